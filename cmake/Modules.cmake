@@ -1,0 +1,51 @@
+# One static library per module. A module is a list of source folders (non-recursive), so a
+# pure codec (e.g. src/ldap/ber) builds and links on its own for tests and fuzz targets.
+#   sb_module(NAME DIRS dir... [DEPS target...])
+# Unit tests: every tests/unit/<NAME>/*.cpp goes into the test binary unit_<NAME>.
+# Fuzz targets: every tests/fuzz/<NAME>/<target>.cpp defines LLVMFuzzerTestOneInput; its seed
+# corpus tests/fuzz/<NAME>/<target>.corpus/ runs as the regression test fuzz_<target>.
+function(sb_module name)
+  cmake_parse_arguments(M "" "" "DIRS;DEPS" ${ARGN})
+  set(sources)
+  foreach(dir IN LISTS M_DIRS)
+    file(GLOB found CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/${dir}/*.cpp)
+    list(APPEND sources ${found})
+  endforeach()
+  if(sources)
+    add_library(sb_${name} STATIC ${sources})
+    target_include_directories(sb_${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
+    target_link_libraries(sb_${name} PUBLIC ${M_DEPS})
+  else()
+    add_library(sb_${name} INTERFACE)
+    target_include_directories(sb_${name} INTERFACE ${PROJECT_SOURCE_DIR}/src)
+    target_link_libraries(sb_${name} INTERFACE ${M_DEPS})
+  endif()
+  set_property(GLOBAL APPEND PROPERTY SB_MODULES ${name})
+endfunction()
+
+function(sb_module_tests name)
+  file(GLOB tests CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/tests/unit/${name}/*.cpp)
+  if(tests)
+    add_executable(unit_${name} ${tests})
+    target_link_libraries(unit_${name} PRIVATE sb_${name} sb_testsupport GTest::gtest GTest::gmock GTest::gtest_main)
+    add_test(NAME unit_${name} COMMAND unit_${name} --gtest_brief=1)
+    set_tests_properties(unit_${name} PROPERTIES LABELS unit TIMEOUT 600
+      ENVIRONMENT "SB_SOURCE_DIR=${PROJECT_SOURCE_DIR};SB_BUILD_DIR=${PROJECT_BINARY_DIR}")
+  endif()
+  file(GLOB targets CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/tests/fuzz/${name}/*.cpp)
+  foreach(src IN LISTS targets)
+    get_filename_component(target ${src} NAME_WE)
+    # Regression runner: the corpus replayed through the target with a plain driver.
+    add_executable(fuzzreplay_${target} ${src} ${PROJECT_SOURCE_DIR}/tests/fuzz/replay_main.cpp)
+    target_link_libraries(fuzzreplay_${target} PRIVATE sb_${name})
+    add_test(NAME fuzz_${target}
+      COMMAND fuzzreplay_${target} ${PROJECT_SOURCE_DIR}/tests/fuzz/${name}/${target}.corpus)
+    set_tests_properties(fuzz_${target} PROPERTIES LABELS fuzz TIMEOUT 600)
+    if(SWITCHBOARD_FUZZ)
+      add_executable(fuzz_${target} ${src})
+      target_compile_options(fuzz_${target} PRIVATE -fsanitize=fuzzer,address,undefined)
+      target_link_options(fuzz_${target} PRIVATE -fsanitize=fuzzer,address,undefined)
+      target_link_libraries(fuzz_${target} PRIVATE sb_${name})
+    endif()
+  endforeach()
+endfunction()
