@@ -1,0 +1,72 @@
+#pragma once
+// Server configuration, read from a TOML file. Every key has an embedded default so the server
+// runs without any file (SQLite in ./data, self-signed certificate, ports 8636/8389/8443).
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+
+namespace sb::config {
+
+struct Endpoint {
+    std::string host;   // address to bind; "0.0.0.0", "::", "127.0.0.1"
+    uint16_t port = 0;  // 0 = ephemeral (tests)
+    bool enabled = true;
+    std::string to_string() const;
+};
+
+struct StoreConfig {
+    std::string backend = "sqlite";  // "sqlite" | "postgresql"
+    std::string path;                // sqlite database file (absolute after load)
+    std::string url;                 // postgresql connection string
+};
+
+struct TlsConfig {
+    std::string cert_file;  // empty: generated self-signed pair under data_dir/tls
+    std::string key_file;
+    std::string ca_file;    // shown to clients that must trust a generated CA
+    std::vector<std::string> hostnames;  // names for the generated certificate
+};
+
+struct LdapConfig {
+    Endpoint ldaps{"0.0.0.0", 8636};
+    Endpoint ldap{"0.0.0.0", 8389};
+    bool allow_cleartext_bind = false;
+    uint32_t max_size_limit = 1000;   // caps the client's sizeLimit
+    uint32_t max_time_limit = 60;     // seconds; caps the client's timeLimit
+    std::string gal_label = "InternalGAL";       // "<gal_label>/<domain>"
+    std::string label_attribute = "physicalDeliveryOfficeName";
+    uint32_t max_connections = 4096;
+    uint32_t idle_timeout = 900;      // seconds
+};
+
+struct EasConfig {
+    Endpoint https{"0.0.0.0", 8443};
+    uint32_t max_body_bytes = 32 * 1024 * 1024;
+    uint32_t max_connections = 20000;
+};
+
+struct Config {
+    std::string source;      // file the config came from, empty for defaults
+    std::string data_dir;    // absolute
+    std::string log_level = "info";
+    std::string log_file;    // empty: stderr
+    std::string admin_socket;  // absolute
+    StoreConfig store;
+    TlsConfig tls;
+    LdapConfig ldap;
+    EasConfig eas;
+};
+
+// Loads a TOML file; an error names the offending key and the reason.
+Result<Config> load_file(const std::string& path);
+// Parses TOML text (file name only used in messages); relative paths resolve against base_dir.
+Result<Config> load_string(const std::string& text, const std::string& name, const std::string& base_dir);
+// The embedded defaults, with data_dir relative to base_dir.
+Config defaults(const std::string& base_dir);
+
+// The config the CLI and server use: --config FILE, else $SWITCHBOARD_CONFIG, else defaults.
+Result<Config> resolve(const std::string& cli_path);
+
+}  // namespace sb::config

@@ -1,0 +1,84 @@
+#pragma once
+// The store interface. Repositories (directory, mailbox, mobile) are written once in portable SQL
+// against Tx; a backend (SQLite embedded, PostgreSQL for clusters) implements Database and Tx.
+// SQL uses '?' placeholders; backends translate them. Every write runs in one transaction:
+// either all of it commits or nothing does.
+#include <cstdint>
+#include <functional>
+#include <initializer_list>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "core/error.hpp"
+
+namespace sb::store {
+
+struct Null {};
+// A bound parameter or a column value. Text and blobs are both std::string.
+using Value = std::variant<Null, int64_t, double, std::string>;
+
+struct Row {
+    std::vector<Value> cols;
+
+    bool is_null(size_t i) const { return std::holds_alternative<Null>(cols.at(i)); }
+    int64_t integer(size_t i) const;            // 0 when NULL
+    const std::string& text(size_t i) const;    // "" when NULL
+    std::optional<std::string> opt_text(size_t i) const;
+};
+
+using Rows = std::vector<Row>;
+
+// A change notification: published to subscribers after the transaction that raised it commits.
+struct Change {
+    std::string channel;   // e.g. "directory", "mailbox"
+    int64_t subject = 0;   // account id, domain id... (0 = everything)
+    std::string detail;    // free-form, e.g. "contact"
+};
+
+class Tx {
+public:
+    virtual ~Tx() = default;
+    virtual Result<Rows> query(std::string_view sql, std::initializer_list<Value> params = {}) = 0;
+    virtual Result<Rows> query(std::string_view sql, const std::vector<Value>& params) = 0;
+    // Returns the number of rows changed.
+    virtual Result<int64_t> exec(std::string_view sql, std::initializer_list<Value> params = {}) = 0;
+    virtual Result<int64_t> exec(std::string_view sql, const std::vector<Value>& params) = 0;
+    // Runs a script of several statements without parameters (migrations).
+    virtual Result<void> script(std::string_view sql) = 0;
+    // Queues a notification, delivered only if the transaction commits.
+    virtual void notify(Change change) = 0;
+
+    // Convenience: first row or not_found; single integer column.
+    Result<std::optional<Row>> first(std::string_view sql, std::initializer_list<Value> params = {});
+    Result<int64_t> scalar(std::string_view sql, std::initializer_list<Value> params = {});
+};
+
+using TxFn = std::function<Result<void>(Tx&)>;
+using ChangeListener = std::function<void(const std::vector<Change>&)>;
+
+class Database {
+public:
+    virtual ~Database() = default;
+    // Runs fn in a read-write transaction; commits when it returns success, rolls back otherwise.
+    virtual Result<void> write(const TxFn& fn) = 0;
+    // Runs fn on a consistent snapshot; any write attempted inside fails.
+    virtual Result<void> read(const TxFn& fn) = 0;
+    // "sqlite" or "postgresql": migrations pick their dialect by it.
+    virtual std::string_view dialect() const = 0;
+    // Subscribes to committed changes (called on the committing thread; keep it short).
+    virtual void subscribe(ChangeListener listener) = 0;
+};
+
+// Opens the configured backend and brings its schema to the current version.
+struct OpenOptions {
+    std::string backend = "sqlite";
+    std::string path;  // sqlite
+    std::string url;   // postgresql
+};
+Result<std::unique_ptr<Database>> open(const OpenOptions& options);
+
+}  // namespace sb::store
