@@ -56,8 +56,8 @@ std::string openssl_reason() {
     std::string reason;
     while (unsigned long e = ERR_get_error()) {
         // System errors (fopen and friends) carry errno as their reason code.
-        const char* r = ERR_SYSTEM_ERROR(e) ? std::strerror(ERR_GET_REASON(e))
-                                            : ERR_reason_error_string(e);
+        const char* r =
+            ERR_SYSTEM_ERROR(e) ? std::strerror(ERR_GET_REASON(e)) : ERR_reason_error_string(e);
         if (!reason.empty()) reason += "; ";
         reason += r ? r : fmt::format("error {:#x}", e);
     }
@@ -220,7 +220,7 @@ Result<KeyPtr> load_key(const std::string& path) {
     ERR_clear_error();
     BioPtr bio(BIO_new_file(path.c_str(), "r"));
     if (!bio) return openssl_failure(Errc::io_error, fmt::format("cannot open {}", path));
-    // A null password callback with an empty passphrase: encrypted keys fail instead of prompting.
+    // An empty passphrase instead of a terminal prompt: an encrypted key fails to load.
     KeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, const_cast<char*>("")));
     if (!key)
         return openssl_failure(Errc::parse_error, fmt::format("cannot read private key {}", path));
