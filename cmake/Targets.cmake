@@ -15,8 +15,8 @@ sb_module(mailbox    DIRS src/mailbox       DEPS sb_store sb_directory sb_vcard)
 sb_module(admin      DIRS src/admin src/admin/commands
                                             DEPS sb_directory sb_auth sb_mailbox sb_config)
 sb_module(net        DIRS src/net           DEPS sb_core sb_config sb_asio)
-sb_module(server     DIRS src/server        DEPS sb_admin sb_net)
-sb_module(cli        DIRS src/cli           DEPS sb_net sb_config)
+sb_module(server     DIRS src/server        DEPS sb_admin sb_net sb_asio)
+sb_module(cli        DIRS src/cli           DEPS sb_server sb_admin sb_config)
 sb_module(testsupport DIRS tests/support    DEPS sb_core GTest::gtest)
 target_include_directories(sb_testsupport PUBLIC ${PROJECT_SOURCE_DIR}/tests/support)
 

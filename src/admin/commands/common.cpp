@@ -1,0 +1,60 @@
+#include "admin/commands/common.hpp"
+
+#include <ctime>
+
+#include <fmt/format.h>
+
+#include "core/strings.hpp"
+
+namespace sb::admin {
+
+std::vector<directory::AttrChange> to_changes(const std::vector<std::pair<std::string, std::string>>& pairs) {
+    std::vector<directory::AttrChange> out;
+    for (const auto& [n, v] : pairs) {
+        directory::AttrChange c;
+        c.name = n;
+        c.value = v;
+        if (!n.empty() && (n[0] == '+' || n[0] == '-')) {
+            c.op = n[0] == '+' ? directory::AttrChange::Op::add : directory::AttrChange::Op::remove;
+            c.name = n.substr(1);
+        }
+        out.push_back(std::move(c));
+    }
+    return out;
+}
+
+Result<std::vector<directory::AttrChange>> changes_from(const Call& call, size_t from) {
+    auto p = call.pairs(from);
+    if (!p) return tl::unexpected(p.error());
+    return to_changes(*p);
+}
+
+std::string format_time(int64_t ms) {
+    if (ms <= 0) return "";
+    std::time_t t = static_cast<std::time_t>(ms / 1000);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[64];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm);
+    return buf;
+}
+
+nlohmann::json account_json(const directory::Account& a) {
+    return {{"id", a.uuid},
+            {"name", a.address},
+            {"domain", a.domain},
+            {"status", std::string(directory::status_name(a.status))},
+            {"aliases", a.aliases},
+            {"authSource", a.auth_source},
+            {"hasPassword", a.has_password},
+            {"created", format_time(a.created_at)},
+            {"modified", format_time(a.modified_at)}};
+}
+
+Result<bool> parse_bool(std::string_view name, std::string_view v) {
+    if (iequals(v, "true") || v == "1" || iequals(v, "yes")) return true;
+    if (iequals(v, "false") || v == "0" || iequals(v, "no")) return false;
+    return fail(Errc::invalid_argument, fmt::format("{} must be true or false, not '{}'", name, v));
+}
+
+}  // namespace sb::admin

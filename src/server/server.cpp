@@ -1,0 +1,125 @@
+#include "server/server.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <thread>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "admin/command.hpp"
+#include "auth/authenticator.hpp"
+#include "auth/credentials.hpp"
+#include "core/log.hpp"
+#include "core/strings.hpp"
+#include "core/tls_identity.hpp"
+#include "directory/directory.hpp"
+#include "mailbox/mailbox.hpp"
+#include "server/admin_listener.hpp"
+#include "server/demo.hpp"
+#include "store/database.hpp"
+
+namespace sb::server {
+namespace {
+
+std::string host_name() {
+    char buf[256] = {};
+    if (::gethostname(buf, sizeof buf - 1) != 0 || !buf[0]) return "localhost";
+    return buf;
+}
+
+int fatal(const std::string& message) {
+    spdlog::critical("{}", message);
+    std::fprintf(stderr, "switchboard: %s\n", message.c_str());
+    return 1;
+}
+
+}  // namespace
+
+int serve(const config::Config& cfg, const ServeOptions& options) {
+    if (auto r = log::init(cfg.log_level, cfg.log_file); !r) return fatal(r.error().message);
+    std::error_code ec;
+    std::filesystem::create_directories(cfg.data_dir, ec);
+    if (ec) return fatal(fmt::format("cannot create data directory {}: {}", cfg.data_dir, ec.message()));
+    ::chmod(cfg.data_dir.c_str(), 0700);
+
+    auto db = store::open({cfg.store.backend, cfg.store.path, cfg.store.url});
+    if (!db) return fatal(db.error().message);
+    directory::Directory directory(**db);
+    if (auto r = directory.ensure_defaults(); !r) return fatal(r.error().message);
+    auth::Credentials credentials(directory);
+    auth::Authenticator authenticator(directory, credentials);
+    mailbox::Mailbox mailbox(**db);
+
+    // TLS: the configured pair, or a private CA and server certificate made on first start.
+    std::string cert = cfg.tls.cert_file, key = cfg.tls.key_file, ca = cfg.tls.ca_file;
+    if (cert.empty()) {
+        auto hostnames = cfg.tls.hostnames;
+        if (hostnames.empty()) hostnames.push_back(host_name());
+        auto id = crypto::ensure_tls_identity(cfg.data_dir + "/tls", hostnames);
+        if (!id) return fatal(id.error().message);
+        cert = id->cert_file;
+        key = id->key_file;
+        ca = id->ca_cert_file;
+        if (id->created) spdlog::info("tls: created a private CA and server certificate in {}/tls", cfg.data_dir);
+    }
+    auto fingerprint = crypto::certificate_fingerprint_sha256(cert);
+    if (!fingerprint) return fatal(fingerprint.error().message);
+
+    admin::Services services;
+    services.config = &cfg;
+    services.db = db->get();
+    services.directory = &directory;
+    services.credentials = &credentials;
+    services.authenticator = &authenticator;
+    services.mailbox = &mailbox;
+    services.runtime = {{"version", SWITCHBOARD_VERSION},
+                        {"started", now_ms()},
+                        {"pid", static_cast<int64_t>(::getpid())},
+                        {"adminSocket", cfg.admin_socket},
+                        {"tls", {{"certificate", cert}, {"ca", ca}, {"sha256", *fingerprint}}}};
+
+    std::string demo_text;
+    if (options.demo) {
+        auto d = seed_demo(services);
+        if (!d) return fatal(fmt::format("demo data: {}", d.error().message));
+        demo_text = *d;
+    }
+
+    boost::asio::io_context io;
+    AdminListener admin_listener(io, services);
+    if (auto r = admin_listener.start(cfg.admin_socket); !r) return fatal(r.error().message);
+
+    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+    signals.async_wait([&](const boost::system::error_code& e, int sig) {
+        if (e) return;
+        spdlog::info("received signal {}, shutting down", sig);
+        admin_listener.stop();
+        io.stop();
+    });
+
+    spdlog::info("Switchboard {} ready: store {} ({}), admin socket {}", SWITCHBOARD_VERSION, cfg.store.backend,
+                 cfg.store.backend == "sqlite" ? cfg.store.path : "postgresql", cfg.admin_socket);
+    spdlog::info("tls: certificate {} (SHA-256 {}){}", cert, *fingerprint, ca.empty() ? "" : ", clients trust " + ca);
+    if (options.demo) {
+        std::printf("\n%s", demo_text.c_str());
+        std::printf("Admin CLI: build/switchboard --config %s prov gaa   (or set SWITCHBOARD_CONFIG)\n",
+                    cfg.source.empty() ? "<none: run from this directory>" : cfg.source.c_str());
+        std::printf("Stop with Ctrl-C.\n\n");
+        std::fflush(stdout);
+    }
+
+    unsigned threads = std::max(2u, std::thread::hardware_concurrency());
+    std::vector<std::thread> pool;
+    for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&] { io.run(); });
+    io.run();
+    for (auto& t : pool) t.join();
+    spdlog::info("Switchboard stopped");
+    return 0;
+}
+
+}  // namespace sb::server
