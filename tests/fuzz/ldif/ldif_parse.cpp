@@ -22,12 +22,13 @@ void require(bool ok, const char* what) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     using namespace sb::ldif;
     std::string_view input(reinterpret_cast<const char*>(data), size);
+    // Small limits, so that fuzz-sized inputs reach every limit check.
     Limits limits;
-    limits.max_line_length = 64 << 10;
-    limits.max_entry_bytes = 256 << 10;
-    limits.max_attributes_per_entry = 4096;
-    limits.max_entries = 4096;
-    limits.max_value_bytes = 32 << 10;
+    limits.max_line_length = 2048;
+    limits.max_entry_bytes = 3000;
+    limits.max_attributes_per_entry = 48;
+    limits.max_entries = 64;
+    limits.max_value_bytes = 1000;
 
     auto entries = parse_all(input, limits);
     if (!entries) {
