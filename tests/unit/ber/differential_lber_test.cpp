@@ -83,8 +83,8 @@ TEST(DifferentialLber, StringsOfEveryLengthClass) {
 }
 
 TEST(DifferentialLber, BooleansNullsAndTags) {
-    const std::string bytes =
-        lber_encode(LBER_USE_DER, "{bbnt{}to}", 1, 0, ber_tag_t{0xa3}, ber_tag_t{0x87}, "cn", 2);
+    const std::string bytes = lber_encode(LBER_USE_DER, "{bbnt{}to}", 1, 0, ber_tag_t{0xa3},
+                                          ber_tag_t{0x87}, "cn", size_t{2});
     auto seq = Reader(bytes).enter();
     ASSERT_TRUE(seq);
     EXPECT_EQ(*seq->read_boolean(), true);
