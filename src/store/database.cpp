@@ -51,7 +51,7 @@ Result<std::unique_ptr<Database>> open(const OpenOptions& options) {
         return fail(Errc::invalid_argument,
                     fmt::format("store backend '{}' is not available in this build", options.backend));
     }
-    SB_TRY(migrate(*db));
+    SB_TRY(migrate(*db, core_migrations()));
     return db;
 }
 

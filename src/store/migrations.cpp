@@ -8,13 +8,6 @@
 namespace sb::store {
 namespace {
 
-struct Migration {
-    int version;
-    std::string_view name;
-    std::string_view sqlite;
-    std::string_view postgresql;
-};
-
 // Schema v1: directory, credentials, mailbox contacts and the change feed.
 constexpr std::string_view kV1Sqlite = R"SQL(
 CREATE TABLE domains (
@@ -200,10 +193,6 @@ CREATE TABLE tombstones (
 CREATE INDEX tombstones_modseq ON tombstones(account_id, modseq);
 )SQL";
 
-constexpr Migration kMigrations[] = {
-    {1, "directory, credentials, contacts", kV1Sqlite, kV1Postgres},
-};
-
 int64_t now_ms() {
     using namespace std::chrono;
     return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
@@ -211,37 +200,46 @@ int64_t now_ms() {
 
 }  // namespace
 
-int current_schema_version() { return kMigrations[std::size(kMigrations) - 1].version; }
+const std::vector<Migration>& core_migrations() {
+    static const std::vector<Migration> list = {
+        {"core", 1, "directory, credentials, contacts", kV1Sqlite, kV1Postgres},
+    };
+    return list;
+}
 
-Result<void> migrate(Database& db) {
+int current_schema_version() { return core_migrations().back().version; }
+
+Result<void> migrate(Database& db, const std::vector<Migration>& list) {
     SB_TRY(db.write([](Tx& tx) -> Result<void> {
         return tx.script(
-            "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
-            "applied_at BIGINT NOT NULL)");
+            "CREATE TABLE IF NOT EXISTS schema_migrations (module TEXT NOT NULL, version INTEGER NOT NULL, "
+            "name TEXT NOT NULL, applied_at BIGINT NOT NULL, PRIMARY KEY (module, version))");
     }));
+    if (list.empty()) return {};
+    const std::string module(list.front().module);
     int64_t have = 0;
     SB_TRY(db.read([&](Tx& tx) -> Result<void> {
-        auto v = tx.scalar("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+        auto v = tx.scalar("SELECT COALESCE(MAX(version), 0) FROM schema_migrations WHERE module = ?", {module});
         if (!v) return tl::unexpected(v.error());
         have = *v;
         return {};
     }));
-    if (have > current_schema_version())
+    if (have > list.back().version)
         return fail(Errc::unavailable,
-                    fmt::format("the database has schema version {}, newer than this Switchboard knows ({}); "
+                    fmt::format("the database has {} schema version {}, newer than this Switchboard knows ({}); "
                                 "run a newer Switchboard or restore a backup",
-                                have, current_schema_version()));
-    for (const auto& m : kMigrations) {
+                                module, have, list.back().version));
+    for (const auto& m : list) {
         if (m.version <= have) continue;
         auto sql = db.dialect() == "postgresql" ? m.postgresql : m.sqlite;
         auto r = db.write([&](Tx& tx) -> Result<void> {
             SB_TRY(tx.script(sql));
-            return tx.exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-                           {int64_t{m.version}, std::string(m.name), now_ms()})
+            return tx.exec("INSERT INTO schema_migrations (module, version, name, applied_at) VALUES (?, ?, ?, ?)",
+                           {module, int64_t{m.version}, std::string(m.name), now_ms()})
                 .map([](int64_t) {});
         });
         if (!r)
-            return fail(r.error().code, fmt::format("schema migration {} ({}) failed: {}", m.version, m.name,
+            return fail(r.error().code, fmt::format("schema migration {} {} ({}) failed: {}", module, m.version, m.name,
                                                     r.error().message));
     }
     return {};
