@@ -1,0 +1,174 @@
+"""Integration-test harness: starts the real `switchboard serve` on a temporary data directory
+with loopback listeners, and drives it through the real CLI.
+
+Every wait is bounded; a server that does not come up fails the test with its log."""
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import unittest
+
+BIN = os.environ.get("SWITCHBOARD_BIN") or os.path.join(
+    os.environ.get("SB_BUILD_DIR", os.path.join(os.path.dirname(__file__), "../../build")), "switchboard")
+SOURCE_DIR = os.environ.get("SB_SOURCE_DIR", os.path.abspath(os.path.join(os.path.dirname(__file__), "../..")))
+GEN_PEOPLE = os.path.join(SOURCE_DIR, "tools", "gen_people_ldif.py")
+PYTHON = "/usr/bin/python3"
+
+
+def free_port():
+    """A TCP port free on 127.0.0.1 right now (the server binds it a moment later)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class CliResult:
+    def __init__(self, args, rc, out, err):
+        self.args, self.rc, self.out, self.err = args, rc, out, err
+
+    @property
+    def data(self):
+        return json.loads(self.out)
+
+    def __repr__(self):
+        return f"CliResult(args={self.args!r}, rc={self.rc}, out={self.out[:2000]!r}, err={self.err[:2000]!r})"
+
+
+class Server:
+    """One server process with its own data directory and config file."""
+
+    def __init__(self, extra_config="", demo=False, log_level="debug"):
+        self.root = tempfile.mkdtemp(prefix="sbtest-")
+        self.data_dir = os.path.join(self.root, "data")
+        self.config_path = os.path.join(self.root, "switchboard.toml")
+        self.log_path = os.path.join(self.root, "server.log")
+        self.ports = {"ldaps": free_port(), "ldap": free_port(), "eas": free_port()}
+        self.demo = demo
+        self.proc = None
+        self.log_level = log_level
+        self.write_config(extra_config)
+
+    def write_config(self, extra_config=""):
+        with open(self.config_path, "w") as f:
+            f.write(f'data_dir = "{self.data_dir}"\n')
+            f.write(f'log_level = "{self.log_level}"\n')
+            f.write(f'[admin]\nsocket = "{self.root}/admin.sock"\n')
+            f.write(f'[tls]\nhostnames = ["localhost"]\n')
+            f.write(f'[ldap]\nldaps = "127.0.0.1:{self.ports["ldaps"]}"\nldap = "127.0.0.1:{self.ports["ldap"]}"\n')
+            f.write(f'[eas]\nhttps = "127.0.0.1:{self.ports["eas"]}"\n')
+            f.write(extra_config)
+
+    @property
+    def ca_file(self):
+        return os.path.join(self.data_dir, "tls", "ca.crt")
+
+    def start(self, timeout=60):
+        args = [BIN, "serve", "--config", self.config_path] + (["--demo"] if self.demo else [])
+        self.log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited with {self.proc.returncode}:\n{self.log_tail()}")
+            r = self.cli("server", "status", check=False, timeout=10)
+            if r.rc == 0:
+                return self
+            time.sleep(0.1)
+        raise RuntimeError(f"server did not answer within {timeout} s:\n{self.log_tail()}")
+
+    def stop(self, timeout=20):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+                raise RuntimeError(f"server did not stop on SIGTERM within {timeout} s")
+        self.proc = None
+
+    def kill9(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+        self.proc = None
+
+    def cleanup(self):
+        try:
+            self.stop()
+        finally:
+            if os.environ.get("SB_KEEP_TEST_DIRS"):
+                print(f"kept {self.root}")
+            else:
+                shutil.rmtree(self.root, ignore_errors=True)
+
+    def cli(self, *args, json_out=False, check=True, timeout=600, env=None):
+        argv = [BIN, "--config", self.config_path] + (["--json"] if json_out else []) + [str(a) for a in args]
+        p = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, env=env)
+        r = CliResult(args, p.returncode, p.stdout, p.stderr)
+        if check and p.returncode != 0:
+            raise AssertionError(f"CLI failed: {r}\nserver log tail:\n{self.log_tail()}")
+        return r
+
+    def json(self, *args, **kw):
+        return self.cli(*args, json_out=True, **kw).data
+
+    def status(self):
+        return self.json("server", "status")
+
+    def log_tail(self, n=60):
+        try:
+            with open(self.log_path, "rb") as f:
+                return b"".join(f.readlines()[-n:]).decode("utf-8", "replace")
+        except OSError:
+            return "(no log)"
+
+    def write_file(self, name, content, mode="w"):
+        path = os.path.join(self.root, name)
+        with open(path, mode) as f:
+            f.write(content)
+        return path
+
+
+class ServerTestCase(unittest.TestCase):
+    """A test class sharing one running server; `extra_config` and `demo` configure it."""
+    extra_config = ""
+    demo = False
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server(cls.extra_config, demo=cls.demo)
+        try:
+            cls.server.start()
+        except Exception:
+            cls.server.cleanup()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.cleanup()
+
+    def cli(self, *args, **kw):
+        return self.server.cli(*args, **kw)
+
+    def json(self, *args, **kw):
+        return self.server.json(*args, **kw)
+
+    def assertFails(self, *args, contains=None):
+        """The command fails with a non-zero exit and one clear message (containing `contains`)."""
+        r = self.server.cli(*args, check=False)
+        self.assertNotEqual(r.rc, 0, f"expected failure: {r}")
+        self.assertTrue(r.err.strip(), f"no error message: {r}")
+        if contains:
+            self.assertIn(contains.lower(), r.err.lower(), f"{r}")
+        return r
+
+
+def gen_people_ldif(path, n, domain="example.com", seed=7):
+    with open(path, "w") as f:
+        subprocess.run([PYTHON, GEN_PEOPLE, str(n), domain, str(seed)], stdout=f, check=True, timeout=600)
+    return path
