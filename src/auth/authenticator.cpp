@@ -95,9 +95,15 @@ Result<AuthSuccess> Authenticator::authenticate(Service service, std::string_vie
     const std::string addr_key = "ip " + std::string(client_address);
     const std::string login_key = "login " + login;
     const int64_t now = now_ms();
-    if (int64_t w = std::max(throttle_.wait_ms(addr_key, now), throttle_.wait_ms(login_key, now)); w > 0)
-        return fail(Errc::throttled, fmt::format("too many failed logins for {} from {}; retry in {} s", login,
-                                                 client_address, (w + 999) / 1000));
+    if (int64_t w = throttle_.wait_ms(addr_key, now); w > 0)
+        return fail(Errc::throttled, fmt::format("too many failed logins from {}; retry in {} s", client_address,
+                                                 (w + 999) / 1000));
+    // An attempt on a throttled login still counts against the client address, so one address
+    // cannot go on guessing across many logins.
+    if (int64_t w = throttle_.wait_ms(login_key, now); w > 0) {
+        throttle_.failure(addr_key, now, policy(true));
+        return fail(Errc::throttled, fmt::format("too many failed logins for {}; retry in {} s", login, (w + 999) / 1000));
+    }
     if (login.empty() || secret.empty())
         return fail(Errc::auth_failed, fmt::format("empty login or password for '{}'", login));
 
@@ -130,9 +136,11 @@ Result<AuthSuccess> Authenticator::authenticate(Service service, std::string_vie
         return fail(Errc::auth_failed, fmt::format("no account or alias named '{}'", login));
     }
     const std::string account_key = "account " + std::to_string(account->id);
-    if (int64_t w = throttle_.wait_ms(account_key, now); w > 0)
+    if (int64_t w = throttle_.wait_ms(account_key, now); w > 0) {
+        throttle_.failure(addr_key, now, policy(true));
         return fail(Errc::throttled, fmt::format("too many failed logins for {}; retry in {} s", account->address,
                                                  (w + 999) / 1000));
+    }
     auto ok = verify(service, *account, secret);
     if (!ok) {
         if (ok.error().code == Errc::auth_failed) record_failure(account->id);

@@ -32,7 +32,7 @@ Result<std::string> normalize_domain(std::string_view name) {
             return fail(Errc::invalid_argument, fmt::format("invalid domain name '{}': label starts with '-'", d));
         if (++label > 63) return fail(Errc::invalid_argument, fmt::format("invalid domain name '{}': label longer than 63", d));
     }
-    if (label == 0) return fail(Errc::invalid_argument, fmt::format("invalid domain name '{}'", d));
+    if (label == 0 || d.back() == '-') return fail(Errc::invalid_argument, fmt::format("invalid domain name '{}'", d));
     return d;
 }
 
