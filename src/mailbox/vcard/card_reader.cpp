@@ -180,6 +180,9 @@ class CardReader {
         if (charset == "iso-8859-1" || charset == "latin1" || charset == "windows-1252" ||
             charset == "cp1252") {
             bytes = windows1252_to_utf8(bytes);
+        } else if (dialect_ == Dialect::v21 && charset.empty() && !is_valid_utf8(bytes)) {
+            // vCard 2.1 from Windows tools: 8-bit text without CHARSET is the ANSI code page.
+            bytes = windows1252_to_utf8(bytes);
         } else if (!is_valid_utf8(bytes)) {
             if (!charset.empty() && charset != "utf-8" && charset != "utf8")
                 return error(cl, fmt::format("has CHARSET={}, which is not supported (use UTF-8)",

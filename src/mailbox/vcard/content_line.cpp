@@ -39,7 +39,10 @@ LineReader::LineReader(std::string_view text, size_t max_line_length, size_t max
 std::optional<std::string_view> LineReader::peek_physical() {
     if (peeked_) return peeked_;
     if (rest_.empty()) return std::nullopt;
-    size_t end = rest_.find_first_of("\r\n");
+    size_t end = 0;  // a plain loop: find_first_of runs memchr over "\r\n" for every byte
+    while (end < rest_.size() && rest_[end] != '\r' && rest_[end] != '\n')
+        ++end;
+    if (end == rest_.size()) end = std::string_view::npos;
     std::string_view line = rest_.substr(0, end);
     std::string_view after;
     if (end != std::string_view::npos) {

@@ -150,6 +150,20 @@ TEST(VcardLines, LegacyCharsets) {
     EXPECT_EQ(field(c, "nickname"), "plain ascii");  // valid UTF-8 whatever the label says
 }
 
+TEST(VcardLines, Version21WithoutCharsetFallsBackToWindows1252) {
+    Card c = parse_one(
+        "BEGIN:VCARD\nVERSION:2.1\nFN:Ren\xE9"
+        "e\nNOTE:Ren\xC3\xA9"
+        "e\nEND:VCARD\n");
+    EXPECT_EQ(field(c, "fullName"), "Renée");
+    EXPECT_EQ(field(c, "notes"), "Renée");  // valid UTF-8 stays as it is
+    auto v3 =
+        parse(card3("FN:Ren\xE9"
+                    "e\n"));
+    ASSERT_FALSE(v3.has_value());
+    EXPECT_EQ(v3.error().message, "line 3: FN is not valid UTF-8");
+}
+
 TEST(VcardLines, Base64) {
     Card c =
         parse_one(card3("NOTE;ENCODING=b:SGVsbG8sIFdvcmxk\nPHOTO;ENCODING=b;TYPE=JPEG:/9j/4AAQ\n"
