@@ -6,6 +6,29 @@
 // quoted-printable from old phones, Apple's itemN.X-ABLabel groups) and strict where the input is
 // not a vCard at all: the first error stops the parse and names its line, so an import either
 // takes every card of a file or none. vCard 2.1 (Outlook's export format) is read best-effort.
+// Mapped values must be UTF-8 after QUOTED-PRINTABLE/BASE64 decoding; CHARSET=ISO-8859-1 and
+// Windows-1252 are converted (and 2.1 text without CHARSET is read as Windows-1252); anything
+// else that is not UTF-8 is an error. Unmapped properties (PHOTO ...) are never decoded.
+//
+// Mapping (reader and writer; the reader also accepts the aliases other address books write):
+//   N → lastName;firstName;middleName;namePrefix;nameSuffix   FN → fullName (never derived on
+//   read: a card without FN has no fullName)   NICKNAME → nickname   ORG → company;department
+//   TITLE (else ROLE) → jobTitle   X-OFFICE-LOCATION / X-MS-OFFICELOCATION → office
+//   EMAIL → email, email2, email3 (preferred first, then file order)
+//   TEL by TYPE → mobilePhone (cell), workFax / homeFax (fax), pager, carPhone (car),
+//     companyPhone (main), assistantPhone (x-assistant), workPhone(2) (work), homePhone(2)
+//     (home), otherPhone (anything else; also takes the first number no other field had room for)
+//   ADR → home* / work* / other* (untyped = other): PO box, extended and street lines joined
+//     by newlines into *Street, then *City, *State, *PostalCode, *Country
+//   URL → homeURL / workURL / otherURL   IMPP, X-AIM, X-JABBER ... → imAddress1 ("aim:name")
+//   BDAY → birthday, ANNIVERSARY / X-ANNIVERSARY → anniversary: YYYY-MM-DD or --MM-DD when the
+//     value is a date or date-time, else kept as written
+//   RELATED;TYPE=spouse / X-SPOUSE → spouse; X-ASSISTANT → assistantName; X-MANAGER →
+//     managerName; X-PHONETIC-FIRST-NAME / -LAST-NAME; CATEGORIES → categories ("a,b");
+//     NOTE → notes; UID → vcardUID. Apple's itemN.X-ABLabel words count as TYPE values.
+// The writer marks what plain vCard cannot say with X- parameters other readers ignore:
+// X-SWITCHBOARD-SLOT=n (email2 without email) and X-SWITCHBOARD-DERIVED (an FN made up by
+// derive_full_name because fullName is empty; read back as no fullName while it still matches).
 //
 // Guarantee (tested as a property): for a field set with names from kAllContactFields and
 // non-empty valid UTF-8 values without CR, parse(write(fields, v)) yields exactly those fields,
@@ -36,7 +59,7 @@ struct Card {
     mailbox::ContactFields fields;  // only names from kAllContactFields, never empty values
     size_t line = 0;                // line of the card's BEGIN:VCARD (1-based)
     // Upper-case names of properties that carried data but were not mapped (PHOTO, X-FOO, a
-    // fourth EMAIL ...), each once, in order of first appearance.
+    // fourth EMAIL, a ROLE beside a TITLE ...), each once.
     std::vector<std::string> ignored;
     // KIND:group (RFC 6350 6.1.4) or Apple's X-ADDRESSBOOKSERVER-KIND:group: a contact list,
     // not a person; importers usually skip it.
