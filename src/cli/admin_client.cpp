@@ -23,12 +23,15 @@ struct Fd {
 
 }  // namespace
 
-Result<HttpReply> post(const std::string& path, const std::string& target, const std::string& body, int timeout_s) {
+Result<HttpReply> post(const std::string& path, const std::string& target, const std::string& body,
+                       int timeout_s) {
     auto unreachable = [&](const std::string& why) {
-        return fail(Errc::unavailable,
-                    fmt::format("cannot reach the Switchboard server at {}: {}. Is it running? Start it with: "
-                                "switchboard serve (and use the same --config or SWITCHBOARD_CONFIG)",
-                                path, why));
+        return fail(
+            Errc::unavailable,
+            fmt::format(
+                "cannot reach the Switchboard server at {}: {}. Is it running? Start it with: "
+                "switchboard serve (and use the same --config or SWITCHBOARD_CONFIG)",
+                path, why));
     };
     Fd s;
     s.fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -37,25 +40,31 @@ Result<HttpReply> post(const std::string& path, const std::string& target, const
     addr.sun_family = AF_UNIX;
     if (path.size() >= sizeof addr.sun_path) return unreachable("socket path too long");
     std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-    if (::connect(s.fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return unreachable(std::strerror(errno));
+    if (::connect(s.fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
+        return unreachable(std::strerror(errno));
 
     std::string req = fmt::format(
-        "POST {} HTTP/1.1\r\nHost: switchboard\r\nContent-Type: application/json\r\nContent-Length: {}\r\n"
+        "POST {} HTTP/1.1\r\nHost: switchboard\r\nContent-Type: "
+        "application/json\r\nContent-Length: {}\r\n"
         "Connection: close\r\n\r\n",
         target, body.size());
     req += body;
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
     auto remaining_ms = [&] {
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        deadline - std::chrono::steady_clock::now())
+                        .count();
         return static_cast<int>(std::max<long long>(0, left));
     };
     for (size_t off = 0; off < req.size();) {
         pollfd p{s.fd, POLLOUT, 0};
-        if (::poll(&p, 1, remaining_ms()) <= 0) return fail(Errc::unavailable, "timed out sending the command to the server");
+        if (::poll(&p, 1, remaining_ms()) <= 0)
+            return fail(Errc::unavailable, "timed out sending the command to the server");
         ssize_t n = ::send(s.fd, req.data() + off, req.size() - off, MSG_NOSIGNAL);
         if (n < 0) {
             if (errno == EINTR || errno == EAGAIN) continue;
-            return fail(Errc::io_error, fmt::format("sending to the server failed: {}", std::strerror(errno)));
+            return fail(Errc::io_error,
+                        fmt::format("sending to the server failed: {}", std::strerror(errno)));
         }
         off += static_cast<size_t>(n);
     }
@@ -64,7 +73,9 @@ Result<HttpReply> post(const std::string& path, const std::string& target, const
     for (;;) {
         pollfd p{s.fd, POLLIN, 0};
         int pr = ::poll(&p, 1, remaining_ms());
-        if (pr == 0) return fail(Errc::unavailable, fmt::format("no answer from the server within {} s", timeout_s));
+        if (pr == 0)
+            return fail(Errc::unavailable,
+                        fmt::format("no answer from the server within {} s", timeout_s));
         if (pr < 0) {
             if (errno == EINTR) continue;
             return fail(Errc::io_error, std::strerror(errno));
@@ -72,7 +83,8 @@ Result<HttpReply> post(const std::string& path, const std::string& target, const
         ssize_t n = ::recv(s.fd, buf, sizeof buf, 0);
         if (n < 0) {
             if (errno == EINTR) continue;
-            return fail(Errc::io_error, fmt::format("reading the server's answer failed: {}", std::strerror(errno)));
+            return fail(Errc::io_error, fmt::format("reading the server's answer failed: {}",
+                                                    std::strerror(errno)));
         }
         if (n == 0) break;
         resp.append(buf, static_cast<size_t>(n));

@@ -12,7 +12,7 @@ struct HttpReply {
 };
 
 // POSTs `body` to `target` on the unix socket at `socket_path`; waits at most `timeout_s`.
-Result<HttpReply> post(const std::string& socket_path, const std::string& target, const std::string& body,
-                       int timeout_s);
+Result<HttpReply> post(const std::string& socket_path, const std::string& target,
+                       const std::string& body, int timeout_s);
 
 }  // namespace sb::cli

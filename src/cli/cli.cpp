@@ -26,7 +26,8 @@ int usage_error(const std::string& msg) {
 
 Result<std::string> read_file(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
-    if (!in) return fail(Errc::io_error, fmt::format("cannot read {}: {}", path, std::strerror(errno)));
+    if (!in)
+        return fail(Errc::io_error, fmt::format("cannot read {}: {}", path, std::strerror(errno)));
     std::stringstream ss;
     ss << in.rdbuf();
     return ss.str();
@@ -51,15 +52,20 @@ int run_admin(const config::Config& cfg, const std::vector<std::string>& argv, b
     auto reply = post(cfg.admin_socket, "/v1/command", req.dump(), 3600);
     if (!reply) return usage_error(reply.error().message);
     auto j = nlohmann::json::parse(reply->body, nullptr, false);
-    if (!j.is_object()) return usage_error(fmt::format("unexpected answer from the server (HTTP {})", reply->status));
+    if (!j.is_object())
+        return usage_error(
+            fmt::format("unexpected answer from the server (HTTP {})", reply->status));
     if (!j.value("ok", false)) {
         std::string msg = j["error"].value("message", "unknown error");
-        if (json) std::cout << j.dump(2) << "\n";
-        else std::fprintf(stderr, "error: %s\n", msg.c_str());
+        if (json)
+            std::cout << j.dump(2) << "\n";
+        else
+            std::fprintf(stderr, "error: %s\n", msg.c_str());
         return 1;
     }
     if (json) {
-        std::cout << j["result"].dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+        std::cout << j["result"].dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+                  << "\n";
     } else {
         std::cout << j.value("text", "");
     }
@@ -104,7 +110,8 @@ int main(int argc, char** argv) {
     auto cfg = config::resolve(config_path);
     if (!cfg) return usage_error(cfg.error().message);
     if (rest[0] == "serve") {
-        if (rest.size() > 1) return usage_error(fmt::format("unexpected argument to serve: {}", rest[1]));
+        if (rest.size() > 1)
+            return usage_error(fmt::format("unexpected argument to serve: {}", rest[1]));
         return server::serve(*cfg, {demo});
     }
     if (rest.size() >= 2 && (rest[1] == "help" || rest[1] == "--help")) {

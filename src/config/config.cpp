@@ -30,42 +30,54 @@ std::string absolute_from(const std::string& base, const std::string& p) {
 
 // Walks a TOML table, taking known keys and reporting the first unknown or mistyped one.
 class Reader {
-public:
+  public:
     Reader(const toml::table& t, std::string prefix) : table_(t), prefix_(std::move(prefix)) {}
 
     Result<void> str(const char* key, std::string& out) {
-        return take(key, [&](const toml::node& n) -> bool {
-            if (auto v = n.value<std::string>()) return out = *v, true;
-            return false;
-        }, "a string");
+        return take(
+            key,
+            [&](const toml::node& n) -> bool {
+                if (auto v = n.value<std::string>()) return out = *v, true;
+                return false;
+            },
+            "a string");
     }
     Result<void> boolean(const char* key, bool& out) {
-        return take(key, [&](const toml::node& n) -> bool {
-            if (auto v = n.value<bool>()) return out = *v, true;
-            return false;
-        }, "true or false");
+        return take(
+            key,
+            [&](const toml::node& n) -> bool {
+                if (auto v = n.value<bool>()) return out = *v, true;
+                return false;
+            },
+            "true or false");
     }
     Result<void> uint(const char* key, uint32_t& out, uint32_t min, uint32_t max) {
-        return take(key, [&](const toml::node& n) -> bool {
-            auto v = n.value<int64_t>();
-            if (!v || *v < min || *v > max) return false;
-            out = static_cast<uint32_t>(*v);
-            return true;
-        }, fmt::format("an integer from {} to {}", min, max));
+        return take(
+            key,
+            [&](const toml::node& n) -> bool {
+                auto v = n.value<int64_t>();
+                if (!v || *v < min || *v > max) return false;
+                out = static_cast<uint32_t>(*v);
+                return true;
+            },
+            fmt::format("an integer from {} to {}", min, max));
     }
     Result<void> strings(const char* key, std::vector<std::string>& out) {
-        return take(key, [&](const toml::node& n) -> bool {
-            auto* arr = n.as_array();
-            if (!arr) return false;
-            std::vector<std::string> v;
-            for (auto& e : *arr) {
-                auto s = e.value<std::string>();
-                if (!s) return false;
-                v.push_back(*s);
-            }
-            out = std::move(v);
-            return true;
-        }, "an array of strings");
+        return take(
+            key,
+            [&](const toml::node& n) -> bool {
+                auto* arr = n.as_array();
+                if (!arr) return false;
+                std::vector<std::string> v;
+                for (auto& e : *arr) {
+                    auto s = e.value<std::string>();
+                    if (!s) return false;
+                    v.push_back(*s);
+                }
+                out = std::move(v);
+                return true;
+            },
+            "an array of strings");
     }
     // "host:port", "[v6]:port", ":port" or "" / "off" (disabled).
     Result<void> endpoint(const char* key, Endpoint& out) {
@@ -78,14 +90,17 @@ public:
             return {};
         }
         auto colon = text.rfind(':');
-        if (colon == std::string::npos) return bad(key, "\"host:port\" (e.g. \"0.0.0.0:8636\") or \"off\"");
+        if (colon == std::string::npos)
+            return bad(key, "\"host:port\" (e.g. \"0.0.0.0:8636\") or \"off\"");
         std::string host = text.substr(0, colon);
         std::string port = text.substr(colon + 1);
-        if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+        if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+            host = host.substr(1, host.size() - 2);
         if (host.empty()) host = "0.0.0.0";
         char* end = nullptr;
         long p = std::strtol(port.c_str(), &end, 10);
-        if (port.empty() || *end || p < 0 || p > 65535) return bad(key, "a port from 0 to 65535 after the ':'");
+        if (port.empty() || *end || p < 0 || p > 65535)
+            return bad(key, "a port from 0 to 65535 after the ':'");
         out = Endpoint{host, static_cast<uint16_t>(p), true};
         return {};
     }
@@ -99,13 +114,14 @@ public:
     Result<void> done() const {
         for (auto& [k, v] : table_) {
             if (!seen_.count(std::string(k.str())))
-                return fail(Errc::invalid_argument, fmt::format("unknown configuration key '{}{}'", prefix_, k.str()));
+                return fail(Errc::invalid_argument,
+                            fmt::format("unknown configuration key '{}{}'", prefix_, k.str()));
         }
         return {};
     }
     std::string name(const char* key) const { return prefix_ + key; }
 
-private:
+  private:
     template <class F>
     Result<void> take(const char* key, F&& f, std::string_view expected) {
         seen_.insert(key);
@@ -115,7 +131,8 @@ private:
         return {};
     }
     tl::unexpected<Error> bad(const char* key, std::string_view expected) const {
-        return fail(Errc::invalid_argument, fmt::format("configuration key '{}{}' must be {}", prefix_, key, expected));
+        return fail(Errc::invalid_argument,
+                    fmt::format("configuration key '{}{}' must be {}", prefix_, key, expected));
     }
 
     const toml::table& table_;
@@ -144,9 +161,13 @@ Result<void> finish(Config& c, const std::string& base_dir) {
     if (!c.tls.key_file.empty()) c.tls.key_file = absolute_from(base_dir, c.tls.key_file);
     if (!c.tls.ca_file.empty()) c.tls.ca_file = absolute_from(base_dir, c.tls.ca_file);
     if (c.tls.cert_file.empty() != c.tls.key_file.empty())
-        return fail(Errc::invalid_argument, "configuration keys 'tls.cert' and 'tls.key' must be given together");
+        return fail(Errc::invalid_argument,
+                    "configuration keys 'tls.cert' and 'tls.key' must be given together");
     if (c.admin_socket.size() >= 108)
-        return fail(Errc::invalid_argument, fmt::format("configuration key 'admin.socket': path too long for a unix socket ({} bytes, at most 107)", c.admin_socket.size()));
+        return fail(Errc::invalid_argument,
+                    fmt::format("configuration key 'admin.socket': path too long for a unix socket "
+                                "({} bytes, at most 107)",
+                                c.admin_socket.size()));
     return {};
 }
 
@@ -159,7 +180,8 @@ Config defaults(const std::string& base_dir) {
     return c;
 }
 
-Result<Config> load_string(const std::string& text, const std::string& name, const std::string& base_dir) {
+Result<Config> load_string(const std::string& text, const std::string& name,
+                           const std::string& base_dir) {
     toml::table root;
     try {
         root = toml::parse(text, name);
@@ -173,18 +195,24 @@ Result<Config> load_string(const std::string& text, const std::string& name, con
     SB_TRY(top.str("data_dir", c.data_dir));
     SB_TRY(top.str("log_level", c.log_level));
     SB_TRY(top.str("log_file", c.log_file));
-    static const std::set<std::string> levels{"trace", "debug", "info", "warn", "error", "critical", "off"};
+    static const std::set<std::string> levels{"trace", "debug",    "info", "warn",
+                                              "error", "critical", "off"};
     if (!levels.count(c.log_level))
-        return fail(Errc::invalid_argument, "configuration key 'log_level' must be one of trace, debug, info, warn, error, critical, off");
+        return fail(Errc::invalid_argument,
+                    "configuration key 'log_level' must be one of trace, debug, info, warn, error, "
+                    "critical, off");
     SB_TRY(read_section(top, "admin", [&](Reader& r) { return r.str("socket", c.admin_socket); }));
     SB_TRY(read_section(top, "store", [&](Reader& r) -> Result<void> {
         SB_TRY(r.str("backend", c.store.backend));
         SB_TRY(r.str("path", c.store.path));
         SB_TRY(r.str("url", c.store.url));
         if (c.store.backend != "sqlite" && c.store.backend != "postgresql")
-            return fail(Errc::invalid_argument, "configuration key 'store.backend' must be \"sqlite\" or \"postgresql\"");
+            return fail(Errc::invalid_argument,
+                        "configuration key 'store.backend' must be \"sqlite\" or \"postgresql\"");
         if (c.store.backend == "postgresql" && c.store.url.empty())
-            return fail(Errc::invalid_argument, "configuration key 'store.url' is required when store.backend is \"postgresql\"");
+            return fail(
+                Errc::invalid_argument,
+                "configuration key 'store.url' is required when store.backend is \"postgresql\"");
         return {};
     }));
     SB_TRY(read_section(top, "tls", [&](Reader& r) -> Result<void> {
@@ -217,7 +245,9 @@ Result<Config> load_string(const std::string& text, const std::string& name, con
 
 Result<Config> load_file(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
-    if (!in) return fail(Errc::io_error, fmt::format("cannot read configuration file {}: {}", path, std::strerror(errno)));
+    if (!in)
+        return fail(Errc::io_error, fmt::format("cannot read configuration file {}: {}", path,
+                                                std::strerror(errno)));
     std::stringstream ss;
     ss << in.rdbuf();
     auto base = fs::absolute(path).parent_path().string();

@@ -25,7 +25,7 @@ struct StoreConfig {
 struct TlsConfig {
     std::string cert_file;  // empty: generated self-signed pair under data_dir/tls
     std::string key_file;
-    std::string ca_file;    // shown to clients that must trust a generated CA
+    std::string ca_file;                 // shown to clients that must trust a generated CA
     std::vector<std::string> hostnames;  // names for the generated certificate
 };
 
@@ -33,12 +33,12 @@ struct LdapConfig {
     Endpoint ldaps{"0.0.0.0", 8636};
     Endpoint ldap{"0.0.0.0", 8389};
     bool allow_cleartext_bind = false;
-    uint32_t max_size_limit = 1000;   // caps the client's sizeLimit
-    uint32_t max_time_limit = 60;     // seconds; caps the client's timeLimit
-    std::string gal_label = "InternalGAL";       // "<gal_label>/<domain>"
+    uint32_t max_size_limit = 1000;         // caps the client's sizeLimit
+    uint32_t max_time_limit = 60;           // seconds; caps the client's timeLimit
+    std::string gal_label = "InternalGAL";  // "<gal_label>/<domain>"
     std::string label_attribute = "physicalDeliveryOfficeName";
     uint32_t max_connections = 4096;
-    uint32_t idle_timeout = 900;      // seconds
+    uint32_t idle_timeout = 900;  // seconds
 };
 
 struct EasConfig {
@@ -48,10 +48,10 @@ struct EasConfig {
 };
 
 struct Config {
-    std::string source;      // file the config came from, empty for defaults
-    std::string data_dir;    // absolute
+    std::string source;    // file the config came from, empty for defaults
+    std::string data_dir;  // absolute
     std::string log_level = "info";
-    std::string log_file;    // empty: stderr
+    std::string log_file;      // empty: stderr
     std::string admin_socket;  // absolute
     StoreConfig store;
     TlsConfig tls;
@@ -62,7 +62,8 @@ struct Config {
 // Loads a TOML file; an error names the offending key and the reason.
 Result<Config> load_file(const std::string& path);
 // Parses TOML text (file name only used in messages); relative paths resolve against base_dir.
-Result<Config> load_string(const std::string& text, const std::string& name, const std::string& base_dir);
+Result<Config> load_string(const std::string& text, const std::string& name,
+                           const std::string& base_dir);
 // The embedded defaults, with data_dir relative to base_dir.
 Config defaults(const std::string& base_dir);
 

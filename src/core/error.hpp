@@ -40,8 +40,8 @@ inline tl::unexpected<Error> fail(Errc code, std::string message) {
 }  // namespace sb
 
 // Propagate an error from an expression returning Result<T>.
-#define SB_TRY(expr)                                                   \
-    do {                                                               \
-        if (auto sb_try_r_ = (expr); !sb_try_r_)                       \
+#define SB_TRY(expr)                                                          \
+    do {                                                                      \
+        if (auto sb_try_r_ = (expr); !sb_try_r_)                              \
             return tl::unexpected<::sb::Error>(std::move(sb_try_r_).error()); \
     } while (0)

@@ -11,8 +11,10 @@ namespace sb::log {
 Result<void> init(const std::string& level, const std::string& file) {
     std::shared_ptr<spdlog::logger> logger;
     try {
-        if (file.empty()) logger = spdlog::stderr_color_mt("switchboard");
-        else logger = spdlog::basic_logger_mt("switchboard", file);
+        if (file.empty())
+            logger = spdlog::stderr_color_mt("switchboard");
+        else
+            logger = spdlog::basic_logger_mt("switchboard", file);
     } catch (const spdlog::spdlog_ex& e) {
         return fail(Errc::io_error, fmt::format("cannot open log file {}: {}", file, e.what()));
     }

@@ -5,13 +5,13 @@
 
 #include <filesystem>
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <boost/asio.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
-#include <spdlog/spdlog.h>
 
 #include "admin/command.hpp"
 #include "core/base64.hpp"
@@ -32,14 +32,22 @@ int http_status(Errc c) {
     switch (c) {
         case Errc::invalid_argument:
         case Errc::parse_error:
-        case Errc::limit_exceeded: return 400;
-        case Errc::auth_failed: return 401;
-        case Errc::permission_denied: return 403;
-        case Errc::not_found: return 404;
-        case Errc::already_exists: return 409;
-        case Errc::throttled: return 429;
-        case Errc::unavailable: return 503;
-        default: return 500;
+        case Errc::limit_exceeded:
+            return 400;
+        case Errc::auth_failed:
+            return 401;
+        case Errc::permission_denied:
+            return 403;
+        case Errc::not_found:
+            return 404;
+        case Errc::already_exists:
+            return 409;
+        case Errc::throttled:
+            return 429;
+        case Errc::unavailable:
+            return 503;
+        default:
+            return 500;
     }
 }
 
@@ -49,30 +57,36 @@ struct Reply {
 };
 
 Reply error_reply(Errc code, const std::string& message) {
-    nlohmann::json j = {{"ok", false}, {"error", {{"code", std::string(errc_name(code))}, {"message", message}}}};
+    nlohmann::json j = {{"ok", false},
+                        {"error", {{"code", std::string(errc_name(code))}, {"message", message}}}};
     return {http_status(code), j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
 }
 
 Reply execute(admin::Services& services, const std::string& body) {
     auto j = nlohmann::json::parse(body, nullptr, false);
     if (!j.is_object() || !j.contains("argv") || !j["argv"].is_array())
-        return error_reply(Errc::invalid_argument, "request body must be a JSON object with an \"argv\" array");
+        return error_reply(Errc::invalid_argument,
+                           "request body must be a JSON object with an \"argv\" array");
     std::vector<std::string> argv;
     for (auto& a : j["argv"]) {
-        if (!a.is_string()) return error_reply(Errc::invalid_argument, "every argv element must be a string");
+        if (!a.is_string())
+            return error_reply(Errc::invalid_argument, "every argv element must be a string");
         argv.push_back(a.get<std::string>());
     }
     std::map<std::string, std::string> files;
     if (j.contains("files") && j["files"].is_object()) {
         for (auto& [k, v] : j["files"].items()) {
-            if (!v.is_string()) return error_reply(Errc::invalid_argument, "file contents must be base64 strings");
+            if (!v.is_string())
+                return error_reply(Errc::invalid_argument, "file contents must be base64 strings");
             auto bytes = crypto::base64_decode(v.get<std::string>());
-            if (!bytes) return error_reply(Errc::invalid_argument, "file contents are not valid base64");
+            if (!bytes)
+                return error_reply(Errc::invalid_argument, "file contents are not valid base64");
             files[k] = std::move(*bytes);
         }
     }
     std::string what;
-    for (size_t i = 0; i < argv.size() && i < 3; ++i) what += (i ? " " : "") + argv[i];
+    for (size_t i = 0; i < argv.size() && i < 3; ++i)
+        what += (i ? " " : "") + argv[i];
     try {
         auto out = admin::run_command(services, argv, files);
         if (!out) {
@@ -119,7 +133,8 @@ struct AdminListener::Impl {
                 std::string body = std::move(req.body());
                 reply = co_await asio::co_spawn(pool, run(std::move(body)), asio::use_awaitable);
             }
-            http::response<http::string_body> res{static_cast<http::status>(reply.status), req.version()};
+            http::response<http::string_body> res{static_cast<http::status>(reply.status),
+                                                  req.version()};
             res.set(http::field::content_type, "application/json");
             res.keep_alive(req.keep_alive());
             res.body() = std::move(reply.body);
@@ -162,7 +177,9 @@ Result<void> AdminListener::start(const std::string& path) {
         local::socket probe(impl_->io);
         boost::system::error_code ec;
         probe.connect(local::endpoint(path), ec);
-        if (!ec) return fail(Errc::unavailable, fmt::format("another Switchboard server is already running on {}", path));
+        if (!ec)
+            return fail(Errc::unavailable,
+                        fmt::format("another Switchboard server is already running on {}", path));
         fs::remove(path, fec);
     }
     boost::system::error_code ec;
@@ -170,7 +187,9 @@ Result<void> AdminListener::start(const std::string& path) {
     if (!ec) impl_->acceptor.bind(local::endpoint(path), ec);
     if (!ec) ::chmod(path.c_str(), 0600);
     if (!ec) impl_->acceptor.listen(asio::socket_base::max_listen_connections, ec);
-    if (ec) return fail(Errc::io_error, fmt::format("cannot listen on admin socket {}: {}", path, ec.message()));
+    if (ec)
+        return fail(Errc::io_error,
+                    fmt::format("cannot listen on admin socket {}: {}", path, ec.message()));
     impl_->path = path;
     asio::co_spawn(impl_->io, impl_->accept_loop(), asio::detached);
     return {};

@@ -8,19 +8,23 @@
 
 #include "core/error.hpp"
 
-namespace boost::asio { class io_context; }
-namespace sb::admin { struct Services; }
+namespace boost::asio {
+class io_context;
+}
+namespace sb::admin {
+struct Services;
+}
 
 namespace sb::server {
 
 class AdminListener {
-public:
+  public:
     AdminListener(boost::asio::io_context& io, admin::Services& services);
     ~AdminListener();
     Result<void> start(const std::string& socket_path);
     void stop();
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

@@ -38,7 +38,8 @@ Result<std::string> seed_demo(admin::Services& s) {
         kDomain, kMobilePassword);
     if (s.directory->domain(kDomain)) return text;  // seeded before
 
-    SB_TRY(s.directory->modify_cos(directory::kDefaultCos, {{AttrChange::Op::set, "zimbraFeatureMobileSyncEnabled", "TRUE"}}));
+    SB_TRY(s.directory->modify_cos(
+        directory::kDefaultCos, {{AttrChange::Op::set, "zimbraFeatureMobileSyncEnabled", "TRUE"}}));
     auto d = s.directory->create_domain(kDomain);
     if (!d) return tl::unexpected(d.error());
     for (const auto& u : kUsers) {
@@ -65,21 +66,41 @@ Result<std::string> seed_demo(admin::Services& s) {
     if (!john) return tl::unexpected(john.error());
     using mailbox::ContactFields;
     std::vector<ContactFields> contacts = {
-        {{"firstName", "Alice"}, {"lastName", "Bianchi"}, {"email", "alice.bianchi@partner.example"},
-         {"mobilePhone", "+39 333 1234567"}, {"company", "Partner Srl"}, {"jobTitle", "Buyer"}},
-        {{"firstName", "Bob"}, {"lastName", "Smith"}, {"email", "bob@customer.example"}, {"workPhone", "+44 20 7946 0000"},
-         {"company", "Customer Ltd"}, {"workCity", "London"}, {"workCountry", "United Kingdom"}},
-        {{"firstName", "Chiara"}, {"lastName", "Verdi"}, {"email", "chiara@family.example"}, {"homePhone", "+39 06 1234567"},
-         {"birthday", "1985-04-12"}, {"notes", "Call on Sundays"}},
+        {{"firstName", "Alice"},
+         {"lastName", "Bianchi"},
+         {"email", "alice.bianchi@partner.example"},
+         {"mobilePhone", "+39 333 1234567"},
+         {"company", "Partner Srl"},
+         {"jobTitle", "Buyer"}},
+        {{"firstName", "Bob"},
+         {"lastName", "Smith"},
+         {"email", "bob@customer.example"},
+         {"workPhone", "+44 20 7946 0000"},
+         {"company", "Customer Ltd"},
+         {"workCity", "London"},
+         {"workCountry", "United Kingdom"}},
+        {{"firstName", "Chiara"},
+         {"lastName", "Verdi"},
+         {"email", "chiara@family.example"},
+         {"homePhone", "+39 06 1234567"},
+         {"birthday", "1985-04-12"},
+         {"notes", "Call on Sundays"}},
     };
     auto added = s.mailbox->add_contacts(john->id, mailbox::folder_id::kContacts, contacts);
     if (!added) return tl::unexpected(added.error());
-    auto suppliers = s.mailbox->create_folder(john->id, "/Contacts/Suppliers", mailbox::View::contact);
+    auto suppliers =
+        s.mailbox->create_folder(john->id, "/Contacts/Suppliers", mailbox::View::contact);
     if (!suppliers) return tl::unexpected(suppliers.error());
     std::vector<ContactFields> supplier_contacts = {
-        {{"firstName", "Dieter"}, {"lastName", "Müller"}, {"email", "d.mueller@parts.example"}, {"company", "Parts GmbH"},
-         {"department", "Sales"}, {"workPhone", "+49 30 1234567"}},
-        {{"fullName", "EMEA Distributors Desk"}, {"email", "emea@distributors.example"}, {"company", "Distributors SA"}},
+        {{"firstName", "Dieter"},
+         {"lastName", "Müller"},
+         {"email", "d.mueller@parts.example"},
+         {"company", "Parts GmbH"},
+         {"department", "Sales"},
+         {"workPhone", "+49 30 1234567"}},
+        {{"fullName", "EMEA Distributors Desk"},
+         {"email", "emea@distributors.example"},
+         {"company", "Distributors SA"}},
     };
     auto added2 = s.mailbox->add_contacts(john->id, suppliers->id, supplier_contacts);
     if (!added2) return tl::unexpected(added2.error());

@@ -3,7 +3,9 @@
 
 #include "core/error.hpp"
 
-namespace sb::admin { struct Services; }
+namespace sb::admin {
+struct Services;
+}
 
 namespace sb::server {
 

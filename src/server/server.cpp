@@ -6,10 +6,10 @@
 #include <filesystem>
 #include <thread>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
 
 #include "admin/command.hpp"
 #include "auth/authenticator.hpp"
@@ -44,7 +44,9 @@ int serve(const config::Config& cfg, const ServeOptions& options) {
     if (auto r = log::init(cfg.log_level, cfg.log_file); !r) return fatal(r.error().message);
     std::error_code ec;
     std::filesystem::create_directories(cfg.data_dir, ec);
-    if (ec) return fatal(fmt::format("cannot create data directory {}: {}", cfg.data_dir, ec.message()));
+    if (ec)
+        return fatal(
+            fmt::format("cannot create data directory {}: {}", cfg.data_dir, ec.message()));
     ::chmod(cfg.data_dir.c_str(), 0700);
 
     auto db = store::open({cfg.store.backend, cfg.store.path, cfg.store.url});
@@ -65,7 +67,9 @@ int serve(const config::Config& cfg, const ServeOptions& options) {
         cert = id->cert_file;
         key = id->key_file;
         ca = id->ca_cert_file;
-        if (id->created) spdlog::info("tls: created a private CA and server certificate in {}/tls", cfg.data_dir);
+        if (id->created)
+            spdlog::info("tls: created a private CA and server certificate in {}/tls",
+                         cfg.data_dir);
     }
     auto fingerprint = crypto::certificate_fingerprint_sha256(cert);
     if (!fingerprint) return fatal(fingerprint.error().message);
@@ -102,22 +106,27 @@ int serve(const config::Config& cfg, const ServeOptions& options) {
         io.stop();
     });
 
-    spdlog::info("Switchboard {} ready: store {} ({}), admin socket {}", SWITCHBOARD_VERSION, cfg.store.backend,
-                 cfg.store.backend == "sqlite" ? cfg.store.path : "postgresql", cfg.admin_socket);
-    spdlog::info("tls: certificate {} (SHA-256 {}){}", cert, *fingerprint, ca.empty() ? "" : ", clients trust " + ca);
+    spdlog::info("Switchboard {} ready: store {} ({}), admin socket {}", SWITCHBOARD_VERSION,
+                 cfg.store.backend, cfg.store.backend == "sqlite" ? cfg.store.path : "postgresql",
+                 cfg.admin_socket);
+    spdlog::info("tls: certificate {} (SHA-256 {}){}", cert, *fingerprint,
+                 ca.empty() ? "" : ", clients trust " + ca);
     if (options.demo) {
         std::printf("\n%s", demo_text.c_str());
-        std::printf("Admin CLI: build/switchboard --config %s prov gaa   (or set SWITCHBOARD_CONFIG)\n",
-                    cfg.source.empty() ? "<none: run from this directory>" : cfg.source.c_str());
+        std::printf(
+            "Admin CLI: build/switchboard --config %s prov gaa   (or set SWITCHBOARD_CONFIG)\n",
+            cfg.source.empty() ? "<none: run from this directory>" : cfg.source.c_str());
         std::printf("Stop with Ctrl-C.\n\n");
         std::fflush(stdout);
     }
 
     unsigned threads = std::max(2u, std::thread::hardware_concurrency());
     std::vector<std::thread> pool;
-    for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&] { io.run(); });
+    for (unsigned i = 1; i < threads; ++i)
+        pool.emplace_back([&] { io.run(); });
     io.run();
-    for (auto& t : pool) t.join();
+    for (auto& t : pool)
+        t.join();
     spdlog::info("Switchboard stopped");
     return 0;
 }

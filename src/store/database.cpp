@@ -48,8 +48,9 @@ Result<std::unique_ptr<Database>> open(const OpenOptions& options) {
         if (!r) return tl::unexpected(r.error());
         db = std::move(*r);
     } else {
-        return fail(Errc::invalid_argument,
-                    fmt::format("store backend '{}' is not available in this build", options.backend));
+        return fail(
+            Errc::invalid_argument,
+            fmt::format("store backend '{}' is not available in this build", options.backend));
     }
     SB_TRY(migrate(*db, core_migrations()));
     return db;

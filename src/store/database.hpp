@@ -25,8 +25,8 @@ struct Row {
     std::vector<Value> cols;
 
     bool is_null(size_t i) const { return std::holds_alternative<Null>(cols.at(i)); }
-    int64_t integer(size_t i) const;            // 0 when NULL
-    const std::string& text(size_t i) const;    // "" when NULL
+    int64_t integer(size_t i) const;          // 0 when NULL
+    const std::string& text(size_t i) const;  // "" when NULL
     std::optional<std::string> opt_text(size_t i) const;
 };
 
@@ -34,18 +34,19 @@ using Rows = std::vector<Row>;
 
 // A change notification: published to subscribers after the transaction that raised it commits.
 struct Change {
-    std::string channel;   // e.g. "directory", "mailbox"
-    int64_t subject = 0;   // account id, domain id... (0 = everything)
-    std::string detail;    // free-form, e.g. "contact"
+    std::string channel;  // e.g. "directory", "mailbox"
+    int64_t subject = 0;  // account id, domain id... (0 = everything)
+    std::string detail;   // free-form, e.g. "contact"
 };
 
 class Tx {
-public:
+  public:
     virtual ~Tx() = default;
     virtual Result<Rows> query(std::string_view sql, std::initializer_list<Value> params = {}) = 0;
     virtual Result<Rows> query(std::string_view sql, const std::vector<Value>& params) = 0;
     // Returns the number of rows changed.
-    virtual Result<int64_t> exec(std::string_view sql, std::initializer_list<Value> params = {}) = 0;
+    virtual Result<int64_t> exec(std::string_view sql,
+                                 std::initializer_list<Value> params = {}) = 0;
     virtual Result<int64_t> exec(std::string_view sql, const std::vector<Value>& params) = 0;
     // Runs a script of several statements without parameters (migrations).
     virtual Result<void> script(std::string_view sql) = 0;
@@ -53,7 +54,8 @@ public:
     virtual void notify(Change change) = 0;
 
     // Convenience: first row or not_found; single integer column.
-    Result<std::optional<Row>> first(std::string_view sql, std::initializer_list<Value> params = {});
+    Result<std::optional<Row>> first(std::string_view sql,
+                                     std::initializer_list<Value> params = {});
     Result<int64_t> scalar(std::string_view sql, std::initializer_list<Value> params = {});
 };
 
@@ -61,7 +63,7 @@ using TxFn = std::function<Result<void>(Tx&)>;
 using ChangeListener = std::function<void(const std::vector<Change>&)>;
 
 class Database {
-public:
+  public:
     virtual ~Database() = default;
     // Runs fn in a read-write transaction; commits when it returns success, rolls back otherwise.
     virtual Result<void> write(const TxFn& fn) = 0;

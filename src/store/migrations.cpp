@@ -207,40 +207,49 @@ const std::vector<Migration>& core_migrations() {
     return list;
 }
 
-int current_schema_version() { return core_migrations().back().version; }
+int current_schema_version() {
+    return core_migrations().back().version;
+}
 
 Result<void> migrate(Database& db, const std::vector<Migration>& list) {
     SB_TRY(db.write([](Tx& tx) -> Result<void> {
         return tx.script(
-            "CREATE TABLE IF NOT EXISTS schema_migrations (module TEXT NOT NULL, version INTEGER NOT NULL, "
+            "CREATE TABLE IF NOT EXISTS schema_migrations (module TEXT NOT NULL, version INTEGER "
+            "NOT NULL, "
             "name TEXT NOT NULL, applied_at BIGINT NOT NULL, PRIMARY KEY (module, version))");
     }));
     if (list.empty()) return {};
     const std::string module(list.front().module);
     int64_t have = 0;
     SB_TRY(db.read([&](Tx& tx) -> Result<void> {
-        auto v = tx.scalar("SELECT COALESCE(MAX(version), 0) FROM schema_migrations WHERE module = ?", {module});
+        auto v = tx.scalar(
+            "SELECT COALESCE(MAX(version), 0) FROM schema_migrations WHERE module = ?", {module});
         if (!v) return tl::unexpected(v.error());
         have = *v;
         return {};
     }));
     if (have > list.back().version)
-        return fail(Errc::unavailable,
-                    fmt::format("the database has {} schema version {}, newer than this Switchboard knows ({}); "
-                                "run a newer Switchboard or restore a backup",
-                                module, have, list.back().version));
+        return fail(
+            Errc::unavailable,
+            fmt::format(
+                "the database has {} schema version {}, newer than this Switchboard knows ({}); "
+                "run a newer Switchboard or restore a backup",
+                module, have, list.back().version));
     for (const auto& m : list) {
         if (m.version <= have) continue;
         auto sql = db.dialect() == "postgresql" ? m.postgresql : m.sqlite;
         auto r = db.write([&](Tx& tx) -> Result<void> {
             SB_TRY(tx.script(sql));
-            return tx.exec("INSERT INTO schema_migrations (module, version, name, applied_at) VALUES (?, ?, ?, ?)",
-                           {module, int64_t{m.version}, std::string(m.name), now_ms()})
+            return tx
+                .exec(
+                    "INSERT INTO schema_migrations (module, version, name, applied_at) VALUES (?, "
+                    "?, ?, ?)",
+                    {module, int64_t{m.version}, std::string(m.name), now_ms()})
                 .map([](int64_t) {});
         });
         if (!r)
-            return fail(r.error().code, fmt::format("schema migration {} {} ({}) failed: {}", module, m.version, m.name,
-                                                    r.error().message));
+            return fail(r.error().code, fmt::format("schema migration {} {} ({}) failed: {}",
+                                                    module, m.version, m.name, r.error().message));
     }
     return {};
 }

@@ -9,8 +9,8 @@
 namespace sb::store {
 
 struct Migration {
-    std::string_view module;      // "core", "ldap", "eas", "dirsync" ...
-    int version;                  // 1, 2, ... within the module
+    std::string_view module;  // "core", "ldap", "eas", "dirsync" ...
+    int version;              // 1, 2, ... within the module
     std::string_view name;
     std::string_view sqlite;      // script for the SQLite backend
     std::string_view postgresql;  // script for the PostgreSQL backend

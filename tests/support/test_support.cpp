@@ -26,7 +26,8 @@ void cleanup() {
 
 std::string temp_dir(std::string_view prefix) {
     std::call_once(g_once, [] { std::atexit(cleanup); });
-    std::string tmpl = (std::filesystem::temp_directory_path() / (std::string(prefix) + "XXXXXX")).string();
+    std::string tmpl =
+        (std::filesystem::temp_directory_path() / (std::string(prefix) + "XXXXXX")).string();
     if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
     g_dirs.emplace_back(tmpl);
     return tmpl;

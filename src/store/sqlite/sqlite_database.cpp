@@ -13,13 +13,17 @@ namespace {
 class Connection;
 
 class SqliteTx final : public Tx {
-public:
+  public:
     SqliteTx(Connection& c, bool writable) : conn_(c), writable_(writable) {}
     Result<Rows> query(std::string_view sql, std::initializer_list<Value> params) override {
-        return run(sql, params.begin(), params.size(), true).map([](auto p) { return std::move(p.first); });
+        return run(sql, params.begin(), params.size(), true).map([](auto p) {
+            return std::move(p.first);
+        });
     }
     Result<Rows> query(std::string_view sql, const std::vector<Value>& params) override {
-        return run(sql, params.data(), params.size(), true).map([](auto p) { return std::move(p.first); });
+        return run(sql, params.data(), params.size(), true).map([](auto p) {
+            return std::move(p.first);
+        });
     }
     Result<int64_t> exec(std::string_view sql, std::initializer_list<Value> params) override {
         return run(sql, params.begin(), params.size(), false).map([](auto p) { return p.second; });
@@ -32,36 +36,41 @@ public:
 
     std::vector<Change> changes;
 
-private:
-    Result<std::pair<Rows, int64_t>> run(std::string_view sql, const Value* params, size_t n, bool want_rows);
+  private:
+    Result<std::pair<Rows, int64_t>> run(std::string_view sql, const Value* params, size_t n,
+                                         bool want_rows);
     Connection& conn_;
     bool writable_;
 };
 
 class Connection {
-public:
+  public:
     ~Connection() {
-        for (auto& [k, s] : cache_) sqlite3_finalize(s);
+        for (auto& [k, s] : cache_)
+            sqlite3_finalize(s);
         if (db_) sqlite3_close_v2(db_);
     }
 
     Result<void> open(const std::string& path) {
         int rc = sqlite3_open_v2(path.c_str(), &db_,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                                 nullptr);
         if (rc != SQLITE_OK)
-            return fail(Errc::unavailable, fmt::format("cannot open database {}: {}", path,
-                                                       db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc)));
+            return fail(Errc::unavailable,
+                        fmt::format("cannot open database {}: {}", path,
+                                    db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc)));
         sqlite3_busy_timeout(db_, 10000);
         // WAL: readers never block the writer; synchronous=FULL so an acknowledged change survives
         // a crash of the process or of the machine.
-        for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL",
-                                   "PRAGMA foreign_keys=ON", "PRAGMA temp_store=MEMORY",
-                                   "PRAGMA cache_size=-65536"}) {
+        for (const char* pragma :
+             {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON",
+              "PRAGMA temp_store=MEMORY", "PRAGMA cache_size=-65536"}) {
             char* err = nullptr;
             if (sqlite3_exec(db_, pragma, nullptr, nullptr, &err) != SQLITE_OK) {
                 std::string msg = err ? err : "unknown error";
                 sqlite3_free(err);
-                return fail(Errc::unavailable, fmt::format("database {}: {} failed: {}", path, pragma, msg));
+                return fail(Errc::unavailable,
+                            fmt::format("database {}: {} failed: {}", path, pragma, msg));
             }
         }
         path_ = path;
@@ -72,12 +81,15 @@ public:
         auto it = cache_.find(std::string(sql));
         if (it != cache_.end()) return it->second;
         if (cache_.size() > 512) {
-            for (auto& [k, s] : cache_) sqlite3_finalize(s);
+            for (auto& [k, s] : cache_)
+                sqlite3_finalize(s);
             cache_.clear();
         }
         sqlite3_stmt* stmt = nullptr;
-        if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr) != SQLITE_OK)
-            return fail(Errc::internal, fmt::format("SQL error: {} in: {}", sqlite3_errmsg(db_), sql));
+        if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr) !=
+            SQLITE_OK)
+            return fail(Errc::internal,
+                        fmt::format("SQL error: {} in: {}", sqlite3_errmsg(db_), sql));
         cache_.emplace(std::string(sql), stmt);
         return stmt;
     }
@@ -94,7 +106,8 @@ public:
 
     Errc error_code() const {
         int ext = sqlite3_extended_errcode(db_);
-        if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY) return Errc::already_exists;
+        if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY)
+            return Errc::already_exists;
         if ((ext & 0xff) == SQLITE_CONSTRAINT) return Errc::invalid_argument;
         if ((ext & 0xff) == SQLITE_BUSY || (ext & 0xff) == SQLITE_LOCKED) return Errc::unavailable;
         if ((ext & 0xff) == SQLITE_FULL || (ext & 0xff) == SQLITE_IOERR) return Errc::io_error;
@@ -104,13 +117,14 @@ public:
     sqlite3* db() { return db_; }
     std::mutex mutex;
 
-private:
+  private:
     sqlite3* db_ = nullptr;
     std::string path_;
     std::unordered_map<std::string, sqlite3_stmt*> cache_;
 };
 
-Result<std::pair<Rows, int64_t>> SqliteTx::run(std::string_view sql, const Value* params, size_t n, bool want_rows) {
+Result<std::pair<Rows, int64_t>> SqliteTx::run(std::string_view sql, const Value* params, size_t n,
+                                               bool want_rows) {
     auto prepared = conn_.prepare(sql);
     if (!prepared) return tl::unexpected(prepared.error());
     sqlite3_stmt* stmt = *prepared;
@@ -126,13 +140,20 @@ Result<std::pair<Rows, int64_t>> SqliteTx::run(std::string_view sql, const Value
                                                 sqlite3_bind_parameter_count(stmt), n, sql));
     for (size_t i = 0; i < n; ++i) {
         int idx = static_cast<int>(i + 1);
-        std::visit([&](const auto& v) {
-            using T = std::decay_t<decltype(v)>;
-            if constexpr (std::is_same_v<T, Null>) sqlite3_bind_null(stmt, idx);
-            else if constexpr (std::is_same_v<T, int64_t>) sqlite3_bind_int64(stmt, idx, v);
-            else if constexpr (std::is_same_v<T, double>) sqlite3_bind_double(stmt, idx, v);
-            else sqlite3_bind_text(stmt, idx, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
-        }, params[i]);
+        std::visit(
+            [&](const auto& v) {
+                using T = std::decay_t<decltype(v)>;
+                if constexpr (std::is_same_v<T, Null>)
+                    sqlite3_bind_null(stmt, idx);
+                else if constexpr (std::is_same_v<T, int64_t>)
+                    sqlite3_bind_int64(stmt, idx, v);
+                else if constexpr (std::is_same_v<T, double>)
+                    sqlite3_bind_double(stmt, idx, v);
+                else
+                    sqlite3_bind_text(stmt, idx, v.data(), static_cast<int>(v.size()),
+                                      SQLITE_STATIC);
+            },
+            params[i]);
     }
     if (!writable_ && !sqlite3_stmt_readonly(stmt))
         return fail(Errc::internal, fmt::format("write attempted in a read transaction: {}", sql));
@@ -142,15 +163,22 @@ Result<std::pair<Rows, int64_t>> SqliteTx::run(std::string_view sql, const Value
         int rc = sqlite3_step(stmt);
         if (rc == SQLITE_DONE) break;
         if (rc != SQLITE_ROW)
-            return fail(conn_.error_code(), fmt::format("{} (in: {})", sqlite3_errmsg(conn_.db()), sql));
+            return fail(conn_.error_code(),
+                        fmt::format("{} (in: {})", sqlite3_errmsg(conn_.db()), sql));
         if (!want_rows) continue;
         Row row;
         row.cols.reserve(ncol);
         for (int c = 0; c < ncol; ++c) {
             switch (sqlite3_column_type(stmt, c)) {
-                case SQLITE_NULL: row.cols.emplace_back(Null{}); break;
-                case SQLITE_INTEGER: row.cols.emplace_back(static_cast<int64_t>(sqlite3_column_int64(stmt, c))); break;
-                case SQLITE_FLOAT: row.cols.emplace_back(sqlite3_column_double(stmt, c)); break;
+                case SQLITE_NULL:
+                    row.cols.emplace_back(Null{});
+                    break;
+                case SQLITE_INTEGER:
+                    row.cols.emplace_back(static_cast<int64_t>(sqlite3_column_int64(stmt, c)));
+                    break;
+                case SQLITE_FLOAT:
+                    row.cols.emplace_back(sqlite3_column_double(stmt, c));
+                    break;
                 default: {
                     auto* p = reinterpret_cast<const char*>(sqlite3_column_blob(stmt, c));
                     int len = sqlite3_column_bytes(stmt, c);
@@ -170,7 +198,7 @@ Result<void> SqliteTx::script(std::string_view sql) {
 }
 
 class SqliteDatabase final : public Database {
-public:
+  public:
     Result<void> open(const std::string& path) { return conn_.open(path); }
 
     Result<void> write(const TxFn& fn) override { return run(fn, true); }
@@ -181,7 +209,7 @@ public:
         listeners_.push_back(std::move(l));
     }
 
-private:
+  private:
     Result<void> run(const TxFn& fn, bool writable) {
         std::vector<Change> changes;
         {
@@ -211,7 +239,8 @@ private:
                 std::lock_guard lock(listeners_mutex_);
                 ls = listeners_;
             }
-            for (auto& l : ls) l(changes);
+            for (auto& l : ls)
+                l(changes);
         }
         return {};
     }
