@@ -1,5 +1,6 @@
 #include "eas/wbxml/document.hpp"
 
+#include <algorithm>
 #include <utility>
 
 namespace sb::wbxml {
@@ -99,7 +100,11 @@ std::string_view Document::value_of(const Node& n) const {
 
 // ---- Decoder ----
 
-Decoder::Decoder(const Limits& limits) : limits_(limits), tokenizer_(limits) {}
+Decoder::Decoder(const Limits& limits) : limits_(limits), tokenizer_(limits) {
+    // Most EAS requests are small: one allocation each instead of a series of regrowths.
+    doc_.nodes_.reserve(std::min<size_t>(limits.max_elements, 64));
+    open_.reserve(std::min<size_t>(limits.max_depth, 16));
+}
 
 tl::unexpected<Error> Decoder::fail(size_t offset, std::string_view what, Errc code) {
     error_ = Error{code, "wbxml: " + std::string(what) + " at offset " + std::to_string(offset)};

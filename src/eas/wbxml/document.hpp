@@ -37,6 +37,8 @@ class Element {
 
     explicit operator bool() const { return doc_ != nullptr; }
     Tag tag() const;
+    uint8_t page() const { return tag().page; }
+    uint8_t token() const { return tag().token; }
     bool is(Tag t) const { return doc_ != nullptr && tag() == t; }
     std::string_view name() const { return tag_name(tag()); }
     // False for an empty element (<Tag/>, no content bit); true when content and END followed.
@@ -171,7 +173,8 @@ class Decoder {
     explicit Decoder(const Limits& limits = {});
 
     Result<bool> feed(std::string_view buffer, bool complete);
-    // The decoded document, after feed() returned true; it refers to the last buffer passed.
+    // The decoded document, once feed() returned true; it refers to the last buffer passed.
+    // (Called earlier it gives the elements decoded so far.)
     Document take();
     size_t offset() const { return tokenizer_.offset(); }
 

@@ -52,6 +52,7 @@ void append_mb_u_int32(std::string& out, uint32_t value) {
 Tokenizer::Tokenizer(const Limits& limits) : limits_(limits) {
     // Offsets are kept in 32 bits by the document tree.
     limits_.max_body = std::min<size_t>(limits_.max_body, 0xFFFFFFFFu);
+    open_.reserve(std::min<size_t>(limits_.max_depth, 16));
 }
 
 tl::unexpected<Error> Tokenizer::fail_at(Errc code, size_t offset, std::string_view what) {
