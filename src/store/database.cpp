@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "store/migrations.hpp"
+#include "store/postgres/postgres_database.hpp"
 #include "store/sqlite/sqlite_database.hpp"
 
 namespace sb::store {
@@ -45,6 +46,10 @@ Result<std::unique_ptr<Database>> open(const OpenOptions& options) {
     std::unique_ptr<Database> db;
     if (options.backend == "sqlite") {
         auto r = sqlite::open(options.path);
+        if (!r) return tl::unexpected(r.error());
+        db = std::move(*r);
+    } else if (options.backend == "postgresql") {
+        auto r = postgres::open(options.url);
         if (!r) return tl::unexpected(r.error());
         db = std::move(*r);
     } else {

@@ -193,6 +193,15 @@ CREATE TABLE tombstones (
 CREATE INDEX tombstones_modseq ON tombstones(account_id, modseq);
 )SQL";
 
+// Nodes of a cluster may start together against one PostgreSQL database: every migration
+// transaction first takes this transaction-scoped advisory lock, so they migrate one at a time.
+constexpr int64_t kMigrationLock = 0x53424d4947524154;  // "SBMIGRAT"
+
+Result<void> lock_migrations(Database& db, Tx& tx) {
+    if (db.dialect() != "postgresql") return {};
+    return tx.query("SELECT pg_advisory_xact_lock(?)", {kMigrationLock}).map([](Rows) {});
+}
+
 int64_t now_ms() {
     using namespace std::chrono;
     return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
@@ -212,7 +221,8 @@ int current_schema_version() {
 }
 
 Result<void> migrate(Database& db, const std::vector<Migration>& list) {
-    SB_TRY(db.write([](Tx& tx) -> Result<void> {
+    SB_TRY(db.write([&](Tx& tx) -> Result<void> {
+        SB_TRY(lock_migrations(db, tx));
         return tx.script(
             "CREATE TABLE IF NOT EXISTS schema_migrations (module TEXT NOT NULL, version INTEGER "
             "NOT NULL, "
@@ -238,15 +248,29 @@ Result<void> migrate(Database& db, const std::vector<Migration>& list) {
     for (const auto& m : list) {
         if (m.version <= have) continue;
         auto sql = db.dialect() == "postgresql" ? m.postgresql : m.sqlite;
+        bool applied_elsewhere = false;
         auto r = db.write([&](Tx& tx) -> Result<void> {
-            SB_TRY(tx.script(sql));
-            return tx
-                .exec(
-                    "INSERT INTO schema_migrations (module, version, name, applied_at) VALUES (?, "
-                    "?, ?, ?)",
-                    {module, int64_t{m.version}, std::string(m.name), now_ms()})
-                .map([](int64_t) {});
+            applied_elsewhere = false;
+            SB_TRY(lock_migrations(db, tx));
+            // Another node may have applied it since `have` was read.
+            auto done = tx.scalar(
+                "SELECT COUNT(*) FROM schema_migrations WHERE module = ? AND version = ?",
+                {module, int64_t{m.version}});
+            if (!done) return tl::unexpected(done.error());
+            if (*done > 0) return {};
+            // Recorded before the script runs, so a node whose snapshot predates another node's
+            // commit of the same migration fails here (unique key) instead of in the script.
+            auto recorded = tx.exec(
+                "INSERT INTO schema_migrations (module, version, name, applied_at) VALUES (?, ?, "
+                "?, ?)",
+                {module, int64_t{m.version}, std::string(m.name), now_ms()});
+            if (!recorded) {
+                applied_elsewhere = recorded.error().code == Errc::already_exists;
+                return tl::unexpected(recorded.error());
+            }
+            return tx.script(sql);
         });
+        if (!r && applied_elsewhere) continue;
         if (!r)
             return fail(r.error().code, fmt::format("schema migration {} {} ({}) failed: {}",
                                                     module, m.version, m.name, r.error().message));
