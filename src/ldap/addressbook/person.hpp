@@ -1,0 +1,39 @@
+#pragma once
+// Accounts and contacts as inetOrgPerson entries (RFC 2798), with the attributes Outlook,
+// Thunderbird and macOS Contacts read.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "directory/model.hpp"
+#include "ldap/addressbook/entry.hpp"
+#include "mailbox/mailbox.hpp"
+
+namespace sb::addressbook {
+
+// An account as the loader reads it from the store: identity and its own attributes.
+struct AccountRecord {
+    int64_t id = 0;
+    std::string uuid;
+    int64_t domain_id = 0;
+    std::string address;
+    std::vector<std::string> aliases;
+    directory::AccountStatus status = directory::AccountStatus::active;
+    int64_t created_ms = 0;
+    int64_t modified_ms = 0;
+    directory::AttrMap attrs;  // account-level values only (inherited ones are resolved apart)
+};
+
+// GAL entry: RDN uid=<primary address>, mail = primary address then aliases.
+EntryPtr entry_from_account(const AccountRecord& a);
+// Contact entry: RDN uid=<contact id>.
+EntryPtr entry_from_contact(const mailbox::Contact& c);
+
+// The name shown for an account: displayName, else cn, else given name and surname, else the
+// local part of the address.
+std::string display_name_of(const AccountRecord& a);
+
+// "20240131235959Z" (RFC 4517 3.3.13) for milliseconds since the epoch.
+std::string generalized_time(int64_t ms);
+
+}  // namespace sb::addressbook

@@ -1,0 +1,221 @@
+#include "ldap/addressbook/publications.hpp"
+
+#include <fmt/format.h>
+
+#include "core/strings.hpp"
+#include "directory/directory.hpp"
+#include "mailbox/mailbox.hpp"
+
+namespace sb::addressbook {
+namespace {
+
+constexpr std::string_view kV1Sqlite = R"SQL(
+CREATE TABLE ldap_published_books (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  scope TEXT NOT NULL,
+  domain_id INTEGER NOT NULL DEFAULT 0,
+  owner_uuid TEXT NOT NULL,
+  owner_id INTEGER NOT NULL,
+  folder_id INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  UNIQUE (scope, domain_id, owner_uuid, folder_id)
+);
+)SQL";
+
+constexpr std::string_view kV1Postgres = R"SQL(
+CREATE TABLE ldap_published_books (
+  id BIGSERIAL PRIMARY KEY,
+  scope TEXT NOT NULL,
+  domain_id BIGINT NOT NULL DEFAULT 0,
+  owner_uuid TEXT NOT NULL,
+  owner_id BIGINT NOT NULL,
+  folder_id BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  UNIQUE (scope, domain_id, owner_uuid, folder_id)
+);
+)SQL";
+
+bool looks_like_uuid(std::string_view s) {
+    if (s.size() != 36) return false;
+    for (size_t i = 0; i < s.size(); ++i) {
+        const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+        if (dash ? s[i] != '-' : !std::isxdigit(static_cast<unsigned char>(s[i]))) return false;
+    }
+    return true;
+}
+
+std::optional<int64_t> folder_number(std::string_view s) {
+    if (s.empty() || s.size() > 18 || s.find_first_not_of("0123456789") != std::string_view::npos)
+        return std::nullopt;
+    return std::stoll(std::string(s));
+}
+
+}  // namespace
+
+std::string_view scope_name(PublishScope s) {
+    return s == PublishScope::global ? "global" : "domain";
+}
+
+const std::vector<store::Migration>& ldap_migrations() {
+    static const std::vector<store::Migration> list = {
+        {"ldap", 1, "published address books", kV1Sqlite, kV1Postgres},
+    };
+    return list;
+}
+
+Result<Publication> Publications::add(PublishScope scope, std::optional<std::string_view> domain,
+                                      std::string_view owner, std::string_view folder) {
+    auto account = dir_.account(owner);
+    if (!account) return tl::unexpected(account.error());
+    Publication p;
+    p.scope = scope;
+    p.owner_uuid = account->uuid;
+    p.owner_id = account->id;
+    p.owner = account->address;
+    if (scope == PublishScope::domain) {
+        auto d = dir_.domain(domain ? *domain : std::string_view(account->domain));
+        if (!d) return tl::unexpected(d.error());
+        p.domain_id = d->id;
+        p.domain = d->name;
+    }
+    if (iequals(trim(folder), "all")) {
+        p.folder = "all";
+    } else {
+        auto f = mbox_.find_folder(account->id, folder);
+        if (!f) return tl::unexpected(f.error());
+        if (f->view != mailbox::View::contact)
+            return fail(Errc::invalid_argument,
+                        fmt::format("folder {} ({}) of {} does not hold contacts", f->path, f->id,
+                                    account->address));
+        p.folder_id = f->id;
+        p.folder = f->path;
+    }
+    p.created_at = now_ms();
+    SB_TRY(db_.write([&](store::Tx& tx) -> Result<void> {
+        auto rows = tx.query(
+            "INSERT INTO ldap_published_books (scope, domain_id, owner_uuid, owner_id, folder_id, "
+            "created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+            {std::string(scope_name(scope)), p.domain_id, p.owner_uuid, p.owner_id, p.folder_id,
+             p.created_at});
+        if (!rows) {
+            if (rows.error().code == Errc::already_exists)
+                return fail(Errc::already_exists,
+                            fmt::format("{} of {} is already published ({}{})", p.folder, p.owner,
+                                        scope_name(scope), p.domain.empty() ? "" : " " + p.domain));
+            return tl::unexpected(rows.error());
+        }
+        p.id = rows->front().integer(0);
+        tx.notify(store::Change{std::string(kChannel), 0, "published"});
+        return {};
+    }));
+    return p;
+}
+
+Result<std::vector<Publication>> Publications::list(std::optional<PublishScope> scope,
+                                                    std::optional<std::string_view> domain) {
+    std::optional<int64_t> domain_id;
+    if (domain) {
+        auto d = dir_.domain(*domain);
+        if (!d) return tl::unexpected(d.error());
+        domain_id = d->id;
+    }
+    std::vector<Publication> out;
+    SB_TRY(db_.read([&](store::Tx& tx) -> Result<void> {
+        auto rows = tx.query(
+            "SELECT p.id, p.scope, p.domain_id, COALESCE(d.name, ''), p.owner_uuid, p.owner_id, "
+            "COALESCE(a.address, ''), p.folder_id, p.created_at "
+            "FROM ldap_published_books p LEFT JOIN domains d ON d.id = p.domain_id "
+            "LEFT JOIN accounts a ON a.uuid = p.owner_uuid ORDER BY p.scope DESC, d.name, "
+            "a.address, p.folder_id");
+        if (!rows) return tl::unexpected(rows.error());
+        for (const auto& r : *rows) {
+            Publication p;
+            p.id = r.integer(0);
+            p.scope = r.text(1) == "domain" ? PublishScope::domain : PublishScope::global;
+            p.domain_id = r.integer(2);
+            p.domain = r.text(3);
+            p.owner_uuid = r.text(4);
+            p.owner_id = r.integer(5);
+            p.owner = r.text(6);
+            p.folder_id = r.integer(7);
+            p.created_at = r.integer(8);
+            if (scope && p.scope != *scope) continue;
+            if (domain_id && p.domain_id != *domain_id) continue;
+            out.push_back(std::move(p));
+        }
+        return {};
+    }));
+    for (auto& p : out) {
+        if (p.folder_id == 0) {
+            p.folder = "all";
+        } else if (!p.owner.empty()) {
+            auto f = mbox_.folder(p.owner_id, p.folder_id);
+            if (f) p.folder = f->path;
+        }
+    }
+    return out;
+}
+
+Result<size_t> Publications::remove(PublishScope scope, std::optional<std::string_view> domain,
+                                    std::string_view owner,
+                                    std::optional<std::string_view> folder) {
+    std::string uuid;
+    std::optional<directory::Account> account;
+    if (auto a = dir_.account(owner)) {
+        uuid = a->uuid;
+        account = std::move(*a);
+    } else if (a.error().code == Errc::not_found && looks_like_uuid(trim(owner))) {
+        uuid = to_lower(trim(owner));  // a deleted account: its publications are orphans
+    } else {
+        return tl::unexpected(a.error());
+    }
+    std::optional<int64_t> domain_id;
+    if (scope == PublishScope::domain) {
+        if (domain) {
+            auto d = dir_.domain(*domain);
+            if (!d) return tl::unexpected(d.error());
+            domain_id = d->id;
+        } else if (account) {
+            domain_id = account->domain_id;
+        }
+    }
+    std::optional<int64_t> folder_id;  // nullopt: all of them
+    if (folder && !iequals(trim(*folder), "all")) {
+        if (auto n = folder_number(trim(*folder))) {
+            folder_id = *n;
+        } else if (account) {
+            auto f = mbox_.find_folder(account->id, *folder);
+            if (!f) return tl::unexpected(f.error());
+            folder_id = f->id;
+        } else {
+            return fail(Errc::invalid_argument,
+                        "give the folder by id (or 'all') for a deleted account");
+        }
+    }
+    int64_t removed = 0;
+    SB_TRY(db_.write([&](store::Tx& tx) -> Result<void> {
+        std::string sql = "DELETE FROM ldap_published_books WHERE scope = ? AND owner_uuid = ?";
+        std::vector<store::Value> params{std::string(scope_name(scope)), uuid};
+        if (domain_id) {
+            sql += " AND domain_id = ?";
+            params.emplace_back(*domain_id);
+        }
+        if (folder_id) {
+            sql += " AND folder_id = ?";
+            params.emplace_back(*folder_id);
+        }
+        auto n = tx.exec(sql, params);
+        if (!n) return tl::unexpected(n.error());
+        removed = *n;
+        if (removed > 0) tx.notify(store::Change{std::string(kChannel), 0, "published"});
+        return {};
+    }));
+    if (removed == 0)
+        return fail(Errc::not_found,
+                    fmt::format("no {} address book of {}{} is published", scope_name(scope), owner,
+                                folder ? fmt::format(" with folder {}", *folder) : std::string()));
+    return static_cast<size_t>(removed);
+}
+
+}  // namespace sb::addressbook
