@@ -123,9 +123,13 @@ Result<AuthSuccess> Authenticator::authenticate(Service service, std::string_vie
     }
 
     // Per-account counting uses the account id, so aliases do not multiply the attempts.
+    // A block runs from the refusal, not from the start of a (slow, argon2id) verification, so
+    // the first block is not over before the client even hears of it.
     auto record_failure = [&](std::optional<int64_t> account_id) {
-        throttle_.failure(addr_key, now, policy(true));
-        throttle_.failure(account_id ? "account " + std::to_string(*account_id) : login_key, now, policy(false));
+        const int64_t at = now_ms();
+        throttle_.failure(addr_key, at, policy(true));
+        throttle_.failure(account_id ? "account " + std::to_string(*account_id) : login_key, at,
+                          policy(false));
     };
 
     auto account = dir_.account(login);

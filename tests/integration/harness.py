@@ -7,6 +7,7 @@ import os
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import tempfile
 import time
@@ -90,6 +91,9 @@ class Server:
                 self.proc.wait(10)
                 raise RuntimeError(f"server did not stop on SIGTERM within {timeout} s")
         self.proc = None
+        if getattr(self, "log", None):
+            self.log.close()  # start() opens it again
+            self.log = None
 
     def kill9(self):
         if self.proc and self.proc.poll() is None:
@@ -133,6 +137,30 @@ class Server:
             f.write(content)
         return path
 
+    # ---- read-only views for checks the CLI cannot make (never used to change anything) ----
+
+    @property
+    def db_path(self):
+        return os.path.join(self.data_dir, "switchboard.db")
+
+    def db_query(self, sql, params=()):
+        """Rows of a read-only query on the server's SQLite file (e.g. which hash scheme is stored)."""
+        con = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, timeout=10)
+        try:
+            return con.execute(sql, params).fetchall()
+        finally:
+            con.close()
+
+    def directory_state(self):
+        """Domains, classes of service and accounts as the CLI shows them, to compare before/after
+        a command that must change nothing."""
+        return {
+            "domains": self.json("prov", "gad")["domains"],
+            "cos": self.json("prov", "gac")["cos"],
+            "accounts": self.json("prov", "gaa")["accounts"],
+            "status": {k: v for k, v in self.status().items() if k in ("accounts", "domains")},
+        }
+
 
 class ServerTestCase(unittest.TestCase):
     """A test class sharing one running server; `extra_config` and `demo` configure it."""
@@ -166,6 +194,25 @@ class ServerTestCase(unittest.TestCase):
         if contains:
             self.assertIn(contains.lower(), r.err.lower(), f"{r}")
         return r
+
+    def assertFailsUnchanged(self, *args, contains=None, state=None):
+        """assertFails, and the directory is the same afterwards (`state` = a custom snapshot function)."""
+        snap = state or self.server.directory_state
+        before = snap()
+        r = self.assertFails(*args, contains=contains)
+        self.assertEqual(before, snap(), f"state changed by a refused command: {r}")
+        return r
+
+    def assertLogin(self, login, secret, service="IMAP", client=None):
+        """`auth test` accepts the login; returns the JSON answer (account, method, service)."""
+        extra = ["client", client] if client else []
+        r = self.server.cli("auth", "test", login, secret, "service", service, *extra, json_out=True, check=False)
+        self.assertEqual(r.rc, 0, f"login refused: {r}")
+        return r.data
+
+    def assertLoginRefused(self, login, secret, service="IMAP", client=None, contains=None):
+        extra = ["client", client] if client else []
+        return self.assertFails("auth", "test", login, secret, "service", service, *extra, contains=contains)
 
 
 def gen_people_ldif(path, n, domain="example.com", seed=7):
