@@ -1,10 +1,11 @@
 """`prov importLdif`: inetOrgPerson entries become accounts, base64 and folded lines included;
 a bad entry aborts with its line number and imports nothing (issue 2, item 7)."""
 import os
+import subprocess
 import time
 import unittest
 
-from harness import ServerTestCase, gen_people_ldif
+from harness import BIN, ServerTestCase, gen_people_ldif
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
 
@@ -189,6 +190,33 @@ class LdifImportTest(ServerTestCase):
             self.assertIn(k, attrs, first)
         self.assertLogin(first, "secret")
         self.assertLess(elapsed, 60, "1,000 entries should import in well under a minute")
+
+
+class LdifImportCrashTest(ServerTestCase):
+    """A server killed during an import has imported all of it or nothing."""
+
+    def test_kill_during_import(self):
+        s = self.server
+        s.cli("prov", "cd", "crash.example")
+        n = 10000
+        path = gen_people_ldif(os.path.join(s.root, "crash.ldif"), n, domain="crash.example")
+        cli = subprocess.Popen([BIN, "--config", s.config_path, "prov", "importLdif", path],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            time.sleep(0.8)
+            s.kill9()
+            cli.wait(30)
+        finally:
+            if cli.poll() is None:
+                cli.kill()
+                cli.wait(10)
+        s.start()
+        count = s.status()["accounts"]
+        self.assertIn(count, (0, n), "a killed import must leave all or nothing")
+        self.assertEqual(len(s.json("prov", "gaa", "crash.example")["accounts"]), count)
+        # The directory still works, and the same file imports completely now when nothing came in.
+        if count == 0:
+            self.assertEqual(s.json("prov", "importLdif", path)["imported"], n)
 
 
 if __name__ == "__main__":
