@@ -23,7 +23,7 @@ std::optional<uint8_t> Reader::peek_tag() const {
     return static_cast<uint8_t>(data_[pos_]);
 }
 
-Result<Element> Reader::read_any() {
+Result<Element> Reader::read_any_slow() {
     if (at_end()) return fail(Errc::parse_error, "BER: element expected, found end of data");
     auto header = parse_header(data_.substr(pos_));
     if (!header) return tl::unexpected(std::move(header).error());
@@ -35,13 +35,13 @@ Result<Element> Reader::read_any() {
     return e;
 }
 
-Result<std::string_view> Reader::read(uint8_t tag) {
+Result<std::string_view> Reader::read_slow(uint8_t tag) {
     if (at_end())
         return fail(Errc::parse_error, "BER: element " + tag_hex(tag) + " expected, found end");
     if (static_cast<uint8_t>(data_[pos_]) != tag)
         return fail(Errc::parse_error, "BER: element " + tag_hex(tag) + " expected, found " +
                                            tag_hex(static_cast<uint8_t>(data_[pos_])));
-    auto e = read_any();
+    auto e = read_any_slow();
     if (!e) return tl::unexpected(std::move(e).error());
     return e->contents;
 }
@@ -82,6 +82,16 @@ Result<void> Reader::read_null(uint8_t tag) {
     if (!contents) return tl::unexpected(std::move(contents).error());
     if (!contents->empty()) return fail(Errc::parse_error, "BER: NULL with contents");
     return {};
+}
+
+size_t Reader::count_elements() const {
+    size_t n = 0;
+    for (size_t pos = pos_; pos < data_.size(); ++n) {
+        auto header = parse_header(data_.substr(pos));
+        if (!header || !*header || (*header)->total_size() > data_.size() - pos) break;
+        pos += (*header)->total_size();
+    }
+    return n;
 }
 
 Result<void> Reader::expect_end() const {

@@ -50,13 +50,60 @@ class Reader {
     }
     Result<void> read_null(uint8_t tag = tag::kNull);
 
+    // Number of elements from here to the end, or up to the first malformed one (for sizing).
+    size_t count_elements() const;
+
     // Error unless every byte was consumed (trailing data inside a SEQUENCE is malformed).
     Result<void> expect_end() const;
 
   private:
+    // Header of the element at pos_ when it is well-formed and fits; false otherwise (the slow
+    // path then reports why). Inline: every read goes through it.
+    bool fast_header(uint8_t& tag, size_t& header_size, size_t& content_size) const {
+        const size_t avail = data_.size() - pos_;
+        if (avail < 2) return false;
+        const auto* p = reinterpret_cast<const unsigned char*>(data_.data()) + pos_;
+        if ((p[0] & kHighTagNumber) == kHighTagNumber) return false;
+        tag = p[0];
+        const unsigned first = p[1];
+        if (first < 0x80) {
+            header_size = 2;
+            content_size = first;
+        } else {
+            const unsigned count = first & 0x7F;
+            if (count == 0 || count > 4 || avail < 2 + count) return false;
+            size_t n = 0;
+            for (unsigned i = 0; i < count; ++i)
+                n = (n << 8) | p[2 + i];
+            header_size = 2 + count;
+            content_size = n;
+        }
+        return content_size <= avail - header_size;
+    }
+    Result<Element> read_any_slow();
+    Result<std::string_view> read_slow(uint8_t tag);
+
     std::string_view data_;
     size_t pos_ = 0;
 };
+
+inline Result<Element> Reader::read_any() {
+    uint8_t tag;
+    size_t header_size, content_size;
+    if (!fast_header(tag, header_size, content_size)) return read_any_slow();
+    Element e{tag, data_.substr(pos_ + header_size, content_size)};
+    pos_ += header_size + content_size;
+    return e;
+}
+
+inline Result<std::string_view> Reader::read(uint8_t expected) {
+    uint8_t tag;
+    size_t header_size, content_size;
+    if (!fast_header(tag, header_size, content_size) || tag != expected) return read_slow(expected);
+    const std::string_view contents = data_.substr(pos_ + header_size, content_size);
+    pos_ += header_size + content_size;
+    return contents;
+}
 
 // Contents decoders, for values already cut out of their element.
 Result<int64_t> decode_integer(std::string_view contents);

@@ -21,6 +21,12 @@ void put_length(char* dst, size_t n) {
 
 }  // namespace
 
+char* write_header(char* dst, uint8_t tag, size_t content_size) {
+    dst[0] = static_cast<char>(tag);
+    put_length(dst + 1, content_size);
+    return dst + 1 + length_octets(content_size);
+}
+
 void Writer::length(size_t n) {
     char buf[sizeof(size_t) + 1];
     put_length(buf, n);
@@ -28,8 +34,8 @@ void Writer::length(size_t n) {
 }
 
 void Writer::header(uint8_t tag, size_t content_size) {
-    out_->push_back(static_cast<char>(tag));
-    length(content_size);
+    char buf[2 + sizeof(size_t)];
+    out_->append(buf, write_header(buf, tag, content_size) - buf);
 }
 
 void Writer::element(uint8_t tag, std::string_view contents) {

@@ -47,6 +47,11 @@ class Writer {
     std::string* out_;
 };
 
+// Writes the identifier and minimal length octets of an element to `dst` (which has room for
+// element_size(content_size) - content_size bytes) and returns the end of what it wrote. For
+// callers that size a whole structure first and fill it in place.
+char* write_header(char* dst, uint8_t tag, size_t content_size);
+
 // Size of a whole element with `content_size` contents octets.
 constexpr size_t element_size(size_t content_size);
 

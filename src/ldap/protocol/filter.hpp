@@ -94,6 +94,10 @@ class Filter {
     void add_component(uint32_t substrings_index, SubstringPart part, std::string_view value);
     void add_extensible(std::string_view matching_rule, std::string_view attribute,
                         std::string_view value, bool dn_attributes);
+    void reserve(size_t nodes, size_t components) {
+        nodes_.reserve(nodes);
+        components_.reserve(components);
+    }
     // Reserves room for owned strings; own() then copies into it without moving earlier ones.
     void reserve_storage(size_t bytes);
     std::string_view own(std::string_view text);

@@ -1,5 +1,6 @@
 // LDAPMessage ::= SEQUENCE { messageID MessageID, protocolOp CHOICE { ... },
 //                            controls [0] Controls OPTIONAL }      (RFC 4511 4.1.1)
+#include <algorithm>
 #include <string>
 
 #include "ldap/ber/reader.hpp"
@@ -74,6 +75,7 @@ Result<SearchRequest> decode_search(Reader& r, const Limits& limits) {
     SB_TRY(decode_filter(r, limits.filter, s.filter));
     SB_BER_TRY_ASSIGN(attributes, r.enter(ber::tag::kSequence));
     SB_TRY(r.expect_end());
+    s.attributes.reserve(std::min<size_t>(attributes.count_elements(), limits.max_attributes));
     while (!attributes.at_end()) {
         if (s.attributes.size() >= limits.max_attributes)
             return fail(Errc::limit_exceeded, "search: more than " +

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cassert>
 
 #include "ldap/protocol/response.hpp"
@@ -134,16 +135,22 @@ void SearchEntryWriter::end_attribute() {
 
 void SearchEntryWriter::add_attribute(std::string_view type,
                                       std::span<const std::string_view> values) {
-    // All sizes are known: write the headers directly instead of back-patching.
+    // All sizes are known: size the attribute once and fill it in place, no back-patching.
     size_t values_size = 0;
     for (std::string_view v : values)
         values_size += ber::element_size(v.size());
     const size_t attribute_size = ber::element_size(type.size()) + ber::element_size(values_size);
-    w_.header(ber::tag::kSequence, attribute_size);
-    w_.octet_string(type);
-    w_.header(ber::tag::kSet, values_size);
-    for (std::string_view v : values)
-        w_.octet_string(v);
+    std::string& out = w_.buffer();
+    const size_t start = out.size();
+    out.resize(start + ber::element_size(attribute_size));
+    char* p = ber::write_header(out.data() + start, ber::tag::kSequence, attribute_size);
+    p = ber::write_header(p, ber::tag::kOctetString, type.size());
+    p = std::copy(type.begin(), type.end(), p);
+    p = ber::write_header(p, ber::tag::kSet, values_size);
+    for (std::string_view v : values) {
+        p = ber::write_header(p, ber::tag::kOctetString, v.size());
+        p = std::copy(v.begin(), v.end(), p);
+    }
 }
 
 void SearchEntryWriter::add_attribute_type(std::string_view type) {

@@ -1,0 +1,472 @@
+// The only translation unit of the LDAP module that includes Asio and its SSL streams.
+#include "ldap/session/ldap_server.hpp"
+
+#include <openssl/ssl.h>
+
+#include <atomic>
+#include <deque>
+#include <mutex>
+#include <unordered_map>
+
+#include <boost/asio.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ssl.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "ldap/protocol/message.hpp"
+
+namespace sb::ldap {
+
+namespace asio = boost::asio;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+using error_code = boost::system::error_code;
+constexpr auto as_tuple = asio::as_tuple(asio::use_awaitable);
+using SteadyClock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr size_t kReadChunk = 16 * 1024;
+constexpr size_t kSearchBatch = 64 * 1024;  // bytes of results written at a time
+constexpr size_t kMaxQueuedRequests = 64;
+
+// A request cut from the stream, with the bytes its decoded views point into.
+struct Pending {
+    std::unique_ptr<char[]> bytes;
+    size_t size = 0;
+    std::optional<Result<ldapproto::Message>> message;  // empty: `fatal`
+    std::optional<Error> fatal;
+    bool abandoned = false;
+
+    std::string_view frame() const { return {bytes.get(), size}; }
+    int32_t message_id() const { return message && *message ? (*message)->message_id : 0; }
+};
+
+// Runs a blocking bind check on the auth pool (named coroutine, by-value parameters).
+asio::awaitable<BindResult> authenticate_task(Backend* backend, std::string name, std::string password,
+                                              std::string client) {
+    co_return backend->authenticate(name, password, client);
+}
+
+std::string endpoint_string(const tcp::endpoint& e) {
+    const auto a = e.address();
+    return a.is_v6() ? fmt::format("[{}]:{}", a.to_string(), e.port()) : fmt::format("{}:{}", a.to_string(), e.port());
+}
+
+}  // namespace
+
+class Connection;
+
+struct LdapServer::Impl : std::enable_shared_from_this<LdapServer::Impl> {
+    asio::io_context& io;
+    Backend& backend;
+    ServerOptions options;
+    ssl::context tls{ssl::context::tls_server};
+    std::unique_ptr<tcp::acceptor> ldaps_acceptor, ldap_acceptor;
+    std::string ldaps_address, ldap_address;
+    asio::thread_pool auth_pool;
+    std::atomic<size_t> connections{0};
+    std::mutex registry_mutex;
+    std::unordered_map<Connection*, std::weak_ptr<Connection>> registry;
+    std::atomic<bool> stopping{false};
+    bool refused_logged = false;
+
+    Impl(asio::io_context& i, Backend& b, ServerOptions o)
+        : io(i), backend(b), options(std::move(o)), auth_pool(std::max(1u, options.auth_threads)) {}
+
+    asio::awaitable<void> accept_loop(std::shared_ptr<Impl> self, tcp::acceptor* acceptor, bool implicit_tls);
+    Result<void> listen(const config::Endpoint& ep, std::unique_ptr<tcp::acceptor>& acceptor, std::string& address);
+};
+
+class Connection : public std::enable_shared_from_this<Connection> {
+public:
+    // `socket` runs on its own strand (accepted with make_strand): everything here uses it.
+    Connection(std::shared_ptr<LdapServer::Impl> server, tcp::socket socket, bool implicit_tls, std::string client)
+        : owner_(std::move(server)),
+          server_(*owner_),
+          strand_(socket.get_executor()),
+          stream_(std::move(socket), server_.tls),
+          implicit_tls_(implicit_tls),
+          session_(server_.backend, server_.options.session, false, client),
+          client_(std::move(client)),
+          executor_wake_(strand_),
+          reader_wake_(strand_),
+          watchdog_timer_(strand_),
+          last_activity_(SteadyClock::now()) {
+        ++server_.connections;
+    }
+    ~Connection() { --server_.connections; }
+
+    void start() { asio::co_spawn(strand_, run(shared_from_this()), asio::detached); }
+
+    // Safe from any thread.
+    void close_async() {
+        asio::post(strand_, [self = shared_from_this()] { self->close(); });
+    }
+
+private:
+    // Everything below runs on strand_.
+    asio::awaitable<void> run(std::shared_ptr<Connection> self);
+    asio::awaitable<void> reader(std::shared_ptr<Connection> self);
+    asio::awaitable<void> executor(std::shared_ptr<Connection> self);
+    asio::awaitable<void> watchdog(std::shared_ptr<Connection> self);
+    asio::awaitable<bool> write(std::string_view data);
+    asio::awaitable<bool> stream_search(Session::Step step);
+    asio::awaitable<void> wait(asio::steady_timer& signal);
+
+    void notify(asio::steady_timer& signal) { signal.cancel(); }
+    void enqueue(Pending p);
+    void abandon(int32_t id);
+    void close();
+
+    std::shared_ptr<LdapServer::Impl> owner_;  // the listeners' state outlives every connection
+    LdapServer::Impl& server_;
+    asio::any_io_executor strand_;
+    ssl::stream<tcp::socket> stream_;
+    bool implicit_tls_;
+    bool tls_ = false;
+    Session session_;
+    std::string client_;
+    asio::steady_timer executor_wake_, reader_wake_, watchdog_timer_;
+
+    std::deque<Pending> queue_;
+    size_t queued_bytes_ = 0;
+    bool closed_ = false;
+    bool busy_ = false;
+    bool handshaken_ = false;
+    bool tls_pending_ = false;  // StartTLS queued: the reader waits for the handshake
+    int32_t running_id_ = 0;
+    bool abandon_running_ = false;
+    SteadyClock::time_point last_activity_;
+};
+
+asio::awaitable<void> Connection::wait(asio::steady_timer& signal) {
+    signal.expires_at(asio::steady_timer::time_point::max());
+    co_await signal.async_wait(as_tuple);
+}
+
+void Connection::close() {
+    if (closed_) return;
+    closed_ = true;
+    error_code ec;
+    stream_.next_layer().shutdown(tcp::socket::shutdown_both, ec);
+    stream_.next_layer().close(ec);
+    executor_wake_.cancel();
+    reader_wake_.cancel();
+    watchdog_timer_.cancel();
+    spdlog::debug("ldap: connection from {} closed", client_);
+}
+
+asio::awaitable<bool> Connection::write(std::string_view data) {
+    if (closed_) co_return false;
+    if (data.empty()) co_return true;
+    error_code ec;
+    if (tls_) std::tie(ec, std::ignore) = co_await asio::async_write(stream_, asio::buffer(data), as_tuple);
+    else std::tie(ec, std::ignore) = co_await asio::async_write(stream_.next_layer(), asio::buffer(data), as_tuple);
+    if (ec) {
+        close();
+        co_return false;
+    }
+    co_return true;
+}
+
+asio::awaitable<void> Connection::run(std::shared_ptr<Connection> self) {
+    asio::co_spawn(strand_, watchdog(self), asio::detached);
+    if (implicit_tls_) {
+        auto [ec] = co_await stream_.async_handshake(ssl::stream_base::server, as_tuple);
+        if (ec) {
+            spdlog::debug("ldap: TLS handshake with {} failed: {}", client_, ec.message());
+            close();
+            co_return;
+        }
+        tls_ = true;
+        session_.tls_started();
+    }
+    handshaken_ = true;
+    last_activity_ = SteadyClock::now();
+    asio::co_spawn(strand_, executor(self), asio::detached);
+    asio::co_spawn(strand_, reader(self), asio::detached);
+}
+
+void Connection::enqueue(Pending p) {
+    queued_bytes_ += p.size;
+    queue_.push_back(std::move(p));
+    notify(executor_wake_);
+}
+
+void Connection::abandon(int32_t id) {
+    // RFC 4511 4.11: no further responses for the abandoned operation.
+    if (busy_ && running_id_ == id) abandon_running_ = true;
+    for (auto& p : queue_)
+        if (p.message_id() == id) p.abandoned = true;
+}
+
+asio::awaitable<void> Connection::reader(std::shared_ptr<Connection> self) {
+    const auto& limits = server_.options.session.limits;
+    std::string buf;
+    size_t start = 0, used = 0;
+    while (!closed_) {
+        // Cut every complete message out of what has arrived.
+        for (;;) {
+            const std::string_view avail(buf.data() + start, used - start);
+            if (avail.empty()) break;
+            auto f = ldapproto::frame_message(avail, limits);
+            if (!f) {
+                Pending p;
+                p.fatal = f.error();
+                enqueue(std::move(p));
+                co_return;  // the executor answers what came before, then the notice
+            }
+            if (!f->complete) break;
+            Pending p;
+            p.size = f->size;
+            p.bytes = std::make_unique<char[]>(f->size);
+            std::memcpy(p.bytes.get(), avail.data(), f->size);
+            start += f->size;
+            p.message = ldapproto::decode_message(p.frame(), limits);
+            last_activity_ = SteadyClock::now();
+            if (*p.message) {
+                const auto op = (*p.message)->operation();
+                if (op == ldapproto::Operation::abandon_request) {
+                    abandon(std::get<ldapproto::AbandonRequest>((*p.message)->request).message_id);
+                    continue;
+                }
+                if (op == ldapproto::Operation::unbind_request) {  // RFC 4511 4.3: no response
+                    close();
+                    co_return;
+                }
+                if (op == ldapproto::Operation::extended_request &&
+                    std::get<ldapproto::ExtendedRequest>((*p.message)->request).name == ldapproto::oid::kStartTls &&
+                    !tls_)
+                    tls_pending_ = true;
+            }
+            enqueue(std::move(p));
+            // Bounded read-ahead; and after StartTLS nothing may be read until the handshake.
+            while (!closed_ && (tls_pending_ || queued_bytes_ > server_.options.max_queued_bytes ||
+                                queue_.size() >= kMaxQueuedRequests))
+                co_await wait(reader_wake_);
+            if (closed_) co_return;
+        }
+        if (start > 0) {
+            buf.erase(0, start);
+            used -= start;
+            start = 0;
+        }
+        if (buf.size() < used + kReadChunk) buf.resize(used + kReadChunk);
+        error_code ec;
+        size_t n = 0;
+        auto space = asio::buffer(buf.data() + used, buf.size() - used);
+        if (tls_) std::tie(ec, n) = co_await stream_.async_read_some(space, as_tuple);
+        else std::tie(ec, n) = co_await stream_.next_layer().async_read_some(space, as_tuple);
+        if (ec) {
+            close();
+            co_return;
+        }
+        used += n;
+        if (buf.capacity() > 4 * kReadChunk && used < kReadChunk) buf.shrink_to_fit();
+    }
+}
+
+asio::awaitable<bool> Connection::stream_search(Session::Step step) {
+    std::string out;
+    out.reserve(kSearchBatch + 4096);
+    for (;;) {
+        out.clear();
+        const bool done = step.cursor->pump(out, kSearchBatch);
+        if (abandon_running_) co_return true;
+        if (!co_await write(out)) co_return false;
+        if (done || abandon_running_) co_return true;
+    }
+}
+
+asio::awaitable<void> Connection::executor(std::shared_ptr<Connection> self) {
+    while (!closed_) {
+        while (!closed_ && queue_.empty())
+            co_await wait(executor_wake_);
+        if (closed_) co_return;
+        Pending p = std::move(queue_.front());
+        queue_.pop_front();
+        queued_bytes_ -= p.size;
+        notify(reader_wake_);
+        if (p.abandoned) continue;
+        busy_ = true;
+        abandon_running_ = false;
+        Session::Step step;
+        if (p.fatal) step = session_.fatal(*p.fatal);
+        else if (!*p.message) step = session_.handle_malformed(p.frame(), p.message->error());
+        else step = session_.handle(**p.message);
+        running_id_ = step.message_id;
+        bool ok = true;
+        switch (step.action) {
+            case Session::Action::send:
+                ok = co_await write(step.out);
+                break;
+            case Session::Action::search:
+                ok = co_await stream_search(std::move(step));
+                break;
+            case Session::Action::bind: {
+                const std::string name = step.bind_name;
+                BindResult r = co_await asio::co_spawn(
+                    server_.auth_pool,
+                    authenticate_task(&server_.backend, std::move(step.bind_name), std::move(step.bind_password),
+                                      client_),
+                    asio::use_awaitable);
+                if (closed_) co_return;
+                auto reply = session_.bind_done(step.message_id, name, r);
+                ok = co_await write(reply.out);
+                break;
+            }
+            case Session::Action::start_tls: {
+                ok = co_await write(step.out);
+                if (!ok) break;
+                auto [ec] = co_await stream_.async_handshake(ssl::stream_base::server, as_tuple);
+                if (ec) {
+                    spdlog::debug("ldap: StartTLS handshake with {} failed: {}", client_, ec.message());
+                    close();
+                    co_return;
+                }
+                tls_ = true;
+                session_.tls_started();
+                tls_pending_ = false;
+                notify(reader_wake_);
+                break;
+            }
+            case Session::Action::close:
+                co_await write(step.out);
+                close();
+                co_return;
+            case Session::Action::none:
+                break;
+        }
+        if (!ok) co_return;
+        busy_ = false;
+        running_id_ = 0;
+        last_activity_ = SteadyClock::now();
+    }
+}
+
+asio::awaitable<void> Connection::watchdog(std::shared_ptr<Connection> self) {
+    const auto idle = std::chrono::seconds(server_.options.idle_timeout);
+    const auto handshake = std::chrono::seconds(std::min(server_.options.handshake_timeout, server_.options.idle_timeout));
+    const auto period = std::max<SteadyClock::duration>(std::chrono::seconds(1), idle / 4);
+    while (!closed_) {
+        watchdog_timer_.expires_after(handshaken_ ? period : std::chrono::seconds(1));
+        co_await watchdog_timer_.async_wait(as_tuple);
+        if (closed_) co_return;
+        const auto quiet = SteadyClock::now() - last_activity_;
+        if (!handshaken_ && quiet > handshake) {
+            spdlog::debug("ldap: {} did not complete the TLS handshake in time", client_);
+            close();
+        } else if (!busy_ && queue_.empty() && !tls_pending_ && quiet > idle) {
+            spdlog::debug("ldap: closing idle connection from {}", client_);
+            close();
+        }
+    }
+}
+
+asio::awaitable<void> LdapServer::Impl::accept_loop(std::shared_ptr<Impl> self, tcp::acceptor* acceptor,
+                                                    bool implicit_tls) {
+    for (;;) {
+        auto [ec, socket] = co_await acceptor->async_accept(asio::make_strand(io), as_tuple);
+        if (ec) {
+            if (ec == asio::error::operation_aborted || stopping) co_return;
+            spdlog::warn("ldap: accept failed: {}", ec.message());
+            // Out of descriptors: give connections time to close instead of spinning.
+            asio::steady_timer pause(io, std::chrono::milliseconds(100));
+            co_await pause.async_wait(as_tuple);
+            continue;
+        }
+        if (connections >= options.max_connections) {
+            if (!refused_logged) spdlog::warn("ldap: {} connections open: refusing new ones", options.max_connections);
+            refused_logged = true;
+            error_code ignored;
+            socket.close(ignored);
+            continue;
+        }
+        refused_logged = false;
+        error_code opt_ec;
+        socket.set_option(tcp::no_delay(true), opt_ec);
+        auto remote = socket.remote_endpoint(opt_ec);
+        std::string client = opt_ec ? std::string("unknown") : remote.address().to_string();
+        spdlog::debug("ldap: connection from {} ({})", client, implicit_tls ? "LDAPS" : "LDAP");
+        auto c = std::make_shared<Connection>(self, std::move(socket), implicit_tls, std::move(client));
+        {
+            std::lock_guard lock(registry_mutex);
+            for (auto it = registry.begin(); it != registry.end();)
+                it = it->second.expired() ? registry.erase(it) : std::next(it);
+            registry[c.get()] = c;
+        }
+        c->start();
+    }
+}
+
+Result<void> LdapServer::Impl::listen(const config::Endpoint& ep, std::unique_ptr<tcp::acceptor>& acceptor,
+                                      std::string& address) {
+    if (!ep.enabled) return {};
+    error_code ec;
+    auto addr = asio::ip::make_address(ep.host.empty() ? "0.0.0.0" : ep.host, ec);
+    if (ec) return fail(Errc::invalid_argument, fmt::format("ldap: bad listen address '{}': {}", ep.host, ec.message()));
+    tcp::endpoint endpoint(addr, ep.port);
+    acceptor = std::make_unique<tcp::acceptor>(io);
+    acceptor->open(endpoint.protocol(), ec);
+    if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor->bind(endpoint, ec);
+    if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) return fail(Errc::io_error, fmt::format("ldap: cannot listen on {}: {}", ep.to_string(), ec.message()));
+    address = endpoint_string(acceptor->local_endpoint());
+    return {};
+}
+
+LdapServer::LdapServer(boost::asio::io_context& io, Backend& backend, ServerOptions options)
+    : impl_(std::make_shared<Impl>(io, backend, std::move(options))) {}
+
+LdapServer::~LdapServer() {
+    stop();
+    impl_->auth_pool.join();
+}
+
+Result<void> LdapServer::start() {
+    auto& o = impl_->options;
+    auto& tls = impl_->tls;
+    error_code ec;
+    // TLS 1.2 or newer only.
+    tls.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                        ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 | ssl::context::single_dh_use,
+                    ec);
+    SSL_CTX_set_min_proto_version(tls.native_handle(), TLS1_2_VERSION);
+    tls.use_certificate_chain_file(o.cert_file, ec);
+    if (ec) return fail(Errc::io_error, fmt::format("ldap: cannot load certificate {}: {}", o.cert_file, ec.message()));
+    tls.use_private_key_file(o.key_file, ssl::context::pem, ec);
+    if (ec) return fail(Errc::io_error, fmt::format("ldap: cannot load private key {}: {}", o.key_file, ec.message()));
+    SB_TRY(impl_->listen(o.ldaps, impl_->ldaps_acceptor, impl_->ldaps_address));
+    SB_TRY(impl_->listen(o.ldap, impl_->ldap_acceptor, impl_->ldap_address));
+    if (impl_->ldaps_acceptor)
+        asio::co_spawn(impl_->io, impl_->accept_loop(impl_, impl_->ldaps_acceptor.get(), true), asio::detached);
+    if (impl_->ldap_acceptor)
+        asio::co_spawn(impl_->io, impl_->accept_loop(impl_, impl_->ldap_acceptor.get(), false), asio::detached);
+    return {};
+}
+
+void LdapServer::stop() {
+    if (impl_->stopping.exchange(true)) return;
+    error_code ec;
+    if (impl_->ldaps_acceptor) impl_->ldaps_acceptor->close(ec);
+    if (impl_->ldap_acceptor) impl_->ldap_acceptor->close(ec);
+    std::lock_guard lock(impl_->registry_mutex);
+    for (auto& [ptr, weak] : impl_->registry)
+        if (auto c = weak.lock()) c->close_async();
+    impl_->registry.clear();
+}
+
+std::string LdapServer::ldaps_address() const {
+    return impl_->ldaps_address;
+}
+std::string LdapServer::ldap_address() const {
+    return impl_->ldap_address;
+}
+size_t LdapServer::connections() const {
+    return impl_->connections;
+}
+
+}  // namespace sb::ldap
