@@ -21,7 +21,7 @@
 namespace sb::ldapproto::test {
 
 class LoopbackServer {
-public:
+  public:
     LoopbackServer() {
         // libldap may write to a socket the test already closed.
         std::signal(SIGPIPE, SIG_IGN);
@@ -94,7 +94,7 @@ public:
         return true;
     }
 
-private:
+  private:
     static bool wait_readable(int fd, std::chrono::steady_clock::time_point deadline) {
         while (true) {
             const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
