@@ -352,6 +352,7 @@ Result<std::vector<int64_t>> Mailbox::add_contacts(int64_t account, int64_t fold
     SB_TRY(ensure(account));
     std::vector<int64_t> ids;
     SB_TRY(db_.write([&](Tx& tx) -> Result<void> {
+        ids.clear();  // the store may run this again after a conflict (PostgreSQL)
         SB_TRY(check_contact_folder(tx, account, folder));
         const auto n = static_cast<int64_t>(bodies.size());
         auto r = reserve(tx, account, n, n);
