@@ -1,0 +1,200 @@
+// Ping (MS-ASCMD 2.2.1.13): park until a watched folder changes or the heartbeat runs out.
+// One Ping per user+device (a newer one ends the older, see PingHub); an empty Ping, or one
+// without folders or interval, reuses the device's last ones.
+#include <nlohmann/json.hpp>
+
+#include "eas/commands/command_table.hpp"
+#include "eas/commands/hierarchy.hpp"
+#include "eas/pipeline.hpp"
+#include "eas/service.hpp"
+#include "eas/sync/collection_sync.hpp"
+
+namespace sb::eas {
+
+namespace pg = wbxml::cp::ping;
+
+namespace {
+
+// MS-ASCMD 2.2.3.177.11
+constexpr int kExpired = 1, kChanges = 2, kMissing = 3, kBadRequest = 4, kBadHeartbeat = 5, kTooManyFolders = 6,
+              kHierarchy = 7;
+
+struct Watch {
+    std::string id;
+    std::string cls;
+};
+
+std::string status_body(int status, std::optional<int64_t> heartbeat = {}, std::optional<size_t> max_folders = {},
+                        const std::vector<std::string>& folders = {}) {
+    std::string body;
+    wbxml::Encoder enc(body);
+    enc.start(pg::Ping).element(pg::Status, status);
+    if (heartbeat) enc.element(pg::HeartbeatInterval, *heartbeat);
+    if (max_folders) enc.element(pg::MaxFolders, *max_folders);
+    if (!folders.empty()) {
+        enc.start(pg::Folders);
+        for (auto& f : folders) enc.element(pg::Folder, f);
+        enc.end();
+    }
+    enc.end();
+    (void)enc.finish();
+    return body;
+}
+
+Reply reply(std::string body) {
+    Reply r;
+    r.body = std::move(body);
+    return r;
+}
+
+// What the parked Ping watches; changed() and answer() run on a worker thread.
+class PingWait final : public Wait {
+  public:
+    PingWait(Service& svc, int64_t account, std::string device, std::vector<Watch> folders, int64_t heartbeat,
+             Version version)
+        : svc_(svc), folders_(std::move(folders)), version_(version) {
+        account_id = account;
+        device_id = std::move(device);
+        heartbeat_seconds = heartbeat;
+    }
+
+    bool changed() override {
+        auto r = evaluate();
+        return r.status != kExpired;
+    }
+
+    Response answer(Wake why) override {
+        Evaluation r = (why == Wake::superseded || why == Wake::shutdown) ? Evaluation{} : evaluate();
+        if (r.http != 200) return http_status(r.http);
+        if (r.status == kWipe) {
+            if (version_ < kV140) return http_status(449);
+            r.status = status::kRemoteWipeRequested;
+        }
+        Response out = http_status(200);
+        out.content_type = "application/vnd.ms-sync.wbxml";
+        out.body = status_body(r.status, {}, {}, r.folders);
+        return out;
+    }
+
+  private:
+    static constexpr int kWipe = -1;
+    struct Evaluation {
+        int status = kExpired;
+        std::vector<std::string> folders;
+        int http = 200;
+    };
+
+    Evaluation evaluate() {
+        Evaluation e;
+        auto d = svc_.devices().find(account_id, device_id);
+        if (!d || !*d) {
+            e.status = kHierarchy;
+            return e;
+        }
+        if ((*d)->suspended) {
+            e.http = 403;
+            e.status = kChanges;
+            return e;
+        }
+        if ((*d)->wipe != Wipe::none) {
+            e.status = kWipe;
+            return e;
+        }
+        auto h = svc_.devices().state(account_id, device_id, "");
+        if (!h || !*h) {
+            e.status = kHierarchy;
+            return e;
+        }
+        auto held = parse_folders((*h)->holdings);
+        auto now = eas_folders(svc_.mailbox(), account_id);
+        if (held && now && *held != folder_set(*now)) {
+            e.status = kHierarchy;
+            return e;
+        }
+        for (auto& f : folders_) {
+            auto p = pending_changes(svc_, account_id, device_id, f.id);
+            if (p && *p && **p > 0) e.folders.push_back(f.id);
+        }
+        if (!e.folders.empty()) e.status = kChanges;
+        return e;
+    }
+
+    Service& svc_;
+    std::vector<Watch> folders_;
+    Version version_;
+};
+
+}  // namespace
+
+Result<Reply> run_ping(Context& c) {
+    auto& svc = c.service;
+    auto root = c.request.root();
+    auto cache = nlohmann::json::parse(c.device.cache.empty() ? std::string("{}") : c.device.cache, nullptr, false);
+    if (!cache.is_object()) cache = nlohmann::json::object();
+    nlohmann::json cached = cache.contains("ping") ? cache["ping"] : nlohmann::json::object();
+
+    std::optional<int64_t> heartbeat;
+    std::vector<Watch> folders;
+    if (root) {
+        if (auto hb = root.child_value(pg::HeartbeatInterval)) {
+            char* end = nullptr;
+            std::string t(*hb);
+            long long v = std::strtoll(t.c_str(), &end, 10);
+            if (t.empty() || *end) return reply(status_body(kBadRequest));
+            heartbeat = v;
+        }
+        if (auto fs = root.child(pg::Folders)) {
+            for (auto f : fs.children(pg::Folder)) {
+                std::string id(f.child_text(pg::Id));
+                if (id.empty()) return reply(status_body(kBadRequest));
+                folders.push_back({id, std::string(f.child_text(pg::Class))});
+            }
+        }
+    }
+    if (!heartbeat && cached.contains("heartbeat")) heartbeat = cached["heartbeat"].get<int64_t>();
+    if (folders.empty() && cached.contains("folders"))
+        for (auto& f : cached["folders"]) folders.push_back({f.value("id", ""), f.value("class", "")});
+    if (!heartbeat || folders.empty()) return reply(status_body(kMissing));
+
+    // MS-ASCMD 2.2.3.84.2: outside the bounds → Status 5 with the nearest allowed value.
+    auto tuning = svc.tuning();
+    int64_t min_hb = svc.options().min_heartbeat;
+    int64_t max_hb = std::max(min_hb, tuning.max_heartbeat);
+    if (*heartbeat < min_hb) return reply(status_body(kBadHeartbeat, min_hb));
+    if (*heartbeat > max_hb) return reply(status_body(kBadHeartbeat, max_hb));
+    if (folders.size() > svc.options().max_ping_folders)
+        return reply(status_body(kTooManyFolders, {}, svc.options().max_ping_folders));
+
+    // Every folder must be one the device got from FolderSync.
+    auto h = load_hierarchy(c);
+    if (!h) return tl::unexpected(h.error());
+    if (!*h) return reply(status_body(kHierarchy));
+    for (auto& f : folders) {
+        auto id = folder_id_of(f.id);
+        if (!id || !(*h)->held.count(*id)) return reply(status_body(kHierarchy));
+    }
+
+    nlohmann::json list = nlohmann::json::array();
+    for (auto& f : folders) list.push_back({{"id", f.id}, {"class", f.cls}});
+    nlohmann::json ping = {{"heartbeat", *heartbeat}, {"folders", list}};
+    if (cache["ping"] != ping) {
+        cache["ping"] = ping;
+        SB_TRY(svc.devices().set_cache(c.account.id, c.device.device_id, cache.dump()));
+    }
+
+    auto wait = std::make_shared<PingWait>(svc, c.account.id, c.device.device_id, std::move(folders), *heartbeat,
+                                           c.version);
+    // Changes already waiting: answer at once.
+    if (wait->changed()) {
+        auto resp = wait->answer(Wake::changed);
+        Reply r;
+        r.http_status = resp.status;
+        r.body = std::move(resp.body);
+        return r;
+    }
+    Reply r;
+    r.wait = std::move(wait);
+    return r;
+}
+
+}  // namespace sb::eas

@@ -1,0 +1,482 @@
+#include "eas/device_store.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "core/base64.hpp"
+#include "core/strings.hpp"
+
+namespace sb::eas {
+
+using store::Row;
+using store::Tx;
+using store::Value;
+
+namespace {
+
+constexpr std::string_view kV1Sqlite = R"SQL(
+CREATE TABLE eas_devices (
+  account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  device_id TEXT NOT NULL,
+  device_type TEXT NOT NULL DEFAULT '',
+  user_agent TEXT NOT NULL DEFAULT '',
+  protocol_version TEXT NOT NULL DEFAULT '',
+  first_seen INTEGER NOT NULL,
+  last_seen INTEGER NOT NULL,
+  last_command TEXT NOT NULL DEFAULT '',
+  info TEXT NOT NULL DEFAULT '{}',
+  suspended INTEGER NOT NULL DEFAULT 0,
+  policy_key INTEGER NOT NULL DEFAULT 0,
+  pending_policy_key INTEGER NOT NULL DEFAULT 0,
+  policy_hash TEXT NOT NULL DEFAULT '',
+  provisioned_at INTEGER NOT NULL DEFAULT 0,
+  wipe TEXT NOT NULL DEFAULT '',
+  wipe_requested_at INTEGER NOT NULL DEFAULT 0,
+  wipe_sent_at INTEGER NOT NULL DEFAULT 0,
+  wipe_acknowledged_at INTEGER NOT NULL DEFAULT 0,
+  wipe_ack_status INTEGER NOT NULL DEFAULT 0,
+  cache TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (account_id, device_id)
+);
+CREATE INDEX eas_devices_seen ON eas_devices(last_seen);
+CREATE TABLE eas_sync_states (
+  account_id INTEGER NOT NULL,
+  device_id TEXT NOT NULL,
+  collection TEXT NOT NULL,
+  generation TEXT NOT NULL,
+  sync_key INTEGER NOT NULL,
+  holdings TEXT NOT NULL DEFAULT '',
+  prev_key INTEGER NOT NULL DEFAULT 0,
+  prev_reply TEXT NOT NULL DEFAULT '',
+  pending TEXT NOT NULL DEFAULT '',
+  options TEXT NOT NULL DEFAULT '',
+  modified_at INTEGER NOT NULL,
+  PRIMARY KEY (account_id, device_id, collection),
+  FOREIGN KEY (account_id, device_id) REFERENCES eas_devices(account_id, device_id) ON DELETE CASCADE
+);
+)SQL";
+
+constexpr std::string_view kV1Postgres = R"SQL(
+CREATE TABLE eas_devices (
+  account_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  device_id TEXT NOT NULL,
+  device_type TEXT NOT NULL DEFAULT '',
+  user_agent TEXT NOT NULL DEFAULT '',
+  protocol_version TEXT NOT NULL DEFAULT '',
+  first_seen BIGINT NOT NULL,
+  last_seen BIGINT NOT NULL,
+  last_command TEXT NOT NULL DEFAULT '',
+  info TEXT NOT NULL DEFAULT '{}',
+  suspended BIGINT NOT NULL DEFAULT 0,
+  policy_key BIGINT NOT NULL DEFAULT 0,
+  pending_policy_key BIGINT NOT NULL DEFAULT 0,
+  policy_hash TEXT NOT NULL DEFAULT '',
+  provisioned_at BIGINT NOT NULL DEFAULT 0,
+  wipe TEXT NOT NULL DEFAULT '',
+  wipe_requested_at BIGINT NOT NULL DEFAULT 0,
+  wipe_sent_at BIGINT NOT NULL DEFAULT 0,
+  wipe_acknowledged_at BIGINT NOT NULL DEFAULT 0,
+  wipe_ack_status BIGINT NOT NULL DEFAULT 0,
+  cache TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (account_id, device_id)
+);
+CREATE INDEX eas_devices_seen ON eas_devices(last_seen);
+CREATE TABLE eas_sync_states (
+  account_id BIGINT NOT NULL,
+  device_id TEXT NOT NULL,
+  collection TEXT NOT NULL,
+  generation TEXT NOT NULL,
+  sync_key BIGINT NOT NULL,
+  holdings TEXT NOT NULL DEFAULT '',
+  prev_key BIGINT NOT NULL DEFAULT 0,
+  prev_reply TEXT NOT NULL DEFAULT '',
+  pending TEXT NOT NULL DEFAULT '',
+  options TEXT NOT NULL DEFAULT '',
+  modified_at BIGINT NOT NULL,
+  PRIMARY KEY (account_id, device_id, collection),
+  FOREIGN KEY (account_id, device_id) REFERENCES eas_devices(account_id, device_id) ON DELETE CASCADE
+);
+)SQL";
+
+constexpr std::string_view kDeviceCols =
+    "SELECT account_id, device_id, device_type, user_agent, protocol_version, first_seen, last_seen, "
+    "last_command, info, suspended, policy_key, pending_policy_key, policy_hash, provisioned_at, wipe, "
+    "wipe_requested_at, wipe_sent_at, wipe_acknowledged_at, wipe_ack_status, cache FROM eas_devices ";
+
+Wipe parse_wipe(std::string_view s) {
+    if (s == "full") return Wipe::full;
+    if (s == "account") return Wipe::account_only;
+    return Wipe::none;
+}
+
+Device device_from(const Row& r) {
+    Device d;
+    d.account_id = r.integer(0);
+    d.device_id = r.text(1);
+    d.device_type = r.text(2);
+    d.user_agent = r.text(3);
+    d.protocol_version = r.text(4);
+    d.first_seen = r.integer(5);
+    d.last_seen = r.integer(6);
+    d.last_command = r.text(7);
+    auto info = nlohmann::json::parse(r.text(8), nullptr, false);
+    if (info.is_object())
+        for (auto& [k, v] : info.items())
+            if (v.is_string()) d.info[k] = v.get<std::string>();
+    d.suspended = r.integer(9) != 0;
+    d.policy_key = static_cast<uint32_t>(r.integer(10));
+    d.pending_policy_key = static_cast<uint32_t>(r.integer(11));
+    d.policy_hash = r.text(12);
+    d.provisioned_at = r.integer(13);
+    d.wipe = parse_wipe(r.text(14));
+    d.wipe_requested_at = r.integer(15);
+    d.wipe_sent_at = r.integer(16);
+    d.wipe_acknowledged_at = r.integer(17);
+    d.wipe_ack_status = static_cast<int>(r.integer(18));
+    d.cache = r.text(19);
+    return d;
+}
+
+Result<std::optional<Device>> load(Tx& tx, int64_t account, std::string_view device_id) {
+    auto row = tx.first(std::string(kDeviceCols) + "WHERE account_id = ? AND device_id = ?",
+                        {account, std::string(device_id)});
+    if (!row) return tl::unexpected(row.error());
+    if (!*row) return std::optional<Device>();
+    return std::optional<Device>(device_from(**row));
+}
+
+Result<void> must_change(Result<int64_t> n, std::string_view device_id) {
+    if (!n) return tl::unexpected(n.error());
+    if (*n == 0) return fail(Errc::not_found, fmt::format("no device '{}' for this account", device_id));
+    return {};
+}
+
+store::Change changed(int64_t account, std::string_view what) {
+    return store::Change{std::string(kChannel), account, std::string(what)};
+}
+
+}  // namespace
+
+const std::vector<store::Migration>& migrations() {
+    static const std::vector<store::Migration> list = {
+        {"eas", 1, "devices and sync states", kV1Sqlite, kV1Postgres},
+    };
+    return list;
+}
+
+std::string_view wipe_name(Wipe w) {
+    switch (w) {
+        case Wipe::none: return "";
+        case Wipe::full: return "full";
+        case Wipe::account_only: return "account";
+    }
+    return "";
+}
+
+Result<Device> DeviceStore::touch(int64_t account, std::string_view device_id, std::string_view device_type,
+                                  std::string_view user_agent, std::string_view protocol_version,
+                                  std::string_view command) {
+    Device out;
+    SB_TRY(db_.write([&](Tx& tx) -> Result<void> {
+        int64_t now = now_ms();
+        auto d = load(tx, account, device_id);
+        if (!d) return tl::unexpected(d.error());
+        if (!*d) {
+            SB_TRY(tx.exec("INSERT INTO eas_devices (account_id, device_id, device_type, user_agent, protocol_version, "
+                           "first_seen, last_seen, last_command) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                           {account, std::string(device_id), std::string(device_type), std::string(user_agent),
+                            std::string(protocol_version), now, now, std::string(command)}));
+            tx.notify(changed(account, "device"));
+        } else {
+            // An OPTIONS request carries no version: keep the one the device last used.
+            std::string version = protocol_version.empty() ? (*d)->protocol_version : std::string(protocol_version);
+            std::string agent = user_agent.empty() ? (*d)->user_agent : std::string(user_agent);
+            SB_TRY(tx.exec("UPDATE eas_devices SET device_type = ?, user_agent = ?, protocol_version = ?, last_seen = ?, "
+                           "last_command = ? WHERE account_id = ? AND device_id = ?",
+                           {std::string(device_type), agent, version, now, std::string(command), account,
+                            std::string(device_id)}));
+        }
+        auto again = load(tx, account, device_id);
+        if (!again) return tl::unexpected(again.error());
+        out = std::move(**again);
+        return {};
+    }));
+    return out;
+}
+
+Result<std::optional<Device>> DeviceStore::find(int64_t account, std::string_view device_id) {
+    std::optional<Device> out;
+    SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
+        auto d = load(tx, account, device_id);
+        if (!d) return tl::unexpected(d.error());
+        out = std::move(*d);
+        return {};
+    }));
+    return out;
+}
+
+Result<std::vector<Device>> DeviceStore::list(int64_t account) {
+    std::vector<Device> out;
+    SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
+        auto rows = tx.query(std::string(kDeviceCols) + "WHERE account_id = ? ORDER BY device_id", {account});
+        if (!rows) return tl::unexpected(rows.error());
+        for (auto& r : *rows) out.push_back(device_from(r));
+        return {};
+    }));
+    return out;
+}
+
+Result<std::vector<Device>> DeviceStore::all() {
+    std::vector<Device> out;
+    SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
+        auto rows = tx.query(std::string(kDeviceCols) + "ORDER BY account_id, device_id");
+        if (!rows) return tl::unexpected(rows.error());
+        for (auto& r : *rows) out.push_back(device_from(r));
+        return {};
+    }));
+    return out;
+}
+
+Result<void> DeviceStore::set_info(int64_t account, std::string_view device_id,
+                                   const std::map<std::string, std::string>& info) {
+    return db_.write([&](Tx& tx) -> Result<void> {
+        auto d = load(tx, account, device_id);
+        if (!d) return tl::unexpected(d.error());
+        if (!*d) return fail(Errc::not_found, "unknown device");
+        nlohmann::json j = nlohmann::json::object();
+        for (auto& [k, v] : (*d)->info) j[k] = v;
+        for (auto& [k, v] : info) j[k] = v;
+        SB_TRY(tx.exec("UPDATE eas_devices SET info = ? WHERE account_id = ? AND device_id = ?",
+                       {j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), account,
+                        std::string(device_id)}));
+        return {};
+    });
+}
+
+Result<int64_t> DeviceStore::set_suspended(int64_t account, std::optional<std::string_view> device_id,
+                                           bool suspended) {
+    int64_t n = 0;
+    SB_TRY(db_.write([&](Tx& tx) -> Result<void> {
+        Result<int64_t> r = device_id
+                                ? tx.exec("UPDATE eas_devices SET suspended = ? WHERE account_id = ? AND device_id = ?",
+                                          {int64_t(suspended), account, std::string(*device_id)})
+                                : tx.exec("UPDATE eas_devices SET suspended = ? WHERE account_id = ?",
+                                          {int64_t(suspended), account});
+        if (!r) return tl::unexpected(r.error());
+        if (device_id && *r == 0) return fail(Errc::not_found, fmt::format("no device '{}' for this account", *device_id));
+        n = *r;
+        tx.notify(changed(account, "suspend"));
+        return {};
+    }));
+    return n;
+}
+
+Result<bool> DeviceStore::remove(int64_t account, std::string_view device_id) {
+    bool found = false;
+    SB_TRY(db_.write([&](Tx& tx) -> Result<void> {
+        SB_TRY(tx.exec("DELETE FROM eas_sync_states WHERE account_id = ? AND device_id = ?",
+                       {account, std::string(device_id)}));
+        auto n = tx.exec("DELETE FROM eas_devices WHERE account_id = ? AND device_id = ?",
+                         {account, std::string(device_id)});
+        if (!n) return tl::unexpected(n.error());
+        found = *n > 0;
+        tx.notify(changed(account, "remove"));
+        return {};
+    }));
+    return found;
+}
+
+Result<int64_t> DeviceStore::reset(int64_t account, std::optional<std::string_view> device_id) {
+    int64_t n = 0;
+    SB_TRY(db_.write([&](Tx& tx) -> Result<void> {
+        Result<int64_t> count = device_id
+                                    ? tx.scalar("SELECT COUNT(*) FROM eas_devices WHERE account_id = ? AND device_id = ?",
+                                                {account, std::string(*device_id)})
+                                    : tx.scalar("SELECT COUNT(*) FROM eas_devices WHERE account_id = ?", {account});
+        if (!count) return tl::unexpected(count.error());
+        if (device_id && *count == 0)
+            return fail(Errc::not_found, fmt::format("no device '{}' for this account", *device_id));
+        n = *count;
+        if (device_id) {
+            SB_TRY(tx.exec("DELETE FROM eas_sync_states WHERE account_id = ? AND device_id = ?",
+                           {account, std::string(*device_id)}));
+            SB_TRY(tx.exec("UPDATE eas_devices SET cache = '' WHERE account_id = ? AND device_id = ?",
+                           {account, std::string(*device_id)}));
+        } else {
+            SB_TRY(tx.exec("DELETE FROM eas_sync_states WHERE account_id = ?", {account}));
+            SB_TRY(tx.exec("UPDATE eas_devices SET cache = '' WHERE account_id = ?", {account}));
+        }
+        tx.notify(changed(account, "reset"));
+        return {};
+    }));
+    return n;
+}
+
+Result<void> DeviceStore::request_wipe(int64_t account, std::string_view device_id, Wipe kind) {
+    return db_.write([&](Tx& tx) -> Result<void> {
+        SB_TRY(must_change(tx.exec("UPDATE eas_devices SET wipe = ?, wipe_requested_at = ?, wipe_sent_at = 0, "
+                                   "wipe_acknowledged_at = 0, wipe_ack_status = 0 WHERE account_id = ? AND device_id = ?",
+                                   {std::string(wipe_name(kind)), now_ms(), account, std::string(device_id)}),
+                           device_id));
+        tx.notify(changed(account, "wipe"));
+        return {};
+    });
+}
+
+Result<void> DeviceStore::wipe_sent(int64_t account, std::string_view device_id) {
+    return db_.write([&](Tx& tx) -> Result<void> {
+        SB_TRY(tx.exec("UPDATE eas_devices SET wipe_sent_at = ? WHERE account_id = ? AND device_id = ?",
+                       {now_ms(), account, std::string(device_id)}));
+        return {};
+    });
+}
+
+Result<void> DeviceStore::wipe_acknowledged(int64_t account, std::string_view device_id, int status) {
+    return db_.write([&](Tx& tx) -> Result<void> {
+        SB_TRY(tx.exec("UPDATE eas_devices SET wipe_acknowledged_at = ?, wipe_ack_status = ? "
+                       "WHERE account_id = ? AND device_id = ?",
+                       {now_ms(), int64_t(status), account, std::string(device_id)}));
+        return {};
+    });
+}
+
+Result<void> DeviceStore::set_pending_policy_key(int64_t account, std::string_view device_id, uint32_t key) {
+    return db_.write([&](Tx& tx) -> Result<void> {
+        return must_change(tx.exec("UPDATE eas_devices SET pending_policy_key = ? WHERE account_id = ? AND device_id = ?",
+                                   {int64_t(key), account, std::string(device_id)}),
+                           device_id);
+    });
+}
+
+Result<void> DeviceStore::set_policy_key(int64_t account, std::string_view device_id, uint32_t key,
+                                         std::string_view policy_hash) {
+    return db_.write([&](Tx& tx) -> Result<void> {
+        return must_change(tx.exec("UPDATE eas_devices SET policy_key = ?, pending_policy_key = 0, policy_hash = ?, "
+                                   "provisioned_at = ? WHERE account_id = ? AND device_id = ?",
+                                   {int64_t(key), std::string(policy_hash), now_ms(), account, std::string(device_id)}),
+                           device_id);
+    });
+}
+
+Result<void> DeviceStore::set_cache(int64_t account, std::string_view device_id, std::string_view cache) {
+    return db_.write([&](Tx& tx) -> Result<void> {
+        SB_TRY(tx.exec("UPDATE eas_devices SET cache = ? WHERE account_id = ? AND device_id = ?",
+                       {std::string(cache), account, std::string(device_id)}));
+        return {};
+    });
+}
+
+Result<int64_t> DeviceStore::purge(int64_t before_ms) {
+    int64_t n = 0;
+    SB_TRY(db_.write([&](Tx& tx) -> Result<void> {
+        SB_TRY(tx.exec("DELETE FROM eas_sync_states WHERE (account_id, device_id) IN "
+                       "(SELECT account_id, device_id FROM eas_devices WHERE last_seen < ?)",
+                       {before_ms}));
+        auto r = tx.exec("DELETE FROM eas_devices WHERE last_seen < ?", {before_ms});
+        if (!r) return tl::unexpected(r.error());
+        n = *r;
+        if (n) tx.notify(changed(0, "purge"));
+        return {};
+    }));
+    return n;
+}
+
+namespace {
+
+constexpr std::string_view kStateCols =
+    "SELECT collection, generation, sync_key, holdings, prev_key, prev_reply, pending, options, modified_at "
+    "FROM eas_sync_states ";
+
+Result<SyncState> state_from(const Row& r) {
+    SyncState s;
+    s.collection = r.text(0);
+    s.generation = r.text(1);
+    s.key = r.integer(2);
+    s.holdings = r.text(3);
+    s.prev_key = r.integer(4);
+    auto reply = crypto::base64_decode(r.text(5));
+    if (!reply) return fail(Errc::internal, "stored sync reply is not base64");
+    s.prev_reply = std::move(*reply);
+    s.pending = r.text(6);
+    s.options = r.text(7);
+    s.modified_at = r.integer(8);
+    return s;
+}
+
+}  // namespace
+
+Result<std::optional<SyncState>> DeviceStore::state(int64_t account, std::string_view device_id,
+                                                    std::string_view collection) {
+    std::optional<SyncState> out;
+    SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
+        auto row = tx.first(std::string(kStateCols) + "WHERE account_id = ? AND device_id = ? AND collection = ?",
+                            {account, std::string(device_id), std::string(collection)});
+        if (!row) return tl::unexpected(row.error());
+        if (!*row) return {};
+        auto s = state_from(**row);
+        if (!s) return tl::unexpected(s.error());
+        out = std::move(*s);
+        return {};
+    }));
+    return out;
+}
+
+Result<std::vector<SyncState>> DeviceStore::states(int64_t account, std::string_view device_id) {
+    std::vector<SyncState> out;
+    SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
+        auto rows = tx.query(std::string(kStateCols) + "WHERE account_id = ? AND device_id = ? ORDER BY collection",
+                             {account, std::string(device_id)});
+        if (!rows) return tl::unexpected(rows.error());
+        for (auto& r : *rows) {
+            auto s = state_from(r);
+            if (!s) return tl::unexpected(s.error());
+            out.push_back(std::move(*s));
+        }
+        return {};
+    }));
+    return out;
+}
+
+Result<void> DeviceStore::put_state(int64_t account, std::string_view device_id, const SyncState& s) {
+    return db_.write([&](Tx& tx) -> Result<void> {
+        std::vector<Value> p = {account,
+                                std::string(device_id),
+                                s.collection,
+                                s.generation,
+                                s.key,
+                                s.holdings,
+                                s.prev_key,
+                                crypto::base64_encode(s.prev_reply),
+                                s.pending,
+                                s.options,
+                                now_ms()};
+        SB_TRY(tx.exec("DELETE FROM eas_sync_states WHERE account_id = ? AND device_id = ? AND collection = ?",
+                       {account, std::string(device_id), s.collection}));
+        SB_TRY(tx.exec("INSERT INTO eas_sync_states (account_id, device_id, collection, generation, sync_key, holdings, "
+                       "prev_key, prev_reply, pending, options, modified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       p));
+        return {};
+    });
+}
+
+Result<void> DeviceStore::drop_states(int64_t account, std::string_view device_id, bool hierarchy_too) {
+    return db_.write([&](Tx& tx) -> Result<void> {
+        if (hierarchy_too)
+            SB_TRY(tx.exec("DELETE FROM eas_sync_states WHERE account_id = ? AND device_id = ?",
+                           {account, std::string(device_id)}));
+        else
+            SB_TRY(tx.exec("DELETE FROM eas_sync_states WHERE account_id = ? AND device_id = ? AND collection <> ''",
+                           {account, std::string(device_id)}));
+        return {};
+    });
+}
+
+Result<void> DeviceStore::drop_state(int64_t account, std::string_view device_id, std::string_view collection) {
+    return db_.write([&](Tx& tx) -> Result<void> {
+        SB_TRY(tx.exec("DELETE FROM eas_sync_states WHERE account_id = ? AND device_id = ? AND collection = ?",
+                       {account, std::string(device_id), std::string(collection)}));
+        return {};
+    });
+}
+
+}  // namespace sb::eas

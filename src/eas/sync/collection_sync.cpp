@@ -1,0 +1,509 @@
+#include "eas/sync/collection_sync.hpp"
+
+#include <charconv>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "core/strings.hpp"
+#include "eas/service.hpp"
+#include "eas/sync/folders.hpp"
+#include "eas/sync/sync_key.hpp"
+
+namespace sb::eas {
+
+namespace as = wbxml::cp::airsync;
+namespace asb = wbxml::cp::airsyncbase;
+
+namespace {
+
+// MS-ASCMD 2.2.3.177.17 (collection and item statuses)
+constexpr int kOk = 1;
+constexpr int kInvalidKey = 3;
+constexpr int kProtocolError = 4;
+constexpr int kServerError = 5;
+constexpr int kConversionError = 6;
+constexpr int kNotFound = 8;
+
+std::optional<int64_t> number(std::string_view s) {
+    int64_t v = 0;
+    auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (s.empty() || r.ec != std::errc() || r.ptr != s.data() + s.size()) return std::nullopt;
+    return v;
+}
+
+// Contact ServerIds are "<collection>:<item id>" (unique in the mailbox, stable across moves
+// only within a folder, as EAS wants).
+std::string server_id(std::string_view collection, int64_t item) {
+    return fmt::format("{}:{}", collection, item);
+}
+
+std::optional<int64_t> item_of(std::string_view collection, std::string_view sid) {
+    auto colon = sid.find(':');
+    if (colon == std::string_view::npos || sid.substr(0, colon) != collection) return std::nullopt;
+    return number(sid.substr(colon + 1));
+}
+
+struct Pending {
+    int64_t key = 0;
+    int64_t modseq = 0;
+};
+
+std::optional<Pending> parse_pending(std::string_view text) {
+    if (text.empty()) return std::nullopt;
+    auto j = nlohmann::json::parse(text, nullptr, false);
+    if (!j.is_object()) return std::nullopt;
+    return Pending{j.value("key", int64_t(0)), j.value("modseq", int64_t(0))};
+}
+
+Result<BodyPreference> parse_body_preference(wbxml::Element e) {
+    BodyPreference b;
+    auto type = number(e.child_text(asb::Type));
+    if (!type || *type < 1 || *type > 4) return fail(Errc::invalid_argument, "BodyPreference without a valid Type");
+    b.type = static_cast<int>(*type);
+    if (auto t = e.child_value(asb::TruncationSize)) {
+        auto n = number(*t);
+        if (!n || *n < 0) return fail(Errc::invalid_argument, "bad TruncationSize");
+        b.truncation = *n;
+    }
+    if (auto a = e.child_value(asb::AllOrNone)) b.all_or_none = *a == "1";
+    return b;
+}
+
+// What the device is told to change: one entry per item, in reply order.
+struct Outgoing {
+    enum class Op { add, change, remove } op;
+    int64_t id;
+};
+
+// Computes the server changes the device does not hold yet.
+std::vector<Outgoing> diff(const ItemSet& held, const std::vector<ItemVersion>& server) {
+    std::vector<Outgoing> deletes, changes, adds;
+    auto h = held.begin();
+    for (auto& v : server) {
+        while (h != held.end() && h->first < v.id) deletes.push_back({Outgoing::Op::remove, (h++)->first});
+        if (h != held.end() && h->first == v.id) {
+            if (h->second != v.version) changes.push_back({Outgoing::Op::change, v.id});
+            ++h;
+        } else {
+            adds.push_back({Outgoing::Op::add, v.id});
+        }
+    }
+    for (; h != held.end(); ++h) deletes.push_back({Outgoing::Op::remove, h->first});
+    deletes.insert(deletes.end(), changes.begin(), changes.end());
+    deletes.insert(deletes.end(), adds.begin(), adds.end());
+    return deletes;
+}
+
+Result<std::string> fragment_status(const CollectionRequest& req, int status, Version version) {
+    std::string body;
+    wbxml::Encoder enc(body);
+    enc.start(as::Collection);
+    (void)version;
+    enc.element(as::SyncKey, status == kInvalidKey ? std::string("0") : req.sync_key)
+        .element(as::CollectionId, req.id)
+        .element(as::Status, status)
+        .end();
+    if (auto r = enc.finish(); !r) return fail(Errc::internal, r.error().message);
+    return body;
+}
+
+}  // namespace
+
+std::string options_json(const CollectionOptions& o) {
+    nlohmann::json j = {{"window", o.window}, {"conflict", o.conflict}};
+    if (o.body) j["body"] = {{"type", o.body->type}, {"trunc", o.body->truncation}, {"aon", o.body->all_or_none}};
+    if (o.supported) j["supported"] = *o.supported;
+    return j.dump();
+}
+
+CollectionOptions options_from_json(std::string_view text) {
+    CollectionOptions o;
+    auto j = nlohmann::json::parse(text, nullptr, false);
+    if (!j.is_object()) return o;
+    o.window = j.value("window", size_t(100));
+    o.conflict = j.value("conflict", 1);
+    if (j.contains("body") && j["body"].is_object()) {
+        BodyPreference b;
+        b.type = j["body"].value("type", 1);
+        b.truncation = j["body"].value("trunc", int64_t(-1));
+        b.all_or_none = j["body"].value("aon", false);
+        o.body = b;
+    }
+    if (j.contains("supported") && j["supported"].is_array()) {
+        std::set<std::string> s;
+        for (auto& v : j["supported"])
+            if (v.is_string()) s.insert(v.get<std::string>());
+        o.supported = std::move(s);
+    }
+    return o;
+}
+
+Result<CollectionRequest> parse_collection(wbxml::Element e, size_t max_window) {
+    CollectionRequest r;
+    auto id = e.child_value(as::CollectionId);
+    auto key = e.child_value(as::SyncKey);
+    if (!id || id->empty() || id->size() > 64) return fail(Errc::invalid_argument, "Collection without CollectionId");
+    if (!key) return fail(Errc::invalid_argument, "Collection without SyncKey");
+    r.id = std::string(*id);
+    r.sync_key = std::string(*key);
+    if (auto g = e.child(as::GetChanges)) r.get_changes = !g.has_content() || g.value() != "0";
+    if (auto w = e.child_value(as::WindowSize)) {
+        auto n = number(*w);
+        if (!n || *n < 0) return fail(Errc::invalid_argument, "bad WindowSize");
+        // MS-ASCMD 2.2.3.199.2: 0 or above 512 means 512.
+        r.window = (*n == 0 || static_cast<size_t>(*n) > max_window) ? max_window : static_cast<size_t>(*n);
+    }
+    if (auto o = e.child(as::Options)) {
+        r.has_options = true;
+        for (auto x : o.children()) {
+            if (x.is(asb::BodyPreference)) {
+                auto b = parse_body_preference(x);
+                if (!b) return tl::unexpected(b.error());
+                // Contacts keep plain text: the first preference for type 1 (or any) wins.
+                if (!r.options.body || b->type == 1) r.options.body = *b;
+            } else if (x.is(as::Conflict)) {
+                auto n = number(x.value());
+                if (!n || (*n != 0 && *n != 1)) return fail(Errc::invalid_argument, "bad Conflict");
+                r.options.conflict = static_cast<int>(*n);
+            }
+        }
+    }
+    if (auto s = e.child(as::Supported)) r.supported = supported_fields(s);
+    r.commands = e.child(as::Commands);
+    return r;
+}
+
+Result<CollectionResult> sync_collection(Context& c, const CollectionRequest& req, size_t& window_budget) {
+    auto& svc = c.service;
+    auto& store = svc.devices();
+    const int64_t account = c.account.id;
+    const std::string& device = c.device.device_id;
+    CollectionResult result;
+
+    auto folder_id = number(req.id);
+    std::optional<mailbox::Folder> folder;
+    if (folder_id) {
+        auto f = svc.mailbox().folder(account, *folder_id);
+        if (f) folder = std::move(*f);
+        else if (f.error().code != Errc::not_found) return tl::unexpected(f.error());
+    }
+    if (!folder || folder->id == mailbox::folder_id::kRoot) {
+        auto frag = fragment_status(req, kNotFound, c.version);
+        if (!frag) return tl::unexpected(frag.error());
+        result.fragment = std::move(*frag);
+        return result;
+    }
+    const bool contacts = folder->view == mailbox::View::contact;
+
+    auto parsed = parse_sync_key(req.sync_key);
+    auto stored = store.state(account, device, req.id);
+    if (!stored) return tl::unexpected(stored.error());
+
+    // Priming (SyncKey 0): a new generation, nothing held. A state still at its first key with
+    // nothing held is what priming makes anyway: reuse it, so a racing second SyncKey 0 (iOS)
+    // gets the same key.
+    if (parsed && parsed->initial) {
+        SyncState s;
+        if (*stored && (*stored)->key == 1 && (*stored)->holdings.empty() && (*stored)->pending.empty())
+            s.generation = (*stored)->generation;
+        else
+            s.generation = new_generation();
+        s.collection = req.id;
+        s.key = 1;
+        CollectionOptions o = *stored ? options_from_json((*stored)->options) : CollectionOptions{};
+        if (req.has_options) {
+            o.body = req.options.body;
+            o.conflict = req.options.conflict;
+        }
+        if (req.window) o.window = *req.window;
+        o.supported = req.supported;
+        s.options = options_json(o);
+        std::string body;
+        wbxml::Encoder enc(body);
+        enc.start(as::Collection);
+        if (c.version == kV25) enc.element(as::Class, eas_class(folder->view));
+        enc.element(as::SyncKey, SyncKey{s.generation, 1}.text())
+            .element(as::CollectionId, req.id)
+            .element(as::Status, kOk)
+            .end();
+        if (auto r = enc.finish(); !r) return fail(Errc::internal, r.error().message);
+        SB_TRY(store.put_state(account, device, s));
+        result.fragment = std::move(body);
+        return result;
+    }
+
+    if (!parsed || !*stored) {
+        auto frag = fragment_status(req, kInvalidKey, c.version);
+        if (!frag) return tl::unexpected(frag.error());
+        result.fragment = std::move(*frag);
+        return result;
+    }
+    SyncState state = std::move(**stored);
+    const SyncKey& key = *parsed->key;
+    if (key.generation == state.generation && key.counter == state.prev_key && state.prev_key != 0 &&
+        !state.prev_reply.empty()) {
+        // MS-ASCMD 3.1.5.3: the device did not get our last reply; it gets the same one again.
+        spdlog::debug("eas: {} {} collection {}: replaying the reply to SyncKey {}", c.account.address, device,
+                      req.id, req.sync_key);
+        result.fragment = state.prev_reply;
+        result.changes = true;
+        return result;
+    }
+    if (key.generation != state.generation || key.counter != state.key) {
+        auto frag = fragment_status(req, kInvalidKey, c.version);
+        if (!frag) return tl::unexpected(frag.error());
+        result.fragment = std::move(*frag);
+        return result;
+    }
+
+    CollectionOptions opts = options_from_json(state.options);
+    if (req.has_options) {
+        opts.body = req.options.body;
+        opts.conflict = req.options.conflict;
+    }
+    if (req.window) opts.window = *req.window;
+    if (req.supported) opts.supported = req.supported;
+    size_t window = std::min(opts.window, window_budget);
+
+    auto held = parse_items(state.holdings);
+    if (!held) return tl::unexpected(held.error());
+    auto& source = svc.contacts();
+
+    // The device's commands.
+    struct AddResponse {
+        std::string client_id;
+        std::string server_id;
+        int status;
+    };
+    struct ItemResponse {
+        wbxml::Tag op;
+        std::string server_id;
+        int status;
+        std::optional<mailbox::Contact> contact;  // Fetch
+    };
+    std::vector<AddResponse> add_responses;
+    std::vector<ItemResponse> item_responses;
+    std::set<int64_t> adopted;
+
+    bool has_adds = req.commands && req.commands.has_child(as::Add);
+    std::optional<Pending> recovering = parse_pending(state.pending);
+    if (recovering && recovering->key != state.key) recovering.reset();
+    if (has_adds && contacts && !recovering) {
+        // The intent, stored before any Add reaches the mailbox (see the header).
+        auto m = source.modseq(account);
+        if (!m) return tl::unexpected(m.error());
+        state.pending = nlohmann::json{{"key", state.key}, {"modseq", *m}}.dump();
+        SB_TRY(store.put_state(account, device, state));
+    }
+    std::vector<mailbox::Contact> recent;  // contacts made since the intent (recovery only)
+    if (has_adds && contacts && recovering) {
+        auto r = source.changed_since(account, folder->id, recovering->modseq);
+        if (!r) return tl::unexpected(r.error());
+        recent = std::move(*r);
+        spdlog::info("eas: {} {} collection {}: resuming an interrupted request ({} recent contacts)",
+                     c.account.address, device, req.id, recent.size());
+    }
+
+    if (req.commands) {
+        for (auto cmd : req.commands.children()) {
+            if (cmd.is(as::Add)) {
+                std::string client_id(cmd.child_text(as::ClientId));
+                if (client_id.empty() || client_id.size() > 64)
+                    return fail(Errc::invalid_argument, "Add without a valid ClientId");
+                if (!contacts) {
+                    add_responses.push_back({client_id, "", kConversionError});
+                    continue;
+                }
+                auto fields = read_contact(cmd.child(as::ApplicationData));
+                auto valid = fields ? mailbox::validate_fields(*fields) : Result<mailbox::ContactFields>(tl::unexpected(fields.error()));
+                if (!valid || valid->empty()) {
+                    add_responses.push_back({client_id, "", kConversionError});
+                    continue;
+                }
+                std::optional<mailbox::Contact> made;
+                for (auto& r : recent) {
+                    if (!held->count(r.id) && !adopted.count(r.id) && r.fields == *valid) {
+                        made = r;
+                        break;
+                    }
+                }
+                if (made) {
+                    adopted.insert(made->id);
+                } else {
+                    auto added = source.add(account, folder->id, *valid);
+                    if (!added) {
+                        bool bad = added.error().code == Errc::invalid_argument || added.error().code == Errc::limit_exceeded;
+                        add_responses.push_back({client_id, "", bad ? kConversionError : kServerError});
+                        continue;
+                    }
+                    made = std::move(*added);
+                }
+                (*held)[made->id] = made->modseq;
+                add_responses.push_back({client_id, server_id(req.id, made->id), kOk});
+            } else if (cmd.is(as::Change)) {
+                std::string sid(cmd.child_text(as::ServerId));
+                auto id = item_of(req.id, sid);
+                if (!contacts || !id || !held->count(*id)) {
+                    item_responses.push_back({as::Change, sid, kNotFound, std::nullopt});
+                    continue;
+                }
+                auto fields = read_contact(cmd.child(as::ApplicationData));
+                if (!fields) {
+                    item_responses.push_back({as::Change, sid, kConversionError, std::nullopt});
+                    continue;
+                }
+                auto current = source.get(account, *id);
+                if (!current || current->folder_id != folder->id) {
+                    item_responses.push_back({as::Change, sid, kNotFound, std::nullopt});
+                    continue;
+                }
+                // Both sides changed the item: the server's copy wins unless the device asked
+                // otherwise (MS-ASCMD 2.2.3.34); the server's copy then goes out below.
+                if (current->modseq != (*held)[*id] && opts.conflict == 1) continue;
+                auto merged = merge_change(current->fields, *fields, opts.supported);
+                auto updated = source.update(account, *id, merged);
+                if (!updated) {
+                    bool bad = updated.error().code == Errc::invalid_argument || updated.error().code == Errc::limit_exceeded;
+                    item_responses.push_back({as::Change, sid, bad ? kConversionError : kServerError, std::nullopt});
+                    continue;
+                }
+                (*held)[*id] = updated->modseq;
+            } else if (cmd.is(as::Delete)) {
+                std::string sid(cmd.child_text(as::ServerId));
+                auto id = item_of(req.id, sid);
+                if (!contacts || !id || !held->count(*id)) continue;  // already gone
+                if (auto r = source.remove(account, *id); !r && r.error().code != Errc::not_found)
+                    return tl::unexpected(r.error());
+                held->erase(*id);
+            } else if (cmd.is(as::Fetch)) {
+                std::string sid(cmd.child_text(as::ServerId));
+                auto id = item_of(req.id, sid);
+                std::optional<mailbox::Contact> ct;
+                if (contacts && id) {
+                    auto got = source.get(account, *id);
+                    if (got && got->folder_id == folder->id) ct = std::move(*got);
+                }
+                item_responses.push_back({as::Fetch, sid, ct ? kOk : kNotFound, std::move(ct)});
+            } else {
+                return fail(Errc::invalid_argument, fmt::format("unexpected <{}> in Commands", cmd.name()));
+            }
+        }
+    }
+
+    // The server's changes, up to the window.
+    std::vector<std::pair<Outgoing::Op, mailbox::Contact>> out_items;
+    std::vector<int64_t> out_deletes;
+    bool more = false;
+    if (req.get_changes && contacts) {
+        auto versions = source.versions(account, folder->id);
+        if (!versions) return tl::unexpected(versions.error());
+        auto todo = diff(*held, *versions);
+        size_t sent = 0;
+        for (auto& o : todo) {
+            if (sent >= window) {
+                more = true;
+                break;
+            }
+            if (o.op == Outgoing::Op::remove) {
+                out_deletes.push_back(o.id);
+                held->erase(o.id);
+                ++sent;
+                continue;
+            }
+            auto ct = source.get(account, o.id);
+            if (!ct) {
+                if (ct.error().code == Errc::not_found) continue;  // deleted meanwhile: next time
+                return tl::unexpected(ct.error());
+            }
+            if (ct->folder_id != folder->id) continue;
+            (*held)[o.id] = ct->modseq;
+            out_items.emplace_back(o.op, std::move(*ct));
+            ++sent;
+        }
+        window_budget -= std::min(window_budget, sent);
+    }
+
+    // The reply.
+    int64_t answered = state.key;
+    state.key += 1;
+    std::string body;
+    wbxml::Encoder enc(body);
+    enc.start(as::Collection);
+    if (c.version == kV25) enc.element(as::Class, eas_class(folder->view));
+    enc.element(as::SyncKey, SyncKey{state.generation, state.key}.text())
+        .element(as::CollectionId, req.id)
+        .element(as::Status, kOk);
+    if (more) enc.empty(as::MoreAvailable);
+    if (!out_items.empty() || !out_deletes.empty()) {
+        enc.start(as::Commands);
+        for (int64_t id : out_deletes) enc.start(as::Delete).element(as::ServerId, server_id(req.id, id)).end();
+        for (auto& [op, ct] : out_items) {
+            enc.start(op == Outgoing::Op::add ? as::Add : as::Change)
+                .element(as::ServerId, server_id(req.id, ct.id))
+                .start(as::ApplicationData);
+            write_contact(enc, ct.fields, c.version, opts.body);
+            enc.end().end();
+        }
+        enc.end();
+    }
+    if (!add_responses.empty() || !item_responses.empty()) {
+        enc.start(as::Responses);
+        for (auto& r : item_responses) {
+            if (r.op != as::Change) continue;
+            enc.start(as::Change).element(as::ServerId, r.server_id).element(as::Status, r.status).end();
+        }
+        for (auto& r : add_responses) {
+            enc.start(as::Add).element(as::ClientId, r.client_id);
+            if (!r.server_id.empty()) enc.element(as::ServerId, r.server_id);
+            enc.element(as::Status, r.status).end();
+        }
+        for (auto& r : item_responses) {
+            if (r.op != as::Fetch) continue;
+            enc.start(as::Fetch).element(as::ServerId, r.server_id).element(as::Status, r.status);
+            if (r.contact) {
+                enc.start(as::ApplicationData);
+                write_contact(enc, r.contact->fields, c.version, opts.body);
+                enc.end();
+            }
+            enc.end();
+        }
+        enc.end();
+    }
+    enc.end();
+    if (auto r = enc.finish(); !r) return fail(Errc::internal, r.error().message);
+
+    state.holdings = serialize_items(*held);
+    state.prev_key = answered;
+    state.prev_reply = body;
+    state.pending.clear();
+    state.options = options_json(opts);
+    SB_TRY(store.put_state(account, device, state));
+    result.changes = !out_items.empty() || !out_deletes.empty() || !add_responses.empty() || !item_responses.empty();
+    result.fragment = std::move(body);
+    (void)kProtocolError;
+    return result;
+}
+
+Result<std::optional<size_t>> pending_changes(Service& svc, int64_t account, const std::string& device,
+                                              std::string_view collection_id) {
+    auto st = svc.devices().state(account, device, collection_id);
+    if (!st) return tl::unexpected(st.error());
+    if (!*st) return std::optional<size_t>();
+    auto id = number(collection_id);
+    if (!id) return std::optional<size_t>();
+    auto f = svc.mailbox().folder(account, *id);
+    if (!f) {
+        if (f.error().code == Errc::not_found) return std::optional<size_t>(1);  // gone: the device must learn it
+        return tl::unexpected(f.error());
+    }
+    if (f->view != mailbox::View::contact) return std::optional<size_t>(0);
+    auto held = parse_items((*st)->holdings);
+    if (!held) return tl::unexpected(held.error());
+    auto versions = svc.contacts().versions(account, *id);
+    if (!versions) return tl::unexpected(versions.error());
+    return std::optional<size_t>(diff(*held, *versions).size());
+}
+
+}  // namespace sb::eas

@@ -1,0 +1,375 @@
+"""ActiveSync conversations against the real server over TLS (issue 4): OPTIONS, Provision in
+both phases, FolderSync, a 2,000-contact initial sync in windows, two-way changes, a replayed
+SyncKey, two devices on one account, Ping woken by a contact added through the CLI, remote wipe,
+suspend/resume, reset, and bad input. Requests are encoded by xml2wbxml and every answer is
+decoded by wbxml2xml (eas_client)."""
+import threading
+import time
+import unittest
+
+from eas_client import Device, Phone, contact_xml, decode, encode, text
+from harness import ServerTestCase
+
+USER = "anna@eas.example"
+PASSWORD = "Secret-Pass-1"
+
+
+def vcards(n, prefix):
+    return "".join(f"BEGIN:VCARD\r\nVERSION:3.0\r\nN:{prefix}{i:05d};Person;;;\r\nFN:Person {prefix}{i:05d}\r\n"
+                   f"EMAIL:{prefix.lower()}{i}@people.example\r\nTEL;TYPE=CELL:+39 333 {i:07d}\r\nEND:VCARD\r\n"
+                   for i in range(n))
+
+
+class EasTest(ServerTestCase):
+    # The [eas] section is the last one the harness writes: these keys land in it.
+    extra_config = "min_heartbeat = 1\nmax_body_bytes = 1048576\n"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        s = cls.server
+        s.cli("prov", "cd", "eas.example")
+        for u in (USER, "bob@eas.example", "carl@eas.example"):
+            s.cli("prov", "ca", u, PASSWORD)
+        s.cli("prov", "ma", USER, "zimbraFeatureMobileSyncEnabled", "TRUE")
+        s.cli("prov", "ma", "carl@eas.example", "zimbraFeatureMobileSyncEnabled", "TRUE")
+        cls.port = s.status()["listeners"]["eas"].rsplit(":", 1)[1]
+
+    def device(self, device_id, user=USER, **kw):
+        return Device(int(self.port), self.server.ca_file, user, PASSWORD, device_id=device_id, **kw)
+
+    def ready(self, device_id, user=USER, **kw):
+        d = self.device(device_id, user, **kw)
+        d.provision()
+        fs = d.folder_sync()
+        self.assertEqual(text(fs.xml, "Status"), "1", fs)
+        return d, fs
+
+    # ---- transport and authentication ----
+
+    def test_options_and_authentication(self):
+        d = self.device("OptDev")
+        status, headers = d.options()
+        self.assertEqual(status, 200)
+        self.assertEqual(headers["MS-ASProtocolVersions"], "2.5,12.0,12.1,14.0,14.1,16.0,16.1")
+        for c in ("Sync", "FolderSync", "Ping", "Provision", "GetItemEstimate", "Settings"):
+            self.assertIn(c, headers["MS-ASProtocolCommands"].split(","))
+        status, headers, _ = d.raw("OPTIONS", "/Microsoft-Server-ActiveSync")
+        self.assertEqual(status, 401)
+        self.assertIn("Basic", headers.get("WWW-Authenticate", ""))
+        self.assertEqual(d.post("FolderSync", body=b"", password="wrong").status, 401)
+        # mobile sync not enabled for bob: 403
+        bob = self.device("BobDev", user="bob@eas.example")
+        self.assertEqual(bob.options()[0], 403)
+
+    def test_provision_and_folder_sync(self):
+        d = self.device("ProvDev")
+        a = d.folder_sync()
+        self.assertEqual(text(a.xml, "Status"), "142", a)  # 14.1: not provisioned
+        old = self.device("OldDev", version="12.1")
+        self.assertEqual(old.folder_sync().status, 449)
+        p1, p2 = d.provision()
+        doc = p1.xml.find("Policies/Policy/Data/EASProvisionDoc")
+        self.assertEqual(text(doc, "DevicePasswordEnabled"), "1")
+        self.assertEqual(text(doc, "MinDevicePasswordLength"), "4")
+        self.assertEqual(text(doc, "AllowBluetooth"), "2")
+        self.assertNotEqual(text(p1.xml, "Policies/Policy/PolicyKey"), str(d.policy_key))
+        fs = d.folder_sync()
+        self.assertEqual(text(fs.xml, "Status"), "1", fs)
+        types = {text(f, "DisplayName"): text(f, "Type") for f in fs.xml.findall("Changes/Add")}
+        self.assertEqual(types["Inbox"], "2")
+        self.assertEqual(types["Contacts"], "9")
+        self.assertEqual(types["Calendar"], "8")
+        self.assertEqual(types["Trash"], "4")
+        # a stale PolicyKey: 144
+        good = d.policy_key
+        d.policy_key = good + 1
+        self.assertEqual(text(d.folder_sync().xml, "Status"), "144")
+        d.policy_key = good
+        # base64 query form with the same device
+        d.base64_query = True
+        key = text(fs.xml, "SyncKey")
+        again = d.folder_sync(key)
+        self.assertEqual(text(again.xml, "Status"), "1", again)
+        self.assertEqual(text(again.xml, "Changes/Count"), "0")
+        # a folder made on the server reaches the device on its next FolderSync
+        self.server.cli("contacts", "createFolder", USER, "/Contacts/Suppliers")
+        nxt = d.folder_sync(key)
+        adds = [text(f, "DisplayName") for f in nxt.xml.findall("Changes/Add")]
+        self.assertEqual(adds, ["Suppliers"])
+        self.assertEqual(text(nxt.xml, "Changes/Add/Type"), "14")
+        # replayed FolderSync key: the same answer
+        self.assertEqual(d.folder_sync(key).body, nxt.body)
+        # FolderCreate / FolderUpdate / FolderDelete from the device
+        k = text(nxt.xml, "SyncKey")
+        fc = d.post("FolderCreate", '<FolderCreate xmlns="FolderHierarchy:"><SyncKey>' + k + '</SyncKey>'
+                    '<ParentId>0</ParentId><DisplayName>Phone made</DisplayName><Type>14</Type></FolderCreate>')
+        self.assertEqual(text(fc.xml, "Status"), "1", fc)
+        sid, k = text(fc.xml, "ServerId"), text(fc.xml, "SyncKey")
+        listed = self.server.json("contacts", "listFolders", USER)["folders"]
+        self.assertIn("/Phone made", [f["path"] for f in listed])
+        fu = d.post("FolderUpdate", '<FolderUpdate xmlns="FolderHierarchy:"><SyncKey>' + k + '</SyncKey><ServerId>'
+                    + sid + '</ServerId><ParentId>0</ParentId><DisplayName>Renamed</DisplayName></FolderUpdate>')
+        self.assertEqual(text(fu.xml, "Status"), "1", fu)
+        k = text(fu.xml, "SyncKey")
+        fd = d.post("FolderDelete", '<FolderDelete xmlns="FolderHierarchy:"><SyncKey>' + k + '</SyncKey><ServerId>'
+                    + sid + '</ServerId></FolderDelete>')
+        self.assertEqual(text(fd.xml, "Status"), "1", fd)
+        self.assertEqual(text(d.folder_sync(text(fd.xml, "SyncKey")).xml, "Changes/Count"), "0")
+        system = d.post("FolderDelete", '<FolderDelete xmlns="FolderHierarchy:"><SyncKey>' + text(fd.xml, "SyncKey")
+                        + '</SyncKey><ServerId>7</ServerId></FolderDelete>')
+        self.assertEqual(text(system.xml, "Status"), "3")
+        info = self.server.json("mobile", "getDeviceInfo", USER, "ProvDev")
+        self.assertTrue(info["provisioned"])
+        self.assertEqual(info["protocolVersion"], "14.1")
+
+    # ---- contacts ----
+
+    def test_contacts_initial_sync_two_way_and_replay(self):
+        path = self.server.write_file("many.vcf", vcards(2000, "Bulk"))
+        self.server.cli("prov", "ca", "dora@eas.example", PASSWORD, "zimbraFeatureMobileSyncEnabled", "TRUE")
+        self.server.cli("contacts", "import", "dora@eas.example", path)
+        d, _ = self.ready("DoraPhone", user="dora@eas.example")
+        phone = Phone(d)
+        rounds = phone.sync_all(window=100)
+        self.assertGreaterEqual(rounds, 20)
+        self.assertEqual(len(phone.items), 2000)
+        self.assertEqual(len({v.get("Email1Address") for v in phone.items.values()}), 2000)
+        est = d.post("GetItemEstimate", '<GetItemEstimate xmlns="GetItemEstimate:" xmlns:as="AirSync:"><Collections>'
+                     f'<Collection><as:SyncKey>{phone.key}</as:SyncKey><CollectionId>7</CollectionId></Collection>'
+                     '</Collections></GetItemEstimate>')
+        self.assertEqual(text(est.xml, "Response/Collection/Estimate"), "0", est)
+
+        # device → server: an Add, a Change and a Delete
+        sid_change, sid_delete = sorted(phone.items)[:2]
+        cmds = (f'<Add><ClientId>c1</ClientId><ApplicationData>{contact_xml("Zoe", "Phone", "zoe@p.example")}'
+                '</ApplicationData></Add>'
+                f'<Change><ServerId>{sid_change}</ServerId><ApplicationData>'
+                f'{contact_xml("Changed", "OnPhone", "changed@p.example")}</ApplicationData></Change>'
+                f'<Delete><ServerId>{sid_delete}</ServerId></Delete>')
+        before_key = phone.key
+        coll, _ = phone.sync_once(commands=cmds)
+        resp = coll.find("Responses/Add")
+        self.assertEqual(text(resp, "Status"), "1")
+        zoe = text(resp, "ServerId")
+        phone.items[zoe] = {"FirstName": "Zoe"}
+        phone.items.pop(sid_delete)
+        listed = self.server.json("contacts", "list", "dora@eas.example")["contacts"]
+        self.assertEqual(len(listed), 2000)
+        by_id = {c["id"]: c["fields"] for c in listed}
+        self.assertEqual(by_id[int(zoe.split(":")[1])]["email"], "zoe@p.example")
+        self.assertEqual(by_id[int(sid_change.split(":")[1])]["firstName"], "Changed")
+        self.assertNotIn(int(sid_delete.split(":")[1]), by_id)
+
+        # replay: the same SyncKey again gets the same answer and creates nothing twice
+        again = d.sync([{"id": "7", "key": before_key, "commands": cmds}])
+        self.assertEqual(text(again.xml, "Collections/Collection/SyncKey"), phone.key)
+        self.assertEqual(text(again.xml, "Collections/Collection/Responses/Add/ServerId"), zoe)
+        self.assertEqual(len(self.server.json("contacts", "list", "dora@eas.example")["contacts"]), 2000)
+
+        # server → device: a CLI add and a CLI delete
+        added = self.server.json("contacts", "add", "dora@eas.example", "firstName", "Server", "lastName", "Side")
+        self.server.cli("contacts", "delete", "dora@eas.example", sorted(phone.items)[5].split(":")[1])
+        coll, more = phone.sync_once()
+        self.assertFalse(more)
+        self.assertEqual(len(coll.findall("Commands/Add")), 1)
+        self.assertEqual(len(coll.findall("Commands/Delete")), 1)
+        server_ids = {f"7:{c['id']}" for c in self.server.json("contacts", "list", "dora@eas.example")["contacts"]}
+        self.assertEqual(set(phone.items), server_ids)
+        self.assertTrue(added)
+
+        # a second device on the same account gets everything, including the first one's changes
+        d2, _ = self.ready("DoraTablet", user="dora@eas.example", device_type="Android", user_agent="Android/13")
+        tablet = Phone(d2)
+        tablet.sync_all(window=500)
+        self.assertEqual(set(tablet.items), server_ids)
+        self.assertEqual(tablet.items[zoe]["Email1Address"], "zoe@p.example")
+
+        # conflict: both change the same contact; the server's copy wins by default
+        target = sorted(server_ids)[10]
+        self.server.cli("contacts", "modify", "dora@eas.example", target.split(":")[1], "firstName", "ServerWins")
+        coll, _ = phone.sync_once(commands=f'<Change><ServerId>{target}</ServerId><ApplicationData>'
+                                           f'{contact_xml("PhoneLoses", "X")}</ApplicationData></Change>')
+        self.assertEqual(phone.items[target]["FirstName"], "ServerWins")
+        self.assertEqual(self.server.json("contacts", "get", "dora@eas.example", target.split(":")[1])["fields"]
+                         ["firstName"], "ServerWins")
+
+        # an empty Sync reuses the cached request
+        empty = d.post("Sync", body=b"")
+        self.assertEqual(empty.status, 200, empty)
+        self.assertEqual(text(empty.xml, "Collections/Collection/CollectionId"), "7")
+
+    def test_notes_body_preference(self):
+        self.server.cli("prov", "ca", "eve@eas.example", PASSWORD, "zimbraFeatureMobileSyncEnabled", "TRUE")
+        self.server.cli("contacts", "add", "eve@eas.example", "firstName", "Noted", "notes", "x" * 300)
+        d, _ = self.ready("EvePhone", user="eve@eas.example")
+        phone = Phone(d)
+        phone.sync_once()
+        coll, _ = phone.sync_once(options="<asb:BodyPreference><asb:Type>1</asb:Type>"
+                                          "<asb:TruncationSize>100</asb:TruncationSize></asb:BodyPreference>")
+        body = coll.find("Commands/Add/ApplicationData/Body")
+        self.assertEqual(text(body, "Truncated"), "1")
+        self.assertEqual(text(body, "EstimatedDataSize"), "300")
+        self.assertEqual(len(text(body, "Data")), 100)
+
+    # ---- Ping ----
+
+    def test_ping_woken_by_cli_change(self):
+        self.server.cli("prov", "ca", "fay@eas.example", PASSWORD, "zimbraFeatureMobileSyncEnabled", "TRUE")
+        d, _ = self.ready("FayPhone", user="fay@eas.example")
+        phone = Phone(d)
+        phone.sync_all()
+        too_long = d.post("Ping", '<Ping xmlns="Ping:"><HeartbeatInterval>99999</HeartbeatInterval><Folders><Folder>'
+                                  '<Id>7</Id><Class>Contacts</Class></Folder></Folders></Ping>')
+        self.assertEqual(text(too_long.xml, "Status"), "5")
+        self.assertEqual(text(too_long.xml, "HeartbeatInterval"), "3540")
+        unknown = d.post("Ping", '<Ping xmlns="Ping:"><HeartbeatInterval>60</HeartbeatInterval><Folders><Folder>'
+                                 '<Id>999</Id><Class>Contacts</Class></Folder></Folders></Ping>')
+        self.assertEqual(text(unknown.xml, "Status"), "7")
+        result = {}
+
+        def ping():
+            t0 = time.time()
+            result["answer"] = d.post("Ping", '<Ping xmlns="Ping:"><HeartbeatInterval>120</HeartbeatInterval>'
+                                              '<Folders><Folder><Id>7</Id><Class>Contacts</Class></Folder>'
+                                              '</Folders></Ping>', timeout=150)
+            result["seconds"] = time.time() - t0
+
+        t = threading.Thread(target=ping)
+        t.start()
+        time.sleep(1.5)
+        self.assertTrue(t.is_alive(), "the Ping did not wait")
+        self.server.cli("contacts", "add", "fay@eas.example", "firstName", "Wake", "lastName", "Up")
+        t.join(30)
+        self.assertFalse(t.is_alive())
+        a = result["answer"]
+        self.assertEqual(text(a.xml, "Status"), "2", a)
+        self.assertEqual(text(a.xml, "Folders/Folder"), "7")
+        self.assertLess(result["seconds"], 10)
+        # an empty Ping reuses the cached folders and heartbeat: changes are still pending → 2
+        self.assertEqual(text(d.post("Ping", body=b"").xml, "Status"), "2")
+        phone.sync_once()
+        # a newer Ping ends the older one
+        first = {}
+
+        def older():
+            first["answer"] = d.post("Ping", '<Ping xmlns="Ping:"><HeartbeatInterval>100</HeartbeatInterval>'
+                                             '<Folders><Folder><Id>7</Id><Class>Contacts</Class></Folder>'
+                                             '</Folders></Ping>', timeout=150)
+        t1 = threading.Thread(target=older)
+        t1.start()
+        time.sleep(1)
+        t2 = threading.Thread(target=lambda: first.setdefault("newer", d.post("Ping", body=b"", timeout=150)))
+        t2.start()
+        t1.join(20)
+        self.assertFalse(t1.is_alive(), "the older Ping was not ended by the newer one")
+        self.assertEqual(text(first["answer"].xml, "Status"), "1")
+        self.server.cli("contacts", "add", "fay@eas.example", "firstName", "Second")
+        t2.join(30)
+        self.assertEqual(text(first["newer"].xml, "Status"), "2")
+
+    # ---- device administration ----
+
+    def test_suspend_resume_reset(self):
+        d, fs = self.ready("CarlPhone", user="carl@eas.example")
+        phone = Phone(d)
+        phone.sync_all()
+        self.server.cli("mobile", "doSuspendDeviceSync", "carl@eas.example", "CarlPhone")
+        self.assertEqual(d.folder_sync(text(fs.xml, "SyncKey")).status, 403)
+        self.assertEqual(self.server.json("mobile", "getDeviceInfo", "carl@eas.example", "CarlPhone")["status"],
+                         "suspended")
+        self.server.cli("mobile", "doResumeDeviceSync", "carl@eas.example", "device_id", "CarlPhone")
+        coll, _ = phone.sync_once()
+        self.assertEqual(text(coll, "Status"), "1")
+        listed = self.server.cli("mobile", "getDeviceList", "carl@eas.example").out.split()
+        self.assertEqual(listed, ["CarlPhone"])
+        # reset (the seed's positional form): the device starts over at 0
+        self.server.cli("mobile", "doResetDevice", "carl@eas.example", "CarlPhone")
+        a = d.sync([{"id": "7", "key": phone.key}])
+        self.assertEqual(text(a.xml, "Status"), "12", a)
+        self.assertEqual(text(d.folder_sync(text(fs.xml, "SyncKey")).xml, "Status"), "9")
+        self.assertEqual(text(d.folder_sync("0").xml, "Status"), "1")
+        fresh = Phone(d)
+        fresh.sync_all()
+        self.assertEqual(len(fresh.items), len(phone.items))
+        verbose = self.server.json("mobile", "getDeviceInfo", "carl@eas.example", "CarlPhone", "verbose", "true")
+        self.assertEqual({s["collection"] for s in verbose["syncStates"]}, {"", "7"})
+        self.server.cli("mobile", "doResetAccount", "carl@eas.example")
+        self.assertEqual(self.server.json("mobile", "getDeviceInfo", "carl@eas.example", "CarlPhone", "verbose",
+                                          "true")["syncStates"], [])
+        all_devices = self.server.json("mobile", "getAllDevices", "domains", "eas.example")["devices"]
+        self.assertIn("CarlPhone", [x["deviceId"] for x in all_devices])
+        self.server.cli("mobile", "doRemoveDevice", "carl@eas.example", "CarlPhone")
+        self.assertEqual(self.server.cli("mobile", "getDeviceList", "carl@eas.example").out.strip(), "")
+
+    def test_remote_wipe(self):
+        for account_only, version in ((False, "14.1"), (True, "16.1")):
+            dev_id = f"Wipe{int(account_only)}"
+            d, fs = self.ready(dev_id, version=version)
+            self.assertFails("mobile", "doWipeDevice", USER, dev_id, contains="confirm true")
+            args = ["mobile", "doWipeDevice", USER, dev_id, "confirm", "true"]
+            if account_only:
+                args += ["account_only", "true"]
+            self.server.cli(*args)
+            self.assertEqual(text(d.folder_sync(text(fs.xml, "SyncKey")).xml, "Status"), "140")
+            p = d.post("Provision", '<Provision xmlns="Provision:"><Policies><Policy><PolicyType>'
+                                    'MS-EAS-Provisioning-WBXML</PolicyType></Policy></Policies></Provision>')
+            tag = "AccountOnlyRemoteWipe" if account_only else "RemoteWipe"
+            self.assertIsNotNone(p.xml.find(tag), p)
+            self.assertIn("sent", self.server.json("mobile", "getDeviceInfo", USER, dev_id)["wipe"])
+            ack = d.post("Provision", f'<Provision xmlns="Provision:"><{tag}><Status>1</Status></{tag}></Provision>')
+            self.assertEqual(text(ack.xml, "Status"), "1")
+            info = self.server.json("mobile", "getDeviceInfo", USER, dev_id)
+            self.assertIn("done", info["wipe"])
+            self.assertEqual(info["wipeAcknowledgedStatus"], 1)
+            self.assertGreater(info["wipeAcknowledged"], 0)
+
+    def test_provisioning_cli(self):
+        out = self.server.json("mobile", "getProvisioning", "account", USER, "key", "zimbraMobilePolicyAllowCamera")
+        self.assertEqual(out["zimbraMobilePolicyAllowCamera"]["values"], ["1"])
+        self.server.cli("mobile", "setProvisioning", "account", USER, "AllowCamera", "false")
+        out = self.server.json("mobile", "getProvisioning", "account", USER, "key", "AllowCamera")
+        self.assertEqual(out["zimbraMobilePolicyAllowCamera"], {"values": ["0"], "source": "account"})
+        self.server.cli("mobile", "setProvisioning", "cos", "default", "MinDevicePasswordLength", "6")
+        self.assertEqual(self.server.json("mobile", "getProvisioning", "cos", "default")
+                         ["zimbraMobilePolicyMinDevicePasswordLength"]["values"], ["6"])
+        # a changed policy makes a provisioned device re-provision (Status 143)
+        d, fs = self.ready("PolicyDev")
+        self.server.cli("mobile", "setProvisioning", "account", USER, "AllowCamera", "true")
+        self.assertEqual(text(d.folder_sync(text(fs.xml, "SyncKey")).xml, "Status"), "143")
+        p1, _ = d.provision()
+        self.assertEqual(text(p1.xml, "Policies/Policy/Data/EASProvisionDoc/MinDevicePasswordLength"), "6")
+        self.assertEqual(text(d.folder_sync(text(fs.xml, "SyncKey")).xml, "Status"), "1")
+
+    # ---- bad input ----
+
+    def test_bad_input(self):
+        d, fs = self.ready("BadDev")
+        ok_key = text(fs.xml, "SyncKey")
+        good = encode(f'<FolderSync xmlns="FolderHierarchy:"><SyncKey>{ok_key}</SyncKey></FolderSync>')
+        self.assertEqual(d.post("FolderSync", body=b"\x03\x01\x6a\x00garbage\xff\xff").status, 400)
+        self.assertEqual(d.post("FolderSync", body=good[:-3]).status, 400)  # truncated
+        ping_body = encode('<Ping xmlns="Ping:"><HeartbeatInterval>60</HeartbeatInterval></Ping>')
+        self.assertEqual(d.post("FolderSync", body=ping_body).status, 400)  # another command's code page
+        self.assertEqual(d.post("FolderSync", body=b"\x03\x01\x6a\x00\x00\x3f\x45\x01").status, 400)  # no page 63
+        self.assertEqual(d.post("Bogus", body=good).status, 400)  # unknown command
+        self.assertEqual(d.post("SendMail", body=b"x").status, 501)  # not implemented yet
+        self.assertEqual(d.post("FolderSync", body=b"\x03" * (2 << 20)).status, 413)  # huge
+        headers = {"Authorization": d.auth_header(), "MS-ASProtocolVersion": "14.1"}
+        for q in ("", "Cmd=FolderSync", "Cmd=FolderSync&DeviceId=a%zz&DeviceType=x", "!!!notbase64",
+                  "AAAA", "Cmd=FolderSync&DeviceId=a b&DeviceType=x"):
+            status, _, _ = d.raw("POST", "/Microsoft-Server-ActiveSync?" + q, good, headers)
+            self.assertEqual(status, 400, q)
+        self.assertEqual(d.raw("GET", "/Microsoft-Server-ActiveSync", b"", headers)[0], 405)
+        self.assertEqual(d.raw("POST", "/elsewhere", good, headers)[0], 404)
+        bad_key = d.folder_sync("{nonsense}5")
+        self.assertEqual(text(bad_key.xml, "Status"), "9")
+        bad_sync = d.sync([{"id": "7", "key": "{ffffffff}3"}])
+        self.assertEqual(text(bad_sync.xml, "Collections/Collection/Status"), "3")
+        # still serving
+        self.assertEqual(text(d.folder_sync(ok_key).xml, "Status"), "1")
+        self.assertIsNone(self.server.proc.poll())
+
+
+if __name__ == "__main__":
+    unittest.main()
