@@ -15,12 +15,16 @@ sb_module(mailbox    DIRS src/mailbox       DEPS sb_store sb_directory sb_vcard)
 # LDAP address book: the view and search engine (no sockets), then the network sessions.
 sb_module(addressbook DIRS src/ldap/addressbook DEPS sb_directory sb_mailbox sb_ldapproto)
 sb_module(ldap       DIRS src/ldap/session  DEPS sb_addressbook sb_auth sb_config sb_asio)
+# ActiveSync: the pipeline, commands and SyncStates (no sockets), then the HTTPS endpoint.
+sb_module(eas        DIRS src/eas src/eas/commands src/eas/sync src/eas/provision
+                                            DEPS sb_wbxml sb_mailbox sb_auth sb_directory)
+sb_module(eashttp    DIRS src/eas/http      DEPS sb_eas sb_config sb_asio)
 # Company directory (LDAP / Active Directory) sync and pass-through login.
 sb_module(dirsync    DIRS src/dirsync       DEPS sb_directory sb_auth PkgConfig::LDAP)
 sb_module(admin      DIRS src/admin src/admin/commands
-                                            DEPS sb_directory sb_auth sb_mailbox sb_config sb_addressbook sb_dirsync)
+                                            DEPS sb_directory sb_auth sb_mailbox sb_config sb_addressbook sb_dirsync sb_eas)
 sb_module(net        DIRS src/net           DEPS sb_core sb_config sb_asio)
-sb_module(server     DIRS src/server        DEPS sb_admin sb_net sb_ldap sb_asio)
+sb_module(server     DIRS src/server        DEPS sb_admin sb_net sb_ldap sb_eashttp sb_asio)
 sb_module(cli        DIRS src/cli           DEPS sb_server sb_admin sb_config)
 sb_module(testsupport DIRS tests/support    DEPS sb_core GTest::gtest)
 target_include_directories(sb_testsupport PUBLIC ${PROJECT_SOURCE_DIR}/tests/support)

@@ -235,7 +235,10 @@ Result<Config> load_string(const std::string& text, const std::string& name,
     SB_TRY(read_section(top, "eas", [&](Reader& r) -> Result<void> {
         SB_TRY(r.endpoint("https", c.eas.https));
         SB_TRY(r.uint("max_body_bytes", c.eas.max_body_bytes, 1024, 1024u * 1024 * 1024));
-        return r.uint("max_connections", c.eas.max_connections, 1, 1000000);
+        SB_TRY(r.uint("max_connections", c.eas.max_connections, 1, 1000000));
+        SB_TRY(r.uint("min_heartbeat", c.eas.min_heartbeat, 1, 3540));
+        SB_TRY(r.uint("workers", c.eas.workers, 1, 64));
+        return r.uint("idle_timeout", c.eas.idle_timeout, 5, 3600);
     }));
     SB_TRY(top.done());
     SB_TRY(finish(c, base_dir));

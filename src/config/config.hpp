@@ -45,6 +45,9 @@ struct EasConfig {
     Endpoint https{"0.0.0.0", 8443};
     uint32_t max_body_bytes = 32 * 1024 * 1024;
     uint32_t max_connections = 20000;
+    uint32_t min_heartbeat = 60;  // seconds; shorter Ping intervals get Status 5 (tests lower it)
+    uint32_t workers = 4;         // threads running EAS commands
+    uint32_t idle_timeout = 120;  // seconds between two requests on one connection
 };
 
 struct Config {

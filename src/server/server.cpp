@@ -1,5 +1,6 @@
 #include "server/server.hpp"
 
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,6 +19,9 @@
 #include "core/strings.hpp"
 #include "core/tls_identity.hpp"
 #include "directory/directory.hpp"
+#include "eas/device_store.hpp"
+#include "eas/http/listener.hpp"
+#include "eas/service.hpp"
 #include "mailbox/mailbox.hpp"
 #include "server/admin_listener.hpp"
 #include "server/demo.hpp"
@@ -56,6 +60,11 @@ int serve(const config::Config& cfg, const ServeOptions& options) {
     auth::Credentials credentials(directory);
     auth::Authenticator authenticator(directory, credentials);
     mailbox::Mailbox mailbox(**db);
+    if (auto r = store::migrate(**db, eas::migrations()); !r) return fatal(r.error().message);
+    eas::Options eas_options;
+    eas_options.max_body = cfg.eas.max_body_bytes;
+    eas_options.min_heartbeat = cfg.eas.min_heartbeat;
+    eas::Service eas_service(**db, directory, authenticator, mailbox, eas_options);
 
     // TLS: the configured pair, or a private CA and server certificate made on first start.
     std::string cert = cfg.tls.cert_file, key = cfg.tls.key_file, ca = cfg.tls.ca_file;
@@ -81,6 +90,7 @@ int serve(const config::Config& cfg, const ServeOptions& options) {
     services.credentials = &credentials;
     services.authenticator = &authenticator;
     services.mailbox = &mailbox;
+    services.eas = &eas_service;
     services.runtime = {{"version", SWITCHBOARD_VERSION},
                         {"started", now_ms()},
                         {"pid", static_cast<int64_t>(::getpid())},
@@ -95,6 +105,52 @@ int serve(const config::Config& cfg, const ServeOptions& options) {
     }
 
     boost::asio::io_context io;
+    // Every parked Ping holds a socket: allow as many descriptors as the system lets us.
+    if (rlimit rl{}; ::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        ::setrlimit(RLIMIT_NOFILE, &rl);
+    }
+    std::unique_ptr<eas::Listener> eas_listener;
+    if (cfg.eas.https.enabled) {
+        eas::ListenerOptions lo;
+        lo.host = cfg.eas.https.host;
+        lo.port = cfg.eas.https.port;
+        lo.cert_file = cert;
+        lo.key_file = key;
+        lo.max_connections = cfg.eas.max_connections;
+        lo.max_body = cfg.eas.max_body_bytes;
+        lo.workers = cfg.eas.workers;
+        lo.idle_timeout = cfg.eas.idle_timeout;
+        eas_listener = std::make_unique<eas::Listener>(io, eas_service, lo);
+        auto bound = eas_listener->start();
+        if (!bound) return fatal(bound.error().message);
+        services.runtime["listeners"]["eas"] = *bound;
+        spdlog::info("eas: ActiveSync on https://{}/Microsoft-Server-ActiveSync", *bound);
+    }
+
+    ldap::AddressBookBackend ldap_backend(address_book, authenticator, directory);
+    ldap::ServerOptions ldap_options;
+    ldap_options.ldaps = cfg.ldap.ldaps;
+    ldap_options.ldap = cfg.ldap.ldap;
+    ldap_options.cert_file = cert;
+    ldap_options.key_file = key;
+    ldap_options.max_connections = cfg.ldap.max_connections;
+    ldap_options.idle_timeout = cfg.ldap.idle_timeout;
+    ldap_options.session.allow_cleartext_bind = cfg.ldap.allow_cleartext_bind;
+    ldap_options.session.search.max_size_limit = cfg.ldap.max_size_limit;
+    ldap_options.session.search.max_time_limit = cfg.ldap.max_time_limit;
+    ldap_options.session.limits.max_message_size = 256 * 1024;  // address-book requests are small
+    ldap_options.session.vendor_version = SWITCHBOARD_VERSION;
+    ldap::LdapServer ldap_server(io, ldap_backend, ldap_options);
+    if (ldap_enabled) {
+        if (auto r = ldap_server.start(); !r) return fatal(r.error().message);
+        if (auto a = ldap_server.ldaps_address(); !a.empty()) services.runtime["listeners"]["ldaps"] = a;
+        if (auto a = ldap_server.ldap_address(); !a.empty()) services.runtime["listeners"]["ldap"] = a;
+        spdlog::info("ldap: address book on {}{}{}", ldap_server.ldaps_address().empty() ? "" : "ldaps://" + ldap_server.ldaps_address(),
+                     ldap_server.ldaps_address().empty() || ldap_server.ldap_address().empty() ? "" : " and ",
+                     ldap_server.ldap_address().empty() ? "" : "ldap://" + ldap_server.ldap_address() + " (StartTLS)");
+    }
+
     AdminListener admin_listener(io, services);
     if (auto r = admin_listener.start(cfg.admin_socket); !r) return fatal(r.error().message);
 
@@ -103,6 +159,7 @@ int serve(const config::Config& cfg, const ServeOptions& options) {
         if (e) return;
         spdlog::info("received signal {}, shutting down", sig);
         admin_listener.stop();
+        if (eas_listener) eas_listener->stop();
         io.stop();
     });
 
