@@ -140,6 +140,17 @@ std::vector<std::string> PgCluster::as_server_user(std::vector<std::string> argv
 int PgCluster::run(const std::vector<std::string>& argv, int timeout_s, std::string* output) const {
     static int counter = 0;
     const std::string out_path = dir_ + "/cmd" + std::to_string(++counter) + ".out";
+    // Resolved here: execvp may allocate, which is unsafe between fork and exec in a process
+    // with threads (store change feeds).
+    std::string program = argv.at(0);
+    if (program.find('/') == std::string::npos) {
+        std::stringstream path(std::getenv("PATH") ? std::getenv("PATH") : "/usr/sbin:/usr/bin");
+        for (std::string d; std::getline(path, d, ':');)
+            if (!d.empty() && executable(fs::path(d) / program)) {
+                program = (fs::path(d) / program).string();
+                break;
+            }
+    }
     std::vector<char*> args;
     for (const auto& a : argv)
         args.push_back(const_cast<char*>(a.c_str()));
@@ -155,7 +166,7 @@ int PgCluster::run(const std::vector<std::string>& argv, int timeout_s, std::str
             ::dup2(fd, 2);
         }
         if (null >= 0) ::dup2(null, 0);
-        ::execvp(args[0], args.data());
+        ::execv(program.c_str(), args.data());
         ::_exit(127);
     }
     int status = 0;

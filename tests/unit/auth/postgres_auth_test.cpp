@@ -75,6 +75,8 @@ class AuthOnBackend : public test::StoreBackendTest {
         na.aliases = {};
         ASSERT_TRUE(node_->dir.create_account(na));
     }
+    // The store goes first: its change feed thread may call the authenticator until it closes.
+    void TearDown() override { db_.reset(); }
     static Result<AuthSuccess> login(Node& n, Service s, const char* user, const char* secret) {
         return n.auth->authenticate(s, user, secret, "192.0.2.1");
     }
@@ -151,6 +153,11 @@ TEST_P(AuthOnCluster, AnotherNodesChangeEndsCachedLogins) {
     ASSERT_TRUE(db_b);
     Node b(*db_b);
     ChangeWaiter b_heard(*db_b);  // subscribed after b's authenticator, so it runs after it
+    // Closes node B's store before b and b_heard go: its feed thread may call them until then.
+    struct Closer {
+        std::unique_ptr<store::Database>& db;
+        ~Closer() { db.reset(); }
+    } closer{db_b};
 
     auto first = login(b, Service::eas, "john@example.com", "account-pw");
     ASSERT_TRUE(first) << first.error().message;

@@ -133,8 +133,8 @@ TEST_F(PostgresStore, NewerSchemaIsRefused) {
 }
 
 TEST_F(PostgresStore, FailedTransactionChangesNothingAndNotifiesNobody) {
+    Inbox inbox;  // outlives the store, whose feed thread may call it until the store closes
     auto db = open();
-    Inbox inbox;
     db->subscribe(inbox.listener());
     auto r = db->write([](Tx& tx) -> Result<void> {
         SB_TRY(insert_domain(tx, "a.example"));
@@ -423,9 +423,9 @@ TEST_F(PostgresStore, RetriesAreBoundedAndDropFailedAttemptsNotifications) {
 }
 
 TEST_F(PostgresStore, ChangesCrossNodesThroughNotify) {
+    Inbox inbox_a, inbox_b;
     auto a = open();
     auto b = open();
-    Inbox inbox_a, inbox_b;
     a->subscribe(inbox_a.listener());
     b->subscribe(inbox_b.listener());
     ASSERT_TRUE(a->write([](Tx& tx) -> Result<void> {
@@ -469,9 +469,9 @@ TEST_F(PostgresStore, ChangesCrossNodesThroughNotify) {
 }
 
 TEST_F(PostgresStore, ListenerReconnectsAndAnnouncesACatchAll) {
+    Inbox inbox_b;
     auto a = open();
     auto b = open();
-    Inbox inbox_b;
     b->subscribe(inbox_b.listener());
     ASSERT_TRUE(a->write([](Tx& tx) -> Result<void> {
         tx.notify({"custom", 3, "before"});
