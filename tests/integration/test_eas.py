@@ -314,10 +314,17 @@ class EasTest(ServerTestCase):
             self.assertEqual(text(d.folder_sync(text(fs.xml, "SyncKey")).xml, "Status"), "140")
             p = d.post("Provision", '<Provision xmlns="Provision:"><Policies><Policy><PolicyType>'
                                     'MS-EAS-Provisioning-WBXML</PolicyType></Policy></Policies></Provision>')
-            tag = "AccountOnlyRemoteWipe" if account_only else "RemoteWipe"
-            self.assertIsNotNone(p.xml.find(tag), p)
+            if account_only:
+                # libwbxml predates 16.1 and prints AccountOnlyRemoteWipe (Provision 0x3B) as
+                # <unknown/>: check the token itself, and write the acknowledgement by hand.
+                self.assertIn(b"\x00\x0e\x45\x4b\x031\x00\x01\x3b\x01", p.body)
+                self.assertIsNone(p.xml.find("RemoteWipe"))
+                ack_body = b"\x03\x01\x6a\x00\x00\x0e\x45\x7b\x4b\x031\x00\x01\x01\x01"
+            else:
+                self.assertIsNotNone(p.xml.find("RemoteWipe"), p)
+                ack_body = encode('<Provision xmlns="Provision:"><RemoteWipe><Status>1</Status></RemoteWipe></Provision>')
             self.assertIn("sent", self.server.json("mobile", "getDeviceInfo", USER, dev_id)["wipe"])
-            ack = d.post("Provision", f'<Provision xmlns="Provision:"><{tag}><Status>1</Status></{tag}></Provision>')
+            ack = d.post("Provision", body=ack_body)
             self.assertEqual(text(ack.xml, "Status"), "1")
             info = self.server.json("mobile", "getDeviceInfo", USER, dev_id)
             self.assertIn("done", info["wipe"])
@@ -354,10 +361,13 @@ class EasTest(ServerTestCase):
         self.assertEqual(d.post("FolderSync", body=b"\x03\x01\x6a\x00\x00\x3f\x45\x01").status, 400)  # no page 63
         self.assertEqual(d.post("Bogus", body=good).status, 400)  # unknown command
         self.assertEqual(d.post("SendMail", body=b"x").status, 501)  # not implemented yet
-        self.assertEqual(d.post("FolderSync", body=b"\x03" * (2 << 20)).status, 413)  # huge
+        try:  # huge: 413, or the connection closed before the client finished sending
+            self.assertEqual(d.post("FolderSync", body=b"\x03" * (2 << 20)).status, 413)
+        except (ConnectionError, OSError):
+            pass
         headers = {"Authorization": d.auth_header(), "MS-ASProtocolVersion": "14.1"}
         for q in ("", "Cmd=FolderSync", "Cmd=FolderSync&DeviceId=a%zz&DeviceType=x", "!!!notbase64",
-                  "AAAA", "Cmd=FolderSync&DeviceId=a b&DeviceType=x"):
+                  "AAAA", "Cmd=FolderSync&DeviceId=a%20b&DeviceType=x", "Cmd=FolderSync&DeviceId=&DeviceType=x"):
             status, _, _ = d.raw("POST", "/Microsoft-Server-ActiveSync?" + q, good, headers)
             self.assertEqual(status, 400, q)
         self.assertEqual(d.raw("GET", "/Microsoft-Server-ActiveSync", b"", headers)[0], 405)
