@@ -99,6 +99,7 @@ const CommandTable& commands() {
         register_contacts(t);
         register_config(t);
         register_server(t);
+        register_addressbook(t);
         register_mobile(t);
         return t;
     }();

@@ -19,6 +19,7 @@ namespace sb::store { class Database; }
 namespace sb::directory { class Directory; }
 namespace sb::auth { class Credentials; class Authenticator; }
 namespace sb::mailbox { class Mailbox; }
+namespace sb::addressbook { class AddressBook; }
 namespace sb::eas { class Service; }
 
 namespace sb::admin {
@@ -31,6 +32,7 @@ struct Services {
     auth::Credentials* credentials = nullptr;
     auth::Authenticator* authenticator = nullptr;
     mailbox::Mailbox* mailbox = nullptr;
+    addressbook::AddressBook* address_book = nullptr;  // LDAP address book (`mobile addressBook ...`)
     eas::Service* eas = nullptr;  // ActiveSync devices and SyncStates (`mobile ...`)
     // Runtime facts for `status` (listener addresses, start time).
     nlohmann::json runtime = nlohmann::json::object();
@@ -106,6 +108,7 @@ void register_auth(CommandTable& t);
 void register_contacts(CommandTable& t);
 void register_config(CommandTable& t);
 void register_server(CommandTable& t);
+void register_addressbook(CommandTable& t);
 void register_mobile(CommandTable& t);
 
 }  // namespace sb::admin

@@ -229,6 +229,7 @@ Result<Config> load_string(const std::string& text, const std::string& name,
         SB_TRY(r.uint("max_time_limit", c.ldap.max_time_limit, 1, 3600));
         SB_TRY(r.str("gal_label", c.ldap.gal_label));
         SB_TRY(r.str("label_attribute", c.ldap.label_attribute));
+        SB_TRY(r.str("naming_context", c.ldap.naming_context));
         SB_TRY(r.uint("max_connections", c.ldap.max_connections, 1, 1000000));
         return r.uint("idle_timeout", c.ldap.idle_timeout, 1, 86400);
     }));

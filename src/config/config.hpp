@@ -37,6 +37,7 @@ struct LdapConfig {
     uint32_t max_time_limit = 60;           // seconds; caps the client's timeLimit
     std::string gal_label = "InternalGAL";  // "<gal_label>/<domain>"
     std::string label_attribute = "physicalDeliveryOfficeName";
+    std::string naming_context = "o=switchboard";  // the DN every address-book entry is under
     uint32_t max_connections = 4096;
     uint32_t idle_timeout = 900;  // seconds
 };

@@ -19,6 +19,9 @@
 #include "core/strings.hpp"
 #include "core/tls_identity.hpp"
 #include "directory/directory.hpp"
+#include "ldap/addressbook/address_book.hpp"
+#include "ldap/session/address_book_backend.hpp"
+#include "ldap/session/ldap_server.hpp"
 #include "eas/device_store.hpp"
 #include "eas/http/listener.hpp"
 #include "eas/service.hpp"
@@ -26,6 +29,7 @@
 #include "server/admin_listener.hpp"
 #include "server/demo.hpp"
 #include "store/database.hpp"
+#include "store/migrations.hpp"
 
 namespace sb::server {
 namespace {
@@ -60,6 +64,16 @@ int serve(const config::Config& cfg, const ServeOptions& options) {
     auth::Credentials credentials(directory);
     auth::Authenticator authenticator(directory, credentials);
     mailbox::Mailbox mailbox(**db);
+    // LDAP address book: published books table, then the in-memory GALs (only when it is served).
+    if (auto r = store::migrate(**db, addressbook::ldap_migrations()); !r) return fatal(r.error().message);
+    addressbook::AddressBookOptions book_options;
+    book_options.naming_context = cfg.ldap.naming_context;
+    book_options.gal_label = cfg.ldap.gal_label;
+    book_options.label_attribute = cfg.ldap.label_attribute;
+    addressbook::AddressBook address_book(**db, directory, mailbox, book_options);
+    const bool ldap_enabled = cfg.ldap.ldaps.enabled || cfg.ldap.ldap.enabled;
+    if (ldap_enabled)
+        if (auto r = address_book.start(); !r) return fatal(r.error().message);
     if (auto r = store::migrate(**db, eas::migrations()); !r) return fatal(r.error().message);
     eas::Options eas_options;
     eas_options.max_body = cfg.eas.max_body_bytes;
@@ -90,6 +104,7 @@ int serve(const config::Config& cfg, const ServeOptions& options) {
     services.credentials = &credentials;
     services.authenticator = &authenticator;
     services.mailbox = &mailbox;
+    services.address_book = &address_book;
     services.eas = &eas_service;
     services.runtime = {{"version", SWITCHBOARD_VERSION},
                         {"started", now_ms()},
@@ -159,6 +174,7 @@ int serve(const config::Config& cfg, const ServeOptions& options) {
         if (e) return;
         spdlog::info("received signal {}, shutting down", sig);
         admin_listener.stop();
+        ldap_server.stop();
         if (eas_listener) eas_listener->stop();
         io.stop();
     });

@@ -35,7 +35,10 @@ struct Presented {
             case Kind::person:
                 break;
         }
-        scratch = view->entry_dn(book, *entry);
+        const auto& container = view->books()[book].container_dn;
+        scratch.clear();
+        scratch.reserve(entry->rdn().size() + 1 + container.size());
+        scratch.append(entry->rdn()).append(1, ',').append(container);
         return scratch;
     }
 

@@ -348,18 +348,18 @@ SearchCursor::SearchCursor(ViewPtr view, const ldapproto::SearchRequest& request
         seconds = std::min<uint32_t>(seconds, static_cast<uint32_t>(request.time_limit));
     deadline_ = now + std::chrono::seconds(seconds);
 
-    uint64_t h = 1469598103934665603ull;
-    h = hash_bytes(h, request.base_object);
-    h = hash_bytes(h, std::string(1, static_cast<char>(request.scope)));
-    h = hash_bytes(h, ldapproto::to_string(request.filter));
-    for (auto a : request.attributes)
-        h = hash_bytes(h, a);
-    if (controls.sort)
-        for (const auto& k : controls.sort->keys)
-            h = hash_bytes(h, std::string(k.attribute) + (k.reverse ? "-" : "+"));
-    request_hash_ = h;
-
     if (controls.paged) {
+        // A paged-results cookie is only valid for the same search (RFC 2696 3).
+        uint64_t h = 1469598103934665603ull;
+        h = hash_bytes(h, request.base_object);
+        h = hash_bytes(h, std::string(1, static_cast<char>(request.scope)));
+        h = hash_bytes(h, ldapproto::to_string(request.filter));
+        for (auto a : request.attributes)
+            h = hash_bytes(h, a);
+        if (controls.sort)
+            for (const auto& k : controls.sort->keys)
+                h = hash_bytes(h, std::string(k.attribute) + (k.reverse ? "-" : "+"));
+        request_hash_ = h;
         paged_ = controls.paged;
         paged_cookie_in_ = std::string(controls.paged->cookie);
         paged_->cookie = {};

@@ -15,7 +15,8 @@ BindResult AddressBookBackend::authenticate(std::string_view name, std::string_v
         // A DN: only the user's own GAL entry names an account.
         auto from_dn = addressbook::login_from_dn(book_.context(), book_.options().gal_label, name);
         if (!from_dn) {
-            r.reason = fmt::format("bind DN '{}' is not an account entry of this address book", name);
+            r.reason =
+                fmt::format("bind DN '{}' is not an account entry of this address book", name);
             return r;
         }
         login = std::move(*from_dn);
@@ -38,15 +39,17 @@ BindResult AddressBookBackend::authenticate(std::string_view name, std::string_v
         return r;
     }
     if (!*enabled) {
-        r.reason = fmt::format("{} does not have mobile sync enabled (zimbraFeatureMobileSyncEnabled is FALSE), "
-                               "which the LDAP address book requires",
-                               account.address);
+        r.reason = fmt::format(
+            "{} does not have mobile sync enabled (zimbraFeatureMobileSyncEnabled is FALSE), "
+            "which the LDAP address book requires",
+            account.address);
         return r;
     }
     // Load the user's folders now, off the network threads, so the first search is fast.
     if (auto v = book_.view(account.id); !v) {
         r.status = BindResult::Status::unavailable;
-        r.reason = fmt::format("the address book of {} could not be loaded: {}", account.address, v.error().message);
+        r.reason = fmt::format("the address book of {} could not be loaded: {}", account.address,
+                               v.error().message);
         return r;
     }
     r.status = BindResult::Status::ok;

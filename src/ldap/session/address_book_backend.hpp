@@ -16,16 +16,19 @@ class Directory;
 namespace sb::ldap {
 
 class AddressBookBackend final : public Backend {
-public:
-    AddressBookBackend(addressbook::AddressBook& book, auth::Authenticator& auth, directory::Directory& dir)
+  public:
+    AddressBookBackend(addressbook::AddressBook& book, auth::Authenticator& auth,
+                       directory::Directory& dir)
         : book_(book), auth_(auth), dir_(dir) {}
 
-    Result<addressbook::ViewPtr> view(int64_t account_id) override { return book_.view(account_id); }
+    Result<addressbook::ViewPtr> view(int64_t account_id) override {
+        return book_.view(account_id);
+    }
     const addressbook::NamingContext& naming_context() const override { return book_.context(); }
     BindResult authenticate(std::string_view name, std::string_view password,
                             std::string_view client_address) override;
 
-private:
+  private:
     addressbook::AddressBook& book_;
     auth::Authenticator& auth_;
     directory::Directory& dir_;

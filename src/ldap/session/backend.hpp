@@ -19,7 +19,7 @@ struct BindResult {
 };
 
 class Backend {
-public:
+  public:
     virtual ~Backend() = default;
     // The view of a bound account.
     virtual Result<addressbook::ViewPtr> view(int64_t account_id) = 0;

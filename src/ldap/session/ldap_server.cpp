@@ -8,11 +8,11 @@
 #include <mutex>
 #include <unordered_map>
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <boost/asio.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ssl.hpp>
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include "ldap/protocol/message.hpp"
 
@@ -38,20 +38,22 @@ struct Pending {
     std::optional<Result<ldapproto::Message>> message;  // empty: `fatal`
     std::optional<Error> fatal;
     bool abandoned = false;
+    bool start_tls = false;  // a StartTLS request: the reader waits for its outcome
 
     std::string_view frame() const { return {bytes.get(), size}; }
     int32_t message_id() const { return message && *message ? (*message)->message_id : 0; }
 };
 
 // Runs a blocking bind check on the auth pool (named coroutine, by-value parameters).
-asio::awaitable<BindResult> authenticate_task(Backend* backend, std::string name, std::string password,
-                                              std::string client) {
+asio::awaitable<BindResult> authenticate_task(Backend* backend, std::string name,
+                                              std::string password, std::string client) {
     co_return backend->authenticate(name, password, client);
 }
 
 std::string endpoint_string(const tcp::endpoint& e) {
     const auto a = e.address();
-    return a.is_v6() ? fmt::format("[{}]:{}", a.to_string(), e.port()) : fmt::format("{}:{}", a.to_string(), e.port());
+    return a.is_v6() ? fmt::format("[{}]:{}", a.to_string(), e.port())
+                     : fmt::format("{}:{}", a.to_string(), e.port());
 }
 
 }  // namespace
@@ -75,14 +77,17 @@ struct LdapServer::Impl : std::enable_shared_from_this<LdapServer::Impl> {
     Impl(asio::io_context& i, Backend& b, ServerOptions o)
         : io(i), backend(b), options(std::move(o)), auth_pool(std::max(1u, options.auth_threads)) {}
 
-    asio::awaitable<void> accept_loop(std::shared_ptr<Impl> self, tcp::acceptor* acceptor, bool implicit_tls);
-    Result<void> listen(const config::Endpoint& ep, std::unique_ptr<tcp::acceptor>& acceptor, std::string& address);
+    asio::awaitable<void> accept_loop(std::shared_ptr<Impl> self, tcp::acceptor* acceptor,
+                                      bool implicit_tls);
+    Result<void> listen(const config::Endpoint& ep, std::unique_ptr<tcp::acceptor>& acceptor,
+                        std::string& address);
 };
 
 class Connection : public std::enable_shared_from_this<Connection> {
-public:
+  public:
     // `socket` runs on its own strand (accepted with make_strand): everything here uses it.
-    Connection(std::shared_ptr<LdapServer::Impl> server, tcp::socket socket, bool implicit_tls, std::string client)
+    Connection(std::shared_ptr<LdapServer::Impl> server, tcp::socket socket, bool implicit_tls,
+               std::string client)
         : owner_(std::move(server)),
           server_(*owner_),
           strand_(socket.get_executor()),
@@ -105,12 +110,12 @@ public:
         asio::post(strand_, [self = shared_from_this()] { self->close(); });
     }
 
-private:
+  private:
     // Everything below runs on strand_.
-    asio::awaitable<void> run(std::shared_ptr<Connection> self);
-    asio::awaitable<void> reader(std::shared_ptr<Connection> self);
-    asio::awaitable<void> executor(std::shared_ptr<Connection> self);
-    asio::awaitable<void> watchdog(std::shared_ptr<Connection> self);
+    asio::awaitable<void> run([[maybe_unused]] std::shared_ptr<Connection> self);
+    asio::awaitable<void> reader([[maybe_unused]] std::shared_ptr<Connection> self);
+    asio::awaitable<void> executor([[maybe_unused]] std::shared_ptr<Connection> self);
+    asio::awaitable<void> watchdog([[maybe_unused]] std::shared_ptr<Connection> self);
     asio::awaitable<bool> write(std::string_view data);
     asio::awaitable<bool> stream_search(Session::Step step);
     asio::awaitable<void> wait(asio::steady_timer& signal);
@@ -162,8 +167,12 @@ asio::awaitable<bool> Connection::write(std::string_view data) {
     if (closed_) co_return false;
     if (data.empty()) co_return true;
     error_code ec;
-    if (tls_) std::tie(ec, std::ignore) = co_await asio::async_write(stream_, asio::buffer(data), as_tuple);
-    else std::tie(ec, std::ignore) = co_await asio::async_write(stream_.next_layer(), asio::buffer(data), as_tuple);
+    if (tls_)
+        std::tie(ec, std::ignore) =
+            co_await asio::async_write(stream_, asio::buffer(data), as_tuple);
+    else
+        std::tie(ec, std::ignore) =
+            co_await asio::async_write(stream_.next_layer(), asio::buffer(data), as_tuple);
     if (ec) {
         close();
         co_return false;
@@ -171,7 +180,7 @@ asio::awaitable<bool> Connection::write(std::string_view data) {
     co_return true;
 }
 
-asio::awaitable<void> Connection::run(std::shared_ptr<Connection> self) {
+asio::awaitable<void> Connection::run([[maybe_unused]] std::shared_ptr<Connection> self) {
     asio::co_spawn(strand_, watchdog(self), asio::detached);
     if (implicit_tls_) {
         auto [ec] = co_await stream_.async_handshake(ssl::stream_base::server, as_tuple);
@@ -202,7 +211,7 @@ void Connection::abandon(int32_t id) {
         if (p.message_id() == id) p.abandoned = true;
 }
 
-asio::awaitable<void> Connection::reader(std::shared_ptr<Connection> self) {
+asio::awaitable<void> Connection::reader([[maybe_unused]] std::shared_ptr<Connection> self) {
     const auto& limits = server_.options.session.limits;
     std::string buf;
     size_t start = 0, used = 0;
@@ -237,16 +246,25 @@ asio::awaitable<void> Connection::reader(std::shared_ptr<Connection> self) {
                     co_return;
                 }
                 if (op == ldapproto::Operation::extended_request &&
-                    std::get<ldapproto::ExtendedRequest>((*p.message)->request).name == ldapproto::oid::kStartTls &&
+                    std::get<ldapproto::ExtendedRequest>((*p.message)->request).name ==
+                        ldapproto::oid::kStartTls &&
                     !tls_)
-                    tls_pending_ = true;
+                    tls_pending_ = p.start_tls = true;
             }
+            const bool starting_tls = tls_pending_;
             enqueue(std::move(p));
             // Bounded read-ahead; and after StartTLS nothing may be read until the handshake.
             while (!closed_ && (tls_pending_ || queued_bytes_ > server_.options.max_queued_bytes ||
                                 queue_.size() >= kMaxQueuedRequests))
                 co_await wait(reader_wake_);
             if (closed_) co_return;
+            if (starting_tls && tls_ && start < used) {
+                // Cleartext sent after StartTLS, before the handshake (RFC 4511 4.14.1): not taken.
+                spdlog::warn("ldap: {} sent data between StartTLS and the TLS handshake; closing",
+                             client_);
+                close();
+                co_return;
+            }
         }
         if (start > 0) {
             buf.erase(0, start);
@@ -257,8 +275,10 @@ asio::awaitable<void> Connection::reader(std::shared_ptr<Connection> self) {
         error_code ec;
         size_t n = 0;
         auto space = asio::buffer(buf.data() + used, buf.size() - used);
-        if (tls_) std::tie(ec, n) = co_await stream_.async_read_some(space, as_tuple);
-        else std::tie(ec, n) = co_await stream_.next_layer().async_read_some(space, as_tuple);
+        if (tls_)
+            std::tie(ec, n) = co_await stream_.async_read_some(space, as_tuple);
+        else
+            std::tie(ec, n) = co_await stream_.next_layer().async_read_some(space, as_tuple);
         if (ec) {
             close();
             co_return;
@@ -280,7 +300,7 @@ asio::awaitable<bool> Connection::stream_search(Session::Step step) {
     }
 }
 
-asio::awaitable<void> Connection::executor(std::shared_ptr<Connection> self) {
+asio::awaitable<void> Connection::executor([[maybe_unused]] std::shared_ptr<Connection> self) {
     while (!closed_) {
         while (!closed_ && queue_.empty())
             co_await wait(executor_wake_);
@@ -289,13 +309,22 @@ asio::awaitable<void> Connection::executor(std::shared_ptr<Connection> self) {
         queue_.pop_front();
         queued_bytes_ -= p.size;
         notify(reader_wake_);
-        if (p.abandoned) continue;
+        if (p.abandoned) {
+            if (p.start_tls) {
+                tls_pending_ = false;
+                notify(reader_wake_);
+            }
+            continue;
+        }
         busy_ = true;
         abandon_running_ = false;
         Session::Step step;
-        if (p.fatal) step = session_.fatal(*p.fatal);
-        else if (!*p.message) step = session_.handle_malformed(p.frame(), p.message->error());
-        else step = session_.handle(**p.message);
+        if (p.fatal)
+            step = session_.fatal(*p.fatal);
+        else if (!*p.message)
+            step = session_.handle_malformed(p.frame(), p.message->error());
+        else
+            step = session_.handle(**p.message);
         running_id_ = step.message_id;
         bool ok = true;
         switch (step.action) {
@@ -309,8 +338,8 @@ asio::awaitable<void> Connection::executor(std::shared_ptr<Connection> self) {
                 const std::string name = step.bind_name;
                 BindResult r = co_await asio::co_spawn(
                     server_.auth_pool,
-                    authenticate_task(&server_.backend, std::move(step.bind_name), std::move(step.bind_password),
-                                      client_),
+                    authenticate_task(&server_.backend, std::move(step.bind_name),
+                                      std::move(step.bind_password), client_),
                     asio::use_awaitable);
                 if (closed_) co_return;
                 auto reply = session_.bind_done(step.message_id, name, r);
@@ -322,7 +351,8 @@ asio::awaitable<void> Connection::executor(std::shared_ptr<Connection> self) {
                 if (!ok) break;
                 auto [ec] = co_await stream_.async_handshake(ssl::stream_base::server, as_tuple);
                 if (ec) {
-                    spdlog::debug("ldap: StartTLS handshake with {} failed: {}", client_, ec.message());
+                    spdlog::debug("ldap: StartTLS handshake with {} failed: {}", client_,
+                                  ec.message());
                     close();
                     co_return;
                 }
@@ -340,15 +370,21 @@ asio::awaitable<void> Connection::executor(std::shared_ptr<Connection> self) {
                 break;
         }
         if (!ok) co_return;
+        if (p.start_tls &&
+            step.action != Session::Action::start_tls) {  // StartTLS refused: read on
+            tls_pending_ = false;
+            notify(reader_wake_);
+        }
         busy_ = false;
         running_id_ = 0;
         last_activity_ = SteadyClock::now();
     }
 }
 
-asio::awaitable<void> Connection::watchdog(std::shared_ptr<Connection> self) {
+asio::awaitable<void> Connection::watchdog([[maybe_unused]] std::shared_ptr<Connection> self) {
     const auto idle = std::chrono::seconds(server_.options.idle_timeout);
-    const auto handshake = std::chrono::seconds(std::min(server_.options.handshake_timeout, server_.options.idle_timeout));
+    const auto handshake = std::chrono::seconds(
+        std::min(server_.options.handshake_timeout, server_.options.idle_timeout));
     const auto period = std::max<SteadyClock::duration>(std::chrono::seconds(1), idle / 4);
     while (!closed_) {
         watchdog_timer_.expires_after(handshaken_ ? period : std::chrono::seconds(1));
@@ -365,8 +401,8 @@ asio::awaitable<void> Connection::watchdog(std::shared_ptr<Connection> self) {
     }
 }
 
-asio::awaitable<void> LdapServer::Impl::accept_loop(std::shared_ptr<Impl> self, tcp::acceptor* acceptor,
-                                                    bool implicit_tls) {
+asio::awaitable<void> LdapServer::Impl::accept_loop(std::shared_ptr<Impl> self,
+                                                    tcp::acceptor* acceptor, bool implicit_tls) {
     for (;;) {
         auto [ec, socket] = co_await acceptor->async_accept(asio::make_strand(io), as_tuple);
         if (ec) {
@@ -378,7 +414,9 @@ asio::awaitable<void> LdapServer::Impl::accept_loop(std::shared_ptr<Impl> self, 
             continue;
         }
         if (connections >= options.max_connections) {
-            if (!refused_logged) spdlog::warn("ldap: {} connections open: refusing new ones", options.max_connections);
+            if (!refused_logged)
+                spdlog::warn("ldap: {} connections open: refusing new ones",
+                             options.max_connections);
             refused_logged = true;
             error_code ignored;
             socket.close(ignored);
@@ -390,7 +428,8 @@ asio::awaitable<void> LdapServer::Impl::accept_loop(std::shared_ptr<Impl> self, 
         auto remote = socket.remote_endpoint(opt_ec);
         std::string client = opt_ec ? std::string("unknown") : remote.address().to_string();
         spdlog::debug("ldap: connection from {} ({})", client, implicit_tls ? "LDAPS" : "LDAP");
-        auto c = std::make_shared<Connection>(self, std::move(socket), implicit_tls, std::move(client));
+        auto c =
+            std::make_shared<Connection>(self, std::move(socket), implicit_tls, std::move(client));
         {
             std::lock_guard lock(registry_mutex);
             for (auto it = registry.begin(); it != registry.end();)
@@ -401,19 +440,24 @@ asio::awaitable<void> LdapServer::Impl::accept_loop(std::shared_ptr<Impl> self, 
     }
 }
 
-Result<void> LdapServer::Impl::listen(const config::Endpoint& ep, std::unique_ptr<tcp::acceptor>& acceptor,
+Result<void> LdapServer::Impl::listen(const config::Endpoint& ep,
+                                      std::unique_ptr<tcp::acceptor>& acceptor,
                                       std::string& address) {
     if (!ep.enabled) return {};
     error_code ec;
     auto addr = asio::ip::make_address(ep.host.empty() ? "0.0.0.0" : ep.host, ec);
-    if (ec) return fail(Errc::invalid_argument, fmt::format("ldap: bad listen address '{}': {}", ep.host, ec.message()));
+    if (ec)
+        return fail(Errc::invalid_argument,
+                    fmt::format("ldap: bad listen address '{}': {}", ep.host, ec.message()));
     tcp::endpoint endpoint(addr, ep.port);
     acceptor = std::make_unique<tcp::acceptor>(io);
     acceptor->open(endpoint.protocol(), ec);
     if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
     if (!ec) acceptor->bind(endpoint, ec);
     if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
-    if (ec) return fail(Errc::io_error, fmt::format("ldap: cannot listen on {}: {}", ep.to_string(), ec.message()));
+    if (ec)
+        return fail(Errc::io_error,
+                    fmt::format("ldap: cannot listen on {}: {}", ep.to_string(), ec.message()));
     address = endpoint_string(acceptor->local_endpoint());
     return {};
 }
@@ -431,20 +475,27 @@ Result<void> LdapServer::start() {
     auto& tls = impl_->tls;
     error_code ec;
     // TLS 1.2 or newer only.
-    tls.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
-                        ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 | ssl::context::single_dh_use,
+    tls.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                        ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
+                        ssl::context::single_dh_use,
                     ec);
     SSL_CTX_set_min_proto_version(tls.native_handle(), TLS1_2_VERSION);
     tls.use_certificate_chain_file(o.cert_file, ec);
-    if (ec) return fail(Errc::io_error, fmt::format("ldap: cannot load certificate {}: {}", o.cert_file, ec.message()));
+    if (ec)
+        return fail(Errc::io_error,
+                    fmt::format("ldap: cannot load certificate {}: {}", o.cert_file, ec.message()));
     tls.use_private_key_file(o.key_file, ssl::context::pem, ec);
-    if (ec) return fail(Errc::io_error, fmt::format("ldap: cannot load private key {}: {}", o.key_file, ec.message()));
+    if (ec)
+        return fail(Errc::io_error,
+                    fmt::format("ldap: cannot load private key {}: {}", o.key_file, ec.message()));
     SB_TRY(impl_->listen(o.ldaps, impl_->ldaps_acceptor, impl_->ldaps_address));
     SB_TRY(impl_->listen(o.ldap, impl_->ldap_acceptor, impl_->ldap_address));
     if (impl_->ldaps_acceptor)
-        asio::co_spawn(impl_->io, impl_->accept_loop(impl_, impl_->ldaps_acceptor.get(), true), asio::detached);
+        asio::co_spawn(impl_->io, impl_->accept_loop(impl_, impl_->ldaps_acceptor.get(), true),
+                       asio::detached);
     if (impl_->ldap_acceptor)
-        asio::co_spawn(impl_->io, impl_->accept_loop(impl_, impl_->ldap_acceptor.get(), false), asio::detached);
+        asio::co_spawn(impl_->io, impl_->accept_loop(impl_, impl_->ldap_acceptor.get(), false),
+                       asio::detached);
     return {};
 }
 

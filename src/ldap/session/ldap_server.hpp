@@ -31,7 +31,7 @@ struct ServerOptions {
 };
 
 class LdapServer {
-public:
+  public:
     LdapServer(boost::asio::io_context& io, Backend& backend, ServerOptions options);
     ~LdapServer();
     LdapServer(const LdapServer&) = delete;
@@ -49,7 +49,7 @@ public:
 
     struct Impl;
 
-private:
+  private:
     std::shared_ptr<Impl> impl_;
 };
 

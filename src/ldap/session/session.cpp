@@ -25,29 +25,41 @@ bool control_known_for(std::string_view type, Operation op) {
 
 std::optional<Operation> response_of(Operation request) {
     switch (request) {
-        case Operation::bind_request: return Operation::bind_response;
-        case Operation::search_request: return Operation::search_result_done;
-        case Operation::modify_request: return Operation::modify_response;
-        case Operation::add_request: return Operation::add_response;
-        case Operation::del_request: return Operation::del_response;
-        case Operation::modify_dn_request: return Operation::modify_dn_response;
-        case Operation::compare_request: return Operation::compare_response;
-        case Operation::extended_request: return Operation::extended_response;
-        default: return std::nullopt;
+        case Operation::bind_request:
+            return Operation::bind_response;
+        case Operation::search_request:
+            return Operation::search_result_done;
+        case Operation::modify_request:
+            return Operation::modify_response;
+        case Operation::add_request:
+            return Operation::add_response;
+        case Operation::del_request:
+            return Operation::del_response;
+        case Operation::modify_dn_request:
+            return Operation::modify_dn_response;
+        case Operation::compare_request:
+            return Operation::compare_response;
+        case Operation::extended_request:
+            return Operation::extended_response;
+        default:
+            return std::nullopt;
     }
 }
 
-Session::Session(Backend& backend, const SessionConfig& config, bool tls, std::string client_address)
+Session::Session(Backend& backend, const SessionConfig& config, bool tls,
+                 std::string client_address)
     : backend_(backend), config_(config), tls_(tls), client_(std::move(client_address)) {}
 
-Session::Step Session::result(int32_t id, Operation response, ResultCode code, std::string_view diagnostic,
-                              std::string_view matched) {
+Session::Step Session::result(int32_t id, Operation response, ResultCode code,
+                              std::string_view diagnostic, std::string_view matched) {
     Step s;
     s.action = Action::send;
     s.message_id = id;
     const ldapproto::LdapResult r{code, matched, diagnostic};
-    if (response == Operation::extended_response) ldapproto::encode_extended_response(s.out, id, r, {}, {});
-    else ldapproto::encode_result(s.out, id, response, r);
+    if (response == Operation::extended_response)
+        ldapproto::encode_extended_response(s.out, id, r, {}, {});
+    else
+        ldapproto::encode_result(s.out, id, response, r);
     return s;
 }
 
@@ -62,16 +74,21 @@ Session::Step Session::handle(const ldapproto::Message& m) {
                           fmt::format("unsupported critical control {}", c.type));
         }
     switch (op) {
-        case Operation::bind_request: return bind(m, std::get<ldapproto::BindRequest>(m.request));
-        case Operation::search_request: return search(m, std::get<ldapproto::SearchRequest>(m.request));
-        case Operation::compare_request: return compare(m, std::get<ldapproto::CompareRequest>(m.request));
-        case Operation::extended_request: return extended(m, std::get<ldapproto::ExtendedRequest>(m.request));
+        case Operation::bind_request:
+            return bind(m, std::get<ldapproto::BindRequest>(m.request));
+        case Operation::search_request:
+            return search(m, std::get<ldapproto::SearchRequest>(m.request));
+        case Operation::compare_request:
+            return compare(m, std::get<ldapproto::CompareRequest>(m.request));
+        case Operation::extended_request:
+            return extended(m, std::get<ldapproto::ExtendedRequest>(m.request));
         case Operation::unbind_request: {
             Step s;
             s.action = Action::close;
             return s;
         }
-        case Operation::abandon_request: return Step{};  // the network layer stops the search
+        case Operation::abandon_request:
+            return Step{};  // the network layer stops the search
         case Operation::modify_request:
         case Operation::add_request:
         case Operation::del_request:
@@ -93,8 +110,8 @@ Session::Step Session::handle_malformed(std::string_view frame, const Error& err
         if (*header->operation == Operation::unbind_request) return fatal(error);
         return Step{};
     }
-    const ResultCode code =
-        error.code == Errc::limit_exceeded ? ResultCode::admin_limit_exceeded : ResultCode::protocol_error;
+    const ResultCode code = error.code == Errc::limit_exceeded ? ResultCode::admin_limit_exceeded
+                                                               : ResultCode::protocol_error;
     return result(header->message_id, *response, code, error.message);
 }
 
@@ -110,10 +127,12 @@ Session::Step Session::bind(const ldapproto::Message& m, const ldapproto::BindRe
     account_id_ = 0;
     address_.clear();
     if (r.version != 3)
-        return result(m.message_id, Operation::bind_response, ResultCode::protocol_error, "only LDAPv3 is supported");
+        return result(m.message_id, Operation::bind_response, ResultCode::protocol_error,
+                      "only LDAPv3 is supported");
     if (r.method != ldapproto::BindRequest::Method::simple)
         return result(m.message_id, Operation::bind_response, ResultCode::auth_method_not_supported,
-                      "only simple bind with your e-mail address and password is supported (no SASL, SPA or NTLM)");
+                      "only simple bind with your e-mail address and password is supported (no "
+                      "SASL, SPA or NTLM)");
     if (r.name.empty() && r.password.empty())  // anonymous: the root DSE only
         return result(m.message_id, Operation::bind_response, ResultCode::success, "");
     if (r.password.empty())  // RFC 4513 5.1.2: unauthenticated binds are refused
@@ -161,7 +180,8 @@ Session::Step Session::search(const ldapproto::Message& m, const ldapproto::Sear
         return s;
     }
     if (account_id_ == 0)
-        return result(m.message_id, Operation::search_result_done, ResultCode::insufficient_access_rights,
+        return result(m.message_id, Operation::search_result_done,
+                      ResultCode::insufficient_access_rights,
                       "bind with your e-mail address and password first");
     addressbook::SearchControls controls;
     for (const auto& c : m.controls) {
@@ -203,15 +223,16 @@ Session::Step Session::search(const ldapproto::Message& m, const ldapproto::Sear
     Step s;
     s.action = Action::search;
     s.message_id = m.message_id;
-    s.cursor = std::make_unique<addressbook::SearchCursor>(std::move(*view), r, m.message_id, controls,
-                                                           config_.search);
+    s.cursor = std::make_unique<addressbook::SearchCursor>(std::move(*view), r, m.message_id,
+                                                           controls, config_.search);
     return s;
 }
 
 Session::Step Session::compare(const ldapproto::Message& m, const ldapproto::CompareRequest& r) {
     using addressbook::Presented;
     if (account_id_ == 0)
-        return result(m.message_id, Operation::compare_response, ResultCode::insufficient_access_rights,
+        return result(m.message_id, Operation::compare_response,
+                      ResultCode::insufficient_access_rights,
                       "bind with your e-mail address and password first");
     auto view = backend_.view(account_id_);
     if (!view)
@@ -223,27 +244,35 @@ Session::Step Session::compare(const ldapproto::Message& m, const ldapproto::Com
     using K = addressbook::View::Target::Kind;
     Presented p;
     switch (t.kind) {
-        case K::root: p = Presented::root(v); break;
-        case K::container: p = Presented::container(v, t.book); break;
-        case K::entry: p = Presented::person(v, t.book, t.entry); break;
+        case K::root:
+            p = Presented::root(v);
+            break;
+        case K::container:
+            p = Presented::container(v, t.book);
+            break;
+        case K::entry:
+            p = Presented::person(v, t.book, t.entry);
+            break;
         default:
             if (!dn_error.message.empty())
-                return result(m.message_id, Operation::compare_response, ResultCode::invalid_dn_syntax,
-                              dn_error.message);
+                return result(m.message_id, Operation::compare_response,
+                              ResultCode::invalid_dn_syntax, dn_error.message);
             return result(m.message_id, Operation::compare_response, ResultCode::no_such_object,
                           "no such entry in your address book", t.matched_dn);
     }
     const addressbook::AttrInfo* info = addressbook::find_attr(r.attribute);
     if (!info)
-        return result(m.message_id, Operation::compare_response, ResultCode::undefined_attribute_type,
+        return result(m.message_id, Operation::compare_response,
+                      ResultCode::undefined_attribute_type,
                       fmt::format("unknown attribute {}", r.attribute));
     if (!p.has(info->id))
         return result(m.message_id, Operation::compare_response, ResultCode::no_such_attribute, "");
     ldapproto::Filter f;
     f.add_item(ldapproto::FilterKind::equality_match, r.attribute, r.value);
     const auto tri = addressbook::Matcher::compile(f).eval(p);
-    return result(m.message_id, Operation::compare_response,
-                  tri == addressbook::Tri::true_ ? ResultCode::compare_true : ResultCode::compare_false, "");
+    return result(
+        m.message_id, Operation::compare_response,
+        tri == addressbook::Tri::true_ ? ResultCode::compare_true : ResultCode::compare_false, "");
 }
 
 Session::Step Session::extended(const ldapproto::Message& m, const ldapproto::ExtendedRequest& r) {

@@ -22,11 +22,11 @@ struct SessionConfig {
 };
 
 class Session {
-public:
+  public:
     enum class Action {
-        send,       // write `out`
-        search,     // stream `cursor`, then continue
-        bind,       // run Backend::authenticate(bind_name, bind_password) off-thread, then bind_done()
+        send,    // write `out`
+        search,  // stream `cursor`, then continue
+        bind,    // run Backend::authenticate(bind_name, bind_password) off-thread, then bind_done()
         start_tls,  // write `out`, then the TLS handshake, then tls_started()
         close,      // write `out` (possibly empty), then close the connection
         none,       // nothing to send (Abandon)
@@ -55,13 +55,13 @@ public:
     const std::string& bound_address() const { return address_; }
     const std::string& client_address() const { return client_; }
 
-private:
+  private:
     Step bind(const ldapproto::Message& m, const ldapproto::BindRequest& r);
     Step search(const ldapproto::Message& m, const ldapproto::SearchRequest& r);
     Step compare(const ldapproto::Message& m, const ldapproto::CompareRequest& r);
     Step extended(const ldapproto::Message& m, const ldapproto::ExtendedRequest& r);
-    Step result(int32_t id, ldapproto::Operation response, ldapproto::ResultCode code, std::string_view diagnostic,
-                std::string_view matched = {});
+    Step result(int32_t id, ldapproto::Operation response, ldapproto::ResultCode code,
+                std::string_view diagnostic, std::string_view matched = {});
 
     Backend& backend_;
     const SessionConfig& config_;
