@@ -101,6 +101,7 @@ const CommandTable& commands() {
         register_server(t);
         register_addressbook(t);
         register_mobile(t);
+        register_dirsync(t);
         return t;
     }();
     return table;

@@ -21,6 +21,7 @@ namespace sb::auth { class Credentials; class Authenticator; }
 namespace sb::mailbox { class Mailbox; }
 namespace sb::addressbook { class AddressBook; }
 namespace sb::eas { class Service; }
+namespace sb::dirsync { class DirectorySync; }
 
 namespace sb::admin {
 
@@ -34,6 +35,7 @@ struct Services {
     mailbox::Mailbox* mailbox = nullptr;
     addressbook::AddressBook* address_book = nullptr;  // LDAP address book (`mobile addressBook ...`)
     eas::Service* eas = nullptr;  // ActiveSync devices and SyncStates (`mobile ...`)
+    dirsync::DirectorySync* dirsync = nullptr;
     // Runtime facts for `status` (listener addresses, start time).
     nlohmann::json runtime = nlohmann::json::object();
 };
@@ -110,5 +112,6 @@ void register_config(CommandTable& t);
 void register_server(CommandTable& t);
 void register_addressbook(CommandTable& t);
 void register_mobile(CommandTable& t);
+void register_dirsync(CommandTable& t);
 
 }  // namespace sb::admin

@@ -25,6 +25,7 @@
 #include "eas/device_store.hpp"
 #include "eas/http/listener.hpp"
 #include "eas/service.hpp"
+#include "dirsync/service.hpp"
 #include "mailbox/mailbox.hpp"
 #include "server/admin_listener.hpp"
 #include "server/demo.hpp"
@@ -63,6 +64,9 @@ int serve(const config::Config& cfg, const ServeOptions& options) {
     if (auto r = directory.ensure_defaults(); !r) return fatal(r.error().message);
     auth::Credentials credentials(directory);
     auth::Authenticator authenticator(directory, credentials);
+    if (auto r = dirsync::DirectorySync::migrate(**db); !r) return fatal(r.error().message);
+    dirsync::DirectorySync dirsync(directory, **db);
+    authenticator.set_external_verifier(dirsync.verifier());
     mailbox::Mailbox mailbox(**db);
     // LDAP address book: published books table, then the in-memory GALs (only when it is served).
     if (auto r = store::migrate(**db, addressbook::ldap_migrations()); !r) return fatal(r.error().message);
@@ -106,6 +110,7 @@ int serve(const config::Config& cfg, const ServeOptions& options) {
     services.mailbox = &mailbox;
     services.address_book = &address_book;
     services.eas = &eas_service;
+    services.dirsync = &dirsync;
     services.runtime = {{"version", SWITCHBOARD_VERSION},
                         {"started", now_ms()},
                         {"pid", static_cast<int64_t>(::getpid())},
@@ -193,6 +198,7 @@ int serve(const config::Config& cfg, const ServeOptions& options) {
         std::fflush(stdout);
     }
 
+    dirsync.start();
     unsigned threads = std::max(2u, std::thread::hardware_concurrency());
     std::vector<std::thread> pool;
     for (unsigned i = 1; i < threads; ++i)
@@ -200,6 +206,7 @@ int serve(const config::Config& cfg, const ServeOptions& options) {
     io.run();
     for (auto& t : pool)
         t.join();
+    dirsync.stop();
     spdlog::info("Switchboard stopped");
     return 0;
 }

@@ -1,0 +1,117 @@
+#pragma once
+// What a run will do, computed from the listing and the accounts the sync already manages: the
+// pure decision part (creations, updates, renames, locks, removals, the removal threshold),
+// unit-tested without a store or a directory. Applying a plan is store_ops.hpp's job.
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "directory/model.hpp"
+#include "dirsync/mapping.hpp"
+
+namespace sb::dirsync {
+
+// Why the sync locked an account, so it unlocks only what it locked itself.
+inline constexpr std::string_view kLockDisabled = "disabled";  // userAccountControl ACCOUNTDISABLE
+inline constexpr std::string_view kLockRemoval =
+    "removal";  // gone from the directory, grace period
+
+// An account the sync manages (a row of the link table with its account).
+struct LinkedAccount {
+    int64_t account_id = 0;
+    std::string external_id;
+    std::string dn;
+    std::string address;
+    directory::AccountStatus status = directory::AccountStatus::active;
+    std::vector<std::string> aliases;         // every alias of the account
+    std::vector<std::string> synced_aliases;  // the ones the sync added (others are the admin's)
+    std::map<std::string, std::string, ILess> attrs;  // current values of the managed attributes
+    int64_t missing_since = 0;                        // seconds; 0 = present at the last full run
+    std::string sync_lock;                            // "", kLockDisabled or kLockRemoval
+};
+
+// Who holds an address now (primary or alias).
+struct AddressOwner {
+    int64_t account_id = 0;
+    bool linked = false;          // managed by this domain's sync
+    bool directory_auth = false;  // auth_source "directory" (an admin switched it: may be adopted)
+};
+using OwnerLookup = std::function<std::optional<AddressOwner>(const std::string& address)>;
+
+struct PlanOptions {
+    bool complete = true;    // a full listing (false: incremental; nothing is removed)
+    bool error_free = true;  // no entry was skipped
+    bool delete_out_of_scope = false;
+    int threshold_percent = 10;
+    bool force = false;  // allow one run past the threshold
+    int64_t grace_s = 7 * 86400;
+    int64_t now_s = 0;
+    std::set<std::string> hosted_domains;  // aliases in other domains are left out
+    std::vector<std::string>
+        managed_attrs;  // displayName, cn and attribute_map's account attributes
+    std::string domain;
+};
+
+struct AccountCreate {
+    RemoteUser user;
+    std::vector<std::string> aliases;  // usable aliases
+};
+
+struct AccountChange {
+    int64_t account_id = 0;
+    std::string address;  // current primary address
+    std::string external_id;
+    std::string dn;       // current DN in the directory
+    bool relink = false;  // the link row is new or changes identity
+    std::optional<std::string> rename_to;
+    std::vector<directory::AttrChange> attrs;
+    std::vector<std::string> add_aliases, remove_aliases;
+    std::vector<std::string> synced_aliases;  // after the change
+    std::optional<directory::AccountStatus> status;
+    std::string sync_lock;                 // after the change
+    std::optional<int64_t> missing_since;  // new value (0 = present again)
+    bool content_changed = false;          // attrs, aliases, name or status change
+};
+
+struct AccountRemoval {
+    int64_t account_id = 0;
+    std::string address;
+    std::string dn;
+};
+
+struct Plan {
+    std::vector<AccountCreate> creates;
+    std::vector<AccountChange> changes;   // updates, renames, locks, unlocks, returns, adoptions
+    std::vector<AccountRemoval> deletes;  // grace period over
+    std::vector<std::string> conflicts;   // users left alone, with the reason
+    std::vector<std::string> warnings;
+
+    // Counts for the report (a change may count under several headings).
+    int64_t created = 0, adopted = 0, updated = 0, renamed = 0, locked = 0, unlocked = 0;
+    int64_t marked_for_removal = 0, deleted = 0, returned = 0, unchanged = 0;
+    int64_t out_of_scope_kept = 0;  // gone, but delete_out_of_scope is off
+    int64_t pending_removal = 0;    // locked, waiting for the grace period
+    // Examples, a few per heading, as "address" or "address (detail)".
+    std::map<std::string, std::vector<std::string>> examples;
+
+    int64_t synced_before = 0;  // accounts present at the last full run (threshold base)
+    bool threshold_exceeded = false;
+    std::string threshold_message;
+    std::string removals_skipped;  // why no removal was computed ("" = they were)
+
+    bool changes_anything() const {
+        return !creates.empty() || !changes.empty() || !deletes.empty();
+    }
+};
+
+Plan make_plan(const std::vector<RemoteUser>& remote, const std::vector<LinkedAccount>& linked,
+               const OwnerLookup& owner, const PlanOptions& options, size_t max_examples = 5);
+
+// Whether removing `removals` of `base` synced accounts passes a threshold of `percent`.
+bool within_threshold(int64_t removals, int64_t base, int percent);
+
+}  // namespace sb::dirsync

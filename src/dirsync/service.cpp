@@ -1,0 +1,867 @@
+#include "dirsync/service.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <unordered_set>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "core/digest.hpp"
+#include "directory/attributes.hpp"
+#include "dirsync/filter_text.hpp"
+#include "dirsync/ldap_client.hpp"
+#include "dirsync/mapping.hpp"
+#include "store/migrations.hpp"
+
+namespace sb::dirsync {
+namespace {
+
+// Keys that shape the listing: when one changes, the next run is a full one.
+constexpr std::string_view kShapeKeys[] = {"server",
+                                           "base_dn",
+                                           "user_filter",
+                                           "user_name_attribute",
+                                           "local_part_only",
+                                           "full_name_attribute",
+                                           "email_attributes",
+                                           "primary_address",
+                                           "id_attribute",
+                                           "attribute_map",
+                                           "group_filter",
+                                           "group_name_attribute",
+                                           "group_members_attribute",
+                                           "member_search_filter",
+                                           "groups",
+                                           "nested_groups"};
+
+// A failed scheduled run is retried sooner than `interval`, but not in a tight loop.
+constexpr int64_t kRetryAfterFailureMs = 5 * 60 * 1000;
+
+std::string shape_hash(const Settings& s) {
+    std::string text;
+    for (auto key : kShapeKeys) {
+        auto it = s.find(std::string(key));
+        text += fmt::format("{}={}\n", key, it == s.end() ? "" : it->second);
+    }
+    return crypto::to_hex(crypto::sha256(text));
+}
+
+std::vector<std::string> managed_attrs(const Mapping& m) {
+    std::vector<std::string> out{"displayName", "cn"};
+    for (const auto& am : m.attribute_map) {
+        const auto* def = directory::find_attr(am.local);
+        if (!def) continue;
+        std::string name(def->name);
+        if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
+    }
+    return out;
+}
+
+// The point incremental runs continue from: the newest change seen, minus an overlap covering
+// changes made while the listing ran (an entry changed after its page was read).
+std::string high_water(const std::string& newest, int64_t run_ms, bool ad) {
+    auto t = parse_generalized_time(newest);
+    if (!t) return "";
+    int64_t overlap = std::max<int64_t>(120, run_ms / 1000 + 60);
+    return format_generalized_time(*t - overlap, ad);
+}
+
+std::string time_text(int64_t ms) {
+    if (ms <= 0) return "";
+    std::time_t t = static_cast<std::time_t>(ms / 1000);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[64];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm);
+    return buf;
+}
+
+std::string base_dn(const SyncConfig& c, const RootDse& dse, std::string_view server) {
+    if (!c.base_dn.empty()) return c.base_dn;
+    if (!dse.default_naming_context.empty()) return dse.default_naming_context;
+    if (dse.naming_contexts.size() == 1) return dse.naming_contexts.front();
+    (void)server;
+    return "";
+}
+
+Error with_prefix(std::string prefix, Error e) {
+    e.message = prefix + e.message;
+    return e;
+}
+
+}  // namespace
+
+struct DirectorySync::Resolved {
+    std::unique_ptr<Source> source;
+    SyncConfig config;
+    Mapping mapping;
+    std::string base;
+    bool active_directory = false;
+};
+
+DirectorySync::DirectorySync(directory::Directory& directory, store::Database& db)
+    : dir_(directory), db_(db), store_(db) {}
+
+DirectorySync::~DirectorySync() {
+    stop();
+}
+
+Result<void> DirectorySync::migrate(store::Database& db) {
+    return store::migrate(db, migrations());
+}
+
+Result<directory::Domain> DirectorySync::domain_of(std::string_view domain) {
+    return dir_.domain(domain);
+}
+
+Result<SyncConfig> DirectorySync::config_of(int64_t domain_id, std::string_view name) {
+    auto s = store_.settings(domain_id);
+    if (!s) return tl::unexpected(s.error());
+    if (!*s)
+        return fail(
+            Errc::not_found,
+            fmt::format(
+                "directory sync is not configured for {}; start with: switchboard dirsync set {} "
+                "server HOST bind_dn DN bind_password PASSWORD",
+                name, name));
+    return parse_config(**s);
+}
+
+void DirectorySync::forget(int64_t domain_id) {
+    {
+        std::lock_guard lock(mutex_);
+        facts_.erase(domain_id);
+        next_run_.erase(domain_id);
+    }
+    {
+        std::lock_guard lock(wake_mutex_);
+        woken_ = true;
+    }
+    wake_.notify_all();
+}
+
+// ---- configuration ----
+
+Result<Settings> DirectorySync::settings(std::string_view domain) {
+    auto d = domain_of(domain);
+    if (!d) return tl::unexpected(d.error());
+    auto s = store_.settings(d->id);
+    if (!s) return tl::unexpected(s.error());
+    if (!*s)
+        return fail(
+            Errc::not_found,
+            fmt::format("directory sync is not configured for {} (switchboard dirsync set {} "
+                        "server HOST ...)",
+                        d->name, d->name));
+    return std::move(**s);
+}
+
+Result<Settings> DirectorySync::change(std::string_view domain,
+                                       const std::vector<SettingChange>& changes) {
+    auto d = domain_of(domain);
+    if (!d) return tl::unexpected(d.error());
+    auto current = store_.settings(d->id);
+    if (!current) return tl::unexpected(current.error());
+    Settings s = current->value_or(Settings{});
+    SB_TRY(apply_changes(s, changes));
+    SB_TRY(store_.save_settings(d->id, s));
+    forget(d->id);
+    spdlog::info("dirsync: configuration of {} changed ({} keys set)", d->name, s.size());
+    return s;
+}
+
+Result<Settings> DirectorySync::replace(std::string_view domain,
+                                        const std::vector<SettingChange>& changes) {
+    auto d = domain_of(domain);
+    if (!d) return tl::unexpected(d.error());
+    Settings s;
+    SB_TRY(apply_changes(s, changes));
+    SB_TRY(store_.save_settings(d->id, s));
+    forget(d->id);
+    spdlog::info("dirsync: configuration of {} replaced ({} keys set)", d->name, s.size());
+    return s;
+}
+
+Result<void> DirectorySync::remove(std::string_view domain) {
+    auto d = domain_of(domain);
+    if (!d) return tl::unexpected(d.error());
+    auto s = store_.settings(d->id);
+    if (!s) return tl::unexpected(s.error());
+    if (!*s)
+        return fail(Errc::not_found,
+                    fmt::format("directory sync is not configured for {}", d->name));
+    SB_TRY(store_.delete_settings(d->id));
+    forget(d->id);
+    spdlog::info("dirsync: configuration of {} removed", d->name);
+    return {};
+}
+
+Result<std::vector<std::string>> DirectorySync::configured_domains() {
+    auto all = store_.all_settings();
+    if (!all) return tl::unexpected(all.error());
+    auto names = store_.hosted_domains();
+    if (!names) return tl::unexpected(names.error());
+    std::vector<std::string> out;
+    for (auto& [id, s] : *all)
+        for (auto& [name, did] : *names)
+            if (did == id) out.push_back(name);
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+// ---- runs ----
+
+Result<nlohmann::ordered_json> DirectorySync::run(std::string_view domain,
+                                                  const RunOptions& options) {
+    auto d = domain_of(domain);
+    if (!d) return tl::unexpected(d.error());
+    RunReport report;
+    report.domain = d->name;
+    report.trigger = options.dry_run ? "test" : options.trigger;
+    report.dry_run = options.dry_run;
+    report.kind = options.mode == RunOptions::Mode::incremental ? "incremental" : "full";
+    report.started_ms = now_ms();
+    {
+        std::lock_guard lock(mutex_);
+        if (auto it = running_.find(d->id); it != running_.end())
+            return fail(
+                Errc::unavailable,
+                fmt::format(
+                    "a {} run of {} is in progress (started {} by {}); try again when it ends",
+                    it->second.kind, d->name, time_text(it->second.started_ms),
+                    it->second.trigger));
+        running_[d->id] =
+            Running{report.started_ms, options.dry_run ? "dry" : "sync", report.trigger};
+    }
+    auto r = run_locked(*d, options, report);
+    report.finished_ms = now_ms();
+    {
+        std::lock_guard lock(mutex_);
+        running_.erase(d->id);
+    }
+    if (!r && report.error.empty()) report.error = r.error().message;
+    if (!r && report.outcome != "stopped") report.outcome = "failed";
+    if (!r && report.outcome == "failed" && report.applied == 0 &&
+        report.error.find("nothing was changed") == std::string::npos)
+        report.error += "; nothing was changed";
+    const std::string line = report.summary();
+    if (report.outcome == "failed")
+        spdlog::error("dirsync: {}", line);
+    else if (report.outcome == "stopped" || report.outcome == "ok with errors")
+        spdlog::warn("dirsync: {}", line);
+    else
+        spdlog::info("dirsync: {}", line);
+    auto json = report.to_json();
+    if (!options.dry_run) {
+        if (auto rec = store_.record_run(d->id, json); !rec)
+            spdlog::error("dirsync: {}: cannot record the run: {}", d->name, rec.error().message);
+        if (!r) {
+            auto mark = store_.mark(d->id);
+            if (mark) {
+                mark->last_run_ms = report.finished_ms;
+                (void)store_.save_mark(d->id, *mark);
+            }
+        }
+    }
+    if (!r)
+        return fail(r.error().code, fmt::format("directory sync of {}: {}", d->name, report.error));
+    return json;
+}
+
+Result<nlohmann::ordered_json> DirectorySync::run_locked(const directory::Domain& d,
+                                                         const RunOptions& options,
+                                                         RunReport& report) {
+    auto stop_with = [&](Error e) -> Result<nlohmann::ordered_json> {
+        report.error = e.message;
+        return tl::unexpected(std::move(e));
+    };
+    auto settings = store_.settings(d.id);
+    if (!settings) return stop_with(settings.error());
+    if (!*settings) {
+        report.kind = "full";
+        return stop_with(config_of(d.id, d.name).error());
+    }
+    auto config = parse_config(**settings);
+    if (!config) return stop_with(config.error());
+    if (auto ok = check_runnable(*config, d.name); !ok) return stop_with(ok.error());
+    if (!config->default_cos.empty()) {
+        if (auto cos = dir_.cos(config->default_cos); !cos)
+            return stop_with(
+                Error{Errc::invalid_argument,
+                      fmt::format("default_cos {} does not exist (switchboard prov gac)",
+                                  config->default_cos)});
+    }
+    report.server = server_uri(config->servers.front(), config->transport);
+    auto source = connect(connect_options(*config, config->search_timeout_s));
+    if (!source) return stop_with(source.error());
+    report.server = (*source)->server();
+    auto dse = (*source)->root_dse();
+    if (!dse) return stop_with(dse.error());
+    report.directory = dse->active_directory ? "Active Directory"
+                       : dse->vendor.empty() ? "LDAP"
+                                             : dse->vendor;
+    const std::string base = base_dn(*config, *dse, report.server);
+    if (base.empty())
+        return stop_with(Error{
+            Errc::invalid_argument,
+            fmt::format("{} publishes no defaultNamingContext and {} naming contexts; set base_dn",
+                        report.server, dse->naming_contexts.size())});
+    report.base = base;
+    if (!dse->supports_control(kPagedControl))
+        report.notes.push_back(
+            "the server does not announce paged results (RFC 2696); its size limit may stop large "
+            "listings");
+
+    const Mapping mapping = mapping_for(*config, d.name, dse->active_directory);
+    ListingOptions lo{*config, mapping, base, dse->active_directory, 5, &stopping_};
+    auto mark = store_.mark(d.id);
+    if (!mark) return stop_with(mark.error());
+    const std::string hash = shape_hash(**settings);
+    const int64_t now = now_ms();
+
+    // Full or incremental.
+    bool full = true;
+    if (options.mode == RunOptions::Mode::full) {
+        report.notes.push_back("full run requested");
+    } else if (config->incremental == IncrementalMethod::off) {
+        if (options.mode == RunOptions::Mode::incremental)
+            report.notes.push_back("incremental is off: full run");
+    } else if (mark->last_full_ms == 0) {
+        report.notes.push_back("no full run yet: full run");
+    } else if (mark->config_hash != hash) {
+        report.notes.push_back("the configuration changed since the last full run: full run");
+    } else if (options.mode == RunOptions::Mode::automatic &&
+               now - mark->last_full_ms >= config->full_sync_interval_s * 1000) {
+        report.notes.push_back("full_sync_interval has passed: full run");
+    } else {
+        full = false;
+    }
+
+    std::vector<RemoteUser> remote;
+    PlanOptions po;
+    Changes changes;
+    std::optional<Listing> listing;
+    std::string new_cookie;
+    const bool sync_wanted = config->incremental == IncrementalMethod::automatic ||
+                             config->incremental == IncrementalMethod::sync;
+    const bool sync_offered = dse->supports_control(kSyncControl);
+
+    if (!full && !config->groups.empty()) {
+        auto fp = membership_fingerprint(**source, lo);
+        if (!fp) return stop_with(fp.error());
+        if (*fp != mark->membership) {
+            report.notes.push_back("group membership changed since the last full run: full run");
+            full = true;
+        }
+    }
+    if (!full) {
+        bool done = false;
+        if (sync_wanted && sync_offered && !mark->cookie.empty()) {
+            auto c = list_changes_sync(**source, lo, mark->cookie);
+            if (c) {
+                changes = std::move(*c);
+                report.method =
+                    "RFC 4533 content synchronisation (refreshOnly) from the last cookie";
+                done = true;
+            } else if (config->incremental == IncrementalMethod::automatic &&
+                       !mark->high_water.empty()) {
+                report.notes.push_back("content synchronisation failed (" + c.error().message +
+                                       "); using " +
+                                       std::string(timestamp_attribute(dse->active_directory)));
+            } else {
+                return stop_with(c.error());
+            }
+        } else if (config->incremental == IncrementalMethod::sync) {
+            report.notes.push_back(
+                sync_offered ? "no sync cookie yet"
+                             : "the server does not offer RFC 4533 content synchronisation");
+        }
+        if (!done && config->incremental != IncrementalMethod::sync && !mark->high_water.empty()) {
+            auto c = list_changes_since(**source, lo, mark->high_water);
+            if (!c) return stop_with(c.error());
+            changes = std::move(*c);
+            report.method = fmt::format("{} >= {}", timestamp_attribute(dse->active_directory),
+                                        mark->high_water);
+            done = true;
+        }
+        if (!done) {
+            report.notes.push_back("no incremental method available: full run");
+            full = true;
+        }
+    }
+
+    auto linked = store_.linked(d.id, managed_attrs(mapping));
+    if (!linked) return stop_with(linked.error());
+
+    if (full) {
+        report.kind = "full";
+        if (!options.dry_run && sync_wanted && sync_offered) {
+            // Taken before the listing: changes made while it runs come again next time.
+            auto c = current_sync_cookie(**source, lo);
+            if (c)
+                new_cookie = *c;
+            else
+                report.notes.push_back("no sync cookie (" + c.error().message +
+                                       "); incremental runs will use " +
+                                       std::string(timestamp_attribute(dse->active_directory)));
+        }
+        auto l = list_directory(**source, lo);
+        if (!l) return stop_with(l.error());
+        listing = std::move(*l);
+        report.listed = listing->users_listed;
+        report.in_scope = static_cast<int64_t>(listing->users.size());
+        report.groups = static_cast<int64_t>(listing->groups.size());
+        report.pages = listing->pages;
+        report.range_reads = listing->range_reads;
+        report.member_searches = listing->member_searches;
+        report.entry_errors = listing->entry_error_count;
+        report.entry_error_examples = listing->entry_errors;
+        report.warnings = listing->warnings;
+        remote = std::move(listing->users);
+        po.complete = true;
+        po.error_free = listing->entry_error_count == 0;
+    } else {
+        report.kind = "incremental";
+        report.listed = static_cast<int64_t>(changes.users.size());
+        report.pages = changes.pages;
+        report.entry_errors = changes.entry_error_count;
+        report.entry_error_examples = changes.entry_errors;
+        if (changes.deleted)
+            report.notes.push_back(fmt::format(
+                "{} deletions reported by the directory are handled by the next full run",
+                changes.deleted));
+        remote = std::move(changes.users);
+        if (!config->groups.empty()) {
+            // With group scope, only users already in scope are updated; membership did not change.
+            std::unordered_set<std::string> ids;
+            for (const auto& l : *linked)
+                ids.insert(l.external_id);
+            std::erase_if(remote, [&](const RemoteUser& u) { return !ids.count(u.external_id); });
+        }
+        report.in_scope = static_cast<int64_t>(remote.size());
+        po.complete = false;
+        po.error_free = changes.entry_error_count == 0;
+    }
+
+    auto owners = store_.owners(d.id);
+    if (!owners) return stop_with(owners.error());
+    auto hosted = store_.hosted_domains();
+    if (!hosted) return stop_with(hosted.error());
+    po.delete_out_of_scope = config->delete_out_of_scope;
+    po.threshold_percent = config->delete_threshold;
+    po.force = options.force;
+    po.grace_s = config->delete_grace_period_s;
+    po.now_s = now / 1000;
+    for (auto& [name, id] : *hosted)
+        po.hosted_domains.insert(name);
+    po.managed_attrs = managed_attrs(mapping);
+    po.domain = d.name;
+    const auto& owner_map = *owners;
+    OwnerLookup lookup = [&owner_map](const std::string& address) -> std::optional<AddressOwner> {
+        auto it = owner_map.find(address);
+        if (it == owner_map.end()) return std::nullopt;
+        return it->second;
+    };
+    report.plan = make_plan(remote, *linked, lookup, po);
+    report.plan_made = true;
+
+    if (report.plan.threshold_exceeded) {
+        if (options.dry_run) {
+            report.outcome = "dry run";
+            report.error = "a real run would stop: " + report.plan.threshold_message;
+            return report.to_json();
+        }
+        report.outcome = "stopped";
+        return stop_with(Error{Errc::limit_exceeded, report.plan.threshold_message});
+    }
+    if (options.dry_run) {
+        report.outcome = "dry run";
+        return report.to_json();
+    }
+    if (stopping_.load())
+        return stop_with(
+            Error{Errc::unavailable, "the server is shutting down; nothing was changed"});
+
+    NewAccountDefaults defaults{config->default_cos, config->default_mobile_enabled};
+    auto applied = store_.apply(report.plan, d.id, defaults);
+    if (!applied)
+        return stop_with(with_prefix(
+            "the store failed while applying the changes (a later run completes them): ",
+            applied.error()));
+    report.applied = applied->applied;
+    report.apply_failures = applied->failure_count;
+    report.apply_failure_examples = applied->failures;
+
+    const int64_t finished = now_ms();
+    if (full) {
+        if (!config->group_filter.empty()) {
+            if (auto g = store_.save_groups(d.id, listing->groups); !g)
+                report.warnings.push_back("groups not saved: " + g.error().message);
+        }
+        mark->cookie = new_cookie;
+        mark->high_water =
+            high_water(listing->max_timestamp, finished - report.started_ms, dse->active_directory);
+        mark->config_hash = hash;
+        mark->membership = listing->membership_fingerprint;
+        mark->last_full_ms = finished;
+    } else {
+        if (!changes.cookie.empty()) mark->cookie = changes.cookie;
+        mark->high_water = later_time(
+            mark->high_water,
+            high_water(changes.max_timestamp, finished - report.started_ms, dse->active_directory));
+    }
+    mark->last_run_ms = finished;
+    if (auto m = store_.save_mark(d.id, *mark); !m)
+        report.warnings.push_back("the sync state was not saved (the next run is a full one): " +
+                                  m.error().message);
+
+    report.outcome = report.entry_errors || report.apply_failures ? "ok with errors" : "ok";
+    return report.to_json();
+}
+
+Result<nlohmann::ordered_json> DirectorySync::status(std::string_view domain) {
+    auto d = domain_of(domain);
+    if (!d) return tl::unexpected(d.error());
+    auto s = store_.settings(d->id);
+    if (!s) return tl::unexpected(s.error());
+    nlohmann::ordered_json j;
+    j["domain"] = d->name;
+    j["configured"] = s->has_value();
+    if (!*s) return j;
+    auto config = parse_config(**s);
+    if (!config) return tl::unexpected(config.error());
+    j["enabled"] = config->enabled;
+    std::vector<std::string> servers;
+    for (auto& srv : config->servers)
+        servers.push_back(server_uri(srv, config->transport));
+    j["servers"] = servers;
+    j["protocol"] = std::string(transport_name(config->transport));
+    j["interval"] = format_duration(config->interval_s);
+    j["fullSyncInterval"] = format_duration(config->full_sync_interval_s);
+    {
+        std::lock_guard lock(mutex_);
+        if (auto it = running_.find(d->id); it != running_.end())
+            j["running"] = {{"since", time_text(it->second.started_ms)},
+                            {"trigger", it->second.trigger}};
+        else
+            j["running"] = nullptr;
+    }
+    auto next = next_run_ms(d->id);
+    j["nextRun"] = !config->enabled        ? "not scheduled (enabled is FALSE)"
+                   : next                  ? time_text(*next)
+                   : scheduler_.joinable() ? "soon"
+                                           : "not scheduled (the scheduler is not running)";
+    auto mark = store_.mark(d->id);
+    if (!mark) return tl::unexpected(mark.error());
+    j["lastFullRun"] = time_text(mark->last_full_ms);
+    j["incremental"] = {{"syncCookie", !mark->cookie.empty()}, {"since", mark->high_water}};
+    auto counts = store_.link_counts(d->id);
+    if (!counts) return tl::unexpected(counts.error());
+    j["syncedAccounts"] = counts->first;
+    j["lockedForRemoval"] = counts->second;
+    auto runs = store_.runs(d->id, 20);
+    if (!runs) return tl::unexpected(runs.error());
+    j["lastRun"] = runs->empty() ? nlohmann::ordered_json(nullptr) : runs->front();
+    j["lastSuccessfulRun"] = nullptr;
+    for (auto& r : *runs) {
+        std::string outcome = r.value("outcome", "");
+        if (outcome == "ok" || outcome == "ok with errors") {
+            j["lastSuccessfulRun"] = {{"started", r.value("started", "")},
+                                      {"kind", r.value("kind", "")},
+                                      {"outcome", outcome},
+                                      {"durationMs", r.value("durationMs", int64_t{0})}};
+            break;
+        }
+    }
+    return j;
+}
+
+Result<std::vector<nlohmann::ordered_json>> DirectorySync::history(std::string_view domain,
+                                                                   int limit) {
+    auto d = domain_of(domain);
+    if (!d) return tl::unexpected(d.error());
+    return store_.runs(d->id, limit);
+}
+
+Result<std::vector<RemoteGroup>> DirectorySync::groups(std::string_view domain) {
+    auto d = domain_of(domain);
+    if (!d) return tl::unexpected(d.error());
+    return store_.groups(d->id);
+}
+
+// ---- login with directory credentials ----
+
+Result<DirectorySync::Resolved> DirectorySync::resolve(int64_t domain_id,
+                                                       const std::string& domain_name) {
+    auto config = config_of(domain_id, domain_name);
+    if (!config) return tl::unexpected(config.error());
+    if (auto ok = check_runnable(*config, domain_name); !ok) return tl::unexpected(ok.error());
+    Resolved r;
+    r.config = std::move(*config);
+    auto source = connect(connect_options(r.config, r.config.login_timeout_s));
+    if (!source) {
+        if (source.error().code == Errc::auth_failed)
+            return fail(Errc::unavailable,
+                        fmt::format("directory sync of {}: the service account cannot bind: {}",
+                                    domain_name, source.error().message));
+        return fail(source.error().code,
+                    fmt::format("directory sync of {}: {}", domain_name, source.error().message));
+    }
+    r.source = std::move(*source);
+    std::optional<DirectoryFacts> facts;
+    {
+        std::lock_guard lock(mutex_);
+        if (auto it = facts_.find(domain_id); it != facts_.end()) facts = it->second;
+    }
+    if (!facts) {
+        auto dse = r.source->root_dse();
+        if (!dse)
+            return fail(Errc::unavailable,
+                        fmt::format("directory sync of {}: {}", domain_name, dse.error().message));
+        DirectoryFacts f{dse->active_directory, base_dn(r.config, *dse, r.source->server())};
+        if (f.base.empty())
+            return fail(Errc::unavailable,
+                        fmt::format("directory sync of {}: no base DN (set base_dn)", domain_name));
+        std::lock_guard lock(mutex_);
+        facts_[domain_id] = f;
+        facts = f;
+    }
+    r.base = facts->base;
+    r.active_directory = facts->active_directory;
+    r.mapping = mapping_for(r.config, domain_name, r.active_directory);
+    return r;
+}
+
+namespace {
+
+// The filter finding the entry of an account: by its linked identity, or by its name.
+std::string login_filter(const SyncConfig& c, const Mapping& m, const std::optional<Link>& link,
+                         const directory::Account& a) {
+    if (link) {
+        std::string value;
+        if (m.binary_id) {
+            auto bytes = guid_bytes(link->external_id);
+            value = bytes ? escape_filter_bytes(*bytes) : escape_filter_value(link->external_id);
+        } else {
+            value = escape_filter_value(link->external_id);
+        }
+        return fmt::format("(&{}({}={}))", c.user_filter, m.id_attribute, value);
+    }
+    const std::string local = a.address.substr(0, a.address.find('@'));
+    std::string names =
+        fmt::format("({}={})({}={})", m.user_name_attribute, escape_filter_value(a.address),
+                    m.user_name_attribute, escape_filter_value(local));
+    if (m.local_part_only)
+        names += fmt::format("({}={}@*)", m.user_name_attribute, escape_filter_value(local));
+    return fmt::format("(&{}(|{}))", c.user_filter, names);
+}
+
+}  // namespace
+
+Result<bool> DirectorySync::verify_password(const directory::Account& account,
+                                            std::string_view secret) {
+    if (secret.empty()) {
+        spdlog::info("dirsync: login of {} refused: empty password (never sent to the directory)",
+                     account.address);
+        return false;
+    }
+    auto link = store_.link(account.id);
+    if (!link) return tl::unexpected(link.error());
+    auto r = resolve(account.domain_id, account.domain);
+    if (!r) return tl::unexpected(r.error());
+    SearchRequest req;
+    req.base = r->base;
+    req.filter = login_filter(r->config, r->mapping, *link, account);
+    req.attributes = user_attributes(r->mapping, "");
+    req.page_size = 0;
+    std::vector<Entry> found;
+    auto s = r->source->search(req, [&](Entry&& e) -> Result<void> {
+        if (found.size() < 2) found.push_back(std::move(e));
+        return {};
+    });
+    if (!s) {
+        if (s.error().code == Errc::limit_exceeded && found.size() > 1)
+            found.resize(2);
+        else
+            return fail(Errc::unavailable, fmt::format("login of {} through the directory: {}",
+                                                       account.address, s.error().message));
+    }
+    if (found.empty()) {
+        spdlog::info("dirsync: login of {} refused: no entry for it in the directory ({}, {})",
+                     account.address, r->source->server(), req.filter);
+        return false;
+    }
+    if (found.size() > 1) {
+        spdlog::warn("dirsync: login of {} refused: several directory entries match ({} and {})",
+                     account.address, found[0].dn, found[1].dn);
+        return false;
+    }
+    if (!*link) {
+        auto mapped = map_user(found[0], r->mapping);
+        if (!mapped || (mapped->address != account.address &&
+                        std::find(account.aliases.begin(), account.aliases.end(),
+                                  mapped->address) == account.aliases.end())) {
+            spdlog::info("dirsync: login of {} refused: entry {} does not map to this account",
+                         account.address, found[0].dn);
+            return false;
+        }
+    }
+    auto ok =
+        check_password(connect_options(r->config, r->config.login_timeout_s), found[0].dn, secret);
+    if (!ok)
+        return fail(Errc::unavailable, fmt::format("login of {} through the directory: {}",
+                                                   account.address, ok.error().message));
+    if (!*ok)
+        spdlog::info("dirsync: login of {}: the directory refused the password of {}",
+                     account.address, found[0].dn);
+    return *ok;
+}
+
+auth::ExternalVerifier DirectorySync::verifier() {
+    return [this](const directory::Account& a, std::string_view secret) {
+        return verify_password(a, secret);
+    };
+}
+
+Result<std::string> DirectorySync::set_auth_source(std::string_view key, bool directory) {
+    auto account = dir_.account(key);
+    if (!account) return tl::unexpected(account.error());
+    if (!directory) {
+        SB_TRY(store_.set_auth_source(account->id, account->domain_id, false, "", ""));
+        std::string msg = fmt::format("{} logs in with its local password again", account->address);
+        if (!account->has_password)
+            msg += fmt::format("; it has none yet: switchboard prov setPassword {} PASSWORD",
+                               account->address);
+        spdlog::info("dirsync: {}", msg);
+        return msg;
+    }
+    auto r = resolve(account->domain_id, account->domain);
+    if (!r) return tl::unexpected(r.error());
+    SearchRequest req;
+    req.base = r->base;
+    req.filter = login_filter(r->config, r->mapping, std::nullopt, *account);
+    req.attributes = user_attributes(r->mapping, "");
+    req.page_size = 0;
+    std::vector<Entry> found;
+    auto s = r->source->search(req, [&](Entry&& e) -> Result<void> {
+        if (found.size() < 2) found.push_back(std::move(e));
+        return {};
+    });
+    if (!s && !(s.error().code == Errc::limit_exceeded && found.size() > 1))
+        return tl::unexpected(s.error());
+    if (found.empty())
+        return fail(
+            Errc::not_found,
+            fmt::format(
+                "no user of the directory ({}, user filter {}) has the name of {} ({} = {} or {}); "
+                "the names must match (seed 004)",
+                r->source->server(), r->config.user_filter, account->address,
+                r->mapping.user_name_attribute, account->address,
+                account->address.substr(0, account->address.find('@'))));
+    if (found.size() > 1)
+        return fail(Errc::invalid_argument,
+                    fmt::format("several directory users match {}: {} and {}", account->address,
+                                found[0].dn, found[1].dn));
+    auto mapped = map_user(found[0], r->mapping);
+    if (!mapped) return tl::unexpected(mapped.error());
+    if (mapped->address != account->address)
+        return fail(Errc::invalid_argument,
+                    fmt::format("directory user {} maps to {}, not {}", found[0].dn,
+                                mapped->address, account->address));
+    auto other = store_.account_of(account->domain_id, mapped->external_id);
+    if (!other) return tl::unexpected(other.error());
+    if (*other && **other != account->id) {
+        auto holder = dir_.account_by_id(**other);
+        return fail(Errc::already_exists,
+                    fmt::format("directory user {} is already linked to {}", found[0].dn,
+                                holder ? holder->address : std::to_string(**other)));
+    }
+    SB_TRY(store_.set_auth_source(account->id, account->domain_id, true, mapped->external_id,
+                                  found[0].dn));
+    std::string msg = fmt::format("{} now logs in with the directory password of {} ({})",
+                                  account->address, found[0].dn, r->source->server());
+    spdlog::info("dirsync: {}", msg);
+    return msg;
+}
+
+// ---- schedule ----
+
+std::optional<int64_t> DirectorySync::next_run_ms(int64_t domain_id) {
+    std::lock_guard lock(mutex_);
+    if (auto it = next_run_.find(domain_id); it != next_run_.end()) return it->second;
+    return std::nullopt;
+}
+
+void DirectorySync::start() {
+    if (scheduler_.joinable()) return;
+    stopping_ = false;
+    scheduler_ = std::thread([this] { scheduler_loop(); });
+}
+
+void DirectorySync::stop() {
+    {
+        std::lock_guard lock(wake_mutex_);
+        stopping_ = true;
+    }
+    wake_.notify_all();
+    if (scheduler_.joinable()) scheduler_.join();
+}
+
+void DirectorySync::scheduler_loop() {
+    spdlog::debug("dirsync: scheduler started");
+    while (!stopping_.load()) {
+        int64_t wait_ms = 60'000;  // configurations are re-read at least this often
+        auto all = store_.all_settings();
+        auto names = store_.hosted_domains();
+        if (all && names) {
+            for (auto& [domain_id, settings] : *all) {
+                if (stopping_.load()) break;
+                auto config = parse_config(settings);
+                std::string name;
+                for (auto& [n, id] : *names)
+                    if (id == domain_id) name = n;
+                if (!config || !config->enabled || name.empty()) {
+                    std::lock_guard lock(mutex_);
+                    next_run_.erase(domain_id);
+                    continue;
+                }
+                const int64_t now = now_ms();
+                auto due = next_run_ms(domain_id);
+                if (!due) {
+                    auto mark = store_.mark(domain_id);
+                    int64_t last = mark ? mark->last_run_ms : 0;
+                    due = last ? last + config->interval_s * 1000 : now;
+                    std::lock_guard lock(mutex_);
+                    next_run_[domain_id] = *due;
+                }
+                if (*due > now) {
+                    wait_ms = std::min(wait_ms, *due - now);
+                    continue;
+                }
+                RunOptions o;
+                o.trigger = "schedule";
+                auto r = run(name, o);
+                const int64_t after = now_ms();
+                int64_t next = after + config->interval_s * 1000;
+                if (!r) next = std::min(next, after + kRetryAfterFailureMs);
+                {
+                    std::lock_guard lock(mutex_);
+                    next_run_[domain_id] = next;
+                }
+                wait_ms = std::min(wait_ms, std::max<int64_t>(next - after, 0));
+            }
+        } else {
+            spdlog::error("dirsync: scheduler cannot read the configurations: {}",
+                          !all ? all.error().message : names.error().message);
+        }
+        std::unique_lock lock(wake_mutex_);
+        wake_.wait_for(lock, std::chrono::milliseconds(std::max<int64_t>(wait_ms, 10)),
+                       [this] { return stopping_.load() || woken_; });
+        woken_ = false;
+    }
+    spdlog::debug("dirsync: scheduler stopped");
+}
+
+}  // namespace sb::dirsync

@@ -1,0 +1,345 @@
+#include "dirsync/plan.hpp"
+
+#include <gtest/gtest.h>
+
+#include <unordered_map>
+
+namespace sb::dirsync {
+namespace {
+
+using directory::AccountStatus;
+
+RemoteUser user(std::string id, std::string address, std::string name = "", bool disabled = false) {
+    RemoteUser u;
+    u.external_id = std::move(id);
+    u.address = std::move(address);
+    u.dn = "uid=" + u.address.substr(0, u.address.find('@')) + ",ou=people,dc=example,dc=com";
+    if (!name.empty()) u.attrs = {{"displayName", name}, {"cn", name}};
+    u.display_name = name;
+    u.disabled = disabled;
+    return u;
+}
+
+LinkedAccount linked(int64_t id, std::string ext, std::string address, std::string name = "") {
+    LinkedAccount l;
+    l.account_id = id;
+    l.external_id = std::move(ext);
+    l.address = std::move(address);
+    l.dn = "uid=" + l.address.substr(0, l.address.find('@')) + ",ou=people,dc=example,dc=com";
+    if (!name.empty()) l.attrs = {{"displayName", name}, {"cn", name}};
+    return l;
+}
+
+struct World {
+    std::vector<LinkedAccount> links;
+    std::unordered_map<std::string, AddressOwner> owners;
+    PlanOptions options;
+
+    World() {
+        options.hosted_domains = {"example.com", "example.net"};
+        options.managed_attrs = {"displayName", "cn", "title"};
+        options.now_s = 1'000'000;
+        options.domain = "example.com";
+    }
+    void link(LinkedAccount l) {
+        owners[l.address] = AddressOwner{l.account_id, true, true};
+        for (auto& a : l.aliases)
+            owners[a] = AddressOwner{l.account_id, true, true};
+        links.push_back(std::move(l));
+    }
+    Plan plan(const std::vector<RemoteUser>& remote) {
+        OwnerLookup lookup = [this](const std::string& a) -> std::optional<AddressOwner> {
+            auto it = owners.find(a);
+            if (it == owners.end()) return std::nullopt;
+            return it->second;
+        };
+        return make_plan(remote, links, lookup, options);
+    }
+};
+
+// Ten linked users u0..u9 present in the directory.
+World ten_users(std::vector<RemoteUser>& remote) {
+    World w;
+    for (int i = 0; i < 10; ++i) {
+        std::string a = "u" + std::to_string(i) + "@example.com";
+        w.link(linked(100 + i, "id" + std::to_string(i), a, "User " + std::to_string(i)));
+        remote.push_back(user("id" + std::to_string(i), a, "User " + std::to_string(i)));
+    }
+    return w;
+}
+
+TEST(DirsyncPlan, CreatesNewUsersWithTheirAliases) {
+    World w;
+    auto u = user("id1", "jdoe@example.com", "John Doe");
+    u.aliases = {"john.doe@example.com", "jd@other.org", "jd@example.net"};
+    auto p = w.plan({u});
+    ASSERT_EQ(p.creates.size(), 1u);
+    EXPECT_EQ(p.created, 1);
+    EXPECT_EQ(p.creates[0].aliases,
+              (std::vector<std::string>{"john.doe@example.com", "jd@example.net"}))
+        << "aliases of domains not on this server are left out";
+    EXPECT_EQ(p.examples["created"], std::vector<std::string>{"jdoe@example.com"});
+    ASSERT_EQ(p.warnings.size(), 1u);
+    EXPECT_NE(p.warnings[0].find("jd@other.org"), std::string::npos);
+}
+
+TEST(DirsyncPlan, UnchangedUsersChangeNothing) {
+    std::vector<RemoteUser> remote;
+    World w = ten_users(remote);
+    auto p = w.plan(remote);
+    EXPECT_FALSE(p.changes_anything());
+    EXPECT_EQ(p.unchanged, 10);
+}
+
+TEST(DirsyncPlan, UpdatesOnlyManagedAttributesThatDiffer) {
+    World w;
+    auto l = linked(1, "id1", "jdoe@example.com", "John Doe");
+    l.attrs["title"] = "Engineer";
+    w.link(l);
+    auto u = user("id1", "jdoe@example.com", "John A. Doe");
+    auto p = w.plan({u});
+    ASSERT_EQ(p.changes.size(), 1u);
+    const auto& ch = p.changes[0];
+    ASSERT_EQ(ch.attrs.size(), 3u);
+    EXPECT_EQ(ch.attrs[0].name, "displayName");
+    EXPECT_EQ(ch.attrs[0].value, "John A. Doe");
+    EXPECT_EQ(ch.attrs[2].name, "title");
+    EXPECT_EQ(ch.attrs[2].value, "") << "a value gone from the directory is removed";
+    EXPECT_EQ(p.updated, 1);
+    EXPECT_FALSE(ch.rename_to);
+}
+
+TEST(DirsyncPlan, SameIdentityNewNameIsARenameNotANewAccount) {
+    World w;
+    w.link(linked(7, "uuid-7", "jdoe@example.com", "John Doe"));
+    auto u = user("uuid-7", "john.doe@example.com", "John Doe");
+    u.dn = "uid=john.doe,ou=staff,dc=example,dc=com";
+    auto p = w.plan({u});
+    EXPECT_TRUE(p.creates.empty());
+    ASSERT_EQ(p.changes.size(), 1u);
+    EXPECT_EQ(p.changes[0].account_id, 7);
+    ASSERT_TRUE(p.changes[0].rename_to);
+    EXPECT_EQ(*p.changes[0].rename_to, "john.doe@example.com");
+    EXPECT_EQ(p.changes[0].dn, u.dn);
+    EXPECT_TRUE(p.changes[0].relink) << "the link row follows the move";
+    EXPECT_EQ(p.renamed, 1);
+    EXPECT_EQ(p.deleted + p.marked_for_removal, 0);
+}
+
+TEST(DirsyncPlan, RenameOntoAnotherAccountIsAConflict) {
+    World w;
+    w.link(linked(7, "uuid-7", "jdoe@example.com"));
+    w.owners["taken@example.com"] = AddressOwner{99, false, false};
+    auto p = w.plan({user("uuid-7", "taken@example.com")});
+    ASSERT_EQ(p.conflicts.size(), 1u);
+    EXPECT_NE(p.conflicts[0].find("belongs to another account"), std::string::npos);
+    EXPECT_EQ(p.renamed, 0);
+}
+
+TEST(DirsyncPlan, DisabledUsersAreLockedAndUnlockedOnlyIfTheSyncLockedThem) {
+    World w;
+    w.link(linked(1, "a", "a@example.com"));
+    auto locked_by_admin = linked(2, "b", "b@example.com");
+    locked_by_admin.status = AccountStatus::locked;
+    w.link(locked_by_admin);
+    auto locked_by_sync = linked(3, "c", "c@example.com");
+    locked_by_sync.status = AccountStatus::locked;
+    locked_by_sync.sync_lock = std::string(kLockDisabled);
+    w.link(locked_by_sync);
+    auto p = w.plan({user("a", "a@example.com", "", true), user("b", "b@example.com"),
+                     user("c", "c@example.com")});
+    ASSERT_EQ(p.changes.size(), 2u);
+    EXPECT_EQ(p.changes[0].account_id, 1);
+    EXPECT_EQ(p.changes[0].status, AccountStatus::locked);
+    EXPECT_EQ(p.changes[0].sync_lock, kLockDisabled);
+    EXPECT_EQ(p.changes[1].account_id, 3);
+    EXPECT_EQ(p.changes[1].status, AccountStatus::active);
+    EXPECT_EQ(p.locked, 1);
+    EXPECT_EQ(p.unlocked, 1);
+}
+
+TEST(DirsyncPlan, NewDisabledUserIsCreatedLocked) {
+    World w;
+    auto p = w.plan({user("x", "x@example.com", "", true)});
+    ASSERT_EQ(p.creates.size(), 1u);
+    EXPECT_TRUE(p.creates[0].user.disabled);
+    EXPECT_EQ(p.locked, 1);
+}
+
+TEST(DirsyncPlan, RemovalLocksFirstThenDeletesAfterTheGracePeriod) {
+    std::vector<RemoteUser> remote;
+    World w = ten_users(remote);
+    w.options.delete_out_of_scope = true;
+    w.options.grace_s = 3600;
+    remote.pop_back();  // u9 left the directory
+    auto p = w.plan(remote);
+    EXPECT_FALSE(p.threshold_exceeded) << p.threshold_message;
+    ASSERT_EQ(p.changes.size(), 1u);
+    EXPECT_EQ(p.changes[0].address, "u9@example.com");
+    EXPECT_EQ(p.changes[0].status, AccountStatus::locked);
+    EXPECT_EQ(p.changes[0].sync_lock, kLockRemoval);
+    EXPECT_EQ(*p.changes[0].missing_since, w.options.now_s);
+    EXPECT_TRUE(p.deletes.empty());
+    EXPECT_EQ(p.marked_for_removal, 1);
+
+    // Within the grace period nothing more happens; after it the account is deleted.
+    w.links[9].missing_since = w.options.now_s;
+    w.links[9].status = AccountStatus::locked;
+    w.links[9].sync_lock = std::string(kLockRemoval);
+    w.options.now_s += 1800;
+    p = w.plan(remote);
+    EXPECT_TRUE(p.deletes.empty());
+    EXPECT_EQ(p.pending_removal, 1);
+    w.options.now_s += 1800;
+    p = w.plan(remote);
+    ASSERT_EQ(p.deletes.size(), 1u);
+    EXPECT_EQ(p.deletes[0].account_id, 109);
+    EXPECT_EQ(p.deleted, 1);
+}
+
+TEST(DirsyncPlan, AUserWhoComesBackIsUnlocked) {
+    std::vector<RemoteUser> remote;
+    World w = ten_users(remote);
+    w.options.delete_out_of_scope = true;
+    w.links[3].missing_since = w.options.now_s - 10;
+    w.links[3].status = AccountStatus::locked;
+    w.links[3].sync_lock = std::string(kLockRemoval);
+    auto p = w.plan(remote);
+    ASSERT_EQ(p.changes.size(), 1u);
+    EXPECT_EQ(p.changes[0].status, AccountStatus::active);
+    EXPECT_EQ(*p.changes[0].missing_since, 0);
+    EXPECT_EQ(p.changes[0].sync_lock, "");
+    EXPECT_EQ(p.returned, 1);
+}
+
+TEST(DirsyncPlan, ThresholdStopsLargeRemovals) {
+    std::vector<RemoteUser> remote;
+    World w = ten_users(remote);
+    w.options.delete_out_of_scope = true;
+    w.options.threshold_percent = 10;
+    remote.resize(8);  // 2 of 10 = 20%
+    auto p = w.plan(remote);
+    EXPECT_TRUE(p.threshold_exceeded);
+    EXPECT_NE(p.threshold_message.find("2 of the 10"), std::string::npos) << p.threshold_message;
+    EXPECT_NE(p.threshold_message.find("force true"), std::string::npos);
+    w.options.force = true;
+    EXPECT_FALSE(w.plan(remote).threshold_exceeded);
+    // An empty listing is 100%: never applied without force.
+    w.options.force = false;
+    EXPECT_TRUE(w.plan({}).threshold_exceeded);
+}
+
+TEST(DirsyncPlan, ThresholdArithmetic) {
+    EXPECT_TRUE(within_threshold(0, 0, 10));
+    EXPECT_TRUE(within_threshold(1, 10, 10));
+    EXPECT_FALSE(within_threshold(2, 10, 10));
+    EXPECT_TRUE(within_threshold(10, 100, 10));
+    EXPECT_FALSE(within_threshold(11, 100, 10));
+    EXPECT_FALSE(within_threshold(1, 5, 10));
+    EXPECT_TRUE(within_threshold(5, 5, 100));
+    EXPECT_FALSE(within_threshold(1, 1000, 0));
+}
+
+TEST(DirsyncPlan, IncompleteListingsRemoveNothing) {
+    std::vector<RemoteUser> remote;
+    World w = ten_users(remote);
+    w.options.delete_out_of_scope = true;
+    w.options.complete = false;
+    auto p = w.plan({remote[0]});
+    EXPECT_TRUE(p.changes.empty());
+    EXPECT_TRUE(p.deletes.empty());
+    EXPECT_NE(p.removals_skipped.find("incremental"), std::string::npos);
+    w.options.complete = true;
+    w.options.error_free = false;
+    p = w.plan({remote[0]});
+    EXPECT_TRUE(p.changes.empty());
+    EXPECT_FALSE(p.threshold_exceeded);
+    EXPECT_NE(p.removals_skipped.find("could not be read"), std::string::npos);
+}
+
+TEST(DirsyncPlan, DeleteOffKeepsUsersWhoLeft) {
+    std::vector<RemoteUser> remote;
+    World w = ten_users(remote);
+    remote.resize(5);
+    auto p = w.plan(remote);
+    EXPECT_FALSE(p.changes_anything());
+    EXPECT_FALSE(p.threshold_exceeded);
+    EXPECT_EQ(p.out_of_scope_kept, 5);
+}
+
+TEST(DirsyncPlan, LocalAccountWithTheSameNameIsAConflictUnlessSwitchedToDirectoryLogin) {
+    World w;
+    w.owners["admin@example.com"] = AddressOwner{5, false, false};
+    auto p = w.plan({user("id-a", "admin@example.com")});
+    EXPECT_TRUE(p.creates.empty());
+    ASSERT_EQ(p.conflicts.size(), 1u);
+    EXPECT_NE(p.conflicts[0].find("dirsync auth admin@example.com directory"), std::string::npos)
+        << p.conflicts[0];
+
+    w.owners["admin@example.com"].directory_auth = true;
+    p = w.plan({user("id-a", "admin@example.com", "Admin")});
+    EXPECT_EQ(p.adopted, 1);
+    ASSERT_EQ(p.changes.size(), 1u);
+    EXPECT_TRUE(p.changes[0].relink);
+    EXPECT_EQ(p.changes[0].account_id, 5);
+    EXPECT_EQ(p.changes[0].external_id, "id-a");
+}
+
+TEST(DirsyncPlan, RecreatedDirectoryUserKeepsTheAccount) {
+    World w;
+    w.link(linked(4, "old-uuid", "jdoe@example.com"));
+    auto p = w.plan({user("new-uuid", "jdoe@example.com")});
+    EXPECT_TRUE(p.creates.empty());
+    ASSERT_EQ(p.changes.size(), 1u);
+    EXPECT_EQ(p.changes[0].account_id, 4);
+    EXPECT_EQ(p.changes[0].external_id, "new-uuid");
+    EXPECT_TRUE(p.changes[0].relink);
+    EXPECT_EQ(p.deleted + p.marked_for_removal + p.out_of_scope_kept, 0);
+    // In an incremental run the old identity may still exist: conflict, not relink.
+    w.options.complete = false;
+    p = w.plan({user("new-uuid", "jdoe@example.com")});
+    EXPECT_TRUE(p.changes.empty());
+    EXPECT_EQ(p.conflicts.size(), 1u);
+}
+
+TEST(DirsyncPlan, TwoEntriesForOneAddressTheFirstWins) {
+    World w;
+    auto a = user("1", "x@example.com");
+    a.dn = "uid=a,dc=example,dc=com";
+    auto b = user("2", "x@example.com");
+    b.dn = "uid=b,dc=example,dc=com";
+    auto p = w.plan({b, a});
+    ASSERT_EQ(p.creates.size(), 1u);
+    EXPECT_EQ(p.creates[0].user.dn, "uid=a,dc=example,dc=com");
+    EXPECT_EQ(p.conflicts.size(), 1u);
+}
+
+TEST(DirsyncPlan, APrimaryAddressBeatsAnotherUsersAlias) {
+    World w;
+    auto a = user("1", "a@example.com");
+    a.dn = "uid=a";
+    a.aliases = {"sales@example.com"};
+    auto b = user("2", "sales@example.com");
+    b.dn = "uid=b";
+    auto p = w.plan({a, b});
+    ASSERT_EQ(p.creates.size(), 2u);
+    EXPECT_TRUE(p.creates[0].aliases.empty());
+}
+
+TEST(DirsyncPlan, OnlyAliasesTheSyncGaveAreTakenBack) {
+    World w;
+    auto l = linked(1, "id", "a@example.com");
+    l.aliases = {"old@example.com", "admins-own@example.com"};
+    l.synced_aliases = {"old@example.com"};
+    w.link(l);
+    auto u = user("id", "a@example.com");
+    u.aliases = {"new@example.com"};
+    auto p = w.plan({u});
+    ASSERT_EQ(p.changes.size(), 1u);
+    EXPECT_EQ(p.changes[0].add_aliases, std::vector<std::string>{"new@example.com"});
+    EXPECT_EQ(p.changes[0].remove_aliases, std::vector<std::string>{"old@example.com"});
+    EXPECT_EQ(p.changes[0].synced_aliases, std::vector<std::string>{"new@example.com"});
+}
+
+}  // namespace
+}  // namespace sb::dirsync
