@@ -53,7 +53,6 @@ Result<std::unique_ptr<Connection>> ClusterFeed::connect() {
     auto conn = Connection::open(settings_, wake_fd_);
     if (!conn) return conn;
     SB_TRY((*conn)->command(fmt::format("LISTEN {}", kClusterChannel)));
-    listening_ = true;
     return conn;
 }
 
@@ -122,14 +121,12 @@ void ClusterFeed::run(std::unique_ptr<Connection> conn, bool missed) {
             std::string why = one_line(PQerrorMessage(conn->raw()));
             spdlog::warn("store: cluster change feed lost PostgreSQL server {}: {}; reconnecting",
                          settings_.server, why.empty() ? "connection closed" : why);
-            listening_ = false;
             conn.reset();
             missed = true;
             continue;
         }
         drain(*conn);
     }
-    listening_ = false;
 }
 
 }  // namespace sb::store::postgres

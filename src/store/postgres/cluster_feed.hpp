@@ -33,8 +33,6 @@ class ClusterFeed {
     // Starts listening: connects once before returning (so changes committed after start() are
     // not missed when the server is up), then the thread takes over.
     void start();
-    // Connected and listening right now (tests, status).
-    bool listening() const { return listening_; }
 
   private:
     Result<std::unique_ptr<Connection>> connect();
@@ -49,7 +47,6 @@ class ClusterFeed {
     Channels channels_;
     int wake_fd_ = -1;
     std::atomic<bool> stopping_{false};
-    std::atomic<bool> listening_{false};
     std::thread thread_;
 };
 

@@ -54,9 +54,4 @@ void ConnectionPool::drop_idle() {
     }
 }
 
-int ConnectionPool::open_connections() {
-    std::lock_guard lock(mutex_);
-    return open_;
-}
-
 }  // namespace sb::store::postgres

@@ -38,7 +38,6 @@ class ConnectionPool {
     // Closes the idle connections: when one connection broke, its idle siblings to the same
     // server most likely did too (server restart, failover).
     void drop_idle();
-    int open_connections();
 
   private:
     void give_back(std::unique_ptr<Connection> c);
