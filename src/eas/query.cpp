@@ -15,6 +15,17 @@ int hex(char c) {
     return -1;
 }
 
+std::string hex_of(std::string_view bytes) {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(bytes.size() * 2);
+    for (unsigned char c : bytes) {
+        out.push_back(kDigits[c >> 4]);
+        out.push_back(kDigits[c & 0x0F]);
+    }
+    return out;
+}
+
 // Device ids and types end up in the store, logs and CLI arguments: printable ASCII only.
 Result<void> check_token(std::string_view name, std::string_view v, size_t max) {
     if (v.empty()) return fail(Errc::invalid_argument, fmt::format("{} is empty", name));
@@ -22,7 +33,8 @@ Result<void> check_token(std::string_view name, std::string_view v, size_t max) 
         return fail(Errc::invalid_argument, fmt::format("{} is longer than {} bytes", name, max));
     for (unsigned char c : v)
         if (c <= 0x20 || c >= 0x7F || c == '/' || c == '\\')
-            return fail(Errc::invalid_argument, fmt::format("{} has a character that is not allowed", name));
+            return fail(Errc::invalid_argument,
+                        fmt::format("{} has a character that is not allowed", name));
     return {};
 }
 
@@ -42,7 +54,8 @@ Result<Query> parse_plain(std::string_view query, const QueryLimits& limits) {
         if (pair.empty()) continue;
         size_t eq = pair.find('=');
         if (eq == std::string_view::npos)
-            return fail(Errc::parse_error, fmt::format("query parameter without '=': {}", pair.substr(0, 64)));
+            return fail(Errc::parse_error,
+                        fmt::format("query parameter without '=': {}", pair.substr(0, 64)));
         auto name = percent_decode(pair.substr(0, eq), false);
         if (!name) return tl::unexpected(name.error());
         auto value = percent_decode(pair.substr(eq + 1), true);
@@ -78,7 +91,8 @@ Result<Query> parse_plain(std::string_view query, const QueryLimits& limits) {
         }
         // Other names are ignored, as servers do for parameters of later versions.
     }
-    if (!have_cmd || q.command_name.empty()) return fail(Errc::invalid_argument, "the query has no Cmd");
+    if (!have_cmd || q.command_name.empty())
+        return fail(Errc::invalid_argument, "the query has no Cmd");
     SB_TRY(check_token("DeviceId", q.device_id, limits.max_device_id));
     SB_TRY(check_token("DeviceType", q.device_type, limits.max_device_type));
     return q;
@@ -100,23 +114,32 @@ Result<Query> parse_packed(std::string_view bytes, const QueryLimits& limits) {
     uint8_t version = byte();
     uint8_t code = byte();
     q.locale = static_cast<uint16_t>(byte() | (byte() << 8));
-    if (is_supported(version)) q.version = version;
-    else return fail(Errc::invalid_argument, fmt::format("unsupported protocol version byte {}", version));
+    if (is_supported(version))
+        q.version = version;
+    else
+        return fail(Errc::invalid_argument,
+                    fmt::format("unsupported protocol version byte {}", version));
     q.command = command_by_code(code);
     q.command_name = q.command ? std::string(command_name(*q.command)) : fmt::format("#{}", code);
     size_t id_len = byte();
     SB_TRY(need(id_len));
     q.device_id.assign(bytes.substr(pos, id_len));
     pos += id_len;
+    // MS-ASHTTP 2.2.1.1.1.1: the device id here may be a binary GUID; it is kept as lowercase
+    // hex so that it prints, stores and compares like the plain form's ids.
+    if (!check_token("DeviceId", q.device_id, SIZE_MAX)) q.device_id = hex_of(q.device_id);
     SB_TRY(need(1));
     size_t key_len = byte();
     if (key_len != 0 && key_len != 4)
-        return fail(Errc::parse_error, fmt::format("policy key length {} (must be 0 or 4)", key_len));
+        return fail(Errc::parse_error,
+                    fmt::format("policy key length {} (must be 0 or 4)", key_len));
     SB_TRY(need(key_len));
     if (key_len == 4) {
-        // The policy key is an unsigned 32-bit integer, least significant byte first.
+        // The policy key is an unsigned 32-bit integer, least significant byte first like the
+        // locale before it (MS-ASHTTP 2.2.1.1.1.1 gives the locale 0x0409 as bytes 09 04).
         uint32_t k = 0;
-        for (int i = 0; i < 4; ++i) k |= static_cast<uint32_t>(byte()) << (8 * i);
+        for (int i = 0; i < 4; ++i)
+            k |= static_cast<uint32_t>(byte()) << (8 * i);
         q.policy_key = k;
     }
     SB_TRY(need(1));
@@ -134,19 +157,33 @@ Result<Query> parse_packed(std::string_view bytes, const QueryLimits& limits) {
         std::string value(bytes.substr(pos, len));
         pos += len;
         switch (tag) {
-            case 0: q.attachment_name = std::move(value); break;
-            case 1: q.collection_id = std::move(value); break;
-            case 3: q.item_id = std::move(value); break;
-            case 4: q.long_id = std::move(value); break;
-            case 6: q.occurrence = std::move(value); break;
+            case 0:
+                q.attachment_name = std::move(value);
+                break;
+            case 1:
+                q.collection_id = std::move(value);
+                break;
+            case 3:
+                q.item_id = std::move(value);
+                break;
+            case 4:
+                q.long_id = std::move(value);
+                break;
+            case 6:
+                q.occurrence = std::move(value);
+                break;
             case 7:
-                if (len != 1) return fail(Errc::parse_error, "the Options parameter must be one byte");
+                if (len != 1)
+                    return fail(Errc::parse_error, "the Options parameter must be one byte");
                 q.save_in_sent = (value[0] & 0x01) != 0;
                 q.accept_multipart = (value[0] & 0x02) != 0;
                 break;
-            case 8: q.user = std::move(value); break;
+            case 8:
+                q.user = std::move(value);
+                break;
             default:
-                return fail(Errc::parse_error, fmt::format("unknown command parameter tag {}", tag));
+                return fail(Errc::parse_error,
+                            fmt::format("unknown command parameter tag {}", tag));
         }
     }
     return q;
@@ -175,7 +212,8 @@ Result<std::string> percent_decode(std::string_view s, bool plus_is_space) {
 
 Result<Query> parse_query(std::string_view query, const QueryLimits& limits) {
     if (query.size() > limits.max_query)
-        return fail(Errc::limit_exceeded, fmt::format("query string longer than {} bytes", limits.max_query));
+        return fail(Errc::limit_exceeded,
+                    fmt::format("query string longer than {} bytes", limits.max_query));
     if (query.empty()) return fail(Errc::invalid_argument, "the request has no query string");
     // The plain form always names the command; a base64 query never contains '&' or "Cmd=".
     std::string lower = to_lower(query);
@@ -184,7 +222,8 @@ Result<Query> parse_query(std::string_view query, const QueryLimits& limits) {
     auto text = percent_decode(query, false);
     if (!text) return tl::unexpected(text.error());
     auto bytes = crypto::base64_decode(*text);
-    if (!bytes) return fail(Errc::parse_error, "the query is neither the plain nor the base64 form");
+    if (!bytes)
+        return fail(Errc::parse_error, "the query is neither the plain nor the base64 form");
     return parse_packed(*bytes, limits);
 }
 
@@ -198,7 +237,8 @@ std::string encode_base64_query(const Query& q) {
     b += q.device_id;
     if (q.policy_key) {
         b.push_back(4);
-        for (int i = 0; i < 4; ++i) b.push_back(static_cast<char>((*q.policy_key >> (8 * i)) & 0xFF));
+        for (int i = 0; i < 4; ++i)
+            b.push_back(static_cast<char>((*q.policy_key >> (8 * i)) & 0xFF));
     } else {
         b.push_back(0);
     }

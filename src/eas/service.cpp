@@ -7,15 +7,16 @@
 
 namespace sb::eas {
 
-Service::Service(store::Database& db, directory::Directory& directory, auth::Authenticator& authenticator,
-                 mailbox::Mailbox& mailbox, Options options)
+Service::Service(store::Database& db, directory::Directory& directory,
+                 auth::Authenticator& authenticator, mailbox::Mailbox& mailbox, Options options,
+                 std::unique_ptr<ContactSource> contacts)
     : db_(db),
       directory_(directory),
       authenticator_(authenticator),
       mailbox_(mailbox),
       options_(std::move(options)),
       devices_(db),
-      contacts_(std::make_unique<MailboxContacts>(mailbox, db)),
+      contacts_(contacts ? std::move(contacts) : std::make_unique<MailboxContacts>(mailbox)),
       pipeline_(std::make_unique<Pipeline>(*this)) {
     hub_.follow(db);
 }
@@ -35,14 +36,17 @@ Tuning Service::tuning() {
         auto v = directory_.global(name);
         return v && !v->values.empty() ? v->values.front() : std::string();
     };
-    if (auto v = read("ZxMobile_UseInstantNotficiations"); !v.empty()) tuning_.instant_notifications = v == "TRUE";
+    if (auto v = read("ZxMobile_UseInstantNotficiations"); !v.empty())
+        tuning_.instant_notifications = v == "TRUE";
     if (auto v = read("ZxMobile_NotificationsLatency"); !v.empty())
         tuning_.notifications_latency = std::strtoll(v.c_str(), nullptr, 10);
-    if (auto v = read("ZxMobile_MaxPingHeartbeat"); !v.empty()) tuning_.max_heartbeat = std::strtoll(v.c_str(), nullptr, 10);
+    if (auto v = read("ZxMobile_MaxPingHeartbeat"); !v.empty())
+        tuning_.max_heartbeat = std::strtoll(v.c_str(), nullptr, 10);
     return tuning_;
 }
 
-std::unique_lock<std::mutex> Service::lock_device(int64_t account_id, const std::string& device_id) {
+std::unique_lock<std::mutex> Service::lock_device(int64_t account_id,
+                                                  const std::string& device_id) {
     size_t h = std::hash<std::string>()(device_id) ^ (std::hash<int64_t>()(account_id) * 31);
     return std::unique_lock<std::mutex>(device_locks_[h % device_locks_.size()]);
 }

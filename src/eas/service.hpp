@@ -31,12 +31,12 @@ namespace sb::eas {
 
 // Limits and tunables that come from the server configuration ([eas] section).
 struct Options {
-    size_t max_body = 32u << 20;       // bytes of a request body
-    int64_t min_heartbeat = 60;        // seconds; Ping / Sync Wait below it get Status 5 / 14
-    size_t max_window = 512;           // largest Sync WindowSize honoured (MS-ASCMD 2.2.3.199)
-    size_t max_ping_folders = 300;     // Ping Status 6 above it
-    size_t max_collections = 300;      // Sync / GetItemEstimate collections in one request
-    wbxml::Limits wbxml;               // decoder limits for request bodies
+    size_t max_body = 32u << 20;    // bytes of a request body
+    int64_t min_heartbeat = 60;     // seconds; Ping / Sync Wait below it get Status 5 / 14
+    size_t max_window = 512;        // largest Sync WindowSize honoured (MS-ASCMD 2.2.3.199)
+    size_t max_ping_folders = 300;  // Ping Status 6 above it
+    size_t max_collections = 300;   // Sync / GetItemEstimate collections in one request
+    wbxml::Limits wbxml;            // decoder limits for request bodies
 };
 
 // Settings an admin changes at run time (`config set global ...`), re-read every few seconds.
@@ -50,8 +50,10 @@ class Pipeline;
 
 class Service {
   public:
-    Service(store::Database& db, directory::Directory& directory, auth::Authenticator& authenticator,
-            mailbox::Mailbox& mailbox, Options options = {});
+    // `contacts` replaces the mailbox's contacts (tests drive the sync logic with a fake).
+    Service(store::Database& db, directory::Directory& directory,
+            auth::Authenticator& authenticator, mailbox::Mailbox& mailbox, Options options = {},
+            std::unique_ptr<ContactSource> contacts = nullptr);
     ~Service();
     Service(const Service&) = delete;
     Service& operator=(const Service&) = delete;

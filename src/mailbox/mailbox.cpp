@@ -449,6 +449,19 @@ Result<std::vector<Contact>> Mailbox::contacts(int64_t account, std::optional<in
     return out;
 }
 
+Result<std::vector<ContactVersion>> Mailbox::contact_versions(int64_t account, int64_t folder) {
+    std::vector<ContactVersion> out;
+    SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
+        auto rows = tx.query("SELECT id, modseq FROM contacts WHERE account_id = ? AND folder_id = ? ORDER BY id",
+                             {account, folder});
+        if (!rows) return tl::unexpected(rows.error());
+        out.reserve(rows->size());
+        for (auto& r : *rows) out.push_back({r.integer(0), r.integer(1)});
+        return {};
+    }));
+    return out;
+}
+
 Result<int64_t> Mailbox::modseq(int64_t account) {
     SB_TRY(ensure(account));
     int64_t m = 0;

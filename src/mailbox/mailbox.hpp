@@ -56,6 +56,12 @@ struct Contact {
     int64_t modified_at = 0;
 };
 
+// A contact's id and the modseq of its last change, without its fields (sync diffs).
+struct ContactVersion {
+    int64_t id = 0;
+    int64_t modseq = 0;
+};
+
 struct Tombstone {
     int64_t id = 0;
     std::string kind;  // "contact" or "folder"
@@ -94,6 +100,8 @@ public:
     Result<Contact> contact(int64_t account, int64_t id);
     // Contacts of one folder, or of every folder.
     Result<std::vector<Contact>> contacts(int64_t account, std::optional<int64_t> folder = {});
+    // Ids and modseqs of one folder's contacts, ascending by id; no fields are loaded.
+    Result<std::vector<ContactVersion>> contact_versions(int64_t account, int64_t folder);
 
     Result<int64_t> modseq(int64_t account);
     // Everything that changed after `since` (folders, contacts, tombstones).

@@ -142,8 +142,9 @@ class Device:
     def folder_sync(self, key="0"):
         return self.post("FolderSync", f'<FolderSync xmlns="FolderHierarchy:"><SyncKey>{key}</SyncKey></FolderSync>')
 
-    def sync(self, collections, window=None):
-        """collections: list of dicts {id, key, window, commands(xml), options(xml), get_changes}."""
+    def sync(self, collections, window=None, outer="", timeout=None):
+        """collections: list of dicts {id, key, window, commands(xml), options(xml), get_changes};
+        outer: more children of <Sync> (Wait, HeartbeatInterval, Partial)."""
         parts = []
         for c in collections:
             x = f"<Collection><SyncKey>{c['key']}</SyncKey><CollectionId>{c['id']}</CollectionId>"
@@ -159,7 +160,7 @@ class Device:
             parts.append(x)
         w = f"<WindowSize>{window}</WindowSize>" if window else ""
         return self.post("Sync", '<Sync xmlns="AirSync:" xmlns:contacts="Contacts:" xmlns:asb="AirSyncBase:">'
-                                 f'<Collections>{"".join(parts)}</Collections>{w}</Sync>')
+                                 f'<Collections>{"".join(parts)}</Collections>{w}{outer}</Sync>', timeout=timeout)
 
 
 def contact_xml(first, last, email=None, phone=None):

@@ -268,6 +268,51 @@ class EasTest(ServerTestCase):
         t2.join(30)
         self.assertEqual(text(first["newer"].xml, "Status"), "2")
 
+    def test_sync_with_heartbeat_waits_for_changes(self):
+        self.server.cli("prov", "ca", "gus@eas.example", PASSWORD, "zimbraFeatureMobileSyncEnabled", "TRUE")
+        d, _ = self.ready("GusPhone", user="gus@eas.example")
+        phone = Phone(d)
+        phone.sync_all()
+        coll = [{"id": "7", "key": phone.key}]
+        both = d.sync(coll, outer="<Wait>1</Wait><HeartbeatInterval>60</HeartbeatInterval>")
+        self.assertEqual(text(both.xml, "Status"), "4", both)
+        too_long = d.sync(coll, outer="<HeartbeatInterval>99999</HeartbeatInterval>")
+        self.assertEqual(text(too_long.xml, "Status"), "14", too_long)
+        self.assertEqual(text(too_long.xml, "Limit"), "3540")
+        # Nothing changes: an empty response when the interval ends; the SyncKey stays valid.
+        t0 = time.time()
+        quiet = d.sync(coll, outer="<HeartbeatInterval>2</HeartbeatInterval>", timeout=30)
+        self.assertEqual((quiet.status, quiet.body), (200, b""), quiet)
+        self.assertGreaterEqual(time.time() - t0, 1.5)
+        # A change made through the CLI answers the waiting Sync with it.
+        result = {}
+
+        def wait():
+            t = time.time()
+            result["answer"] = d.sync(coll, outer="<HeartbeatInterval>60</HeartbeatInterval>", timeout=90)
+            result["seconds"] = time.time() - t
+
+        th = threading.Thread(target=wait)
+        th.start()
+        time.sleep(1.5)
+        self.assertTrue(th.is_alive(), "the Sync did not wait")
+        self.server.cli("contacts", "add", "gus@eas.example", "firstName", "Pushed", "lastName", "Contact")
+        th.join(30)
+        self.assertFalse(th.is_alive())
+        a = result["answer"]
+        self.assertEqual(a.status, 200, a)
+        c = a.xml.find("Collections/Collection")
+        self.assertEqual(text(c, "Status"), "1", a)
+        self.assertEqual([text(x, "ApplicationData/FirstName") for x in c.findall("Commands/Add")], ["Pushed"])
+        self.assertLess(result["seconds"], 10)
+        phone.key = text(c, "SyncKey")
+        # Changes already pending: answered at once.
+        self.server.cli("contacts", "add", "gus@eas.example", "firstName", "Second")
+        t0 = time.time()
+        now = d.sync([{"id": "7", "key": phone.key}], outer="<Wait>1</Wait>", timeout=90)
+        self.assertLess(time.time() - t0, 5)
+        self.assertEqual(len(now.xml.findall("Collections/Collection/Commands/Add")), 1, now)
+
     # ---- device administration ----
 
     def test_suspend_resume_reset(self):

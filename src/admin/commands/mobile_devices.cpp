@@ -26,7 +26,8 @@ Result<eas::Service*> service(Services& s) {
 std::string wipe_state(const Device& d) {
     if (d.wipe == eas::Wipe::none) return "none";
     std::string kind = d.wipe == eas::Wipe::full ? "full wipe" : "account-only wipe";
-    if (d.wipe_acknowledged_at) return fmt::format("{} {}", kind, d.wipe_ack_status == 1 ? "done" : "failed on the device");
+    if (d.wipe_acknowledged_at)
+        return fmt::format("{} {}", kind, d.wipe_ack_status == 1 ? "done" : "failed on the device");
     if (d.wipe_sent_at) return kind + " sent, not acknowledged yet";
     return kind + " pending (sent at the next connection)";
 }
@@ -43,7 +44,8 @@ nlohmann::json device_json(const Device& d, const std::string& address) {
                         {"status", d.suspended ? "suspended" : "active"},
                         {"provisioned", d.policy_key != 0},
                         {"wipe", wipe_state(d)}};
-    for (auto& [k, v] : d.info) j[std::string(1, char(std::tolower(k[0]))) + k.substr(1)] = v;
+    for (auto& [k, v] : d.info)
+        j[std::string(1, char(std::tolower(k[0]))) + k.substr(1)] = v;
     if (d.wipe != eas::Wipe::none || d.wipe_acknowledged_at) {
         j["wipeRequested"] = d.wipe_requested_at;
         j["wipeSent"] = d.wipe_sent_at;
@@ -63,7 +65,8 @@ void device_text(TextBlock& t, const Device& d, const std::string& address) {
     t.row("first_seen", when(d.first_seen)).row("last_seen", when(d.last_seen));
     t.row("last_command", d.last_command).row("status", d.suspended ? "suspended" : "active");
     t.row("provisioned", d.policy_key ? "yes" : "no");
-    for (auto& [k, v] : d.info) t.row(to_lower(k), v);
+    for (auto& [k, v] : d.info)
+        t.row(to_lower(k), v);
     t.row("wipe", wipe_state(d));
     if (d.wipe_requested_at) t.row("wipe_requested", when(d.wipe_requested_at));
     if (d.wipe_sent_at) t.row("wipe_sent", when(d.wipe_sent_at));
@@ -75,7 +78,8 @@ Result<std::optional<std::string>> device_option(const Call& c, size_t from) {
     if (c.size() == from + 1) return std::optional<std::string>(c[from]);
     auto o = c.options(from, {"device_id"});
     if (!o) return tl::unexpected(o.error());
-    if (auto it = o->find("device_id"); it != o->end()) return std::optional<std::string>(it->second);
+    if (auto it = o->find("device_id"); it != o->end())
+        return std::optional<std::string>(it->second);
     return std::optional<std::string>();
 }
 
@@ -129,10 +133,15 @@ Result<Output> get_device_info(Services& s, const Call& c) {
                 auto held = eas::parse_folders(st.holdings);
                 if (held) items = held->size();
             }
-            std::string name = st.collection.empty() ? "folder hierarchy" : "collection " + st.collection;
-            t.row(name, fmt::format("SyncKey {}, {} {} on the device, updated {}", key, items,
-                                    st.collection.empty() ? "folders" : "items", when(st.modified_at)));
-            arr.push_back({{"collection", st.collection}, {"syncKey", key}, {"items", items}, {"modified", st.modified_at}});
+            std::string name =
+                st.collection.empty() ? "folder hierarchy" : "collection " + st.collection;
+            t.row(name,
+                  fmt::format("SyncKey {}, {} {} on the device, updated {}", key, items,
+                              st.collection.empty() ? "folders" : "items", when(st.modified_at)));
+            arr.push_back({{"collection", st.collection},
+                           {"syncKey", key},
+                           {"items", items},
+                           {"modified", st.modified_at}});
         }
         j["syncStates"] = arr;
     }
@@ -166,13 +175,16 @@ Result<Output> get_all_devices(Services& s, const Call& c) {
             if (!a) continue;
             acc = std::move(*a);
         }
-        if (!domains.empty() && std::find(domains.begin(), domains.end(), acc->domain) == domains.end()) continue;
+        if (!domains.empty() &&
+            std::find(domains.begin(), domains.end(), acc->domain) == domains.end())
+            continue;
         arr.push_back(device_json(d, acc->address));
         if (verbose) {
             device_text(t, d, acc->address);
             t.blank();
         } else {
-            t.row(acc->address, fmt::format("{}  {}  last seen {}", d.device_id, d.device_type, when(d.last_seen)));
+            t.row(acc->address, fmt::format("{}  {}  last seen {}", d.device_id, d.device_type,
+                                            when(d.last_seen)));
         }
     }
     return text_output(t.str(), {{"devices", arr}});
@@ -211,9 +223,11 @@ Result<Output> remove_device(Services& s, const Call& c) {
     if (!a) return tl::unexpected(a.error());
     auto found = (*svc)->devices().remove(a->id, c[1]);
     if (!found) return tl::unexpected(found.error());
-    if (!*found) return fail(Errc::not_found, fmt::format("no device '{}' for {}", c[1], a->address));
-    return text_output(fmt::format("device {} of {} removed with its sync state\n", c[1], a->address),
-                       {{"account", a->address}, {"removed", c[1]}});
+    if (!*found)
+        return fail(Errc::not_found, fmt::format("no device '{}' for {}", c[1], a->address));
+    return text_output(
+        fmt::format("device {} of {} removed with its sync state\n", c[1], a->address),
+        {{"account", a->address}, {"removed", c[1]}});
 }
 
 Result<Output> reset_device(Services& s, const Call& c) {
@@ -227,9 +241,10 @@ Result<Output> reset_device(Services& s, const Call& c) {
     if (*device) which = **device;
     auto n = (*svc)->devices().reset(a->id, which);
     if (!n) return tl::unexpected(n.error());
-    return text_output(fmt::format("sync state reset for {} device(s) of {}: they start over at their next sync\n",
-                                   *n, a->address),
-                       {{"account", a->address}, {"reset", *n}});
+    return text_output(
+        fmt::format("sync state reset for {} device(s) of {}: they start over at their next sync\n",
+                    *n, a->address),
+        {{"account", a->address}, {"reset", *n}});
 }
 
 Result<Output> reset_account(Services& s, const Call& c) {
@@ -261,7 +276,8 @@ Result<Output> wipe(Services& s, const Call& c) {
     }
     if (!confirm)
         return fail(Errc::invalid_argument,
-                    "a remote wipe erases the device (or, with account_only true, the account's data on it); "
+                    "a remote wipe erases the device (or, with account_only true, the account's "
+                    "data on it); "
                     "repeat the command with: confirm true");
     auto a = s.directory->account(c[0]);
     if (!a) return tl::unexpected(a.error());
@@ -270,12 +286,15 @@ Result<Output> wipe(Services& s, const Call& c) {
     if (!*d) return fail(Errc::not_found, fmt::format("no device '{}' for {}", c[1], a->address));
     if (account_only && (*d)->protocol_version != "16.1")
         return fail(Errc::invalid_argument,
-                    fmt::format("device {} uses ActiveSync {}: an account-only wipe needs 16.1", c[1],
-                                (*d)->protocol_version));
-    SB_TRY((*svc)->devices().request_wipe(a->id, c[1], account_only ? eas::Wipe::account_only : eas::Wipe::full));
-    return text_output(fmt::format("{} requested for device {} of {}; it is sent at the device's next connection\n",
-                                   account_only ? "account-only wipe" : "remote wipe", c[1], a->address),
-                       {{"account", a->address}, {"device", c[1]}, {"wipe", account_only ? "account" : "full"}});
+                    fmt::format("device {} uses ActiveSync {}: an account-only wipe needs 16.1",
+                                c[1], (*d)->protocol_version));
+    SB_TRY((*svc)->devices().request_wipe(
+        a->id, c[1], account_only ? eas::Wipe::account_only : eas::Wipe::full));
+    return text_output(
+        fmt::format(
+            "{} requested for device {} of {}; it is sent at the device's next connection\n",
+            account_only ? "account-only wipe" : "remote wipe", c[1], a->address),
+        {{"account", a->address}, {"device", c[1]}, {"wipe", account_only ? "account" : "full"}});
 }
 
 Result<Output> purge(Services& s, const Call& c) {
@@ -292,8 +311,19 @@ Result<Output> purge(Services& s, const Call& c) {
     }
     auto n = (*svc)->devices().purge(now_ms() - days * 86'400'000);
     if (!n) return tl::unexpected(n.error());
-    return text_output(fmt::format("removed {} device(s) not seen for {} days, with their sync states\n", *n, days),
-                       {{"removedDevices", *n}, {"retentionDays", days}});
+    return text_output(
+        fmt::format("removed {} device(s) not seen for {} days, with their sync states\n", *n,
+                    days),
+        {{"removedDevices", *n}, {"retentionDays", days}});
+}
+
+// Not in the original CLI: how many requests (Ping, Sync with Wait) this node holds open.
+Result<Output> get_parked(Services& s, const Call&) {
+    auto svc = service(s);
+    if (!svc) return tl::unexpected(svc.error());
+    size_t n = (*svc)->hub().size();
+    return text_output(fmt::format("{} parked request(s) (Ping, Sync with Wait) on this node\n", n),
+                       {{"parked", n}});
 }
 
 }  // namespace
@@ -301,24 +331,94 @@ Result<Output> purge(Services& s, const Call& c) {
 void register_mobile_provisioning(CommandTable& t);
 
 void register_mobile(CommandTable& t) {
-    t.add({"mobile", "getDeviceList", "", "ACCOUNT", "list the ActiveSync devices of an account", 1, {}, get_device_list});
-    t.add({"mobile", "getDeviceInfo", "", "ACCOUNT DEVICE_ID [verbose true]",
-           "show one device (verbose: its sync states)", 2, {}, get_device_info});
-    t.add({"mobile", "getAllDevices", "", "[verbose true] [domains D1,D2]", "list every device", 0, {}, get_all_devices});
-    t.add({"mobile", "doSuspendDeviceSync", "", "ACCOUNT DEVICE_ID",
-           "stop a device from syncing (it gets HTTP 403)", 2, {}, suspend});
-    t.add({"mobile", "doResumeDeviceSync", "", "ACCOUNT [device_id DEVICE_ID]",
-           "let a suspended device (default: all of the account's) sync again", 1, {}, resume});
-    t.add({"mobile", "doRemoveDevice", "", "ACCOUNT DEVICE_ID", "forget a device and its sync state", 2, {},
+    t.add({"mobile",
+           "getDeviceList",
+           "",
+           "ACCOUNT",
+           "list the ActiveSync devices of an account",
+           1,
+           {},
+           get_device_list});
+    t.add({"mobile",
+           "getDeviceInfo",
+           "",
+           "ACCOUNT DEVICE_ID [verbose true]",
+           "show one device (verbose: its sync states)",
+           2,
+           {},
+           get_device_info});
+    t.add({"mobile",
+           "getAllDevices",
+           "",
+           "[verbose true] [domains D1,D2]",
+           "list every device",
+           0,
+           {},
+           get_all_devices});
+    t.add({"mobile",
+           "doSuspendDeviceSync",
+           "",
+           "ACCOUNT DEVICE_ID",
+           "stop a device from syncing (it gets HTTP 403)",
+           2,
+           {},
+           suspend});
+    t.add({"mobile",
+           "doResumeDeviceSync",
+           "",
+           "ACCOUNT [device_id DEVICE_ID]",
+           "let a suspended device (default: all of the account's) sync again",
+           1,
+           {},
+           resume});
+    t.add({"mobile",
+           "doRemoveDevice",
+           "",
+           "ACCOUNT DEVICE_ID",
+           "forget a device and its sync state",
+           2,
+           {},
            remove_device});
-    t.add({"mobile", "doResetDevice", "", "ACCOUNT [device_id DEVICE_ID | DEVICE_ID]",
-           "drop a device's sync state (default: every device of the account): full resync", 1, {}, reset_device});
-    t.add({"mobile", "doResetAccount", "", "ACCOUNT", "drop the sync state of every device of an account", 1, {},
+    t.add({"mobile",
+           "doResetDevice",
+           "",
+           "ACCOUNT [device_id DEVICE_ID | DEVICE_ID]",
+           "drop a device's sync state (default: every device of the account): full resync",
+           1,
+           {},
+           reset_device});
+    t.add({"mobile",
+           "doResetAccount",
+           "",
+           "ACCOUNT",
+           "drop the sync state of every device of an account",
+           1,
+           {},
            reset_account});
-    t.add({"mobile", "doWipeDevice", "", "ACCOUNT DEVICE_ID confirm true [account_only true]",
-           "remote wipe at the next connection (account_only: EAS 16.1 account-only wipe)", 2, {}, wipe});
-    t.add({"mobile", "doPurgeMobileState", "", "[retention-period DAYS]",
-           "remove devices not seen for DAYS (default 90) with their sync states", 0, {}, purge});
+    t.add({"mobile",
+           "doWipeDevice",
+           "",
+           "ACCOUNT DEVICE_ID confirm true [account_only true]",
+           "remote wipe at the next connection (account_only: EAS 16.1 account-only wipe)",
+           2,
+           {},
+           wipe});
+    t.add({"mobile",
+           "doPurgeMobileState",
+           "",
+           "[retention-period DAYS]",
+           "remove devices not seen for DAYS (default 90) with their sync states",
+           0,
+           {},
+           purge});
+    t.add({"mobile",
+           "getParkedRequests",
+           "",
+           "",
+           "count the Pings and waiting Syncs held open on this node",
+           0,
+           {},
+           get_parked});
     register_mobile_provisioning(t);
 }
 

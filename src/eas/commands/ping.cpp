@@ -16,15 +16,16 @@ namespace pg = wbxml::cp::ping;
 namespace {
 
 // MS-ASCMD 2.2.3.177.11
-constexpr int kExpired = 1, kChanges = 2, kMissing = 3, kBadRequest = 4, kBadHeartbeat = 5, kTooManyFolders = 6,
-              kHierarchy = 7;
+constexpr int kExpired = 1, kChanges = 2, kMissing = 3, kBadRequest = 4, kBadHeartbeat = 5,
+              kTooManyFolders = 6, kHierarchy = 7;
 
 struct Watch {
     std::string id;
     std::string cls;
 };
 
-std::string status_body(int status, std::optional<int64_t> heartbeat = {}, std::optional<size_t> max_folders = {},
+std::string status_body(int status, std::optional<int64_t> heartbeat = {},
+                        std::optional<size_t> max_folders = {},
                         const std::vector<std::string>& folders = {}) {
     std::string body;
     wbxml::Encoder enc(body);
@@ -33,7 +34,8 @@ std::string status_body(int status, std::optional<int64_t> heartbeat = {}, std::
     if (max_folders) enc.element(pg::MaxFolders, *max_folders);
     if (!folders.empty()) {
         enc.start(pg::Folders);
-        for (auto& f : folders) enc.element(pg::Folder, f);
+        for (auto& f : folders)
+            enc.element(pg::Folder, f);
         enc.end();
     }
     enc.end();
@@ -50,8 +52,8 @@ Reply reply(std::string body) {
 // What the parked Ping watches; changed() and answer() run on a worker thread.
 class PingWait final : public Wait {
   public:
-    PingWait(Service& svc, int64_t account, std::string device, std::vector<Watch> folders, int64_t heartbeat,
-             Version version)
+    PingWait(Service& svc, int64_t account, std::string device, std::vector<Watch> folders,
+             int64_t heartbeat, Version version)
         : svc_(svc), folders_(std::move(folders)), version_(version) {
         account_id = account;
         device_id = std::move(device);
@@ -59,12 +61,17 @@ class PingWait final : public Wait {
     }
 
     bool changed() override {
-        auto r = evaluate();
-        return r.status != kExpired;
+        last_ = evaluate();
+        return last_->status != kExpired;
     }
 
     Response answer(Wake why) override {
-        Evaluation r = (why == Wake::superseded || why == Wake::shutdown) ? Evaluation{} : evaluate();
+        // A wake-up answers with what changed() just found (no second look at the store).
+        Evaluation r;
+        if (why == Wake::changed && last_)
+            r = std::move(*last_);
+        else if (why == Wake::heartbeat)
+            r = evaluate();
         if (r.http != 200) return http_status(r.http);
         if (r.status == kWipe) {
             if (version_ < kV140) return http_status(449);
@@ -122,6 +129,7 @@ class PingWait final : public Wait {
     Service& svc_;
     std::vector<Watch> folders_;
     Version version_;
+    std::optional<Evaluation> last_;
 };
 
 }  // namespace
@@ -129,7 +137,8 @@ class PingWait final : public Wait {
 Result<Reply> run_ping(Context& c) {
     auto& svc = c.service;
     auto root = c.request.root();
-    auto cache = nlohmann::json::parse(c.device.cache.empty() ? std::string("{}") : c.device.cache, nullptr, false);
+    auto cache = nlohmann::json::parse(c.device.cache.empty() ? std::string("{}") : c.device.cache,
+                                       nullptr, false);
     if (!cache.is_object()) cache = nlohmann::json::object();
     nlohmann::json cached = cache.contains("ping") ? cache["ping"] : nlohmann::json::object();
 
@@ -153,7 +162,8 @@ Result<Reply> run_ping(Context& c) {
     }
     if (!heartbeat && cached.contains("heartbeat")) heartbeat = cached["heartbeat"].get<int64_t>();
     if (folders.empty() && cached.contains("folders"))
-        for (auto& f : cached["folders"]) folders.push_back({f.value("id", ""), f.value("class", "")});
+        for (auto& f : cached["folders"])
+            folders.push_back({f.value("id", ""), f.value("class", "")});
     if (!heartbeat || folders.empty()) return reply(status_body(kMissing));
 
     // MS-ASCMD 2.2.3.84.2: outside the bounds → Status 5 with the nearest allowed value.
@@ -175,15 +185,16 @@ Result<Reply> run_ping(Context& c) {
     }
 
     nlohmann::json list = nlohmann::json::array();
-    for (auto& f : folders) list.push_back({{"id", f.id}, {"class", f.cls}});
+    for (auto& f : folders)
+        list.push_back({{"id", f.id}, {"class", f.cls}});
     nlohmann::json ping = {{"heartbeat", *heartbeat}, {"folders", list}};
     if (cache["ping"] != ping) {
         cache["ping"] = ping;
         SB_TRY(svc.devices().set_cache(c.account.id, c.device.device_id, cache.dump()));
     }
 
-    auto wait = std::make_shared<PingWait>(svc, c.account.id, c.device.device_id, std::move(folders), *heartbeat,
-                                           c.version);
+    auto wait = std::make_shared<PingWait>(svc, c.account.id, c.device.device_id,
+                                           std::move(folders), *heartbeat, c.version);
     // Changes already waiting: answer at once.
     if (wait->changed()) {
         auto resp = wait->answer(Wake::changed);

@@ -1,10 +1,15 @@
 // Sync (MS-ASCMD 2.2.1.21): items of one or more collections, both ways. An empty request, or a
 // Partial one, reuses the collections of the device's last full request (MS-ASCMD 2.2.3.130).
+// With Wait (minutes) or HeartbeatInterval (seconds) a request that has nothing to do parks like
+// a Ping and is answered when a collection changes, or with an empty response when the interval
+// ends (MS-ASCMD 2.2.3.196, 2.2.3.88.2, 2.2.1.21.2).
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "directory/model.hpp"
 #include "eas/commands/command_table.hpp"
 #include "eas/commands/hierarchy.hpp"
+#include "eas/pipeline.hpp"
 #include "eas/service.hpp"
 #include "eas/sync/collection_sync.hpp"
 
@@ -18,19 +23,146 @@ namespace {
 constexpr int kProtocolError = 4;
 constexpr int kHierarchyChanged = 12;
 constexpr int kIncompleteRequest = 13;
+constexpr int kBadWaitInterval = 14;
 constexpr int kTooManyCollections = 15;
 
-Result<Reply> status_only(int status) {
+std::string status_only_body(int status, std::optional<int64_t> limit = {}) {
     std::string body;
     wbxml::Encoder enc(body);
-    enc.start(as::Sync).element(as::Status, status).end();
-    return finish(enc, body);
+    enc.start(as::Sync).element(as::Status, status);
+    // MS-ASCMD 2.2.3.92: the allowed bound that the request was outside of.
+    if (limit) enc.element(as::Limit, *limit);
+    enc.end();
+    (void)enc.finish();
+    return body;
+}
+
+Result<Reply> status_only(int status, std::optional<int64_t> limit = {}) {
+    Reply r;
+    r.body = status_only_body(status, limit);
+    return r;
 }
 
 nlohmann::json load_cache(const Device& d) {
     auto j = nlohmann::json::parse(d.cache.empty() ? std::string("{}") : d.cache, nullptr, false);
     return j.is_object() ? j : nlohmann::json::object();
 }
+
+std::optional<int64_t> integer(std::string_view s) {
+    if (s.empty() || s.size() > 18) return std::nullopt;
+    int64_t v = 0;
+    for (char ch : s) {
+        if (ch < '0' || ch > '9') return std::nullopt;
+        v = v * 10 + (ch - '0');
+    }
+    return v;
+}
+
+// The reply to the collections, in request order (the hierarchy must be known).
+Result<Reply> respond(Context& c, const std::vector<CollectionRequest>& requests, size_t budget) {
+    // A device that lost its hierarchy (reset) must FolderSync first (MS-ASCMD 2.2.3.177.17, 12).
+    auto h = load_hierarchy(c);
+    if (!h) return tl::unexpected(h.error());
+    if (!*h) return status_only(kHierarchyChanged);
+
+    std::string body;
+    wbxml::Encoder enc(body);
+    enc.start(as::Sync).start(as::Collections);
+    for (auto& r : requests) {
+        auto res = sync_collection(c, r, budget);
+        if (!res) return tl::unexpected(res.error());
+        auto frag = wbxml::decode(res->fragment);
+        if (!frag) return fail(Errc::internal, "stored sync reply: " + frag.error().message);
+        wbxml::encode_element(enc, frag->root());
+    }
+    enc.end().end();
+    return finish(enc, body);
+}
+
+// Whether answering now would tell the device nothing: no commands from it, every collection at
+// its current SyncKey (no priming, no replay, no bad key) and no server change waiting.
+Result<bool> nothing_to_say(Context& c, const std::vector<CollectionRequest>& requests) {
+    for (auto& r : requests) {
+        if (r.commands) return false;
+        auto parsed = parse_sync_key(r.sync_key);
+        if (!parsed || parsed->initial || !parsed->key) return false;
+        auto st = c.service.devices().state(c.account.id, c.device.device_id, r.id);
+        if (!st) return tl::unexpected(st.error());
+        if (!*st || (*st)->generation != parsed->key->generation ||
+            (*st)->key != parsed->key->counter)
+            return false;
+        auto pending = pending_changes(c.service, c.account.id, c.device.device_id, r.id);
+        if (!pending) return tl::unexpected(pending.error());
+        if (!*pending || **pending > 0) return false;
+    }
+    return true;
+}
+
+// A parked Sync. It keeps copies of what the request's Context pointed to; changed() and
+// answer() run on a worker thread, answer() under the device's lock.
+class SyncWait final : public Wait {
+  public:
+    SyncWait(Service& svc, const Context& c, std::vector<CollectionRequest> requests, size_t budget,
+             int64_t seconds)
+        : svc_(svc),
+          account_(c.account),
+          query_(c.query),
+          version_(c.version),
+          requests_(std::move(requests)),
+          budget_(budget) {
+        account_id = c.account.id;
+        device_id = c.device.device_id;
+        heartbeat_seconds = seconds;
+    }
+
+    bool changed() override {
+        auto d = svc_.devices().find(account_id, device_id);
+        if (!d || !*d) return true;
+        if ((*d)->suspended || (*d)->wipe != Wipe::none) return true;
+        for (auto& r : requests_) {
+            auto pending = pending_changes(svc_, account_id, device_id, r.id);
+            if (!pending) return false;  // a store hiccup: look again at the next change
+            if (!*pending || **pending > 0) return true;
+        }
+        return false;
+    }
+
+    Response answer(Wake why) override {
+        // MS-ASCMD 2.2.1.21.2: no changes → an empty response (headers only); the device keeps
+        // its SyncKeys. A newer request of the device, or a stopping server, ends it the same way.
+        if (why != Wake::changed) return http_status(200);
+        auto lock = svc_.lock_device(account_id, device_id);
+        auto d = svc_.devices().find(account_id, device_id);
+        if (!d) return http_status(500);
+        if (!*d) return wbxml_reply(status_only_body(kHierarchyChanged));
+        Device& device = **d;
+        if (device.suspended) return http_status(403);
+        if (device.wipe != Wipe::none) {
+            if (version_ < kV140) return http_status(449);
+            return wbxml_reply(status_only_body(status::kRemoteWipeRequested));
+        }
+        wbxml::Document none;
+        Context ctx{svc_, account_, device, query_, version_, none};
+        auto reply = respond(ctx, requests_, budget_);
+        if (!reply) return http_status(500);
+        return wbxml_reply(std::move(reply->body));
+    }
+
+  private:
+    static Response wbxml_reply(std::string body) {
+        Response r = http_status(200);
+        r.content_type = "application/vnd.ms-sync.wbxml";
+        r.body = std::move(body);
+        return r;
+    }
+
+    Service& svc_;
+    directory::Account account_;
+    Query query_;
+    Version version_;
+    std::vector<CollectionRequest> requests_;
+    size_t budget_;
+};
 
 }  // namespace
 
@@ -40,15 +172,40 @@ Result<Reply> run_sync(Context& c) {
     nlohmann::json cache = load_cache(c.device);
     // The collections of the last full request: id → window (the rest of the options live in
     // each collection's SyncState).
-    nlohmann::json cached = cache.contains("sync") && cache["sync"].is_array() ? cache["sync"] : nlohmann::json::array();
+    nlohmann::json cached = cache.contains("sync") && cache["sync"].is_array()
+                                ? cache["sync"]
+                                : nlohmann::json::array();
 
     std::vector<CollectionRequest> requests;
     size_t budget = SIZE_MAX;
     bool partial = root && root.has_child(as::Partial);
+    std::optional<int64_t> wait_seconds;
     if (root) {
         if (auto w = root.child_value(as::WindowSize)) {
             auto n = std::strtoll(std::string(*w).c_str(), nullptr, 10);
             if (n > 0) budget = std::min<size_t>(static_cast<size_t>(n), svc.options().max_window);
+        }
+        // MS-ASCMD 2.2.3.196 Wait (minutes, 1-59) and 2.2.3.88.2 HeartbeatInterval (seconds,
+        // 60-3540): one or the other (both → Status 4); outside the bounds → Status 14 + Limit.
+        auto wait = root.child_value(as::Wait);
+        auto heartbeat = root.child_value(as::HeartbeatInterval);
+        if (wait && heartbeat) return status_only(kProtocolError);
+        int64_t min_s = svc.options().min_heartbeat;
+        int64_t max_s = std::max(min_s, svc.tuning().max_heartbeat);
+        if (wait) {
+            auto m = integer(*wait);
+            if (!m) return status_only(kProtocolError);
+            int64_t min_m = std::max<int64_t>(1, (min_s + 59) / 60),
+                    max_m = std::max(min_m, std::min<int64_t>(59, max_s / 60));
+            if (*m < min_m) return status_only(kBadWaitInterval, min_m);
+            if (*m > max_m) return status_only(kBadWaitInterval, max_m);
+            wait_seconds = *m * 60;
+        } else if (heartbeat) {
+            auto s = integer(*heartbeat);
+            if (!s) return status_only(kProtocolError);
+            if (*s < min_s) return status_only(kBadWaitInterval, min_s);
+            if (*s > max_s) return status_only(kBadWaitInterval, max_s);
+            wait_seconds = *s;
         }
         if (auto cols = root.child(as::Collections)) {
             for (auto e : cols.children(as::Collection)) {
@@ -57,19 +214,18 @@ Result<Reply> run_sync(Context& c) {
                 requests.push_back(std::move(*r));
             }
         }
+    } else if (cache.contains("sync_wait") && cache["sync_wait"].is_number_integer()) {
+        // An empty request is the cached one again, interval included (MS-ASCMD 2.2.1.21.1).
+        wait_seconds = cache["sync_wait"].get<int64_t>();
     }
-    if (!root || (partial && requests.empty()) || requests.empty()) {
-        if (root && !partial && !root.has_child(as::Collections) && root.first_child()) {
-            // Only Wait / HeartbeatInterval / WindowSize: also served from the cache.
-        }
-        if (cached.empty()) return status_only(kIncompleteRequest);
-    }
+    if (requests.empty() && cached.empty()) return status_only(kIncompleteRequest);
     // Collections the request leaves out come from the cache (empty or Partial request).
     if (!root || partial || requests.empty()) {
         for (auto& e : cached) {
             std::string id = e.value("id", "");
             bool given = false;
-            for (auto& r : requests) given = given || r.id == id;
+            for (auto& r : requests)
+                given = given || r.id == id;
             if (given || id.empty()) continue;
             auto st = svc.devices().state(c.account.id, c.device.device_id, id);
             if (!st) return tl::unexpected(st.error());
@@ -81,33 +237,39 @@ Result<Reply> run_sync(Context& c) {
         }
         if (requests.empty()) return status_only(kIncompleteRequest);
     }
-    if (requests.size() > svc.options().max_collections) return status_only(kTooManyCollections);
+    if (requests.size() > svc.options().max_collections)
+        return status_only(kTooManyCollections,
+                           static_cast<int64_t>(svc.options().max_collections));
 
-    // A device that lost its hierarchy (reset) must FolderSync first (MS-ASCMD 2.2.3.177.17, 12).
-    auto h = load_hierarchy(c);
-    if (!h) return tl::unexpected(h.error());
-    if (!*h) return status_only(kHierarchyChanged);
-
-    std::string body;
-    wbxml::Encoder enc(body);
-    enc.start(as::Sync).start(as::Collections);
-    std::vector<std::string> fragments;
-    for (auto& r : requests) {
-        auto res = sync_collection(c, r, budget);
-        if (!res) return tl::unexpected(res.error());
-        auto frag = wbxml::decode(res->fragment);
-        if (!frag) return fail(Errc::internal, "stored sync reply: " + frag.error().message);
-        wbxml::encode_element(enc, frag->root());
-    }
-    enc.end().end();
-
-    if (root && !requests.empty()) {
+    if (root) {
         nlohmann::json list = nlohmann::json::array();
-        for (auto& r : requests) list.push_back({{"id", r.id}});
+        for (auto& r : requests)
+            list.push_back({{"id", r.id}});
+        nlohmann::json was = cache;
         cache["sync"] = list;
-        SB_TRY(svc.devices().set_cache(c.account.id, c.device.device_id, cache.dump()));
+        if (wait_seconds)
+            cache["sync_wait"] = *wait_seconds;
+        else
+            cache.erase("sync_wait");
+        if (cache != was)
+            SB_TRY(svc.devices().set_cache(c.account.id, c.device.device_id, cache.dump()));
     }
-    return finish(enc, body);
+
+    if (wait_seconds) {
+        auto h = load_hierarchy(c);
+        if (!h) return tl::unexpected(h.error());
+        if (*h) {
+            auto quiet = nothing_to_say(c, requests);
+            if (!quiet) return tl::unexpected(quiet.error());
+            if (*quiet) {
+                Reply r;
+                r.wait =
+                    std::make_shared<SyncWait>(svc, c, std::move(requests), budget, *wait_seconds);
+                return r;
+            }
+        }
+    }
+    return respond(c, requests, budget);
 }
 
 }  // namespace sb::eas

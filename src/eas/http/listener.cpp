@@ -1,6 +1,7 @@
 #include "eas/http/listener.hpp"
 
 #include <atomic>
+#include <optional>
 
 #include <fmt/format.h>
 #include <openssl/ssl.h>
@@ -10,8 +11,8 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
 
+#include "eas/http/tls_stream.hpp"
 #include "eas/service.hpp"
 
 namespace sb::eas {
@@ -22,7 +23,6 @@ namespace http = beast::http;
 namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 constexpr auto as_tuple = asio::as_tuple(asio::use_awaitable);
-using Stream = beast::ssl_stream<beast::tcp_stream>;
 
 namespace {
 
@@ -59,10 +59,12 @@ struct Listener::Impl {
     std::atomic<size_t> queued{0};
     std::atomic<bool> stopping{false};
 
-    Impl(asio::io_context& i, Service& s, ListenerOptions o) : io(i), svc(s), opt(std::move(o)), pool(opt.workers) {}
+    Impl(asio::io_context& i, Service& s, ListenerOptions o)
+        : io(i), svc(s), opt(std::move(o)), pool(opt.workers) {}
 
     static void add_headers(http::response<http::string_body>& res, const Response& r) {
-        for (auto& [k, v] : r.headers) res.set(k, v);
+        for (auto& [k, v] : r.headers)
+            res.set(k, v);
         if (!r.content_type.empty()) res.set(http::field::content_type, r.content_type);
         res.body() = r.body;
         res.prepare_payload();
@@ -79,7 +81,8 @@ struct Listener::Impl {
                 state->timer.cancel();
             });
         });
-        auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(w->heartbeat_seconds);
+        auto deadline =
+            std::chrono::steady_clock::now() + std::chrono::seconds(w->heartbeat_seconds);
         Wake why = Wake::heartbeat;
         for (;;) {
             if (state->superseded || state->shutdown || stopping) {
@@ -96,7 +99,8 @@ struct Listener::Impl {
                     state->changed = false;
                     if (state->superseded || state->shutdown) continue;
                 }
-                bool changed = co_await asio::co_spawn(pool, changed_on_pool(w), asio::use_awaitable);
+                bool changed =
+                    co_await asio::co_spawn(pool, changed_on_pool(w), asio::use_awaitable);
                 if (changed) {
                     why = Wake::changed;
                     break;
@@ -119,9 +123,13 @@ struct Listener::Impl {
             auto ep = sock.remote_endpoint(ec);
             if (!ec) peer = ep.address().to_string();
         }
-        Stream stream(std::move(sock), tls);
-        beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(30));
-        auto hs = co_await stream.async_handshake(ssl::stream_base::server, as_tuple);
+        auto stream = std::make_shared<tls::Stream>(std::move(sock), tls.native_handle());
+        if (!stream->ok()) {
+            --connections;
+            co_return;
+        }
+        stream->expire_after(std::chrono::seconds(30));
+        auto hs = co_await stream->async_handshake(as_tuple);
         if (std::get<0>(hs)) {
             --connections;
             co_return;
@@ -129,12 +137,14 @@ struct Listener::Impl {
         bool over = connections > opt.max_connections;
         beast::flat_buffer buffer;
         for (;;) {
-            beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(opt.idle_timeout));
-            http::request_parser<http::string_body> parser;
-            parser.header_limit(16 * 1024);
-            parser.body_limit(opt.max_body);
-            auto read = co_await http::async_read(stream, buffer, parser, as_tuple);
+            stream->expire_after(std::chrono::seconds(opt.idle_timeout));
+            // Optional so that its header fields are freed before a request is parked.
+            std::optional<http::request_parser<http::string_body>> parser(std::in_place);
+            parser->header_limit(16 * 1024);
+            parser->body_limit(opt.max_body);
+            auto read = co_await http::async_read(*stream, buffer, *parser, as_tuple);
             auto ec = std::get<0>(read);
+            stream->expire_never();
             Response res;
             bool answered = false;
             if (ec == http::error::body_limit) {
@@ -142,8 +152,10 @@ struct Listener::Impl {
                 res.close = true;
                 answered = true;
             } else if (ec) {
-                if (ec != http::error::end_of_stream && ec != asio::error::eof && ec != beast::error::timeout &&
-                    ec != ssl::error::stream_truncated && ec != asio::error::connection_reset && ec != asio::error::operation_aborted) {
+                if (ec != http::error::end_of_stream && ec != asio::error::eof &&
+                    ec != asio::error::timed_out && ec != ssl::error::stream_truncated &&
+                    ec != asio::error::connection_reset && ec != asio::error::operation_aborted &&
+                    ec.category() != asio::error::get_ssl_category()) {
                     res.status = 400;  // malformed HTTP
                     res.close = true;
                     answered = true;
@@ -151,15 +163,17 @@ struct Listener::Impl {
                     break;
                 }
             }
-            bool keep_alive = !answered && parser.get().keep_alive();
+            bool keep_alive = !answered && parser->get().keep_alive();
             if (!answered && (over || queued > opt.max_queue || stopping)) {
                 res.status = 503;
                 res.headers.emplace_back("Retry-After", "30");
                 res.close = true;
                 answered = true;
             }
+            // An idle connection keeps no buffers (the Ping benchmark's memory per connection).
+            if (buffer.size() == 0) buffer.shrink_to_fit();
             if (!answered) {
-                auto& m = parser.get();
+                auto& m = parser->get();
                 Request req;
                 req.method = std::string(m.method_string());
                 req.target = std::string(m.target());
@@ -170,24 +184,28 @@ struct Listener::Impl {
                 req.content_type = std::string(m[http::field::content_type]);
                 req.client_address = peer;
                 req.body = std::move(m.body());
-                beast::get_lowest_layer(stream).expires_never();
+                parser.reset();
                 ++queued;
-                Outcome out = co_await asio::co_spawn(pool, handle_on_pool(&svc, std::move(req)), asio::use_awaitable);
+                Outcome out = co_await asio::co_spawn(pool, handle_on_pool(&svc, std::move(req)),
+                                                      asio::use_awaitable);
                 --queued;
-                if (out.wait) res = co_await park(std::move(out.wait));
-                else res = std::move(out.response);
+                if (out.wait)
+                    res = co_await park(std::move(out.wait));
+                else
+                    res = std::move(out.response);
             }
-            // An idle connection keeps no buffers (the Ping benchmark's memory per connection).
-            buffer.shrink_to_fit();
+            parser.reset();
             http::response<http::string_body> reply{static_cast<http::status>(res.status), 11};
             reply.keep_alive(keep_alive && !res.close);
             add_headers(reply, res);
-            beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(60));
-            auto written = co_await http::async_write(stream, reply, as_tuple);
+            stream->expire_after(std::chrono::seconds(60));
+            auto written = co_await http::async_write(*stream, reply, as_tuple);
+            stream->expire_never();
             if (std::get<0>(written) || !reply.keep_alive()) break;
         }
-        beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(5));
-        co_await stream.async_shutdown(as_tuple);
+        stream->expire_after(std::chrono::seconds(5));
+        co_await stream->async_shutdown(as_tuple);
+        stream->expire_never();
         --connections;
     }
 
@@ -222,23 +240,35 @@ Listener::~Listener() {
 Result<std::string> Listener::start() {
     auto& i = *impl_;
     boost::system::error_code ec;
-    i.tls.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
-                          ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 | ssl::context::single_dh_use,
+    i.tls.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                          ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
+                          ssl::context::no_tlsv1_1 | ssl::context::single_dh_use,
                       ec);
-    // Free the 16-34 KiB of OpenSSL buffers of every idle connection (parked Pings).
-    SSL_CTX_set_mode(i.tls.native_handle(), SSL_MODE_RELEASE_BUFFERS);
+    // Free OpenSSL's record buffers of every idle connection (parked Pings); writes may be
+    // partial and retried from a moved buffer (tls_stream.hpp).
+    SSL_CTX_set_mode(i.tls.native_handle(), SSL_MODE_RELEASE_BUFFERS |
+                                                SSL_MODE_ENABLE_PARTIAL_WRITE |
+                                                SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    // A peer that closes without close_notify ends the stream like one that sends it.
+    SSL_CTX_set_options(i.tls.native_handle(), SSL_OP_IGNORE_UNEXPECTED_EOF);
     i.tls.use_certificate_chain_file(i.opt.cert_file, ec);
-    if (ec) return fail(Errc::io_error, fmt::format("eas: certificate {}: {}", i.opt.cert_file, ec.message()));
+    if (ec)
+        return fail(Errc::io_error,
+                    fmt::format("eas: certificate {}: {}", i.opt.cert_file, ec.message()));
     i.tls.use_private_key_file(i.opt.key_file, ssl::context::pem, ec);
-    if (ec) return fail(Errc::io_error, fmt::format("eas: key {}: {}", i.opt.key_file, ec.message()));
+    if (ec)
+        return fail(Errc::io_error, fmt::format("eas: key {}: {}", i.opt.key_file, ec.message()));
     auto addr = asio::ip::make_address(i.opt.host, ec);
-    if (ec) return fail(Errc::invalid_argument, fmt::format("eas: bad listen address {}", i.opt.host));
+    if (ec)
+        return fail(Errc::invalid_argument, fmt::format("eas: bad listen address {}", i.opt.host));
     tcp::endpoint ep(addr, i.opt.port);
     i.acceptor.open(ep.protocol(), ec);
     if (!ec) i.acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
     if (!ec) i.acceptor.bind(ep, ec);
     if (!ec) i.acceptor.listen(asio::socket_base::max_listen_connections, ec);
-    if (ec) return fail(Errc::io_error, fmt::format("eas: cannot listen on {}:{}: {}", i.opt.host, i.opt.port, ec.message()));
+    if (ec)
+        return fail(Errc::io_error, fmt::format("eas: cannot listen on {}:{}: {}", i.opt.host,
+                                                i.opt.port, ec.message()));
     auto bound = i.acceptor.local_endpoint(ec);
     asio::co_spawn(i.io, i.accept_loop(), asio::detached);
     return fmt::format("{}:{}", bound.address().to_string(), bound.port());

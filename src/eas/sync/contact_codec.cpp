@@ -76,7 +76,8 @@ const std::array kMappings = {
 // MS-ASDTYPE 2.3: dates travel as "YYYY-MM-DDTHH:MM:SS.sssZ". A date without a year ("--MM-DD")
 // goes out with the year 1604, the placeholder phones use for it, and comes back without one.
 std::string to_eas_date(std::string_view d) {
-    if (d.size() == 7 && d.substr(0, 2) == "--") return "1604-" + std::string(d.substr(2)) + "T00:00:00.000Z";
+    if (d.size() == 7 && d.substr(0, 2) == "--")
+        return "1604-" + std::string(d.substr(2)) + "T00:00:00.000Z";
     if (d.size() >= 10) return std::string(d.substr(0, 10)) + "T00:00:00.000Z";
     return std::string(d);
 }
@@ -96,20 +97,24 @@ int days_in_month(int y, int m) {
 // Clients east of UTC send local midnight, which is the previous day in UTC (e.g.
 // 1980-02-28T23:00:00.000Z for 29 February): a time of 12:00 or later is the next day.
 Result<std::string> from_eas_date(std::string_view s) {
-    if (s.size() < 10 || s[4] != '-' || s[7] != '-' || !digits(s.substr(0, 4)) || !digits(s.substr(5, 2)) ||
-        !digits(s.substr(8, 2)))
+    if (s.size() < 10 || s[4] != '-' || s[7] != '-' || !digits(s.substr(0, 4)) ||
+        !digits(s.substr(5, 2)) || !digits(s.substr(8, 2)))
         return fail(Errc::invalid_argument, "malformed date");
     int y = std::stoi(std::string(s.substr(0, 4))), m = std::stoi(std::string(s.substr(5, 2))),
         d = std::stoi(std::string(s.substr(8, 2)));
-    if (m < 1 || m > 12 || d < 1 || d > days_in_month(y, m)) return fail(Errc::invalid_argument, "malformed date");
-    if (s.size() >= 13 && s[10] == 'T' && digits(s.substr(11, 2)) && std::stoi(std::string(s.substr(11, 2))) >= 12) {
+    if (m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+        return fail(Errc::invalid_argument, "malformed date");
+    // Decided before rounding: 31 December without a year stays without one on 1 January.
+    const bool no_year = y == 1604;
+    if (s.size() >= 13 && s[10] == 'T' && digits(s.substr(11, 2)) &&
+        std::stoi(std::string(s.substr(11, 2))) >= 12) {
         if (++d > days_in_month(y, m)) {
             d = 1;
             if (++m > 12) m = 1, ++y;
         }
     }
-    char buf[16];
-    if (y == 1604) {
+    char buf[32];
+    if (no_year) {
         std::snprintf(buf, sizeof buf, "--%02d-%02d", m, d);
     } else {
         std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
@@ -121,7 +126,8 @@ Result<std::string> from_eas_date(std::string_view s) {
 std::string_view cut_utf8(std::string_view s, size_t limit) {
     if (s.size() <= limit) return s;
     size_t n = limit;
-    while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+    while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80)
+        --n;
     return s.substr(0, n);
 }
 
@@ -139,8 +145,10 @@ void write_contact(wbxml::Encoder& enc, const ContactFields& fields, Version ver
     for (auto& m : kMappings) {
         auto it = fields.find(m.field);
         if (it == fields.end() || it->second.empty()) continue;
-        if (m.kind == Kind::date) enc.element(m.tag, to_eas_date(it->second));
-        else enc.element(m.tag, it->second);
+        if (m.kind == Kind::date)
+            enc.element(m.tag, to_eas_date(it->second));
+        else
+            enc.element(m.tag, it->second);
     }
     if (auto it = fields.find(f::kCategories); it != fields.end() && !it->second.empty()) {
         enc.start(cp::contacts::Categories);
@@ -149,7 +157,8 @@ void write_contact(wbxml::Encoder& enc, const ContactFields& fields, Version ver
         enc.end();
     }
     auto notes = fields.find(f::kNotes);
-    std::string_view text = notes == fields.end() ? std::string_view() : std::string_view(notes->second);
+    std::string_view text =
+        notes == fields.end() ? std::string_view() : std::string_view(notes->second);
     if (version >= kV120) {
         // MS-ASAIRS 2.2.2.9: contacts keep plain text notes; without a BodyPreference the client
         // asked for no body at all.
@@ -187,7 +196,9 @@ Result<ContactFields> read_contact(wbxml::Element application_data) {
             if (value.empty()) break;
             if (m.kind == Kind::date) {
                 auto d = from_eas_date(value);
-                if (!d) return fail(Errc::invalid_argument, std::string(m.field) + ": " + d.error().message);
+                if (!d)
+                    return fail(Errc::invalid_argument,
+                                std::string(m.field) + ": " + d.error().message);
                 value = *d;
             }
             out[std::string(m.field)] = std::move(value);
@@ -222,7 +233,8 @@ std::set<std::string> supported_fields(wbxml::Element supported) {
         for (auto& m : kMappings)
             if (e.is(m.tag)) out.insert(std::string(m.field));
         if (e.is(cp::contacts::Categories)) out.insert(std::string(f::kCategories));
-        if (e.is(cp::airsyncbase::Body) || e.is(cp::contacts::Body)) out.insert(std::string(f::kNotes));
+        if (e.is(cp::airsyncbase::Body) || e.is(cp::contacts::Body))
+            out.insert(std::string(f::kNotes));
     }
     return out;
 }
@@ -238,7 +250,8 @@ ContactFields merge_change(const ContactFields& server, const ContactFields& cha
         if (k == f::kNotes && !supported) managed = false;
         if (!managed) out[k] = v;
     }
-    for (auto& [k, v] : change) out[k] = v;
+    for (auto& [k, v] : change)
+        out[k] = v;
     return out;
 }
 
