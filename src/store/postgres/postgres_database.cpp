@@ -258,7 +258,7 @@ class PostgresDatabase final : public Database {
     std::vector<ChangeListener> listeners_;
     // Channels a catch-all covers: those of today's modules, so a node that has not yet seen a
     // change still refreshes every cache, plus any channel seen since.
-    std::set<std::string> channels_{"directory", "ldap", "mailbox"};
+    std::set<std::string> channels_{"directory", "eas", "ldap", "mailbox"};
     std::mutex feed_mutex_;
     std::unique_ptr<ClusterFeed> feed_;
 };

@@ -490,7 +490,7 @@ TEST_F(PostgresStore, ListenerReconnectsAndAnnouncesACatchAll) {
     std::set<std::string> caught;
     for (const auto& c : inbox_b.changes())
         if (c.subject == 0) caught.insert(c.channel);
-    EXPECT_EQ(caught, (std::set<std::string>{"custom", "directory", "ldap", "mailbox"}));
+    EXPECT_EQ(caught, (std::set<std::string>{"custom", "directory", "eas", "ldap", "mailbox"}));
 
     // a's pooled connections died too: the next write reconnects and still reaches b.
     const size_t before = inbox_b.changes().size();
