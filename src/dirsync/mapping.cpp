@@ -39,7 +39,17 @@ Mapping mapping_for(const SyncConfig& c, std::string_view domain, bool active_di
                      : active_directory      ? "objectGUID"
                                              : "entryUUID";
     m.binary_id = iequals(m.id_attribute, "objectGUID");
-    m.attribute_map = c.attribute_map;
+    // Canonical account attribute names, resolved once (not for every entry of a listing);
+    // displayName and cn come from full_name_attribute.
+    for (const auto& am : c.attribute_map) {
+        const auto* def = directory::find_attr(am.local);
+        if (!def || def->name == "displayName" || def->name == "cn") continue;
+        std::string local(def->name);
+        if (std::any_of(m.attribute_map.begin(), m.attribute_map.end(),
+                        [&](const AttributeMapping& x) { return x.local == local; }))
+            continue;
+        m.attribute_map.push_back({local, am.remote});
+    }
     return m;
 }
 
@@ -212,13 +222,7 @@ Result<RemoteUser> map_user(const Entry& e, const Mapping& m) {
     for (const auto& am : m.attribute_map) {
         std::string v(trim(e.first(am.remote)));
         if (v.empty() || !printable(v) || v.size() > 4096) continue;
-        const auto* def = directory::find_attr(am.local);
-        if (!def) continue;
-        std::string local(def->name);
-        if (local == "displayName" || local == "cn") continue;
-        if (std::any_of(u.attrs.begin(), u.attrs.end(), [&](auto& p) { return p.first == local; }))
-            continue;
-        u.attrs.emplace_back(local, v);
+        u.attrs.emplace_back(am.local, std::move(v));
     }
     if (auto uac = e.first("userAccountControl"); !uac.empty()) {
         int64_t flags = 0;

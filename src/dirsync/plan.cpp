@@ -18,9 +18,9 @@ std::string domain_of(const std::string& address) {
 
 class Planner {
   public:
-    Planner(const std::vector<LinkedAccount>& linked, const OwnerLookup& owner,
-            const PlanOptions& o, size_t max)
-        : linked_(linked), owner_(owner), o_(o), max_(max) {
+    Planner(std::vector<LinkedAccount>& linked, const OwnerLookup& owner, const PlanOptions& o,
+            const AttrLoader& loader, size_t max)
+        : linked_(linked), owner_(owner), o_(o), loader_(loader), max_(max) {
         for (size_t i = 0; i < linked.size(); ++i) {
             by_id_.emplace(linked[i].external_id, i);
             by_account_.emplace(linked[i].account_id, i);
@@ -48,12 +48,40 @@ class Planner {
         winners.reserve(users.size());
         for (auto* u : users)
             if (claim(u->address, *u)) winners.push_back(u);
+        // Accounts written from the very same entry and untouched since need no comparing; the
+        // others get their attributes loaded (all at once) and compared.
+        struct Pending {
+            const RemoteUser* user;
+            size_t link;
+            std::vector<std::string> aliases;
+            std::string fingerprint;
+        };
+        std::vector<Pending> compare;
         for (auto* u : winners) {
-            if (auto it = by_id_.find(u->external_id); it != by_id_.end())
-                update(*u, linked_[it->second]);
-            else
+            auto it = by_id_.find(u->external_id);
+            if (it == by_id_.end()) {
                 create(*u);
+                continue;
+            }
+            const LinkedAccount& l = linked_[it->second];
+            auto aliases = usable_aliases(*u, l.account_id);
+            auto fp = user_fingerprint(*u, aliases);
+            if (!l.touched && l.missing_since == 0 && l.dn == u->dn && !l.fingerprint.empty() &&
+                l.fingerprint == fp) {
+                ++plan_.unchanged;
+                continue;
+            }
+            compare.push_back(Pending{u, it->second, std::move(aliases), std::move(fp)});
         }
+        if (loader_ && !compare.empty()) {
+            std::vector<size_t> which;
+            which.reserve(compare.size());
+            for (const auto& c : compare)
+                which.push_back(c.link);
+            loader_(which);
+        }
+        for (auto& c : compare)
+            update(*c.user, linked_[c.link], false, false, &c.aliases, &c.fingerprint);
         removals(remote_ids);
         return std::move(plan_);
     }
@@ -112,14 +140,20 @@ class Planner {
 
     std::vector<AttrChange> attr_changes(const RemoteUser& u,
                                          const std::map<std::string, std::string, ILess>& have) {
+        // Names are canonical on both sides; a linear scan of a dozen pairs beats building maps
+        // for each of 100k users.
         std::vector<AttrChange> out;
-        std::map<std::string, std::string, ILess> want(u.attrs.begin(), u.attrs.end());
+        static const std::string empty;
         for (const auto& name : o_.managed_attrs) {
-            auto w = want.find(name);
+            const std::string* wv = &empty;
+            for (const auto& [k, v] : u.attrs)
+                if (k == name) {
+                    wv = &v;
+                    break;
+                }
             auto h = have.find(name);
-            std::string wv = w == want.end() ? "" : w->second;
-            std::string hv = h == have.end() ? "" : h->second;
-            if (wv != hv) out.push_back(AttrChange{AttrChange::Op::set, name, wv});
+            const std::string& hv = h == have.end() ? empty : h->second;
+            if (*wv != hv) out.push_back(AttrChange{AttrChange::Op::set, name, *wv});
         }
         return out;
     }
@@ -153,6 +187,7 @@ class Planner {
         AccountCreate c;
         c.user = u;
         c.aliases = usable_aliases(u, 0);
+        c.fingerprint = user_fingerprint(u, c.aliases);
         ++plan_.created;
         example("created",
                 u.disabled ? u.address + " (disabled in the directory: locked)" : u.address);
@@ -173,7 +208,8 @@ class Planner {
     }
 
     void update(const RemoteUser& u, const LinkedAccount& l, bool relink = false,
-                bool adopting = false) {
+                bool adopting = false, const std::vector<std::string>* known_aliases = nullptr,
+                const std::string* known_fingerprint = nullptr) {
         AccountChange ch;
         ch.account_id = l.account_id;
         ch.address = l.address;
@@ -183,6 +219,9 @@ class Planner {
         if (relink) relinked_.insert(l.account_id);
         ch.sync_lock = l.sync_lock;
         ch.synced_aliases = l.synced_aliases;
+        // What can be given as aliases depends on who holds the addresses now.
+        const auto aliases = known_aliases ? *known_aliases : usable_aliases(u, l.account_id);
+        ch.fingerprint = known_fingerprint ? *known_fingerprint : user_fingerprint(u, aliases);
 
         if (u.address != l.address && !adopting) {
             auto holder = owner_(u.address);
@@ -202,7 +241,6 @@ class Planner {
             ch.attrs = attr_changes(u, {});
 
         const std::string final_address = ch.rename_to.value_or(l.address);
-        auto aliases = usable_aliases(u, l.account_id);
         for (const auto& a : aliases)
             if (a != final_address &&
                 std::find(l.aliases.begin(), l.aliases.end(), a) == l.aliases.end())
@@ -249,8 +287,9 @@ class Planner {
 
         ch.content_changed = ch.rename_to || !ch.attrs.empty() || !ch.add_aliases.empty() ||
                              !ch.remove_aliases.empty() || ch.status || ch.missing_since;
-        const bool link_changed =
-            ch.relink || ch.sync_lock != l.sync_lock || ch.synced_aliases != l.synced_aliases;
+        const bool link_changed = ch.relink || ch.sync_lock != l.sync_lock ||
+                                  ch.synced_aliases != l.synced_aliases ||
+                                  ch.fingerprint != l.fingerprint || l.touched;
         if (!ch.content_changed && !link_changed) {
             ++plan_.unchanged;
             return;
@@ -300,6 +339,7 @@ class Planner {
                 ch.external_id = l->external_id;
                 ch.dn = l->dn;
                 ch.synced_aliases = l->synced_aliases;
+                ch.fingerprint = l->fingerprint;
                 ch.missing_since = o_.now_s;
                 ch.sync_lock = l->sync_lock;
                 if (l->status == AccountStatus::active) {
@@ -339,9 +379,10 @@ class Planner {
 
     bool relinked(int64_t account_id) const { return relinked_.count(account_id) != 0; }
 
-    const std::vector<LinkedAccount>& linked_;
+    std::vector<LinkedAccount>& linked_;
     const OwnerLookup& owner_;
     const PlanOptions& o_;
+    const AttrLoader& loader_;
     size_t max_;
     Plan plan_;
     int64_t conflict_count_ = 0;
@@ -354,15 +395,40 @@ class Planner {
 
 }  // namespace
 
+std::string user_fingerprint(const RemoteUser& u, const std::vector<std::string>& aliases) {
+    // FNV-1a 64 over the fields with separators: a change detector, not a security measure.
+    uint64_t h = 1469598103934665603ull;
+    auto mix = [&](std::string_view s) {
+        for (unsigned char c : s) {
+            h ^= c;
+            h *= 1099511628211ull;
+        }
+        h ^= 0xff;
+        h *= 1099511628211ull;
+    };
+    mix(u.dn);
+    mix(u.address);
+    for (const auto& a : aliases)
+        mix(a);
+    mix("|");
+    for (const auto& [k, v] : u.attrs) {
+        mix(k);
+        mix(v);
+    }
+    mix(u.disabled ? "disabled" : "enabled");
+    return fmt::format("{:016x}", h);
+}
+
 bool within_threshold(int64_t removals, int64_t base, int percent) {
     if (removals <= 0) return true;
     if (base <= 0) return false;
     return removals * 100 <= static_cast<int64_t>(percent) * base;
 }
 
-Plan make_plan(const std::vector<RemoteUser>& remote, const std::vector<LinkedAccount>& linked,
-               const OwnerLookup& owner, const PlanOptions& options, size_t max_examples) {
-    return Planner(linked, owner, options, max_examples).run(remote);
+Plan make_plan(const std::vector<RemoteUser>& remote, std::vector<LinkedAccount>& linked,
+               const OwnerLookup& owner, const PlanOptions& options, const AttrLoader& load_attrs,
+               size_t max_examples) {
+    return Planner(linked, owner, options, load_attrs, max_examples).run(remote);
 }
 
 }  // namespace sb::dirsync

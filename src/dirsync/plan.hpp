@@ -32,7 +32,15 @@ struct LinkedAccount {
     std::map<std::string, std::string, ILess> attrs;  // current values of the managed attributes
     int64_t missing_since = 0;                        // seconds; 0 = present at the last full run
     std::string sync_lock;                            // "", kLockDisabled or kLockRemoval
+    // What the directory said at the last write (user_fingerprint), and whether anyone changed
+    // the account since: equal and untouched means nothing to compare (`attrs` may be unloaded).
+    std::string fingerprint;
+    bool touched = false;
 };
+
+// A digest of everything the sync writes from an entry (DN, name, the aliases it can give,
+// attributes, disabled flag).
+std::string user_fingerprint(const RemoteUser& u, const std::vector<std::string>& aliases);
 
 // Who holds an address now (primary or alias).
 struct AddressOwner {
@@ -59,6 +67,7 @@ struct PlanOptions {
 struct AccountCreate {
     RemoteUser user;
     std::vector<std::string> aliases;  // usable aliases
+    std::string fingerprint;
 };
 
 struct AccountChange {
@@ -75,6 +84,7 @@ struct AccountChange {
     std::string sync_lock;                 // after the change
     std::optional<int64_t> missing_since;  // new value (0 = present again)
     bool content_changed = false;          // attrs, aliases, name or status change
+    std::string fingerprint;               // after the change (user_fingerprint of the entry)
 };
 
 struct AccountRemoval {
@@ -108,8 +118,13 @@ struct Plan {
     }
 };
 
-Plan make_plan(const std::vector<RemoteUser>& remote, const std::vector<LinkedAccount>& linked,
-               const OwnerLookup& owner, const PlanOptions& options, size_t max_examples = 5);
+// Fills the managed attributes of linked[which[...]], the accounts that must be compared (the
+// others are known to match their entry). Without one, `attrs` must be loaded beforehand.
+using AttrLoader = std::function<void(const std::vector<size_t>& which)>;
+
+Plan make_plan(const std::vector<RemoteUser>& remote, std::vector<LinkedAccount>& linked,
+               const OwnerLookup& owner, const PlanOptions& options,
+               const AttrLoader& load_attrs = {}, size_t max_examples = 5);
 
 // Whether removing `removals` of `base` synced accounts passes a threshold of `percent`.
 bool within_threshold(int64_t removals, int64_t base, int percent);

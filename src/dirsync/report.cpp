@@ -49,6 +49,10 @@ nlohmann::ordered_json RunReport::to_json() const {
     j["startedMs"] = started_ms;
     j["finishedMs"] = finished_ms;
     j["durationMs"] = duration_ms();
+    nlohmann::ordered_json phases_json = nlohmann::ordered_json::object();
+    for (const auto& [name, ms] : phases)
+        phases_json[name] = ms;
+    j["phasesMs"] = phases_json;
     j["directoryCounts"] = {{"listed", listed},           {"inScope", in_scope},
                             {"groups", groups},           {"pages", pages},
                             {"rangeReads", range_reads},  {"memberSearches", member_searches},

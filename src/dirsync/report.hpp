@@ -37,6 +37,7 @@ struct RunReport {
     Plan plan;
     bool plan_made = false;
     int64_t applied = 0, apply_failures = 0;
+    std::vector<std::pair<std::string, int64_t>> phases;  // connect, list, load, plan, apply (ms)
     std::vector<std::string> apply_failure_examples;
 
     int64_t duration_ms() const { return finished_ms > started_ms ? finished_ms - started_ms : 0; }

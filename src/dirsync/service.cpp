@@ -297,6 +297,14 @@ Result<nlohmann::ordered_json> DirectorySync::run_locked(const directory::Domain
     auto source = connect(connect_options(*config, config->search_timeout_s));
     if (!source) return stop_with(source.error());
     report.server = (*source)->server();
+    auto phase_start = std::chrono::steady_clock::now();
+    auto phase = [&](const char* name) {
+        auto t = std::chrono::steady_clock::now();
+        report.phases.emplace_back(
+            name, std::chrono::duration_cast<std::chrono::milliseconds>(t - phase_start).count());
+        phase_start = t;
+    };
+    phase("connect");
     auto dse = (*source)->root_dse();
     if (!dse) return stop_with(dse.error());
     report.directory = dse->active_directory ? "Active Directory"
@@ -392,9 +400,7 @@ Result<nlohmann::ordered_json> DirectorySync::run_locked(const directory::Domain
         }
     }
 
-    auto linked = store_.linked(d.id, managed_attrs(mapping));
-    if (!linked) return stop_with(linked.error());
-
+    Result<std::vector<LinkedAccount>> linked;
     if (full) {
         report.kind = "full";
         if (!options.dry_run && sync_wanted && sync_offered) {
@@ -409,6 +415,7 @@ Result<nlohmann::ordered_json> DirectorySync::run_locked(const directory::Domain
         }
         auto l = list_directory(**source, lo);
         if (!l) return stop_with(l.error());
+        phase("list");
         listing = std::move(*l);
         report.listed = listing->users_listed;
         report.in_scope = static_cast<int64_t>(listing->users.size());
@@ -422,6 +429,7 @@ Result<nlohmann::ordered_json> DirectorySync::run_locked(const directory::Domain
         remote = std::move(listing->users);
         po.complete = true;
         po.error_free = listing->entry_error_count == 0;
+        linked = store_.linked(d.id);
     } else {
         report.kind = "incremental";
         report.listed = static_cast<int64_t>(changes.users.size());
@@ -433,20 +441,34 @@ Result<nlohmann::ordered_json> DirectorySync::run_locked(const directory::Domain
                 "{} deletions reported by the directory are handled by the next full run",
                 changes.deleted));
         remote = std::move(changes.users);
+        // Only the accounts of the changed entries: an incremental run stays cheap on 100k users.
+        std::vector<std::string> ids;
+        for (const auto& u : remote)
+            ids.push_back(u.external_id);
+        linked = store_.linked(d.id, &ids);
+        if (!linked) return stop_with(linked.error());
         if (!config->groups.empty()) {
             // With group scope, only users already in scope are updated; membership did not change.
-            std::unordered_set<std::string> ids;
+            std::unordered_set<std::string> in_scope;
             for (const auto& l : *linked)
-                ids.insert(l.external_id);
-            std::erase_if(remote, [&](const RemoteUser& u) { return !ids.count(u.external_id); });
+                in_scope.insert(l.external_id);
+            std::erase_if(remote,
+                          [&](const RemoteUser& u) { return !in_scope.count(u.external_id); });
         }
         report.in_scope = static_cast<int64_t>(remote.size());
         po.complete = false;
         po.error_free = changes.entry_error_count == 0;
     }
 
-    auto owners = store_.owners(d.id);
-    if (!owners) return stop_with(owners.error());
+    if (!linked) return stop_with(linked.error());
+    // Who holds an address: all of them at once for a full run, one query each for a few changes.
+    std::unordered_map<std::string, AddressOwner> owner_map;
+    if (full) {
+        auto owners = store_.owners(d.id);
+        if (!owners) return stop_with(owners.error());
+        owner_map = std::move(*owners);
+    }
+    std::optional<Error> lookup_error;
     auto hosted = store_.hosted_domains();
     if (!hosted) return stop_with(hosted.error());
     po.delete_out_of_scope = config->delete_out_of_scope;
@@ -458,14 +480,29 @@ Result<nlohmann::ordered_json> DirectorySync::run_locked(const directory::Domain
         po.hosted_domains.insert(name);
     po.managed_attrs = managed_attrs(mapping);
     po.domain = d.name;
-    const auto& owner_map = *owners;
-    OwnerLookup lookup = [&owner_map](const std::string& address) -> std::optional<AddressOwner> {
-        auto it = owner_map.find(address);
-        if (it == owner_map.end()) return std::nullopt;
-        return it->second;
+    OwnerLookup lookup = [&](const std::string& address) -> std::optional<AddressOwner> {
+        if (full) {
+            auto it = owner_map.find(address);
+            if (it == owner_map.end()) return std::nullopt;
+            return it->second;
+        }
+        auto o = store_.owner_of(d.id, address);
+        if (!o) {
+            if (!lookup_error) lookup_error = o.error();
+            return std::nullopt;
+        }
+        return *o;
     };
-    report.plan = make_plan(remote, *linked, lookup, po);
+    phase("load");
+    const auto managed = managed_attrs(mapping);
+    AttrLoader loader = [&](const std::vector<size_t>& which) {
+        if (auto r = store_.load_attrs(*linked, which, managed); !r && !lookup_error)
+            lookup_error = r.error();
+    };
+    report.plan = make_plan(remote, *linked, lookup, po, loader);
     report.plan_made = true;
+    if (lookup_error) return stop_with(*lookup_error);
+    phase("plan");
 
     if (report.plan.threshold_exceeded) {
         if (options.dry_run) {
@@ -486,6 +523,7 @@ Result<nlohmann::ordered_json> DirectorySync::run_locked(const directory::Domain
 
     NewAccountDefaults defaults{config->default_cos, config->default_mobile_enabled};
     auto applied = store_.apply(report.plan, d.id, defaults);
+    phase("apply");
     if (!applied)
         return stop_with(with_prefix(
             "the store failed while applying the changes (a later run completes them): ",

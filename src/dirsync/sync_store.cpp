@@ -106,6 +106,13 @@ CREATE TABLE dirsync_runs (
 CREATE INDEX dirsync_runs_domain ON dirsync_runs(domain_id, id);
 )SQL";
 
+// v2: what the directory said at the last write, so unchanged users are not compared attribute
+// by attribute on every full run.
+constexpr std::string_view kV2 = R"SQL(
+ALTER TABLE dirsync_links ADD COLUMN fingerprint TEXT NOT NULL DEFAULT '';
+ALTER TABLE dirsync_links ADD COLUMN synced_at BIGINT NOT NULL DEFAULT 0;
+)SQL";
+
 // Runs kept per domain in the history.
 constexpr int64_t kRunsKept = 100;
 
@@ -151,6 +158,7 @@ struct ApplyContext {
     int64_t domain_id;
     const std::map<std::string, int64_t>& domains;
     const NewAccountDefaults& defaults;
+    std::string cos_id;  // uuid of defaults.cos, resolved once
 };
 
 Result<void> insert_alias(Tx& tx, int64_t account_id, const std::string& alias,
@@ -177,24 +185,35 @@ Result<void> create_account(Tx& tx, const AccountCreate& c, const ApplyContext& 
          now, now});
     if (!rows) return tl::unexpected(rows.error());
     const int64_t id = rows->front().integer(0);
-    std::vector<directory::AttrChange> attrs;
+    // The names are canonical account attributes (mapping_for) and the values checked text, so
+    // they are written directly, in one statement: a first sync of 100k users writes a million.
+    std::vector<std::pair<std::string_view, std::string_view>> attrs;
     for (const auto& [k, v] : u.attrs)
-        attrs.push_back({directory::AttrChange::Op::set, k, v});
-    if (!ctx.defaults.cos.empty())
-        attrs.push_back({directory::AttrChange::Op::set, "zimbraCOSId", ctx.defaults.cos});
+        attrs.emplace_back(k, v);
+    if (!ctx.cos_id.empty()) attrs.emplace_back("zimbraCOSId", ctx.cos_id);
     if (ctx.defaults.mobile_enabled)
-        attrs.push_back({directory::AttrChange::Op::set, "zimbraFeatureMobileSyncEnabled",
-                         *ctx.defaults.mobile_enabled ? "TRUE" : "FALSE"});
-    SB_TRY(
-        directory::detail::apply_attrs(tx, directory::Scope::account, id, attrs, /*fresh=*/true));
+        attrs.emplace_back("zimbraFeatureMobileSyncEnabled",
+                           *ctx.defaults.mobile_enabled ? "TRUE" : "FALSE");
+    if (!attrs.empty()) {
+        std::string sql = "INSERT INTO attrs (scope, owner_id, name, seq, value) VALUES ";
+        std::vector<Value> params;
+        params.reserve(attrs.size() * 3);
+        for (size_t i = 0; i < attrs.size(); ++i) {
+            sql += i ? ", ('account', ?, ?, 0, ?)" : "('account', ?, ?, 0, ?)";
+            params.emplace_back(id);
+            params.emplace_back(std::string(attrs[i].first));
+            params.emplace_back(std::string(attrs[i].second));
+        }
+        SB_TRY(tx.exec(sql, params));
+    }
     for (const auto& a : c.aliases)
         SB_TRY(insert_alias(tx, id, a, ctx));
     SB_TRY(
         tx.exec("INSERT INTO dirsync_links (account_id, domain_id, external_id, dn, "
-                "synced_aliases, sync_lock, "
-                "missing_since, linked_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?)",
+                "synced_aliases, sync_lock, missing_since, linked_at, fingerprint, synced_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
                 {id, ctx.domain_id, u.external_id, u.dn, join_lines(c.aliases),
-                 std::string(u.disabled ? kLockDisabled : ""), now}));
+                 std::string(u.disabled ? kLockDisabled : ""), now, c.fingerprint, now}));
     tx.notify(changed(id, "account"));
     return {};
 }
@@ -227,24 +246,29 @@ Result<void> change_account(Tx& tx, const AccountChange& ch, const ApplyContext&
             "DELETE FROM dirsync_links WHERE account_id = ? OR (domain_id = ? AND external_id = ?)",
             {id, ctx.domain_id, ch.external_id}));
         SB_TRY(tx.exec("UPDATE accounts SET auth_source = 'directory' WHERE id = ?", {id}));
+        // synced_at after touch_account: the account is not "touched" by this very write.
+        const int64_t now = now_ms();
         SB_TRY(
             tx.exec("INSERT INTO dirsync_links (account_id, domain_id, external_id, dn, "
-                    "synced_aliases, sync_lock, "
-                    "missing_since, linked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    "synced_aliases, sync_lock, missing_since, linked_at, fingerprint, synced_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     {id, ctx.domain_id, ch.external_id, ch.dn, join_lines(ch.synced_aliases),
-                     ch.sync_lock, ch.missing_since.value_or(0), now_ms()}));
+                     ch.sync_lock, ch.missing_since.value_or(0), now, ch.fingerprint, now}));
         return {};
     }
+    const int64_t now = now_ms();
     if (ch.missing_since) {
-        SB_TRY(tx.exec(
-            "UPDATE dirsync_links SET dn = ?, synced_aliases = ?, sync_lock = ?, missing_since = ? "
-            "WHERE account_id = ?",
-            {ch.dn, join_lines(ch.synced_aliases), ch.sync_lock, *ch.missing_since, id}));
-    } else {
         SB_TRY(
-            tx.exec("UPDATE dirsync_links SET dn = ?, synced_aliases = ?, sync_lock = ? WHERE "
-                    "account_id = ?",
-                    {ch.dn, join_lines(ch.synced_aliases), ch.sync_lock, id}));
+            tx.exec("UPDATE dirsync_links SET dn = ?, synced_aliases = ?, sync_lock = ?, "
+                    "missing_since = ?, "
+                    "fingerprint = ?, synced_at = ? WHERE account_id = ?",
+                    {ch.dn, join_lines(ch.synced_aliases), ch.sync_lock, *ch.missing_since,
+                     ch.fingerprint, now, id}));
+    } else {
+        SB_TRY(tx.exec(
+            "UPDATE dirsync_links SET dn = ?, synced_aliases = ?, sync_lock = ?, fingerprint = ?, "
+            "synced_at = ? WHERE account_id = ?",
+            {ch.dn, join_lines(ch.synced_aliases), ch.sync_lock, ch.fingerprint, now, id}));
     }
     return {};
 }
@@ -255,6 +279,30 @@ Result<void> delete_account(Tx& tx, const AccountRemoval& r) {
     tx.notify(changed(r.account_id, "deleted"));
     return {};
 }
+
+// A transaction whose notifications are kept aside (sent after the last chunk).
+class DeferredNotifyTx final : public Tx {
+  public:
+    DeferredNotifyTx(Tx& tx, std::vector<Change>& out) : tx_(tx), out_(out) {}
+    Result<store::Rows> query(std::string_view sql, std::initializer_list<Value> p) override {
+        return tx_.query(sql, p);
+    }
+    Result<store::Rows> query(std::string_view sql, const std::vector<Value>& p) override {
+        return tx_.query(sql, p);
+    }
+    Result<int64_t> exec(std::string_view sql, std::initializer_list<Value> p) override {
+        return tx_.exec(sql, p);
+    }
+    Result<int64_t> exec(std::string_view sql, const std::vector<Value>& p) override {
+        return tx_.exec(sql, p);
+    }
+    Result<void> script(std::string_view sql) override { return tx_.script(sql); }
+    void notify(Change change) override { out_.push_back(std::move(change)); }
+
+  private:
+    Tx& tx_;
+    std::vector<Change>& out_;
+};
 
 // One operation of a plan, by index over creates, then changes, then deletes.
 struct Op {
@@ -280,6 +328,7 @@ const std::vector<store::Migration>& migrations() {
     static const std::vector<store::Migration> list = {
         {"dirsync", 1, "directory sync: configuration, links, groups, state, runs", kV1Sqlite,
          kV1Postgres},
+        {"dirsync", 2, "directory sync: entry fingerprints", kV2, kV2},
     };
     return list;
 }
@@ -455,60 +504,120 @@ Result<std::vector<RemoteGroup>> SyncStore::groups(int64_t domain_id) {
     return out;
 }
 
+namespace {
+
+// The link rows (with account and aliases) selected by `where` on dirsync_links l.
+Result<void> load_linked(Tx& tx, const std::string& where, const std::vector<Value>& params,
+                         std::vector<LinkedAccount>& out) {
+    auto rows = tx.query(
+        "SELECT l.account_id, l.external_id, l.dn, a.address, a.status, l.synced_aliases, "
+        "l.missing_since, l.sync_lock, l.fingerprint, CASE WHEN a.modified_at > l.synced_at THEN 1 "
+        "ELSE 0 END FROM dirsync_links l JOIN accounts a ON a.id = l.account_id WHERE " +
+            where + " ORDER BY l.account_id",
+        params);
+    if (!rows) return tl::unexpected(rows.error());
+    std::unordered_map<int64_t, size_t> index;
+    const size_t first = out.size();
+    out.reserve(out.size() + rows->size());
+    for (auto& r : *rows) {
+        LinkedAccount l;
+        l.account_id = r.integer(0);
+        l.external_id = r.text(1);
+        l.dn = r.text(2);
+        l.address = r.text(3);
+        l.status = r.text(4) == "locked"   ? directory::AccountStatus::locked
+                   : r.text(4) == "closed" ? directory::AccountStatus::closed
+                                           : directory::AccountStatus::active;
+        l.synced_aliases = split_lines(r.text(5));
+        l.missing_since = r.integer(6);
+        l.sync_lock = r.text(7);
+        l.fingerprint = r.text(8);
+        l.touched = r.integer(9) != 0;
+        index.emplace(l.account_id, out.size());
+        out.push_back(std::move(l));
+    }
+    if (out.size() == first) return {};
+    auto aliases = tx.query(
+        "SELECT al.account_id, al.address FROM aliases al JOIN dirsync_links l ON l.account_id = "
+        "al.account_id WHERE " +
+            where,
+        params);
+    if (!aliases) return tl::unexpected(aliases.error());
+    for (auto& r : *aliases)
+        if (auto it = index.find(r.integer(0)); it != index.end())
+            out[it->second].aliases.push_back(r.text(1));
+    return {};
+}
+
+}  // namespace
+
 Result<std::vector<LinkedAccount>> SyncStore::linked(int64_t domain_id,
-                                                     const std::vector<std::string>& managed) {
+                                                     const std::vector<std::string>* only) {
     std::vector<LinkedAccount> out;
     SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
-        auto rows = tx.query(
-            "SELECT l.account_id, l.external_id, l.dn, a.address, a.status, l.synced_aliases, "
-            "l.missing_since, "
-            "l.sync_lock FROM dirsync_links l JOIN accounts a ON a.id = l.account_id WHERE "
-            "l.domain_id = ? "
-            "ORDER BY l.account_id",
-            {domain_id});
-        if (!rows) return tl::unexpected(rows.error());
-        std::unordered_map<int64_t, size_t> index;
-        out.reserve(rows->size());
-        for (auto& r : *rows) {
-            LinkedAccount l;
-            l.account_id = r.integer(0);
-            l.external_id = r.text(1);
-            l.dn = r.text(2);
-            l.address = r.text(3);
-            l.status = r.text(4) == "locked"   ? directory::AccountStatus::locked
-                       : r.text(4) == "closed" ? directory::AccountStatus::closed
-                                               : directory::AccountStatus::active;
-            l.synced_aliases = split_lines(r.text(5));
-            l.missing_since = r.integer(6);
-            l.sync_lock = r.text(7);
-            index.emplace(l.account_id, out.size());
-            out.push_back(std::move(l));
+        if (!only) return load_linked(tx, "l.domain_id = ?", {domain_id}, out);
+        constexpr size_t kBatch = 200;
+        for (size_t i = 0; i < only->size(); i += kBatch) {
+            std::string where = "l.domain_id = ? AND l.external_id IN (";
+            std::vector<Value> params{domain_id};
+            for (size_t j = i; j < std::min(only->size(), i + kBatch); ++j) {
+                where += j == i ? "?" : ", ?";
+                params.emplace_back((*only)[j]);
+            }
+            where += ")";
+            SB_TRY(load_linked(tx, where, params, out));
         }
-        auto aliases = tx.query(
-            "SELECT al.account_id, al.address FROM aliases al JOIN dirsync_links l ON l.account_id "
-            "= al.account_id "
-            "WHERE l.domain_id = ?",
-            {domain_id});
-        if (!aliases) return tl::unexpected(aliases.error());
-        for (auto& r : *aliases)
-            if (auto it = index.find(r.integer(0)); it != index.end())
-                out[it->second].aliases.push_back(r.text(1));
-        if (managed.empty()) return {};
-        std::string sql =
-            "SELECT at.owner_id, at.name, at.value FROM attrs at JOIN dirsync_links l ON "
-            "l.account_id = at.owner_id "
-            "WHERE at.scope = 'account' AND l.domain_id = ? AND at.name IN (";
-        std::vector<Value> params{domain_id};
-        for (size_t i = 0; i < managed.size(); ++i) {
-            sql += i ? ", ?" : "?";
-            params.emplace_back(managed[i]);
+        return {};
+    }));
+    return out;
+}
+
+Result<void> SyncStore::load_attrs(std::vector<LinkedAccount>& accounts,
+                                   const std::vector<size_t>& which,
+                                   const std::vector<std::string>& managed) {
+    if (which.empty() || managed.empty()) return {};
+    return db_.read([&](Tx& tx) -> Result<void> {
+        constexpr size_t kBatch = 400;
+        std::string names;
+        for (size_t i = 0; i < managed.size(); ++i)
+            names += i ? ", ?" : "?";
+        for (size_t i = 0; i < which.size(); i += kBatch) {
+            std::unordered_map<int64_t, size_t> index;
+            std::string sql =
+                "SELECT owner_id, name, value FROM attrs WHERE scope = 'account' AND name IN (" +
+                names + ") AND owner_id IN (";
+            std::vector<Value> params(managed.begin(), managed.end());
+            for (size_t j = i; j < std::min(which.size(), i + kBatch); ++j) {
+                sql += j == i ? "?" : ", ?";
+                params.emplace_back(accounts[which[j]].account_id);
+                index.emplace(accounts[which[j]].account_id, which[j]);
+            }
+            sql += ") ORDER BY seq";
+            auto rows = tx.query(sql, params);
+            if (!rows) return tl::unexpected(rows.error());
+            for (auto& r : *rows)
+                if (auto it = index.find(r.integer(0)); it != index.end())
+                    accounts[it->second].attrs.emplace(r.text(1), r.text(2));
         }
-        sql += ") ORDER BY at.seq";
-        auto attrs = tx.query(sql, params);
-        if (!attrs) return tl::unexpected(attrs.error());
-        for (auto& r : *attrs)
-            if (auto it = index.find(r.integer(0)); it != index.end())
-                out[it->second].attrs.emplace(r.text(1), r.text(2));
+        return {};
+    });
+}
+
+Result<std::optional<AddressOwner>> SyncStore::owner_of(int64_t domain_id,
+                                                        const std::string& address) {
+    std::optional<AddressOwner> out;
+    SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
+        auto row = tx.first(
+            "SELECT a.id, a.auth_source, CASE WHEN l.account_id IS NULL THEN 0 ELSE 1 END FROM "
+            "accounts a "
+            "LEFT JOIN dirsync_links l ON l.account_id = a.id AND l.domain_id = ? WHERE a.address "
+            "= ? OR a.id = "
+            "(SELECT account_id FROM aliases WHERE address = ?)",
+            {domain_id, address, address});
+        if (!row) return tl::unexpected(row.error());
+        if (*row)
+            out = AddressOwner{(*row)->integer(0), (*row)->integer(2) != 0,
+                               (*row)->text(1) == "directory"};
         return {};
     }));
     return out;
@@ -600,28 +709,60 @@ Result<ApplyResult> SyncStore::apply(const Plan& plan, int64_t domain_id,
                                      const NewAccountDefaults& defaults, size_t chunk) {
     auto domains = hosted_domains();
     if (!domains) return tl::unexpected(domains.error());
-    ApplyContext ctx{domain_id, *domains, defaults};
+    ApplyContext ctx{domain_id, *domains, defaults, {}};
+    if (!defaults.cos.empty()) {
+        SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
+            auto cos = directory::detail::require_cos(tx, defaults.cos);
+            if (!cos) return tl::unexpected(cos.error());
+            ctx.cos_id = cos->uuid;
+            return {};
+        }));
+    }
     ApplyResult out;
+    // Notifications of committed chunks are sent together at the end: subscribers (GAL, address
+    // book) then rebuild once instead of after every chunk of a 100k-user first run.
+    std::vector<Change> committed;
+    auto publish = [&]() -> Result<void> {
+        if (committed.empty()) return {};
+        return db_.write([&](Tx& tx) -> Result<void> {
+            for (auto& c : committed)
+                tx.notify(std::move(c));
+            return {};
+        });
+    };
     const size_t total = plan.creates.size() + plan.changes.size() + plan.deletes.size();
     for (size_t from = 0; from < total; from += chunk) {
         const size_t to = std::min(total, from + chunk);
+        std::vector<Change> changes;
         auto r = db_.write([&](Tx& tx) -> Result<void> {
+            changes.clear();
+            DeferredNotifyTx deferred(tx, changes);
             for (size_t i = from; i < to; ++i)
-                SB_TRY((Op{plan, i}.run(tx, ctx)));
+                SB_TRY((Op{plan, i}.run(deferred, ctx)));
             return {};
         });
         if (r) {
             out.applied += static_cast<int64_t>(to - from);
+            committed.insert(committed.end(), std::make_move_iterator(changes.begin()),
+                             std::make_move_iterator(changes.end()));
             continue;
         }
-        if (r.error().code == Errc::unavailable || r.error().code == Errc::io_error)
+        if (r.error().code == Errc::unavailable || r.error().code == Errc::io_error) {
+            (void)publish();
             return tl::unexpected(r.error());
+        }
         // One at a time, to keep the good ones and name the bad one.
         for (size_t i = from; i < to; ++i) {
             Op op{plan, i};
-            auto one = db_.write([&](Tx& tx) -> Result<void> { return op.run(tx, ctx); });
+            changes.clear();
+            auto one = db_.write([&](Tx& tx) -> Result<void> {
+                changes.clear();
+                DeferredNotifyTx deferred(tx, changes);
+                return op.run(deferred, ctx);
+            });
             if (one) {
                 ++out.applied;
+                committed.insert(committed.end(), changes.begin(), changes.end());
                 continue;
             }
             ++out.failure_count;
@@ -629,6 +770,7 @@ Result<ApplyResult> SyncStore::apply(const Plan& plan, int64_t domain_id,
                 out.failures.push_back(fmt::format("{}: {}", op.name(), one.error().message));
         }
     }
+    SB_TRY(publish());
     return out;
 }
 

@@ -76,8 +76,14 @@ class SyncStore {
     Result<std::vector<RemoteGroup>> groups(int64_t domain_id);
 
     // accounts managed by the sync
+    // The accounts linked in a domain, without their attributes; `only`: just the ones linked
+    // to these directory identities (incremental runs).
     Result<std::vector<LinkedAccount>> linked(int64_t domain_id,
-                                              const std::vector<std::string>& managed_attrs);
+                                              const std::vector<std::string>* only = nullptr);
+    // Loads the managed attributes of accounts[which[...]] (those that must be compared).
+    Result<void> load_attrs(std::vector<LinkedAccount>& accounts, const std::vector<size_t>& which,
+                            const std::vector<std::string>& managed_attrs);
+    Result<std::optional<AddressOwner>> owner_of(int64_t domain_id, const std::string& address);
     // Accounts linked, and how many of them are locked for removal.
     Result<std::pair<int64_t, int64_t>> link_counts(int64_t domain_id);
     // The account linked to a directory identity, if any.
@@ -87,10 +93,11 @@ class SyncStore {
     Result<std::unordered_map<std::string, AddressOwner>> owners(int64_t domain_id);
     Result<std::map<std::string, int64_t>> hosted_domains();  // name → id
 
-    // Applies a plan in transactions of `chunk` operations; a failing chunk is replayed one
+    // Applies a plan in transactions of `chunk` operations (notifications are sent at the end);
+    // a failing chunk is replayed one
     // operation at a time so one bad account does not hold back the others.
     Result<ApplyResult> apply(const Plan& plan, int64_t domain_id,
-                              const NewAccountDefaults& defaults, size_t chunk = 500);
+                              const NewAccountDefaults& defaults, size_t chunk = 2000);
 
     // Login through the directory for an account made by hand (seed 004, "Procedure for Manually
     // Created Users"): auth_source and, for "directory", the link to its entry.

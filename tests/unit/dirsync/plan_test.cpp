@@ -57,15 +57,25 @@ struct World {
     }
 };
 
-// Ten linked users u0..u9 present in the directory.
+// Ten linked users u0..u9 present in the directory, written from these very entries.
 World ten_users(std::vector<RemoteUser>& remote) {
     World w;
     for (int i = 0; i < 10; ++i) {
         std::string a = "u" + std::to_string(i) + "@example.com";
-        w.link(linked(100 + i, "id" + std::to_string(i), a, "User " + std::to_string(i)));
         remote.push_back(user("id" + std::to_string(i), a, "User " + std::to_string(i)));
+        auto l = linked(100 + i, "id" + std::to_string(i), a, "User " + std::to_string(i));
+        l.fingerprint = user_fingerprint(remote.back(), {});
+        w.link(l);
     }
     return w;
+}
+
+// The changes that touch the account itself (not only the link row's bookkeeping).
+std::vector<AccountChange> content(const Plan& p) {
+    std::vector<AccountChange> out;
+    for (const auto& c : p.changes)
+        if (c.content_changed) out.push_back(c);
+    return out;
 }
 
 TEST(DirsyncPlan, CreatesNewUsersWithTheirAliases) {
@@ -148,12 +158,13 @@ TEST(DirsyncPlan, DisabledUsersAreLockedAndUnlockedOnlyIfTheSyncLockedThem) {
     w.link(locked_by_sync);
     auto p = w.plan({user("a", "a@example.com", "", true), user("b", "b@example.com"),
                      user("c", "c@example.com")});
-    ASSERT_EQ(p.changes.size(), 2u);
-    EXPECT_EQ(p.changes[0].account_id, 1);
-    EXPECT_EQ(p.changes[0].status, AccountStatus::locked);
-    EXPECT_EQ(p.changes[0].sync_lock, kLockDisabled);
-    EXPECT_EQ(p.changes[1].account_id, 3);
-    EXPECT_EQ(p.changes[1].status, AccountStatus::active);
+    auto changes = content(p);
+    ASSERT_EQ(changes.size(), 2u);
+    EXPECT_EQ(changes[0].account_id, 1);
+    EXPECT_EQ(changes[0].status, AccountStatus::locked);
+    EXPECT_EQ(changes[0].sync_lock, kLockDisabled);
+    EXPECT_EQ(changes[1].account_id, 3);
+    EXPECT_EQ(changes[1].status, AccountStatus::active);
     EXPECT_EQ(p.locked, 1);
     EXPECT_EQ(p.unlocked, 1);
 }
@@ -339,6 +350,64 @@ TEST(DirsyncPlan, OnlyAliasesTheSyncGaveAreTakenBack) {
     EXPECT_EQ(p.changes[0].add_aliases, std::vector<std::string>{"new@example.com"});
     EXPECT_EQ(p.changes[0].remove_aliases, std::vector<std::string>{"old@example.com"});
     EXPECT_EQ(p.changes[0].synced_aliases, std::vector<std::string>{"new@example.com"});
+}
+
+TEST(DirsyncPlan, AccountsWrittenFromTheSameEntryAreNotCompared) {
+    World w;
+    auto u = user("id", "a@example.com", "Ann");
+    auto l = linked(1, "id", "a@example.com");  // attributes not loaded
+    l.fingerprint = user_fingerprint(u, {});
+    w.link(l);
+    std::vector<size_t> loaded;
+    OwnerLookup lookup = [&](const std::string& a) -> std::optional<AddressOwner> {
+        auto it = w.owners.find(a);
+        if (it == w.owners.end()) return std::nullopt;
+        return it->second;
+    };
+    AttrLoader loader = [&](const std::vector<size_t>& which) {
+        loaded = which;
+        for (size_t i : which)
+            w.links[i].attrs = {{"displayName", "Ann"}, {"cn", "Ann"}};
+    };
+    auto p = make_plan({u}, w.links, lookup, w.options, loader);
+    EXPECT_EQ(p.unchanged, 1);
+    EXPECT_TRUE(loaded.empty()) << "nothing loaded for an account in sync";
+
+    // Someone changed the account since the last write: compared, and found equal.
+    w.links[0].touched = true;
+    p = make_plan({u}, w.links, lookup, w.options, loader);
+    EXPECT_EQ(loaded, std::vector<size_t>{0});
+    ASSERT_EQ(p.changes.size(), 1u) << "only the link is refreshed";
+    EXPECT_TRUE(p.changes[0].attrs.empty());
+    EXPECT_FALSE(p.changes[0].content_changed);
+    EXPECT_EQ(p.updated, 0);
+
+    // The entry changed: a new fingerprint, so compared and updated.
+    w.links[0].touched = false;
+    w.links[0].attrs.clear();
+    loaded.clear();
+    auto changed = user("id", "a@example.com", "Ann Smith");
+    p = make_plan({changed}, w.links, lookup, w.options, loader);
+    EXPECT_EQ(loaded, std::vector<size_t>{0});
+    ASSERT_EQ(p.changes.size(), 1u);
+    EXPECT_EQ(p.changes[0].fingerprint, user_fingerprint(changed, {}));
+    EXPECT_EQ(p.updated, 1);
+}
+
+TEST(DirsyncPlan, FingerprintCoversWhatTheSyncWrites) {
+    auto u = user("id", "a@example.com", "Ann");
+    const auto base = user_fingerprint(u, {});
+    EXPECT_EQ(user_fingerprint(u, {}), base);
+    auto v = u;
+    v.dn = "uid=a,ou=moved,dc=example,dc=com";
+    EXPECT_NE(user_fingerprint(v, {}), base);
+    v = u;
+    v.disabled = true;
+    EXPECT_NE(user_fingerprint(v, {}), base);
+    v = u;
+    v.attrs.push_back({"title", "Boss"});
+    EXPECT_NE(user_fingerprint(v, {}), base);
+    EXPECT_NE(user_fingerprint(u, {"x@example.com"}), base);
 }
 
 }  // namespace
