@@ -119,6 +119,7 @@ EmailValues parse_email_values(const std::vector<std::string>& values) {
         if (v.empty()) continue;
         if (auto typed = typed_address(v)) {
             auto [type, addr] = *typed;
+            if (trim(addr).empty()) continue;
             // Exchange: upper-case "SMTP" is the primary (reply) address; "smtp" the others.
             if (type == "SMTP" && !out.primary)
                 out.primary = to_lower(trim(addr));

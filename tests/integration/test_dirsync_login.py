@@ -3,6 +3,7 @@ the address book use, switching a manual account to directory login (seed 004), 
 directory: StartTLS and LDAPS with the test CA, a wrong CA refused unless
 ignore_certificate_errors is set."""
 import os
+import time
 import unittest
 
 import test_dirsync as common
@@ -101,6 +102,62 @@ class LoginTest(common.DirsyncCase):
         report = s.report("mode", "full")
         self.assertIn(f"dirsync auth {s.address('nia')} directory", " ".join(report["conflicts"]))
         self.assertEqual(self.server.json("prov", "ga", s.address("nia"))["authSource"], "local")
+
+
+class AddressBookTest(common.DirsyncCase):
+    """Synced users are in the GAL of the LDAP address book without a restart, and log in to it
+    with their directory password."""
+
+    def connect(self, user, password):
+        import ldap
+        conn = ldap.initialize(f"ldaps://127.0.0.1:{self.server.ports['ldaps']}")
+        conn.set_option(ldap.OPT_X_TLS_CACERTFILE, self.server.ca_file)
+        conn.set_option(ldap.OPT_X_TLS_REQUIRE_CERT, ldap.OPT_X_TLS_DEMAND)
+        conn.set_option(ldap.OPT_X_TLS_NEWCTX, 0)
+        conn.set_option(ldap.OPT_REFERRALS, 0)
+        conn.set_option(ldap.OPT_NETWORK_TIMEOUT, 10)
+        conn.simple_bind_s(user, password)
+        return conn
+
+    def wait_for(self, conn, filt, predicate, what, limit=5.0):
+        import ldap
+        deadline = time.time() + limit
+        while True:
+            got = conn.search_s("", ldap.SCOPE_SUBTREE, filt, ["mail", "cn", "title"])
+            if predicate(got):
+                return got
+            if time.time() > deadline:
+                self.fail(f"{what}: not in the address book after {limit} s: {got}")
+            time.sleep(0.05)
+
+    def test_synced_users_are_in_the_gal(self):
+        import ldap
+        s = self.scenario("gal", default_mobile_enabled="TRUE", delete_out_of_scope="TRUE",
+                          delete_threshold="50", incremental="off")
+        s.add_people("gil", "gus", title="Pilot")
+        s.report()
+        # The address book applies committed changes a moment later (debounced): retry the first bind.
+        deadline = time.time() + 5
+        while True:
+            try:
+                conn = self.connect(s.address("gil"), "pw-gil")
+                break
+            except ldap.UNAVAILABLE:
+                if time.time() > deadline:
+                    raise
+                time.sleep(0.05)
+        got = self.wait_for(conn, f"(mail={s.address('gus')})", lambda r: len(r) == 1, "synced user")
+        self.assertEqual(got[0][1]["title"], [b"Pilot"])
+        with self.assertRaises(ldap.INVALID_CREDENTIALS):
+            self.connect(s.address("gus"), "pw-gil")
+        # A change in the directory reaches the address book with the next run.
+        self.slapd.modify_ldif(f"dn: {s.dn('gus')}\nchangetype: modify\nreplace: title\ntitle: Captain\n\n")
+        s.report()
+        self.wait_for(conn, "(title=Captain)", lambda r: len(r) == 1, "changed title")
+        # A user removed from the directory is locked: gone from the GAL.
+        self.slapd.delete(s.dn("gus"))
+        s.report()
+        self.wait_for(conn, f"(mail={s.address('gus')})", lambda r: r == [], "removed user")
 
 
 class TlsTest(common.DirsyncCase):
