@@ -19,13 +19,13 @@
 #include "core/strings.hpp"
 #include "core/tls_identity.hpp"
 #include "directory/directory.hpp"
-#include "ldap/addressbook/address_book.hpp"
-#include "ldap/session/address_book_backend.hpp"
-#include "ldap/session/ldap_server.hpp"
+#include "dirsync/service.hpp"
 #include "eas/device_store.hpp"
 #include "eas/http/listener.hpp"
 #include "eas/service.hpp"
-#include "dirsync/service.hpp"
+#include "ldap/addressbook/address_book.hpp"
+#include "ldap/session/address_book_backend.hpp"
+#include "ldap/session/ldap_server.hpp"
 #include "mailbox/mailbox.hpp"
 #include "server/admin_listener.hpp"
 #include "server/demo.hpp"
@@ -69,7 +69,8 @@ int serve(const config::Config& cfg, const ServeOptions& options) {
     authenticator.set_external_verifier(dirsync.verifier());
     mailbox::Mailbox mailbox(**db);
     // LDAP address book: published books table, then the in-memory GALs (only when it is served).
-    if (auto r = store::migrate(**db, addressbook::ldap_migrations()); !r) return fatal(r.error().message);
+    if (auto r = store::migrate(**db, addressbook::ldap_migrations()); !r)
+        return fatal(r.error().message);
     addressbook::AddressBookOptions book_options;
     book_options.naming_context = cfg.ldap.naming_context;
     book_options.gal_label = cfg.ldap.gal_label;
@@ -164,11 +165,18 @@ int serve(const config::Config& cfg, const ServeOptions& options) {
     ldap::LdapServer ldap_server(io, ldap_backend, ldap_options);
     if (ldap_enabled) {
         if (auto r = ldap_server.start(); !r) return fatal(r.error().message);
-        if (auto a = ldap_server.ldaps_address(); !a.empty()) services.runtime["listeners"]["ldaps"] = a;
-        if (auto a = ldap_server.ldap_address(); !a.empty()) services.runtime["listeners"]["ldap"] = a;
-        spdlog::info("ldap: address book on {}{}{}", ldap_server.ldaps_address().empty() ? "" : "ldaps://" + ldap_server.ldaps_address(),
-                     ldap_server.ldaps_address().empty() || ldap_server.ldap_address().empty() ? "" : " and ",
-                     ldap_server.ldap_address().empty() ? "" : "ldap://" + ldap_server.ldap_address() + " (StartTLS)");
+        if (auto a = ldap_server.ldaps_address(); !a.empty())
+            services.runtime["listeners"]["ldaps"] = a;
+        if (auto a = ldap_server.ldap_address(); !a.empty())
+            services.runtime["listeners"]["ldap"] = a;
+        spdlog::info(
+            "ldap: address book on {}{}{}",
+            ldap_server.ldaps_address().empty() ? "" : "ldaps://" + ldap_server.ldaps_address(),
+            ldap_server.ldaps_address().empty() || ldap_server.ldap_address().empty() ? ""
+                                                                                      : " and ",
+            ldap_server.ldap_address().empty()
+                ? ""
+                : "ldap://" + ldap_server.ldap_address() + " (StartTLS)");
     }
 
     AdminListener admin_listener(io, services);
@@ -207,6 +215,8 @@ int serve(const config::Config& cfg, const ServeOptions& options) {
     for (auto& t : pool)
         t.join();
     dirsync.stop();
+    // Subscribers (authenticator, Ping hub, address book) go out of scope below the store.
+    (*db)->unsubscribe_all();
     spdlog::info("Switchboard stopped");
     return 0;
 }

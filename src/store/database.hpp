@@ -66,6 +66,8 @@ class Database {
   public:
     virtual ~Database() = default;
     // Runs fn in a read-write transaction; commits when it returns success, rolls back otherwise.
+    // fn may run more than once (PostgreSQL retries serialization failures), so it must not
+    // accumulate into state captured from outside. Subscribers must be thread-safe.
     virtual Result<void> write(const TxFn& fn) = 0;
     // Runs fn on a consistent snapshot; any write attempted inside fails.
     virtual Result<void> read(const TxFn& fn) = 0;
@@ -73,6 +75,9 @@ class Database {
     virtual std::string_view dialect() const = 0;
     // Subscribes to committed changes (called on the committing thread; keep it short).
     virtual void subscribe(ChangeListener listener) = 0;
+    // Stops every delivery (and any thread that delivers changes from other nodes) and forgets
+    // the listeners; called at shutdown before the subscribers are destroyed.
+    virtual void unsubscribe_all() = 0;
 };
 
 // Opens the configured backend and brings its schema to the current version.

@@ -120,6 +120,14 @@ class PostgresDatabase final : public Database {
     Result<void> read(const TxFn& fn) override { return run(fn, false); }
     std::string_view dialect() const override { return "postgresql"; }
 
+    void unsubscribe_all() override {
+        {
+            std::lock_guard lock(feed_mutex_);
+            feed_.reset();  // joins the LISTEN thread
+        }
+        std::lock_guard lock(listeners_mutex_);
+        listeners_.clear();
+    }
     void subscribe(ChangeListener l) override {
         {
             std::lock_guard lock(listeners_mutex_);

@@ -204,6 +204,10 @@ class SqliteDatabase final : public Database {
     Result<void> write(const TxFn& fn) override { return run(fn, true); }
     Result<void> read(const TxFn& fn) override { return run(fn, false); }
     std::string_view dialect() const override { return "sqlite"; }
+    void unsubscribe_all() override {
+        std::lock_guard lock(listeners_mutex_);
+        listeners_.clear();
+    }
     void subscribe(ChangeListener l) override {
         std::lock_guard lock(listeners_mutex_);
         listeners_.push_back(std::move(l));
