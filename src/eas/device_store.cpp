@@ -99,9 +99,12 @@ CREATE TABLE eas_sync_states (
 )SQL";
 
 constexpr std::string_view kDeviceCols =
-    "SELECT account_id, device_id, device_type, user_agent, protocol_version, first_seen, last_seen, "
-    "last_command, info, suspended, policy_key, pending_policy_key, policy_hash, provisioned_at, wipe, "
-    "wipe_requested_at, wipe_sent_at, wipe_acknowledged_at, wipe_ack_status, cache FROM eas_devices ";
+    "SELECT account_id, device_id, device_type, user_agent, protocol_version, first_seen, "
+    "last_seen, "
+    "last_command, info, suspended, policy_key, pending_policy_key, policy_hash, provisioned_at, "
+    "wipe, "
+    "wipe_requested_at, wipe_sent_at, wipe_acknowledged_at, wipe_ack_status, cache FROM "
+    "eas_devices ";
 
 Wipe parse_wipe(std::string_view s) {
     if (s == "full") return Wipe::full;
@@ -147,7 +150,8 @@ Result<std::optional<Device>> load(Tx& tx, int64_t account, std::string_view dev
 
 Result<void> must_change(Result<int64_t> n, std::string_view device_id) {
     if (!n) return tl::unexpected(n.error());
-    if (*n == 0) return fail(Errc::not_found, fmt::format("no device '{}' for this account", device_id));
+    if (*n == 0)
+        return fail(Errc::not_found, fmt::format("no device '{}' for this account", device_id));
     return {};
 }
 
@@ -166,35 +170,52 @@ const std::vector<store::Migration>& migrations() {
 
 std::string_view wipe_name(Wipe w) {
     switch (w) {
-        case Wipe::none: return "";
-        case Wipe::full: return "full";
-        case Wipe::account_only: return "account";
+        case Wipe::none:
+            return "";
+        case Wipe::full:
+            return "full";
+        case Wipe::account_only:
+            return "account";
     }
     return "";
 }
 
-Result<Device> DeviceStore::touch(int64_t account, std::string_view device_id, std::string_view device_type,
-                                  std::string_view user_agent, std::string_view protocol_version,
-                                  std::string_view command) {
+Result<Device> DeviceStore::touch(int64_t account, std::string_view device_id,
+                                  std::string_view device_type, std::string_view user_agent,
+                                  std::string_view protocol_version, std::string_view command) {
+    // Most requests change nothing but the last-seen time: that is written once a minute, not
+    // once a request (a write is a WAL sync, and phones send a Ping or a Sync every few seconds).
+    if (auto known = find(account, device_id); known && *known) {
+        const Device& d = **known;
+        bool same = d.device_type == device_type && d.last_command == command &&
+                    (user_agent.empty() || d.user_agent == user_agent) &&
+                    (protocol_version.empty() || d.protocol_version == protocol_version);
+        if (same && now_ms() - d.last_seen < kLastSeenResolutionMs) return d;
+    }
     Device out;
     SB_TRY(db_.write([&](Tx& tx) -> Result<void> {
         int64_t now = now_ms();
         auto d = load(tx, account, device_id);
         if (!d) return tl::unexpected(d.error());
         if (!*d) {
-            SB_TRY(tx.exec("INSERT INTO eas_devices (account_id, device_id, device_type, user_agent, protocol_version, "
-                           "first_seen, last_seen, last_command) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                           {account, std::string(device_id), std::string(device_type), std::string(user_agent),
-                            std::string(protocol_version), now, now, std::string(command)}));
+            SB_TRY(tx.exec(
+                "INSERT INTO eas_devices (account_id, device_id, device_type, user_agent, "
+                "protocol_version, "
+                "first_seen, last_seen, last_command) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                {account, std::string(device_id), std::string(device_type), std::string(user_agent),
+                 std::string(protocol_version), now, now, std::string(command)}));
             tx.notify(changed(account, "device"));
         } else {
             // An OPTIONS request carries no version: keep the one the device last used.
-            std::string version = protocol_version.empty() ? (*d)->protocol_version : std::string(protocol_version);
+            std::string version =
+                protocol_version.empty() ? (*d)->protocol_version : std::string(protocol_version);
             std::string agent = user_agent.empty() ? (*d)->user_agent : std::string(user_agent);
-            SB_TRY(tx.exec("UPDATE eas_devices SET device_type = ?, user_agent = ?, protocol_version = ?, last_seen = ?, "
-                           "last_command = ? WHERE account_id = ? AND device_id = ?",
-                           {std::string(device_type), agent, version, now, std::string(command), account,
-                            std::string(device_id)}));
+            SB_TRY(
+                tx.exec("UPDATE eas_devices SET device_type = ?, user_agent = ?, protocol_version "
+                        "= ?, last_seen = ?, "
+                        "last_command = ? WHERE account_id = ? AND device_id = ?",
+                        {std::string(device_type), agent, version, now, std::string(command),
+                         account, std::string(device_id)}));
         }
         auto again = load(tx, account, device_id);
         if (!again) return tl::unexpected(again.error());
@@ -218,9 +239,11 @@ Result<std::optional<Device>> DeviceStore::find(int64_t account, std::string_vie
 Result<std::vector<Device>> DeviceStore::list(int64_t account) {
     std::vector<Device> out;
     SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
-        auto rows = tx.query(std::string(kDeviceCols) + "WHERE account_id = ? ORDER BY device_id", {account});
+        auto rows = tx.query(std::string(kDeviceCols) + "WHERE account_id = ? ORDER BY device_id",
+                             {account});
         if (!rows) return tl::unexpected(rows.error());
-        for (auto& r : *rows) out.push_back(device_from(r));
+        for (auto& r : *rows)
+            out.push_back(device_from(r));
         return {};
     }));
     return out;
@@ -231,7 +254,8 @@ Result<std::vector<Device>> DeviceStore::all() {
     SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
         auto rows = tx.query(std::string(kDeviceCols) + "ORDER BY account_id, device_id");
         if (!rows) return tl::unexpected(rows.error());
-        for (auto& r : *rows) out.push_back(device_from(r));
+        for (auto& r : *rows)
+            out.push_back(device_from(r));
         return {};
     }));
     return out;
@@ -244,8 +268,10 @@ Result<void> DeviceStore::set_info(int64_t account, std::string_view device_id,
         if (!d) return tl::unexpected(d.error());
         if (!*d) return fail(Errc::not_found, "unknown device");
         nlohmann::json j = nlohmann::json::object();
-        for (auto& [k, v] : (*d)->info) j[k] = v;
-        for (auto& [k, v] : info) j[k] = v;
+        for (auto& [k, v] : (*d)->info)
+            j[k] = v;
+        for (auto& [k, v] : info)
+            j[k] = v;
         SB_TRY(tx.exec("UPDATE eas_devices SET info = ? WHERE account_id = ? AND device_id = ?",
                        {j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), account,
                         std::string(device_id)}));
@@ -253,17 +279,22 @@ Result<void> DeviceStore::set_info(int64_t account, std::string_view device_id,
     });
 }
 
-Result<int64_t> DeviceStore::set_suspended(int64_t account, std::optional<std::string_view> device_id,
+Result<int64_t> DeviceStore::set_suspended(int64_t account,
+                                           std::optional<std::string_view> device_id,
                                            bool suspended) {
     int64_t n = 0;
     SB_TRY(db_.write([&](Tx& tx) -> Result<void> {
-        Result<int64_t> r = device_id
-                                ? tx.exec("UPDATE eas_devices SET suspended = ? WHERE account_id = ? AND device_id = ?",
-                                          {int64_t(suspended), account, std::string(*device_id)})
-                                : tx.exec("UPDATE eas_devices SET suspended = ? WHERE account_id = ?",
-                                          {int64_t(suspended), account});
+        Result<int64_t> r =
+            device_id
+                ? tx.exec(
+                      "UPDATE eas_devices SET suspended = ? WHERE account_id = ? AND device_id = ?",
+                      {int64_t(suspended), account, std::string(*device_id)})
+                : tx.exec("UPDATE eas_devices SET suspended = ? WHERE account_id = ?",
+                          {int64_t(suspended), account});
         if (!r) return tl::unexpected(r.error());
-        if (device_id && *r == 0) return fail(Errc::not_found, fmt::format("no device '{}' for this account", *device_id));
+        if (device_id && *r == 0)
+            return fail(Errc::not_found,
+                        fmt::format("no device '{}' for this account", *device_id));
         n = *r;
         tx.notify(changed(account, "suspend"));
         return {};
@@ -289,19 +320,23 @@ Result<bool> DeviceStore::remove(int64_t account, std::string_view device_id) {
 Result<int64_t> DeviceStore::reset(int64_t account, std::optional<std::string_view> device_id) {
     int64_t n = 0;
     SB_TRY(db_.write([&](Tx& tx) -> Result<void> {
-        Result<int64_t> count = device_id
-                                    ? tx.scalar("SELECT COUNT(*) FROM eas_devices WHERE account_id = ? AND device_id = ?",
-                                                {account, std::string(*device_id)})
-                                    : tx.scalar("SELECT COUNT(*) FROM eas_devices WHERE account_id = ?", {account});
+        Result<int64_t> count =
+            device_id
+                ? tx.scalar(
+                      "SELECT COUNT(*) FROM eas_devices WHERE account_id = ? AND device_id = ?",
+                      {account, std::string(*device_id)})
+                : tx.scalar("SELECT COUNT(*) FROM eas_devices WHERE account_id = ?", {account});
         if (!count) return tl::unexpected(count.error());
         if (device_id && *count == 0)
-            return fail(Errc::not_found, fmt::format("no device '{}' for this account", *device_id));
+            return fail(Errc::not_found,
+                        fmt::format("no device '{}' for this account", *device_id));
         n = *count;
         if (device_id) {
             SB_TRY(tx.exec("DELETE FROM eas_sync_states WHERE account_id = ? AND device_id = ?",
                            {account, std::string(*device_id)}));
-            SB_TRY(tx.exec("UPDATE eas_devices SET cache = '' WHERE account_id = ? AND device_id = ?",
-                           {account, std::string(*device_id)}));
+            SB_TRY(
+                tx.exec("UPDATE eas_devices SET cache = '' WHERE account_id = ? AND device_id = ?",
+                        {account, std::string(*device_id)}));
         } else {
             SB_TRY(tx.exec("DELETE FROM eas_sync_states WHERE account_id = ?", {account}));
             SB_TRY(tx.exec("UPDATE eas_devices SET cache = '' WHERE account_id = ?", {account}));
@@ -314,10 +349,12 @@ Result<int64_t> DeviceStore::reset(int64_t account, std::optional<std::string_vi
 
 Result<void> DeviceStore::request_wipe(int64_t account, std::string_view device_id, Wipe kind) {
     return db_.write([&](Tx& tx) -> Result<void> {
-        SB_TRY(must_change(tx.exec("UPDATE eas_devices SET wipe = ?, wipe_requested_at = ?, wipe_sent_at = 0, "
-                                   "wipe_acknowledged_at = 0, wipe_ack_status = 0 WHERE account_id = ? AND device_id = ?",
-                                   {std::string(wipe_name(kind)), now_ms(), account, std::string(device_id)}),
-                           device_id));
+        SB_TRY(must_change(
+            tx.exec("UPDATE eas_devices SET wipe = ?, wipe_requested_at = ?, wipe_sent_at = 0, "
+                    "wipe_acknowledged_at = 0, wipe_ack_status = 0 WHERE account_id = ? AND "
+                    "device_id = ?",
+                    {std::string(wipe_name(kind)), now_ms(), account, std::string(device_id)}),
+            device_id));
         tx.notify(changed(account, "wipe"));
         return {};
     });
@@ -325,24 +362,29 @@ Result<void> DeviceStore::request_wipe(int64_t account, std::string_view device_
 
 Result<void> DeviceStore::wipe_sent(int64_t account, std::string_view device_id) {
     return db_.write([&](Tx& tx) -> Result<void> {
-        SB_TRY(tx.exec("UPDATE eas_devices SET wipe_sent_at = ? WHERE account_id = ? AND device_id = ?",
-                       {now_ms(), account, std::string(device_id)}));
+        SB_TRY(tx.exec(
+            "UPDATE eas_devices SET wipe_sent_at = ? WHERE account_id = ? AND device_id = ?",
+            {now_ms(), account, std::string(device_id)}));
         return {};
     });
 }
 
-Result<void> DeviceStore::wipe_acknowledged(int64_t account, std::string_view device_id, int status) {
+Result<void> DeviceStore::wipe_acknowledged(int64_t account, std::string_view device_id,
+                                            int status) {
     return db_.write([&](Tx& tx) -> Result<void> {
-        SB_TRY(tx.exec("UPDATE eas_devices SET wipe_acknowledged_at = ?, wipe_ack_status = ? "
-                       "WHERE account_id = ? AND device_id = ?",
-                       {now_ms(), int64_t(status), account, std::string(device_id)}));
+        SB_TRY(
+            tx.exec("UPDATE eas_devices SET wipe_acknowledged_at = ?, wipe_ack_status = ? "
+                    "WHERE account_id = ? AND device_id = ?",
+                    {now_ms(), int64_t(status), account, std::string(device_id)}));
         return {};
     });
 }
 
-Result<void> DeviceStore::set_pending_policy_key(int64_t account, std::string_view device_id, uint32_t key) {
+Result<void> DeviceStore::set_pending_policy_key(int64_t account, std::string_view device_id,
+                                                 uint32_t key) {
     return db_.write([&](Tx& tx) -> Result<void> {
-        return must_change(tx.exec("UPDATE eas_devices SET pending_policy_key = ? WHERE account_id = ? AND device_id = ?",
+        return must_change(tx.exec("UPDATE eas_devices SET pending_policy_key = ? WHERE account_id "
+                                   "= ? AND device_id = ?",
                                    {int64_t(key), account, std::string(device_id)}),
                            device_id);
     });
@@ -351,14 +393,18 @@ Result<void> DeviceStore::set_pending_policy_key(int64_t account, std::string_vi
 Result<void> DeviceStore::set_policy_key(int64_t account, std::string_view device_id, uint32_t key,
                                          std::string_view policy_hash) {
     return db_.write([&](Tx& tx) -> Result<void> {
-        return must_change(tx.exec("UPDATE eas_devices SET policy_key = ?, pending_policy_key = 0, policy_hash = ?, "
-                                   "provisioned_at = ? WHERE account_id = ? AND device_id = ?",
-                                   {int64_t(key), std::string(policy_hash), now_ms(), account, std::string(device_id)}),
-                           device_id);
+        return must_change(
+            tx.exec(
+                "UPDATE eas_devices SET policy_key = ?, pending_policy_key = 0, policy_hash = ?, "
+                "provisioned_at = ? WHERE account_id = ? AND device_id = ?",
+                {int64_t(key), std::string(policy_hash), now_ms(), account,
+                 std::string(device_id)}),
+            device_id);
     });
 }
 
-Result<void> DeviceStore::set_cache(int64_t account, std::string_view device_id, std::string_view cache) {
+Result<void> DeviceStore::set_cache(int64_t account, std::string_view device_id,
+                                    std::string_view cache) {
     return db_.write([&](Tx& tx) -> Result<void> {
         SB_TRY(tx.exec("UPDATE eas_devices SET cache = ? WHERE account_id = ? AND device_id = ?",
                        {std::string(cache), account, std::string(device_id)}));
@@ -369,9 +415,10 @@ Result<void> DeviceStore::set_cache(int64_t account, std::string_view device_id,
 Result<int64_t> DeviceStore::purge(int64_t before_ms) {
     int64_t n = 0;
     SB_TRY(db_.write([&](Tx& tx) -> Result<void> {
-        SB_TRY(tx.exec("DELETE FROM eas_sync_states WHERE (account_id, device_id) IN "
-                       "(SELECT account_id, device_id FROM eas_devices WHERE last_seen < ?)",
-                       {before_ms}));
+        SB_TRY(
+            tx.exec("DELETE FROM eas_sync_states WHERE (account_id, device_id) IN "
+                    "(SELECT account_id, device_id FROM eas_devices WHERE last_seen < ?)",
+                    {before_ms}));
         auto r = tx.exec("DELETE FROM eas_devices WHERE last_seen < ?", {before_ms});
         if (!r) return tl::unexpected(r.error());
         n = *r;
@@ -384,7 +431,8 @@ Result<int64_t> DeviceStore::purge(int64_t before_ms) {
 namespace {
 
 constexpr std::string_view kStateCols =
-    "SELECT collection, generation, sync_key, holdings, prev_key, prev_reply, pending, options, modified_at "
+    "SELECT collection, generation, sync_key, holdings, prev_key, prev_reply, pending, options, "
+    "modified_at "
     "FROM eas_sync_states ";
 
 Result<SyncState> state_from(const Row& r) {
@@ -409,8 +457,9 @@ Result<std::optional<SyncState>> DeviceStore::state(int64_t account, std::string
                                                     std::string_view collection) {
     std::optional<SyncState> out;
     SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
-        auto row = tx.first(std::string(kStateCols) + "WHERE account_id = ? AND device_id = ? AND collection = ?",
-                            {account, std::string(device_id), std::string(collection)});
+        auto row = tx.first(
+            std::string(kStateCols) + "WHERE account_id = ? AND device_id = ? AND collection = ?",
+            {account, std::string(device_id), std::string(collection)});
         if (!row) return tl::unexpected(row.error());
         if (!*row) return {};
         auto s = state_from(**row);
@@ -424,8 +473,9 @@ Result<std::optional<SyncState>> DeviceStore::state(int64_t account, std::string
 Result<std::vector<SyncState>> DeviceStore::states(int64_t account, std::string_view device_id) {
     std::vector<SyncState> out;
     SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
-        auto rows = tx.query(std::string(kStateCols) + "WHERE account_id = ? AND device_id = ? ORDER BY collection",
-                             {account, std::string(device_id)});
+        auto rows = tx.query(
+            std::string(kStateCols) + "WHERE account_id = ? AND device_id = ? ORDER BY collection",
+            {account, std::string(device_id)});
         if (!rows) return tl::unexpected(rows.error());
         for (auto& r : *rows) {
             auto s = state_from(r);
@@ -437,44 +487,49 @@ Result<std::vector<SyncState>> DeviceStore::states(int64_t account, std::string_
     return out;
 }
 
-Result<void> DeviceStore::put_state(int64_t account, std::string_view device_id, const SyncState& s) {
+Result<void> DeviceStore::put_state(int64_t account, std::string_view device_id,
+                                    const SyncState& s) {
     return db_.write([&](Tx& tx) -> Result<void> {
-        std::vector<Value> p = {account,
-                                std::string(device_id),
-                                s.collection,
-                                s.generation,
-                                s.key,
-                                s.holdings,
-                                s.prev_key,
-                                crypto::base64_encode(s.prev_reply),
-                                s.pending,
-                                s.options,
+        std::vector<Value> p = {account,      std::string(device_id),
+                                s.collection, s.generation,
+                                s.key,        s.holdings,
+                                s.prev_key,   crypto::base64_encode(s.prev_reply),
+                                s.pending,    s.options,
                                 now_ms()};
-        SB_TRY(tx.exec("DELETE FROM eas_sync_states WHERE account_id = ? AND device_id = ? AND collection = ?",
-                       {account, std::string(device_id), s.collection}));
-        SB_TRY(tx.exec("INSERT INTO eas_sync_states (account_id, device_id, collection, generation, sync_key, holdings, "
-                       "prev_key, prev_reply, pending, options, modified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                       p));
+        SB_TRY(tx.exec(
+            "DELETE FROM eas_sync_states WHERE account_id = ? AND device_id = ? AND collection = ?",
+            {account, std::string(device_id), s.collection}));
+        SB_TRY(
+            tx.exec("INSERT INTO eas_sync_states (account_id, device_id, collection, generation, "
+                    "sync_key, holdings, "
+                    "prev_key, prev_reply, pending, options, modified_at) VALUES (?, ?, ?, ?, ?, "
+                    "?, ?, ?, ?, ?, ?)",
+                    p));
         return {};
     });
 }
 
-Result<void> DeviceStore::drop_states(int64_t account, std::string_view device_id, bool hierarchy_too) {
+Result<void> DeviceStore::drop_states(int64_t account, std::string_view device_id,
+                                      bool hierarchy_too) {
     return db_.write([&](Tx& tx) -> Result<void> {
         if (hierarchy_too)
             SB_TRY(tx.exec("DELETE FROM eas_sync_states WHERE account_id = ? AND device_id = ?",
                            {account, std::string(device_id)}));
         else
-            SB_TRY(tx.exec("DELETE FROM eas_sync_states WHERE account_id = ? AND device_id = ? AND collection <> ''",
-                           {account, std::string(device_id)}));
+            SB_TRY(
+                tx.exec("DELETE FROM eas_sync_states WHERE account_id = ? AND device_id = ? AND "
+                        "collection <> ''",
+                        {account, std::string(device_id)}));
         return {};
     });
 }
 
-Result<void> DeviceStore::drop_state(int64_t account, std::string_view device_id, std::string_view collection) {
+Result<void> DeviceStore::drop_state(int64_t account, std::string_view device_id,
+                                     std::string_view collection) {
     return db_.write([&](Tx& tx) -> Result<void> {
-        SB_TRY(tx.exec("DELETE FROM eas_sync_states WHERE account_id = ? AND device_id = ? AND collection = ?",
-                       {account, std::string(device_id), std::string(collection)}));
+        SB_TRY(tx.exec(
+            "DELETE FROM eas_sync_states WHERE account_id = ? AND device_id = ? AND collection = ?",
+            {account, std::string(device_id), std::string(collection)}));
         return {};
     });
 }

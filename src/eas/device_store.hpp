@@ -46,7 +46,7 @@ struct Device {
     int64_t wipe_sent_at = 0;
     int64_t wipe_acknowledged_at = 0;
     int wipe_ack_status = 0;  // MS-ASPROV 2.2.2.54.3: 1 wiped, 2 failed
-    std::string cache;        // JSON: the last Sync request and Ping folders (empty requests reuse them)
+    std::string cache;  // JSON: the last Sync request and Ping folders (empty requests reuse them)
 };
 
 // One SyncState: the SyncKey counter of a collection, what the device holds at that key, and the
@@ -72,7 +72,10 @@ class DeviceStore {
   public:
     explicit DeviceStore(store::Database& db) : db_(db) {}
 
-    // Registers a device on first contact, otherwise updates what it tells about itself.
+    // Registers a device on first contact, otherwise updates what it tells about itself. The
+    // last-seen time is kept to kLastSeenResolutionMs: a request that changes nothing else within
+    // it writes nothing.
+    static constexpr int64_t kLastSeenResolutionMs = 60'000;
     Result<Device> touch(int64_t account, std::string_view device_id, std::string_view device_type,
                          std::string_view user_agent, std::string_view protocol_version,
                          std::string_view command);
@@ -83,7 +86,8 @@ class DeviceStore {
     Result<void> set_info(int64_t account, std::string_view device_id,
                           const std::map<std::string, std::string>& info);
     // Returns the number of devices changed (device_id nullopt = every device of the account).
-    Result<int64_t> set_suspended(int64_t account, std::optional<std::string_view> device_id, bool suspended);
+    Result<int64_t> set_suspended(int64_t account, std::optional<std::string_view> device_id,
+                                  bool suspended);
     // Forgets the device: its row and every SyncState. Returns false when it was unknown.
     Result<bool> remove(int64_t account, std::string_view device_id);
     // Drops the SyncStates (the device starts over at SyncKey 0); keeps the device and its
@@ -105,7 +109,8 @@ class DeviceStore {
     Result<void> put_state(int64_t account, std::string_view device_id, const SyncState& s);
     // Drops every collection state of a device except the hierarchy (FolderSync 0 drops all).
     Result<void> drop_states(int64_t account, std::string_view device_id, bool hierarchy_too);
-    Result<void> drop_state(int64_t account, std::string_view device_id, std::string_view collection);
+    Result<void> drop_state(int64_t account, std::string_view device_id,
+                            std::string_view collection);
 
     store::Database& db() { return db_; }
 
