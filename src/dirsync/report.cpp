@@ -119,7 +119,7 @@ std::string report_text(const nlohmann::ordered_json& j) {
         if (!value.empty()) out += fmt::format("  {:<22} {}\n", key, value);
     };
     const bool dry = j.value("dryRun", false);
-    out += fmt::format("{} {} of {}: {}\n", dry ? "Dry run" : "Run", j.value("kind", ""),
+    out += fmt::format("{} ({}) of {}: {}\n", dry ? "Dry run" : "Run", j.value("kind", ""),
                        j.value("domain", ""), j.value("outcome", ""));
     if (j.contains("error")) line("reason", j["error"].get<std::string>());
     line("started", j.value("started", ""));

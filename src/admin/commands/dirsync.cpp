@@ -224,7 +224,7 @@ std::string status_text(const nlohmann::ordered_json& st) {
     }
     std::string out = t.str();
     if (st["lastRun"].is_object())
-        out += "\nLast " + dirsync::report_text(st["lastRun"]).substr(0);
+        out += "\nLast run:\n" + dirsync::report_text(st["lastRun"]);
     else
         out += "\nNo run yet: try switchboard dirsync test " + st.value("domain", "") + "\n";
     return out;
