@@ -3,7 +3,7 @@
 
 The same 100,000-person LDIF (tools/gen_people_ldif.py) goes into slapd (back-mdb, loaded with
 slapadd, indexed eq,sub on cn, sn, givenName, displayName, mail, uid) and into Switchboard
-(`prov importLdif`). bench/ldap_load (C++, one thread per connection) then runs the same
+(`prov importLdif`). bench_ldap_load (bench/ldap_load.cpp, C++, one thread per connection) then runs the same
 multi-connection load against both over plain LDAP on loopback, after a simple bind:
 
   outlook      Outlook's name-resolution filter, (&(mail=*)(|(mail=T*)(|(cn=T*)(|(sn=T*)(givenName=T*))))),
@@ -14,7 +14,7 @@ multi-connection load against both over plain LDAP on loopback, after a simple b
                49 after, offset 1) over every entry; one connection, latency (Switchboard only: slapd
                needs the sssvlv overlay, and the target is absolute)
 
-    SWITCHBOARD_BIN=build/switchboard LDAP_LOAD=build/ldap_load /usr/bin/python3 bench/ldap_bench.py [N] [seconds]
+    SWITCHBOARD_BIN=build/switchboard LDAP_LOAD=build/bench_ldap_load /usr/bin/python3 bench/ldap_bench.py [N] [seconds]
 
 Targets (issue 3): outlook >= 10x slapd's ops/s with p99 <= 3 ms; thunderbird >= 50x slapd;
 VLV first window over 100k entries <= 5 ms."""
@@ -36,7 +36,7 @@ import gen_people_ldif  # noqa: E402
 
 PASSWORD = "secret"  # every generated person's password
 SB_BUILD = os.environ.get("SB_BUILD_DIR", os.path.dirname(BIN))
-LOAD = os.environ.get("LDAP_LOAD", os.path.join(SB_BUILD, "ldap_load"))
+LOAD = os.environ.get("LDAP_LOAD", os.path.join(SB_BUILD, "bench_ldap_load"))
 CONNECTIONS = int(os.environ.get("LDAP_BENCH_CONNECTIONS", "8"))
 
 

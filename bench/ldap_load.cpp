@@ -61,7 +61,8 @@ std::string filter_for(const std::string& mode, const std::string& t) {
 }
 
 std::string search_request(const Options& o, int32_t id, const std::string& term) {
-    auto filter = sb::ldapproto::parse_filter(filter_for(o.mode, term));
+    const std::string text = filter_for(o.mode, term);  // the filter's strings point into it
+    auto filter = sb::ldapproto::parse_filter(text);
     if (!filter) {
         std::fprintf(stderr, "bad filter for term '%s'\n", term.c_str());
         std::exit(2);

@@ -79,6 +79,7 @@ BookPtr Book::with_changes(const std::map<int64_t, EntryPtr>& all,
     }
     for (const auto& sh : book->shards_)
         book->size_ += sh->entries.size();
+    book->carry_sort_orders(*this, all, changed);
     return book;
 }
 
@@ -101,24 +102,98 @@ const Entry* Book::find_rdn(std::string_view folded) const {
     return it == by_rdn_.end() ? nullptr : it->second;
 }
 
-std::span<const Entry* const> Book::sorted_by(Attr a) const {
+size_t Book::sort_slot(Attr a) {
     size_t slot = 0;
     while (slot < kSortable && kIndexedAttrs[slot] != a)
         ++slot;
-    if (slot == kSortable) return {};
+    return slot;
+}
+
+namespace {
+// RFC 2891 2.2 order: entries with a value first, by their smallest folded value.
+// Equal values keep key order, so the order is the same however it was reached.
+struct SortLess {
+    Attr a;
+    bool operator()(const Entry* x, const Entry* y) const {
+        const bool hx = x->has(a), hy = y->has(a);
+        if (hx != hy) return hx;
+        const auto kx = x->sort_key(a), ky = y->sort_key(a);
+        if (kx != ky) return kx < ky;
+        return x->key() < y->key();
+    }
+};
+}  // namespace
+
+const Book::SortOrder& Book::sorted_by(Attr a) const {
+    static const SortOrder kEmpty;
+    const size_t slot = sort_slot(a);
+    if (slot == kSortable) return kEmpty;
     std::call_once(sort_once_[slot], [this, slot, a] {
-        auto& v = sorted_[slot];
-        v.reserve(size_);
+        // Keys copied out once: the sort then compares contiguous views, not entries.
+        struct Keyed {
+            std::string_view key;
+            bool has;
+            const Entry* entry;
+        };
+        std::vector<Keyed> keyed;
+        keyed.reserve(size_);
         for (const auto& sh : shards_)
             for (const auto& e : sh->entries)
-                v.push_back(e.get());
-        std::stable_sort(v.begin(), v.end(), [a](const Entry* x, const Entry* y) {
-            const bool hx = x->has(a), hy = y->has(a);
-            if (hx != hy) return hx;
-            return x->sort_key(a) < y->sort_key(a);
+                keyed.push_back({e->sort_key(a), e->has(a), e.get()});
+        std::sort(keyed.begin(), keyed.end(), [](const Keyed& x, const Keyed& y) {
+            if (x.has != y.has) return x.has;
+            if (x.key != y.key) return x.key < y.key;
+            return x.entry->key() < y.entry->key();
         });
+        auto& order = sorted_[slot];
+        order.entries.reserve(keyed.size());
+        order.masks.reserve(keyed.size());
+        for (const auto& k : keyed) {
+            order.entries.push_back(k.entry);
+            order.masks.push_back(k.entry->present_mask());
+        }
+        sorted_ready_[slot] = true;
     });
     return sorted_[slot];
+}
+
+void Book::carry_sort_orders(const Book& old, const std::map<int64_t, EntryPtr>& all,
+                             std::span<const int64_t> changed) const {
+    // `changed` is sorted: entries with those keys leave the old order, their new versions
+    // (if any) are inserted at their place.
+    std::vector<const Entry*> fresh;
+    for (int64_t k : changed)
+        if (auto it = all.find(k); it != all.end()) fresh.push_back(it->second.get());
+    for (size_t slot = 0; slot < kSortable; ++slot) {
+        if (!old.sorted_ready_[slot]) continue;
+        const Attr a = kIndexedAttrs[slot];
+        const SortOrder& before = old.sorted_[slot];
+        std::vector<const Entry*> inserted = fresh;
+        std::stable_sort(inserted.begin(), inserted.end(), SortLess{a});
+        SortOrder after;
+        after.entries.reserve(size_);
+        after.masks.reserve(size_);
+        const SortLess less{a};
+        size_t j = 0;
+        for (size_t i = 0; i < before.entries.size(); ++i) {
+            const Entry* e = before.entries[i];
+            if (std::binary_search(changed.begin(), changed.end(), e->key())) continue;
+            while (j < inserted.size() && less(inserted[j], e)) {
+                after.entries.push_back(inserted[j]);
+                after.masks.push_back(inserted[j++]->present_mask());
+            }
+            after.entries.push_back(e);
+            after.masks.push_back(before.masks[i]);
+        }
+        for (; j < inserted.size(); ++j) {
+            after.entries.push_back(inserted[j]);
+            after.masks.push_back(inserted[j]->present_mask());
+        }
+        std::call_once(sort_once_[slot], [&] {
+            sorted_[slot] = std::move(after);
+            sorted_ready_[slot] = true;
+        });
+    }
 }
 
 size_t Book::memory_size() const {

@@ -4,6 +4,7 @@
 // the updater publishes a new one after a change. Entries are kept in key order, in shards of a
 // few thousand each with their own substring index, so a change rebuilds one shard only.
 #include <array>
+#include <atomic>
 #include <compare>
 #include <cstdint>
 #include <map>
@@ -57,9 +58,15 @@ class Book {
     const Entry* find_key(int64_t key) const;
     // The entry whose RDN value folds to `folded` (built on first use).
     const Entry* find_rdn(std::string_view folded) const;
-    // Entries in ascending case-insensitive order of an indexed attribute (built on first use),
-    // entries without a value last (RFC 2891 2.2).
-    std::span<const Entry* const> sorted_by(Attr a) const;
+    // Entries in ascending case-insensitive order of an indexed attribute, entries without a
+    // value last (RFC 2891 2.2), with their present_mask() beside them so presence filters are
+    // checked without touching the entries. Built on first use, then kept up to date by
+    // with_changes() (an insertion of the changed entries, not a new sort).
+    struct SortOrder {
+        std::vector<const Entry*> entries;
+        std::vector<uint64_t> masks;
+    };
+    const SortOrder& sorted_by(Attr a) const;
 
     size_t memory_size() const;
 
@@ -67,6 +74,8 @@ class Book {
 
   private:
     static ShardPtr make_shard(std::vector<EntryPtr> entries);
+    void carry_sort_orders(const Book& old, const std::map<int64_t, EntryPtr>& all,
+                           std::span<const int64_t> changed) const;
 
     BookId id_;
     size_t size_ = 0;
@@ -76,8 +85,10 @@ class Book {
     mutable std::once_flag rdn_once_;
     mutable std::unordered_map<std::string_view, const Entry*> by_rdn_;
     static constexpr size_t kSortable = std::size(kIndexedAttrs);
+    static size_t sort_slot(Attr a);
     mutable std::array<std::once_flag, kSortable> sort_once_;
-    mutable std::array<std::vector<const Entry*>, kSortable> sorted_;
+    mutable std::array<SortOrder, kSortable> sorted_;
+    mutable std::array<std::atomic<bool>, kSortable> sorted_ready_{};
 };
 
 }  // namespace sb::addressbook

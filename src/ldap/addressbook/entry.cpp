@@ -13,19 +13,6 @@ bool is_indexed(Attr a) {
 }
 }  // namespace
 
-Entry::Values Entry::range(Attr a, bool folded) const {
-    const Slot* b = slots_.data();
-    const Slot* e = b + slots_.size();
-    // Few attributes per entry: a linear scan is as fast as a search and simpler.
-    const Slot* first = b;
-    while (first != e && (first->attr < a || (first->attr == a && first->folded < folded)))
-        ++first;
-    const Slot* last = first;
-    while (last != e && last->attr == a && last->folded == folded)
-        ++last;
-    return Values(first, last, text_.data());
-}
-
 std::string_view Entry::sort_key(Attr a) const {
     std::string_view best;
     bool any = false;
@@ -72,7 +59,14 @@ EntryPtr EntryBuilder::build() {
             e->text_.append(v);
         e->slots_.push_back({a, folded, offset, static_cast<uint32_t>(e->text_.size() - offset)});
     };
+    if (values_.size() > 32767) values_.resize(32767);  // slot offsets are 16 bits
+    e->slots_.reserve(values_.size() * 2);
+    size_t next_attr = 0;
     for (size_t i = 0; i < values_.size();) {
+        const size_t a = index(values_[i].attr);
+        while (next_attr <= a)
+            e->first_[next_attr++] = static_cast<uint16_t>(e->slots_.size());
+        e->present_ |= uint64_t{1} << a;
         size_t j = i;
         while (j < values_.size() && values_[j].attr == values_[i].attr)
             ++j;
@@ -83,6 +77,8 @@ EntryPtr EntryBuilder::build() {
                 append(values_[k].attr, true, values_[k].value);
         i = j;
     }
+    while (next_attr <= kAttrCount)
+        e->first_[next_attr++] = static_cast<uint16_t>(e->slots_.size());
     // RDN string and lookup key live in the same buffer, after the values.
     const size_t rdn_offset = e->text_.size();
     e->text_.append(attr_info(rdn_attr_).name);

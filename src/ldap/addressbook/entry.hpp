@@ -2,6 +2,7 @@
 // One directory entry as the address book serves it: immutable, compact (all values in one
 // buffer), with the folded form of the indexed name attributes kept beside the values so that
 // matching does not fold them again for every search.
+#include <array>
 #include <cstdint>
 #include <iterator>
 #include <memory>
@@ -12,6 +13,8 @@
 #include "ldap/addressbook/schema.hpp"
 
 namespace sb::addressbook {
+
+static_assert(kAttrCount <= 64, "Entry keeps a 64-bit mask of present attributes");
 
 class Entry;
 using EntryPtr = std::shared_ptr<const Entry>;
@@ -71,15 +74,16 @@ class Entry {
     Values values(Attr a) const { return range(a, false); }
     // Folded values; present for the indexed attributes only (kIndexedAttrs).
     Values folded(Attr a) const { return range(a, true); }
-    bool has(Attr a) const { return !values(a).empty(); }
+    bool has(Attr a) const { return (present_ >> index(a)) & 1; }
+    // Bit index(a) set for every attribute with a value.
+    uint64_t present_mask() const { return present_; }
     // The smallest folded value of an indexed attribute, "" when it has none (sort key).
     std::string_view sort_key(Attr a) const;
     // Attributes with values, in Attr order, each once.
     template <class F>
     void for_each_attr(F&& f) const {
-        for (size_t i = 0; i < slots_.size(); ++i)
-            if (!slots_[i].folded && (i == 0 || slots_[i - 1].attr != slots_[i].attr))
-                f(slots_[i].attr);
+        for (size_t i = 0; i < kAttrCount; ++i)
+            if ((present_ >> i) & 1) f(static_cast<Attr>(i));
     }
     size_t memory_size() const {
         return sizeof(Entry) + text_.capacity() + slots_.capacity() * sizeof(Slot);
@@ -87,9 +91,22 @@ class Entry {
 
   private:
     friend class EntryBuilder;
-    Values range(Attr a, bool folded) const;
+    Values range(Attr a, bool folded) const {
+        // The slots of `a` are [first_[a], first_[a + 1]): its values, then their folded forms
+        // (indexed attributes have as many of those as values).
+        const size_t i = index(a);
+        const Slot* b = slots_.data() + first_[i];
+        const Slot* e = slots_.data() + first_[i + 1];
+        if (attr_info(a).indexed) {
+            const Slot* mid = b + (e - b) / 2;
+            return folded ? Values(mid, e, text_.data()) : Values(b, mid, text_.data());
+        }
+        return folded ? Values(e, e, text_.data()) : Values(b, e, text_.data());
+    }
 
     int64_t key_ = 0;
+    uint64_t present_ = 0;
+    std::array<uint16_t, kAttrCount + 1> first_{};
     std::string text_;
     std::vector<Slot> slots_;  // sorted by (attr, folded)
     std::string_view rdn_, rdn_key_;

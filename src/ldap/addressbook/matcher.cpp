@@ -83,7 +83,7 @@ bool substrings_match(std::string_view value, const std::optional<std::string>& 
     return true;
 }
 
-Matcher::Matcher() {
+Matcher::Matcher() : presence_(0) {
     Node n;
     n.kind = FilterKind::and_;  // (&): absolute true (RFC 4526)
     nodes_.push_back(n);
@@ -96,7 +96,35 @@ Matcher Matcher::compile(const ldapproto::Filter& filter) {
     m.nodes_.reserve(filter.nodes().size());
     for (uint32_t i = 0; i < filter.nodes().size(); ++i)
         m.compile_node(filter, i);
+    m.compute_presence();
     return m;
+}
+
+void Matcher::compute_presence() {
+    presence_.reset();
+    // Attributes a person entry presents exactly as stored: never the view-dependent ones
+    // (ou, entryDN, the configured label attribute, which is never one of these).
+    auto stored = [](const AttrInfo* a) {
+        if (!a) return false;
+        return a->indexed || a->id == Attr::object_class || a->id == Attr::uid;
+    };
+    auto item_mask = [&](const Node& n) -> std::optional<uint64_t> {
+        if (n.kind != FilterKind::present || !stored(n.attr)) return std::nullopt;
+        return uint64_t{1} << index(n.attr->id);
+    };
+    const Node& root = nodes_.front();
+    if (root.kind == FilterKind::present) {
+        presence_ = item_mask(root);
+        return;
+    }
+    if (root.kind != FilterKind::and_) return;
+    uint64_t mask = 0;
+    for (uint32_t c = 1; c < root.subtree_size; c += nodes_[c].subtree_size) {
+        auto m = item_mask(nodes_[c]);
+        if (!m) return;
+        mask |= *m;
+    }
+    presence_ = mask;
 }
 
 void Matcher::compile_node(const ldapproto::Filter& f, uint32_t i) {

@@ -25,6 +25,10 @@ class Matcher {
 
     Tri eval(const Presented& p) const;
     bool matches(const Presented& p) const { return eval(p) == Tri::true_; }
+    // For a filter that only asks for attributes to be present, such as Outlook's browse
+    // "(&(mail=*)(objectClass=*))": the attributes (Entry::present_mask() bits) a person entry
+    // needs to match. nullopt for any other filter.
+    std::optional<uint64_t> presence_mask() const { return presence_; }
 
     // Candidates among the entries of one shard: a superset of the matches.
     struct Plan {
@@ -55,7 +59,10 @@ class Matcher {
     Tri eval_extensible(const Node& n, const Presented& p, std::string& scratch) const;
     void plan_node(uint32_t i, const Shard& shard, Plan& out, bool& none) const;
 
+    void compute_presence();
+
     std::vector<Node> nodes_;
+    std::optional<uint64_t> presence_;
 };
 
 // Substring assertion against a folded value (components folded the same way).

@@ -495,7 +495,8 @@ void SearchCursor::start() {
     sorted_mode_ = !sort_keys_.empty();
     if (sorted_mode_) {
         prepare_sorted();
-        if (paged_ && cookie.stage == 3) emit_from_ = std::min<size_t>(hits_.size(), cookie.offset);
+        if (paged_ && cookie.stage == 3)
+            emit_from_ = std::min<size_t>(sorted_count(), cookie.offset);
         emit_pos_ = emit_from_;
         return;
     }
@@ -519,9 +520,8 @@ void SearchCursor::prepare_sorted() {
 void SearchCursor::collect_fast(Attr attr) {
     fast_sorted_ = true;
     Scanner& s = *scanner_;
-    // Root and containers have no names: they sort after every entry, in their own order.
-    std::vector<Hit> specials;
     {
+        // Root and containers have no names: they sort after every entry, in their own order.
         Scanner only(*view_, matcher_, *this);
         only.include_root = s.include_root;
         only.containers = s.containers;
@@ -530,38 +530,88 @@ void SearchCursor::collect_fast(Attr attr) {
         only.begin();
         Presented p;
         while (only.next(p))
-            specials.push_back({p, false, {}});
+            specials_.push_back(p);
     }
-    std::vector<size_t> runs{0};
+    // Each book's matches, in its prepared order. A filter that only asks for attributes to be
+    // present is decided from the masks beside the order, without touching the entries.
+    const auto presence = matcher_.presence_mask();
+    std::vector<std::vector<uint32_t>> runs(s.book_end - s.book_begin);
     for (size_t b = s.book_begin; b < s.book_end && result_ == ResultCode::success; ++b) {
-        for (const Entry* e : view_->books()[b].book->sorted_by(attr)) {
+        const auto& order = view_->books()[b].book->sorted_by(attr);
+        auto& run = runs[b - s.book_begin];
+        run.reserve(order.entries.size());
+        for (size_t i = 0; i < order.entries.size(); ++i) {
+            if (presence) {
+                if ((order.masks[i] & *presence) == *presence)
+                    run.push_back(static_cast<uint32_t>(i));
+                continue;
+            }
             if ((++checks_ & 255) == 0 && over_time()) {
                 result_ = ResultCode::time_limit_exceeded;
                 break;
             }
-            Presented q = Presented::person(*view_, b, e);
-            if (matcher_.matches(q)) hits_.push_back({q, false, {}});
+            if (matcher_.matches(Presented::person(*view_, b, order.entries[i])))
+                run.push_back(static_cast<uint32_t>(i));
         }
-        runs.push_back(hits_.size());
     }
-    auto less = [attr](const Hit& x, const Hit& y) {
-        const bool hx = x.p.entry->has(attr), hy = y.p.entry->has(attr);
-        if (hx != hy) return hx;
-        return x.p.entry->sort_key(attr) < y.p.entry->sort_key(attr);
+    // Merge: the largest run stays as it is; the others' entries are placed into it by binary
+    // search (books are few and, but for the GAL, small), equal keys keeping book order.
+    size_t largest = 0;
+    for (size_t r = 0; r < runs.size(); ++r)
+        if (runs[r].size() > runs[largest].size()) largest = r;
+    const auto entry = [&](size_t r, uint32_t pos) {
+        return view_->books()[s.book_begin + r].book->sorted_by(attr).entries[pos];
     };
-    for (size_t r = 2; r < runs.size(); ++r)
-        std::inplace_merge(hits_.begin(), hits_.begin() + static_cast<long>(runs[r - 1]),
-                           hits_.begin() + static_cast<long>(runs[r]), less);
-    hits_.insert(hits_.end(), specials.begin(), specials.end());
-    if (sort_keys_.front().reverse) std::reverse(hits_.begin(), hits_.end());
+    struct Placed {
+        size_t at;  // position in the largest run before which it goes
+        size_t run;
+        uint32_t pos;
+    };
+    std::vector<Placed> placed;
+    const auto less = [attr](const Entry* x, const Entry* y) {
+        const bool hx = x->has(attr), hy = y->has(attr);
+        if (hx != hy) return hx;
+        return x->sort_key(attr) < y->sort_key(attr);
+    };
+    const auto& big = runs.empty() ? std::vector<uint32_t>() : runs[largest];
+    for (size_t r = 0; r < runs.size(); ++r) {
+        if (r == largest) continue;
+        for (uint32_t pos : runs[r]) {
+            const Entry* e = entry(r, pos);
+            // Before equal keys of later books, after those of earlier ones.
+            auto it =
+                r < largest
+                    ? std::lower_bound(
+                          big.begin(), big.end(), e,
+                          [&](uint32_t p, const Entry* x) { return less(entry(largest, p), x); })
+                    : std::upper_bound(big.begin(), big.end(), e, [&](const Entry* x, uint32_t p) {
+                          return less(x, entry(largest, p));
+                      });
+            placed.push_back({static_cast<size_t>(it - big.begin()), r, pos});
+        }
+    }
+    std::stable_sort(placed.begin(), placed.end(), [&](const Placed& x, const Placed& y) {
+        if (x.at != y.at) return x.at < y.at;
+        return less(entry(x.run, x.pos), entry(y.run, y.pos));
+    });
+    merged_.reserve(big.size() + placed.size());
+    size_t k = 0;
+    for (size_t i = 0; i <= big.size(); ++i) {
+        while (k < placed.size() && placed[k].at == i) {
+            merged_.push_back({static_cast<uint32_t>(s.book_begin + placed[k].run), placed[k].pos});
+            ++k;
+        }
+        if (i < big.size())
+            merged_.push_back({static_cast<uint32_t>(s.book_begin + largest), big[i]});
+    }
 }
 
 void SearchCursor::collect_general() {
     Scanner& s = *scanner_;
-    std::vector<Hit> found;
+    std::vector<Presented> found;
     Presented p;
     while (s.next(p))
-        found.push_back({p, false, {}});
+        found.push_back(p);
     if (s.timed_out) result_ = ResultCode::time_limit_exceeded;
     struct Keyed {
         size_t hit;
@@ -575,7 +625,7 @@ void SearchCursor::collect_general() {
         keyed[i].present.resize(sort_keys_.size());
         for (size_t k = 0; k < sort_keys_.size(); ++k)
             keyed[i].present[k] =
-                sort_key_of(found[i].p, sort_keys_[k].attr, sort_keys_[k].exact, keyed[i].keys[k]);
+                sort_key_of(found[i], sort_keys_[k].attr, sort_keys_[k].exact, keyed[i].keys[k]);
     }
     std::stable_sort(keyed.begin(), keyed.end(), [&](const Keyed& x, const Keyed& y) {
         for (size_t k = 0; k < sort_keys_.size(); ++k) {
@@ -586,27 +636,42 @@ void SearchCursor::collect_general() {
         }
         return false;
     });
-    hits_.reserve(found.size());
+    sorted_.reserve(found.size());
     for (auto& k : keyed) {
-        hits_.push_back(found[k.hit]);
-        hits_.back().has_key = k.present[0];
-        hits_.back().key = std::move(k.keys[0]);
+        sorted_.push_back(found[k.hit]);
+        sorted_has_key_.push_back(k.present[0]);
+        sorted_keys_.push_back(std::move(k.keys[0]));
     }
 }
 
-bool SearchCursor::first_key(const Hit& h, std::string_view& out) const {
+size_t SearchCursor::sorted_count() const {
+    return fast_sorted_ ? merged_.size() + specials_.size() : sorted_.size();
+}
+
+Presented SearchCursor::sorted_at(size_t i) const {
+    if (!fast_sorted_) return sorted_[i];
+    // The fast path keeps ascending order; a reverse sort reads it backwards.
+    if (sort_keys_.front().reverse) i = sorted_count() - 1 - i;
+    if (i >= merged_.size()) return specials_[i - merged_.size()];
+    const auto [b, pos] = merged_[i];
+    return Presented::person(
+        *view_, b, view_->books()[b].book->sorted_by(sort_keys_.front().attr).entries[pos]);
+}
+
+bool SearchCursor::first_key(size_t i, std::string_view& out) const {
     if (!fast_sorted_) {
-        out = h.key;
-        return h.has_key;
+        out = sorted_keys_[i];
+        return sorted_has_key_[i];
     }
+    const Presented p = sorted_at(i);
     const Attr a = sort_keys_.front().attr;
-    if (h.p.kind != Presented::Kind::person || !h.p.entry->has(a)) return false;
-    out = h.p.entry->sort_key(a);
+    if (p.kind != Presented::Kind::person || !p.entry->has(a)) return false;
+    out = p.entry->sort_key(a);
     return true;
 }
 
 void SearchCursor::apply_window() {
-    const size_t count = hits_.size();
+    const size_t count = sorted_count();
     emit_from_ = 0;
     emit_to_ = count;
     if (vlv_) {
@@ -638,19 +703,24 @@ void SearchCursor::apply_window() {
             else
                 target = std::clamp<size_t>(target, 1, count);
         } else {
-            // The first entry whose sort key is >= the assertion value (<= when reversed).
+            // The first entry whose sort key is >= the assertion value (<= when reversed). The
+            // list is sorted, so that is a binary search; entries without the attribute come
+            // last ascending (they count as larger) and first descending (they never qualify).
             std::string value;
             fold_for(attr_info(sort_keys_.front().attr), vlv_assertion_, value);
             const bool rev = sort_keys_.front().reverse;
-            target = count + 1;
-            for (size_t i = 0; i < count; ++i) {
+            size_t lo = 0, hi = count;
+            while (lo < hi) {
+                const size_t mid = lo + (hi - lo) / 2;
                 std::string_view k;
-                const bool has = first_key(hits_[i], k);
-                if (!has ? !rev : (rev ? k <= value : k >= value)) {
-                    target = i + 1;
-                    break;
-                }
+                const bool has = first_key(mid, k);
+                const bool at_or_after = rev ? has && k <= value : !has || k >= value;
+                if (at_or_after)
+                    hi = mid;
+                else
+                    lo = mid + 1;
             }
+            target = lo + 1;
         }
         r.target_position = static_cast<int32_t>(std::min<size_t>(target, ldapproto::kMaxInt));
         const size_t before = static_cast<size_t>(std::max(0, vlv_->before_count));
@@ -745,7 +815,7 @@ bool SearchCursor::emit_sorted(std::string& out, size_t budget) {
             cookie_out_ = c.encode();
             return true;
         }
-        selection_.encode(out, message_id_, hits_[emit_pos_++].p, types_only_);
+        selection_.encode(out, message_id_, sorted_at(emit_pos_++), types_only_);
         ++sent_;
     }
     return false;

@@ -53,11 +53,6 @@ class SearchCursor {
 
   private:
     struct Scanner;
-    struct Hit {
-        Presented p;
-        bool has_key = false;  // general sort path: the first sort key, kept for VLV targets
-        std::string key;
-    };
 
     void start();
     bool emit_sequential(std::string& out, size_t budget);
@@ -66,8 +61,10 @@ class SearchCursor {
     void collect_fast(Attr attr);
     void collect_general();
     void apply_window();
-    // The first sort key of a hit, as the sort compared it; false when the entry has none.
-    bool first_key(const Hit& h, std::string_view& out) const;
+    // The i-th entry of the sorted result, and its first sort key (false when it has none).
+    Presented sorted_at(size_t i) const;
+    bool first_key(size_t i, std::string_view& out) const;
+    size_t sorted_count() const;
     void finish(std::string& out);
     bool over_time();
 
@@ -114,7 +111,14 @@ class SearchCursor {
     size_t page_limit_ = 0;    // entries this response may carry (0 = no page limit)
     std::unique_ptr<Scanner> scanner_;
     bool sorted_mode_ = false;
-    std::vector<Hit> hits_;
+    // Sorted results. General path: every hit with its first sort key. Fast path (one indexed
+    // sort key): (book, position in that book's prepared order) pairs, then the root and
+    // containers, which have no names; reversal is applied when reading.
+    std::vector<Presented> sorted_;
+    std::vector<std::string> sorted_keys_;
+    std::vector<char> sorted_has_key_;
+    std::vector<std::pair<uint32_t, uint32_t>> merged_;
+    std::vector<Presented> specials_;
     size_t emit_from_ = 0, emit_to_ = 0, emit_pos_ = 0;
     size_t checks_ = 0;
 };

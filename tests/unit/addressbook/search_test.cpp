@@ -265,7 +265,8 @@ TEST_F(SearchTest, PagedCookieOfAnotherSearchIsRefused) {
         first.replies.last().control(ldapproto::oid::kPagedResults)->value);
     ASSERT_TRUE(pr);
     ASSERT_FALSE(pr->cookie.empty());
-    c.paged = ldapproto::PagedResults{2, std::string(pr->cookie)};
+    const std::string cookie(pr->cookie);  // the request's cookie is a view: keep it alive
+    c.paged = ldapproto::PagedResults{2, cookie};
     auto other = run(fx.view, "", SearchScope::whole_subtree, "(cn=*)", {}, 0, c);
     EXPECT_EQ(other.replies.last().code, static_cast<int>(ResultCode::unwilling_to_perform));
     c.paged = ldapproto::PagedResults{2, "garbage"};
@@ -416,6 +417,49 @@ TEST_F(SearchTest, SortedPaging) {
     auto whole = run(big.view, "", SearchScope::whole_subtree, "(mail=*)", {"cn"}, 0,
                      sort_by("mail"), SearchSettings{100000, 60});
     EXPECT_EQ(dns, whole.replies.dns());
+}
+
+}  // namespace
+}  // namespace sb::addressbook
+
+namespace sb::addressbook {
+namespace {
+
+// The prepared-order path (presence masks, or full evaluation) and the general path (two sort
+// keys force it) give the same windows, ascending and descending, by offset and by value.
+TEST(SearchPaths, FastAndGeneralSortsAgree) {
+    test::Fixture big(3000);
+    for (bool reverse : {false, true}) {
+        for (bool by_value : {false, true}) {
+            std::vector<std::vector<std::string>> results;
+            for (int path = 0; path < 3; ++path) {
+                SearchControls c;
+                c.sort = ldapproto::SortRequest{{ldapproto::SortKey{"cn", "", reverse}}};
+                if (path == 2) c.sort->keys.push_back(ldapproto::SortKey{"sn", "", false});
+                ldapproto::VlvRequest v;
+                v.before_count = 3;
+                v.after_count = 5;
+                if (by_value) {
+                    v.target = ldapproto::VlvRequest::Target::greater_than_or_equal;
+                    v.assertion_value = "person2";
+                } else {
+                    v.offset = 1500;
+                }
+                c.vlv = v;
+                const char* filter = path == 0 ? "(mail=*)" : "(|(mail=*)(cn=no such name))";
+                auto r = run(big.view, "", SearchScope::whole_subtree, filter, {"cn"}, 0, c);
+                EXPECT_EQ(r.replies.last().code, 0);
+                auto vlv = vlv_of(r);
+                std::vector<std::string> dns = r.replies.dns();
+                dns.push_back("target " + std::to_string(vlv.target_position) + " of " +
+                              std::to_string(vlv.content_count));
+                results.push_back(dns);
+            }
+            EXPECT_EQ(results[0], results[1]) << reverse << by_value;
+            EXPECT_EQ(results[0], results[2]) << reverse << by_value;
+            EXPECT_EQ(results[0].size(), 10u);
+        }
+    }
 }
 
 }  // namespace
