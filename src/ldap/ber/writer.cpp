@@ -21,12 +21,6 @@ void put_length(char* dst, size_t n) {
 
 }  // namespace
 
-char* write_header(char* dst, uint8_t tag, size_t content_size) {
-    dst[0] = static_cast<char>(tag);
-    put_length(dst + 1, content_size);
-    return dst + 1 + length_octets(content_size);
-}
-
 void Writer::length(size_t n) {
     char buf[sizeof(size_t) + 1];
     put_length(buf, n);

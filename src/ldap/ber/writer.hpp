@@ -47,14 +47,6 @@ class Writer {
     std::string* out_;
 };
 
-// Writes the identifier and minimal length octets of an element to `dst` (which has room for
-// element_size(content_size) - content_size bytes) and returns the end of what it wrote. For
-// callers that size a whole structure first and fill it in place.
-char* write_header(char* dst, uint8_t tag, size_t content_size);
-
-// Size of a whole element with `content_size` contents octets.
-constexpr size_t element_size(size_t content_size);
-
 // Number of length octets the minimal definite form of `n` takes (1 for n < 128).
 constexpr size_t length_octets(size_t n) {
     if (n < 0x80) return 1;
@@ -62,6 +54,23 @@ constexpr size_t length_octets(size_t n) {
     while (n)
         ++count, n >>= 8;
     return count;
+}
+
+// Writes the identifier and minimal length octets of an element to `dst` (which has room for
+// element_size(content_size) - content_size bytes) and returns the end of what it wrote. For
+// callers that size a whole structure first and fill it in place; inline, as encoders call it
+// for every value.
+inline char* write_header(char* dst, uint8_t tag, size_t content_size) {
+    dst[0] = static_cast<char>(tag);
+    if (content_size < 0x80) {
+        dst[1] = static_cast<char>(content_size);
+        return dst + 2;
+    }
+    const size_t count = length_octets(content_size);
+    dst[1] = static_cast<char>(0x80 | (count - 1));
+    for (size_t i = count; i >= 2; --i, content_size >>= 8)
+        dst[i] = static_cast<char>(content_size & 0xFF);
+    return dst + 1 + count;
 }
 
 constexpr size_t element_size(size_t content_size) {
