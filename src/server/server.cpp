@@ -199,9 +199,26 @@ int serve(const config::Config& cfg, const ServeOptions& options) {
                  ca.empty() ? "" : ", clients trust " + ca);
     if (options.demo) {
         std::printf("\n%s", demo_text.c_str());
-        std::printf(
-            "Admin CLI: build/switchboard --config %s prov gaa   (or set SWITCHBOARD_CONFIG)\n",
-            cfg.source.empty() ? "<none: run from this directory>" : cfg.source.c_str());
+        // Wildcard listeners are reached on the loopback name; the port is what was bound.
+        auto port_of = [](const std::string& address) {
+            auto colon = address.rfind(':');
+            return colon == std::string::npos ? address : address.substr(colon + 1);
+        };
+        const std::string cli =
+            cfg.source.empty() ? "build/switchboard" : "build/switchboard --config " + cfg.source;
+        std::printf("Admin CLI:    %s prov gaa\n", cli.c_str());
+        if (!ldap_server.ldaps_address().empty())
+            std::printf(
+                "Address book: %sldapsearch -H ldaps://localhost:%s -x -D john@example.com -w "
+                "john-mobile-2026 -b '' '(cn=*)' cn mail\n",
+                ca.empty() ? "" : ("LDAPTLS_CACERT=" + ca + " ").c_str(),
+                port_of(ldap_server.ldaps_address()).c_str());
+        if (services.runtime["listeners"].contains("eas"))
+            std::printf(
+                "ActiveSync:   server localhost:%s, user john@example.com, password "
+                "john-mobile-2026%s\n",
+                port_of(services.runtime["listeners"]["eas"].get<std::string>()).c_str(),
+                ca.empty() ? "" : (" (phones must trust " + ca + ")").c_str());
         std::printf("Stop with Ctrl-C.\n\n");
         std::fflush(stdout);
     }
