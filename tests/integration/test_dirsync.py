@@ -79,9 +79,14 @@ class DirsyncCase(unittest.TestCase):
     slapd_options = {}
 
     @classmethod
+    def preload(cls, slapd):
+        """Entries to load with slapadd before slapd starts (subclasses with large data)."""
+
+    @classmethod
     def setUpClass(cls):
         cls.slapd = Slapd(**cls.slapd_options)
         try:
+            cls.preload(cls.slapd)
             cls.slapd.start()
             cls.server = Server()
             cls.server.start()
@@ -96,11 +101,17 @@ class DirsyncCase(unittest.TestCase):
         finally:
             cls.slapd.cleanup()
 
-    def scenario(self, name, **settings):
+    @staticmethod
+    def subtree_ldif(s):
+        return (entry_ldif(s.base, {"objectClass": "organizationalUnit", "ou": s.name}) +
+                entry_ldif(s.people, {"objectClass": "organizationalUnit", "ou": "people"}) +
+                entry_ldif(s.groups, {"objectClass": "organizationalUnit", "ou": "groups"}))
+
+    def scenario(self, name, preloaded=False, **settings):
+        """A domain NAME.test syncing ou=NAME; `preloaded`: the subtree came with preload()."""
         s = Scenario(self, name)
-        self.slapd.add_ldif(entry_ldif(s.base, {"objectClass": "organizationalUnit", "ou": name}) +
-                            entry_ldif(s.people, {"objectClass": "organizationalUnit", "ou": "people"}) +
-                            entry_ldif(s.groups, {"objectClass": "organizationalUnit", "ou": "groups"}))
+        if not preloaded:
+            self.slapd.add_ldif(self.subtree_ldif(s))
         self.server.cli("prov", "cd", s.domain)
         keys = {"server": self.slapd.uri("ldap"), "bind_dn": self.slapd.service_dn,
                 "bind_password": self.slapd.service_password, "base_dn": s.base,
@@ -204,6 +215,41 @@ class SyncTest(DirsyncCase):
         self.assertEqual(report["counts"]["deleted"], 1, report)
         self.assertNotIn(s.address("r9"), s.accounts())
         self.assertEqual(len(s.accounts()), 9)
+
+    def test_grace_period_keeps_a_removed_user_locked_then_deletes_it(self):
+        grace = 3  # seconds: the smallest unit of delete_grace_period
+        s = self.scenario("grace", delete_out_of_scope="TRUE", delete_threshold="50",
+                          delete_grace_period=f"{grace}s", incremental="off")
+        s.add_people("g1", "g2", "g3")
+        self.assertEqual(s.report()["counts"]["created"], 3)
+        self.slapd.delete(s.dn("g3"))
+        report = s.report()
+        self.assertEqual(report["counts"]["lockedForRemoval"], 1, report)
+        self.assertEqual(report["counts"]["deleted"], 0)
+        (missing_since,), = self.server.db_query(
+            "SELECT l.missing_since FROM dirsync_links l JOIN accounts a ON a.id = l.account_id "
+            "WHERE a.address = ?", (s.address("g3"),))
+        # Inside the grace period: still there, locked, reported as waiting.
+        report = s.report()
+        self.assertLess(time.time(), missing_since + grace, "the run above was inside the grace period")
+        self.assertEqual(report["counts"]["deleted"], 0, report)
+        self.assertEqual(s.accounts()[s.address("g3")]["status"], "locked")
+        self.assertTrue(any(e.startswith(s.address("g3")) for e in report["examples"]["waiting for deletion"]),
+                        report)
+        self.assertEqual(s.status()["lockedForRemoval"], 1)
+        # After it: a dry run shows the deletion and deletes nothing; a run deletes.
+        deadline = time.time() + grace + 5
+        while time.time() < missing_since + grace + 0.05 and time.time() < deadline:
+            time.sleep(0.1)
+        dry = s.test().data
+        self.assertEqual(dry["counts"]["deleted"], 1, dry)
+        self.assertEqual(dry["examples"]["deleted"], [s.address("g3")])
+        self.assertIn(s.address("g3"), self.server.cli("dirsync", "test", s.domain).out)
+        self.assertIn(s.address("g3"), s.accounts(), "a dry run deletes nothing")
+        report = s.report()
+        self.assertEqual(report["counts"]["deleted"], 1, report)
+        self.assertEqual(set(s.accounts()), {s.address("g1"), s.address("g2")})
+        self.assertEqual(s.status()["lockedForRemoval"], 0)
 
     def test_removal_beyond_the_threshold_stops_the_run(self):
         s = self.scenario("threshold", delete_out_of_scope="TRUE", delete_threshold="10", incremental="off")
