@@ -3,9 +3,11 @@ both phases, FolderSync, a 2,000-contact initial sync in windows, two-way change
 SyncKey, two devices on one account, Ping woken by a contact added through the CLI, remote wipe,
 suspend/resume, reset, and bad input. Requests are encoded by xml2wbxml and every answer is
 decoded by wbxml2xml (eas_client)."""
+import ssl
 import threading
 import time
 import unittest
+import xml.etree.ElementTree as ET
 
 from eas_client import Device, Phone, contact_xml, decode, encode, text
 from harness import ServerTestCase
@@ -148,7 +150,11 @@ class EasTest(ServerTestCase):
                 f'{contact_xml("Changed", "OnPhone", "changed@p.example")}</ApplicationData></Change>'
                 f'<Delete><ServerId>{sid_delete}</ServerId></Delete>')
         before_key = phone.key
-        coll, _ = phone.sync_once(commands=cmds)
+        first = d.sync([{"id": "7", "key": before_key, "window": 100, "commands": cmds}])
+        coll = first.xml.find("Collections/Collection")
+        self.assertEqual(text(coll, "Status"), "1", first)
+        phone.key = text(coll, "SyncKey")
+        phone.apply(coll)
         resp = coll.find("Responses/Add")
         self.assertEqual(text(resp, "Status"), "1")
         zoe = text(resp, "ServerId")
@@ -162,7 +168,10 @@ class EasTest(ServerTestCase):
         self.assertNotIn(int(sid_delete.split(":")[1]), by_id)
 
         # replay: the same SyncKey again gets the same answer and creates nothing twice
-        again = d.sync([{"id": "7", "key": before_key, "commands": cmds}])
+        again = d.sync([{"id": "7", "key": before_key, "window": 100, "commands": cmds}])
+        self.assertEqual(again.status, 200, again)
+        self.assertEqual(ET.tostring(again.xml), ET.tostring(first.xml))
+        self.assertEqual(again.body, first.body)
         self.assertEqual(text(again.xml, "Collections/Collection/SyncKey"), phone.key)
         self.assertEqual(text(again.xml, "Collections/Collection/Responses/Add/ServerId"), zoe)
         self.assertEqual(len(self.server.json("contacts", "list", "dora@eas.example")["contacts"]), 2000)
@@ -211,6 +220,102 @@ class EasTest(ServerTestCase):
         self.assertEqual(text(body, "Truncated"), "1")
         self.assertEqual(text(body, "EstimatedDataSize"), "300")
         self.assertEqual(len(text(body, "Data")), 100)
+
+    def test_mail_calendar_and_tasks_sync_as_empty_collections(self):
+        self.server.cli("prov", "ca", "ida@eas.example", PASSWORD, "zimbraFeatureMobileSyncEnabled", "TRUE")
+        self.server.cli("contacts", "add", "ida@eas.example", "firstName", "Only", "lastName", "Contact")
+        d, fs = self.ready("IdaPhone", user="ida@eas.example")
+        by_type = {text(f, "Type"): text(f, "ServerId") for f in fs.xml.findall("Changes/Add")}
+        for eas_type, name in (("2", "Inbox"), ("8", "Calendar"), ("7", "Tasks")):
+            sid = by_type[eas_type]
+            prime = d.sync([{"id": sid, "key": "0"}])
+            coll = prime.xml.find("Collections/Collection")
+            self.assertEqual(text(coll, "Status"), "1", (name, prime))
+            self.assertEqual(text(coll, "CollectionId"), sid)
+            key = text(coll, "SyncKey")
+            self.assertNotIn(key, (None, "0"), prime)
+            nxt = d.sync([{"id": sid, "key": key, "get_changes": True, "window": 50}])
+            coll = nxt.xml.find("Collections/Collection")
+            self.assertEqual(text(coll, "Status"), "1", (name, nxt))
+            self.assertIsNone(coll.find("Commands"), (name, nxt))
+            self.assertIsNone(coll.find("MoreAvailable"), (name, nxt))
+            est = d.post("GetItemEstimate", '<GetItemEstimate xmlns="GetItemEstimate:" xmlns:as="AirSync:">'
+                         f'<Collections><Collection><as:SyncKey>{text(coll, "SyncKey")}</as:SyncKey>'
+                         f'<CollectionId>{sid}</CollectionId></Collection></Collections></GetItemEstimate>')
+            self.assertEqual(text(est.xml, "Response/Status"), "1", (name, est))
+            self.assertEqual(text(est.xml, "Response/Collection/Estimate"), "0", (name, est))
+        # the contact stays in Contacts only
+        phone = Phone(d)
+        phone.sync_all()
+        self.assertEqual([v["FirstName"] for v in phone.items.values()], ["Only"])
+
+    def test_get_item_estimate_counts_what_the_next_sync_brings(self):
+        self.server.cli("prov", "ca", "jon@eas.example", PASSWORD, "zimbraFeatureMobileSyncEnabled", "TRUE")
+        path = self.server.write_file("jon.vcf", vcards(37, "Est"))
+        self.server.cli("contacts", "import", "jon@eas.example", path)
+        d, _ = self.ready("JonPhone", user="jon@eas.example")
+
+        def estimate(key):
+            a = d.post("GetItemEstimate", '<GetItemEstimate xmlns="GetItemEstimate:" xmlns:as="AirSync:"><Collections>'
+                       f'<Collection><as:SyncKey>{key}</as:SyncKey><CollectionId>7</CollectionId></Collection>'
+                       '</Collections></GetItemEstimate>')
+            self.assertEqual(text(a.xml, "Response/Status"), "1", a)
+            return int(text(a.xml, "Response/Collection/Estimate"))
+
+        phone = Phone(d)
+        phone.sync_once()  # SyncKey 0: primed, nothing sent yet
+        self.assertEqual(estimate(phone.key), 37)
+        _, more = phone.sync_once(window=10)
+        self.assertTrue(more)
+        self.assertEqual(len(phone.items), 10)
+        self.assertEqual(estimate(phone.key), 27)
+        phone.sync_all(window=10)
+        self.assertEqual(estimate(phone.key), 0)
+        self.server.cli("contacts", "add", "jon@eas.example", "firstName", "New")
+        self.server.cli("contacts", "delete", "jon@eas.example", sorted(phone.items)[0].split(":")[1])
+        self.assertEqual(estimate(phone.key), 2)
+        coll, _ = phone.sync_once()
+        self.assertEqual(len(coll.findall("Commands/Add")) + len(coll.findall("Commands/Delete")), 2)
+        self.assertEqual(estimate(phone.key), 0)
+
+    def test_protocol_121_device_provisions_syncs_and_is_wiped(self):
+        self.server.cli("prov", "ca", "kim@eas.example", PASSWORD, "zimbraFeatureMobileSyncEnabled", "TRUE")
+        self.server.cli("contacts", "add", "kim@eas.example", "firstName", "Kept", "lastName", "Contact")
+        d = self.device("KimOld", user="kim@eas.example", version="12.1", device_type="SmartPhone",
+                        user_agent="MOTOROLA-Q9/12.1")
+        self.assertEqual(d.folder_sync().status, 449)  # not provisioned: HTTP 449 below 14.0
+        p1, p2 = d.provision()
+        self.assertEqual(text(p1.xml, "Policies/Policy/Data/EASProvisionDoc/DevicePasswordEnabled"), "1", p1)
+        self.assertEqual(text(p2.xml, "Policies/Policy/Status"), "1", p2)
+        fs = d.folder_sync()
+        self.assertEqual(text(fs.xml, "Status"), "1", fs)
+        phone = Phone(d)
+        phone.sync_all()
+        self.assertEqual([v["FirstName"] for v in phone.items.values()], ["Kept"])
+        info = self.server.json("mobile", "getDeviceInfo", "kim@eas.example", "KimOld")
+        self.assertEqual((info["protocolVersion"], info["provisioned"]), ("12.1", True))
+        # a wrong PolicyKey is 449 as well
+        good = d.policy_key
+        d.policy_key = good + 1
+        self.assertEqual(d.folder_sync(text(fs.xml, "SyncKey")).status, 449)
+        d.policy_key = good
+
+        self.server.cli("mobile", "doWipeDevice", "kim@eas.example", "KimOld", "confirm", "true")
+        self.assertEqual(d.folder_sync(text(fs.xml, "SyncKey")).status, 449)
+        self.assertEqual(d.sync([{"id": "7", "key": phone.key}]).status, 449)
+        p = d.post("Provision", '<Provision xmlns="Provision:"><Policies><Policy><PolicyType>'
+                                'MS-EAS-Provisioning-WBXML</PolicyType></Policy></Policies></Provision>')
+        self.assertEqual(text(p.xml, "Status"), "1", p)
+        self.assertIsNotNone(p.xml.find("RemoteWipe"), p)
+        self.assertIn("sent", self.server.json("mobile", "getDeviceInfo", "kim@eas.example", "KimOld")["wipe"])
+        ack = d.post("Provision", '<Provision xmlns="Provision:"><RemoteWipe><Status>1</Status></RemoteWipe>'
+                                  '</Provision>')
+        self.assertEqual(text(ack.xml, "Status"), "1", ack)
+        info = self.server.json("mobile", "getDeviceInfo", "kim@eas.example", "KimOld")
+        self.assertEqual(info["wipe"], "full wipe done")
+        self.assertEqual(info["wipeAcknowledgedStatus"], 1)
+        # the wiped device that comes back is wiped again, never served
+        self.assertEqual(d.folder_sync("0").status, 449)
 
     # ---- Ping ----
 
@@ -406,10 +511,14 @@ class EasTest(ServerTestCase):
         self.assertEqual(d.post("FolderSync", body=b"\x03\x01\x6a\x00\x00\x3f\x45\x01").status, 400)  # no page 63
         self.assertEqual(d.post("Bogus", body=good).status, 400)  # unknown command
         self.assertEqual(d.post("SendMail", body=b"x").status, 501)  # not implemented yet
-        try:  # huge: 413, or the connection closed before the client finished sending
-            self.assertEqual(d.post("FolderSync", body=b"\x03" * (2 << 20)).status, 413)
-        except (ConnectionError, OSError):
+        # huge: 413, or the connection closed before the client finished sending; never a hang
+        # (a timeout is not a closed connection and fails the test)
+        t0 = time.time()
+        try:
+            self.assertEqual(d.post("FolderSync", body=b"\x03" * (2 << 20), timeout=30).status, 413)
+        except (ConnectionError, ssl.SSLEOFError, ssl.SSLZeroReturnError):
             pass
+        self.assertLess(time.time() - t0, 30)
         headers = {"Authorization": d.auth_header(), "MS-ASProtocolVersion": "14.1"}
         for q in ("", "Cmd=FolderSync", "Cmd=FolderSync&DeviceId=a%zz&DeviceType=x", "!!!notbase64",
                   "AAAA", "Cmd=FolderSync&DeviceId=a%20b&DeviceType=x", "Cmd=FolderSync&DeviceId=&DeviceType=x"):
