@@ -19,10 +19,12 @@ constexpr uint8_t kAll = Scope::account | Scope::cos | Scope::domain | Scope::gl
 constexpr AttrDef person(std::string_view name, std::string_view alias = {}) {
     return AttrDef{name, AttrType::string, kAccount, false, false, "", "", 0, 0, {}, alias};
 }
-constexpr AttrDef flag(std::string_view name, std::string_view cos_default, std::string_view builtin) {
+constexpr AttrDef flag(std::string_view name, std::string_view cos_default,
+                       std::string_view builtin) {
     return AttrDef{name, AttrType::boolean, kAll, true, false, cos_default, builtin};
 }
-constexpr AttrDef number(std::string_view name, std::string_view cos_default, int64_t min, int64_t max) {
+constexpr AttrDef number(std::string_view name, std::string_view cos_default, int64_t min,
+                         int64_t max) {
     return AttrDef{name, AttrType::integer, kAll, true, false, cos_default, cos_default, min, max};
 }
 // Mobile policy values that may be -1 ("not sent to the device").
@@ -32,28 +34,91 @@ constexpr AttrDef tri(std::string_view name, std::string_view cos_default, int64
 constexpr AttrDef text(std::string_view name, bool multi = false) {
     return AttrDef{name, AttrType::string, kAll, true, multi, "", ""};
 }
-constexpr AttrDef setting(std::string_view name, AttrType type, std::string_view builtin, int64_t min = 0,
-                          int64_t max = 0, std::string_view choices = {}) {
+constexpr AttrDef setting(std::string_view name, AttrType type, std::string_view builtin,
+                          int64_t min = 0, int64_t max = 0, std::string_view choices = {}) {
     return AttrDef{name, type, kGlobal, true, false, "", builtin, min, max, choices};
 }
 
 constexpr AttrDef kAttrs[] = {
     // identity and status of an account (derived or stored in columns)
     {"zimbraId", AttrType::string, 0, false, false, "", "", 0, 0, {}, {}, AttrStorage::identity},
-    {"mail", AttrType::string, 0, false, false, "", "", 0, 0, {}, "zimbraMailDeliveryAddress", AttrStorage::identity},
-    {"zimbraMailAlias", AttrType::string, 0, false, true, "", "", 0, 0, {}, {}, AttrStorage::identity},
-    {"zimbraCreateTimestamp", AttrType::string, 0, false, false, "", "", 0, 0, {}, {}, AttrStorage::identity},
-    {"zimbraAccountStatus", AttrType::enumeration, kAccount, false, false, "", "active", 0, 0,
-     "active|locked|closed", {}, AttrStorage::status},
+    {"mail",
+     AttrType::string,
+     0,
+     false,
+     false,
+     "",
+     "",
+     0,
+     0,
+     {},
+     "zimbraMailDeliveryAddress",
+     AttrStorage::identity},
+    {"zimbraMailAlias",
+     AttrType::string,
+     0,
+     false,
+     true,
+     "",
+     "",
+     0,
+     0,
+     {},
+     {},
+     AttrStorage::identity},
+    {"zimbraCreateTimestamp",
+     AttrType::string,
+     0,
+     false,
+     false,
+     "",
+     "",
+     0,
+     0,
+     {},
+     {},
+     AttrStorage::identity},
+    {"zimbraAccountStatus",
+     AttrType::enumeration,
+     kAccount,
+     false,
+     false,
+     "",
+     "active",
+     0,
+     0,
+     "active|locked|closed",
+     {},
+     AttrStorage::status},
     {"zimbraCOSId", AttrType::cos_ref, kAccount, false, false, "", ""},
     {"zimbraDomainDefaultCOSId", AttrType::cos_ref, kDomain, false, false, "", ""},
+    // The account whose contacts are the domain's GAL contacts (shown in its GAL beside the
+    // accounts, e.g. suppliers or shared numbers every user should find).
+    {"zimbraGalAccountId", AttrType::account_ref, kDomain, false, false, "", ""},
     // person fields (account only)
-    person("displayName"), person("cn", "commonName"), person("givenName"), person("sn", "surname"),
-    person("initials"), person("telephoneNumber"), person("homePhone"), person("mobile"),
-    person("facsimileTelephoneNumber"), person("pager"), person("title"), person("company", "o"),
-    person("ou", "department"), person("physicalDeliveryOfficeName"), person("street"),
-    person("l"), person("st"), person("postalCode"), person("c"), person("co"),
-    person("postalAddress"), person("description"), person("zimbraNotes"),
+    person("displayName"),
+    person("cn", "commonName"),
+    person("givenName"),
+    person("sn", "surname"),
+    person("initials"),
+    person("telephoneNumber"),
+    person("homePhone"),
+    person("mobile"),
+    person("facsimileTelephoneNumber"),
+    person("pager"),
+    person("title"),
+    person("company", "o"),
+    person("ou", "department"),
+    person("physicalDeliveryOfficeName"),
+    person("street"),
+    person("l"),
+    person("st"),
+    person("postalCode"),
+    person("c"),
+    person("co"),
+    person("postalAddress"),
+    person("description"),
+    person("zimbraNotes"),
     // features and GAL
     flag("zimbraFeatureMobileSyncEnabled", "FALSE", "FALSE"),
     flag("zimbraHideInGal", "", "FALSE"),
@@ -114,7 +179,8 @@ constexpr AttrDef kAttrs[] = {
     setting("mobileAntiDosServiceJailDuration", AttrType::integer, "600000", 0, INT32_MAX),
     setting("mobileAntiDosServiceTimeWindow", AttrType::integer, "30000", 1, INT32_MAX),
     setting("mobileAntiDosServiceMaxRequests", AttrType::integer, "150", 0, INT32_MAX),
-    setting("abqMode", AttrType::enumeration, "Disabled", 0, 0, "Permissive|Interactive|Strict|Disabled"),
+    setting("abqMode", AttrType::enumeration, "Disabled", 0, 0,
+            "Permissive|Interactive|Strict|Disabled"),
     setting("abqNotificationsInterval", AttrType::integer, "0", 0, INT32_MAX),
     setting("abq_enabled_at_startup", AttrType::boolean, "TRUE"),
     // authentication throttling (failures before a client address or an account is slowed down)
@@ -128,10 +194,14 @@ constexpr AttrDef kAttrs[] = {
 
 std::string_view scope_name(Scope s) {
     switch (s) {
-        case Scope::global: return "global";
-        case Scope::domain: return "domain";
-        case Scope::cos: return "cos";
-        case Scope::account: return "account";
+        case Scope::global:
+            return "global";
+        case Scope::domain:
+            return "domain";
+        case Scope::cos:
+            return "cos";
+        case Scope::account:
+            return "account";
     }
     return "global";
 }
@@ -142,9 +212,13 @@ const AttrDef* find_attr(std::string_view name) {
     return nullptr;
 }
 
-std::span<const AttrDef> all_attrs() { return kAttrs; }
+std::span<const AttrDef> all_attrs() {
+    return kAttrs;
+}
 
-bool attr_allowed_at(const AttrDef& def, Scope scope) { return (def.scopes & uint8_t(scope)) != 0; }
+bool attr_allowed_at(const AttrDef& def, Scope scope) {
+    return (def.scopes & uint8_t(scope)) != 0;
+}
 
 Result<std::string> normalize_value(const AttrDef& def, std::string_view value) {
     switch (def.type) {
@@ -157,10 +231,12 @@ Result<std::string> normalize_value(const AttrDef& def, std::string_view value) 
             int64_t v = 0;
             auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
             if (ec != std::errc() || p != value.data() + value.size())
-                return fail(Errc::invalid_argument, fmt::format("{} must be an integer, not '{}'", def.name, value));
+                return fail(Errc::invalid_argument,
+                            fmt::format("{} must be an integer, not '{}'", def.name, value));
             if (def.min < def.max && (v < def.min || v > def.max))
                 return fail(Errc::invalid_argument,
-                            fmt::format("{} must be between {} and {}, not {}", def.name, def.min, def.max, v));
+                            fmt::format("{} must be between {} and {}, not {}", def.name, def.min,
+                                        def.max, v));
             return std::to_string(v);
         }
         case AttrType::enumeration: {
@@ -178,8 +254,10 @@ Result<std::string> normalize_value(const AttrDef& def, std::string_view value) 
         }
         case AttrType::string:
         case AttrType::cos_ref:
+        case AttrType::account_ref:
             if (value.size() > 65536)
-                return fail(Errc::invalid_argument, fmt::format("{}: value too long ({} bytes)", def.name, value.size()));
+                return fail(Errc::invalid_argument,
+                            fmt::format("{}: value too long ({} bytes)", def.name, value.size()));
             return std::string(value);
     }
     return std::string(value);

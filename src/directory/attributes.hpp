@@ -12,16 +12,21 @@
 namespace sb::directory {
 
 enum class Scope : uint8_t { global = 1, domain = 2, cos = 4, account = 8 };
-constexpr uint8_t operator|(Scope a, Scope b) { return uint8_t(a) | uint8_t(b); }
-constexpr uint8_t operator|(uint8_t a, Scope b) { return a | uint8_t(b); }
+constexpr uint8_t operator|(Scope a, Scope b) {
+    return uint8_t(a) | uint8_t(b);
+}
+constexpr uint8_t operator|(uint8_t a, Scope b) {
+    return a | uint8_t(b);
+}
 std::string_view scope_name(Scope s);
 
 enum class AttrType : uint8_t {
-    boolean,   // TRUE / FALSE
-    integer,   // with min/max
+    boolean,  // TRUE / FALSE
+    integer,  // with min/max
     string,
     enumeration,
-    cos_ref,   // a COS, given by name or id; stored as the COS id (uuid)
+    cos_ref,      // a COS, given by name or id; stored as the COS id (uuid)
+    account_ref,  // an account, given by address, alias or id; stored as the account id (uuid)
 };
 
 // How the attribute is stored: most live in the attribute table; a few are columns or derived.
@@ -34,9 +39,9 @@ enum class AttrStorage : uint8_t {
 struct AttrDef {
     std::string_view name;
     AttrType type;
-    uint8_t scopes;          // Scope bits where it may be set
-    bool inherited;          // resolved through the inheritance chain
-    bool multi;              // several values
+    uint8_t scopes;                 // Scope bits where it may be set
+    bool inherited;                 // resolved through the inheritance chain
+    bool multi;                     // several values
     std::string_view cos_default;   // written on every new COS ("" = none)
     std::string_view builtin;       // value when nothing sets it ("" = unset)
     int64_t min = 0, max = 0;       // integer bounds (inclusive) when min < max
@@ -56,6 +61,8 @@ Result<std::string> normalize_value(const AttrDef& def, std::string_view value);
 bool attr_allowed_at(const AttrDef& def, Scope scope);
 
 // The value of a boolean attribute as a bool ("TRUE" → true).
-inline bool is_true(std::string_view v) { return v == "TRUE"; }
+inline bool is_true(std::string_view v) {
+    return v == "TRUE";
+}
 
 }  // namespace sb::directory

@@ -9,7 +9,8 @@ namespace {
 
 constexpr std::string_view kAccountSelect =
     "SELECT a.id, a.uuid, a.domain_id, d.name, a.address, a.status, a.auth_source, "
-    "CASE WHEN a.password IS NULL OR a.password = '' THEN 0 ELSE 1 END, a.created_at, a.modified_at "
+    "CASE WHEN a.password IS NULL OR a.password = '' THEN 0 ELSE 1 END, a.created_at, "
+    "a.modified_at "
     "FROM accounts a JOIN domains d ON d.id = a.domain_id ";
 
 AccountStatus parse_status(std::string_view s) {
@@ -34,9 +35,11 @@ Result<std::optional<Account>> select_account(Tx& tx, std::string_view where, st
     a.has_password = r.integer(7) != 0;
     a.created_at = r.integer(8);
     a.modified_at = r.integer(9);
-    auto aliases = tx.query("SELECT address FROM aliases WHERE account_id = ? ORDER BY address", {a.id});
+    auto aliases =
+        tx.query("SELECT address FROM aliases WHERE account_id = ? ORDER BY address", {a.id});
     if (!aliases) return tl::unexpected(aliases.error());
-    for (auto& row : *aliases) a.aliases.push_back(row.text(0));
+    for (auto& row : *aliases)
+        a.aliases.push_back(row.text(0));
     return std::optional<Account>{std::move(a)};
 }
 
@@ -53,8 +56,9 @@ bool looks_like_uuid(std::string_view s) {
 }  // namespace
 
 Result<std::optional<Domain>> find_domain(Tx& tx, std::string_view key) {
-    auto rows = tx.query("SELECT id, uuid, name, created_at FROM domains WHERE name = ? OR uuid = ?",
-                         {to_lower(trim(key)), std::string(key)});
+    auto rows =
+        tx.query("SELECT id, uuid, name, created_at FROM domains WHERE name = ? OR uuid = ?",
+                 {to_lower(trim(key)), std::string(key)});
     if (!rows) return tl::unexpected(rows.error());
     if (rows->empty()) return std::optional<Domain>{};
     auto& r = rows->front();
@@ -113,37 +117,45 @@ Result<Account> account_by_id(Tx& tx, int64_t id) {
 }
 
 Result<void> require_free_address(Tx& tx, const std::string& address) {
-    auto n = tx.scalar("SELECT (SELECT COUNT(*) FROM accounts WHERE address = ?) + "
-                       "(SELECT COUNT(*) FROM aliases WHERE address = ?)",
-                       {address, address});
+    auto n = tx.scalar(
+        "SELECT (SELECT COUNT(*) FROM accounts WHERE address = ?) + "
+        "(SELECT COUNT(*) FROM aliases WHERE address = ?)",
+        {address, address});
     if (!n) return tl::unexpected(n.error());
-    if (*n > 0) return fail(Errc::already_exists, fmt::format("address already in use: {}", address));
+    if (*n > 0)
+        return fail(Errc::already_exists, fmt::format("address already in use: {}", address));
     return {};
 }
 
 Result<AttrMap> load_attrs(Tx& tx, Scope scope, int64_t owner) {
-    auto rows = tx.query("SELECT name, value FROM attrs WHERE scope = ? AND owner_id = ? ORDER BY name, seq",
-                         {std::string(scope_name(scope)), owner});
+    auto rows = tx.query(
+        "SELECT name, value FROM attrs WHERE scope = ? AND owner_id = ? ORDER BY name, seq",
+        {std::string(scope_name(scope)), owner});
     if (!rows) return tl::unexpected(rows.error());
     AttrMap m;
-    for (auto& r : *rows) m[r.text(0)].push_back(r.text(1));
+    for (auto& r : *rows)
+        m[r.text(0)].push_back(r.text(1));
     return m;
 }
 
 Result<void> touch_account(Tx& tx, int64_t id) {
-    return tx.exec("UPDATE accounts SET modified_at = ? WHERE id = ?", {now_ms(), id}).map([](int64_t) {});
+    return tx.exec("UPDATE accounts SET modified_at = ? WHERE id = ?", {now_ms(), id})
+        .map([](int64_t) {});
 }
 
-Result<void> apply_attrs(Tx& tx, Scope scope, int64_t owner, const std::vector<AttrChange>& changes, bool fresh) {
+Result<void> apply_attrs(Tx& tx, Scope scope, int64_t owner, const std::vector<AttrChange>& changes,
+                         bool fresh) {
     const std::string scope_s(scope_name(scope));
     std::vector<std::string_view> written;  // names already written in this call (fresh mode)
     for (const auto& ch : changes) {
         const AttrDef* def = find_attr(ch.name);
-        if (!def) return fail(Errc::invalid_argument, fmt::format("unknown attribute: {}", ch.name));
+        if (!def)
+            return fail(Errc::invalid_argument, fmt::format("unknown attribute: {}", ch.name));
         if (def->storage == AttrStorage::identity)
             return fail(Errc::invalid_argument, fmt::format("{} is read-only", def->name));
         if (!attr_allowed_at(*def, scope))
-            return fail(Errc::invalid_argument, fmt::format("{} cannot be set on a {}", def->name, scope_s));
+            return fail(Errc::invalid_argument,
+                        fmt::format("{} cannot be set on a {}", def->name, scope_s));
         if (ch.op != AttrChange::Op::set && !def->multi)
             return fail(Errc::invalid_argument,
                         fmt::format("{} has a single value: set it without '+' or '-'", def->name));
@@ -156,6 +168,10 @@ Result<void> apply_attrs(Tx& tx, Scope scope, int64_t owner, const std::vector<A
                 auto cos = require_cos(tx, value);
                 if (!cos) return tl::unexpected(cos.error());
                 value = cos->uuid;
+            } else if (def->type == AttrType::account_ref) {
+                auto account = require_account(tx, value);
+                if (!account) return tl::unexpected(account.error());
+                value = account->uuid;
             }
         }
         if (def->storage == AttrStorage::status) {
@@ -167,25 +183,34 @@ Result<void> apply_attrs(Tx& tx, Scope scope, int64_t owner, const std::vector<A
         switch (ch.op) {
             case AttrChange::Op::set:
                 if (!fresh || std::find(written.begin(), written.end(), def->name) != written.end())
-                    SB_TRY(tx.exec("DELETE FROM attrs WHERE scope = ? AND owner_id = ? AND name = ?", {scope_s, owner, name}));
+                    SB_TRY(
+                        tx.exec("DELETE FROM attrs WHERE scope = ? AND owner_id = ? AND name = ?",
+                                {scope_s, owner, name}));
                 if (!value.empty())
-                    SB_TRY(tx.exec("INSERT INTO attrs (scope, owner_id, name, seq, value) VALUES (?, ?, ?, 0, ?)",
-                                   {scope_s, owner, name, value}));
+                    SB_TRY(
+                        tx.exec("INSERT INTO attrs (scope, owner_id, name, seq, value) VALUES (?, "
+                                "?, ?, 0, ?)",
+                                {scope_s, owner, name, value}));
                 written.push_back(def->name);
                 break;
             case AttrChange::Op::add: {
-                auto have = tx.scalar("SELECT COUNT(*) FROM attrs WHERE scope = ? AND owner_id = ? AND name = ? AND value = ?",
-                                      {scope_s, owner, name, value});
+                auto have = tx.scalar(
+                    "SELECT COUNT(*) FROM attrs WHERE scope = ? AND owner_id = ? AND name = ? AND "
+                    "value = ?",
+                    {scope_s, owner, name, value});
                 if (!have) return tl::unexpected(have.error());
                 if (*have) break;
-                SB_TRY(tx.exec("INSERT INTO attrs (scope, owner_id, name, seq, value) VALUES (?, ?, ?, "
-                               "(SELECT COALESCE(MAX(seq), -1) + 1 FROM attrs WHERE scope = ? AND owner_id = ? AND name = ?), ?)",
-                               {scope_s, owner, name, scope_s, owner, name, value}));
+                SB_TRY(tx.exec(
+                    "INSERT INTO attrs (scope, owner_id, name, seq, value) VALUES (?, ?, ?, "
+                    "(SELECT COALESCE(MAX(seq), -1) + 1 FROM attrs WHERE scope = ? AND owner_id = "
+                    "? AND name = ?), ?)",
+                    {scope_s, owner, name, scope_s, owner, name, value}));
                 break;
             }
             case AttrChange::Op::remove:
-                SB_TRY(tx.exec("DELETE FROM attrs WHERE scope = ? AND owner_id = ? AND name = ? AND value = ?",
-                               {scope_s, owner, name, value}));
+                SB_TRY(tx.exec(
+                    "DELETE FROM attrs WHERE scope = ? AND owner_id = ? AND name = ? AND value = ?",
+                    {scope_s, owner, name, value}));
                 break;
         }
     }
@@ -208,7 +233,8 @@ Result<Chain> load_chain(Tx& tx, const Account& a) {
     std::string cos_key(kDefaultCos);
     if (auto it = c.account.find("zimbraCOSId"); it != c.account.end() && !it->second.empty())
         cos_key = it->second.front();
-    else if (auto it2 = c.domain.find("zimbraDomainDefaultCOSId"); it2 != c.domain.end() && !it2->second.empty())
+    else if (auto it2 = c.domain.find("zimbraDomainDefaultCOSId");
+             it2 != c.domain.end() && !it2->second.empty())
         cos_key = it2->second.front();
     auto cos = find_cos(tx, cos_key);
     if (!cos) return tl::unexpected(cos.error());
@@ -228,10 +254,14 @@ EffectiveValue resolve(const Chain& c, const Account& a, const AttrDef& def) {
     const std::string name(def.name);
     if (def.storage == AttrStorage::identity) {
         ev.source = "account";
-        if (name == "zimbraId") ev.values = {a.uuid};
-        else if (name == "mail") ev.values = {a.address};
-        else if (name == "zimbraMailAlias") ev.values = a.aliases;
-        else if (name == "zimbraCreateTimestamp") ev.values = {std::to_string(a.created_at)};
+        if (name == "zimbraId")
+            ev.values = {a.uuid};
+        else if (name == "mail")
+            ev.values = {a.address};
+        else if (name == "zimbraMailAlias")
+            ev.values = a.aliases;
+        else if (name == "zimbraCreateTimestamp")
+            ev.values = {std::to_string(a.created_at)};
         return ev;
     }
     if (def.storage == AttrStorage::status) {

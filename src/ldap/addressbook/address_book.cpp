@@ -178,11 +178,27 @@ void AddressBook::run_updater() {
 }
 
 Result<void> AddressBook::apply(Pending p) {
-    if (p.settings) SB_TRY(reload_settings(p.accounts));
-    if (p.accounts.size() > options_.full_reload_threshold)
-        SB_TRY(reload_all_accounts());
-    else if (!p.accounts.empty())
+    std::set<int64_t> gal_domains;  // domains whose GAL contacts must be read again
+    const auto gal_accounts_before = settings_.gal_accounts;
+    if (p.settings) {
+        SB_TRY(reload_settings(p.accounts));
+        for (const auto& [domain, account] : settings_.gal_accounts)
+            if (auto it = gal_accounts_before.find(domain);
+                it == gal_accounts_before.end() || it->second != account)
+                gal_domains.insert(domain);
+        for (const auto& [domain, account] : gal_accounts_before)
+            if (!settings_.gal_accounts.count(domain)) gal_domains.insert(domain);
+    }
+    for (const auto& [domain, account] : settings_.gal_accounts)
+        if (p.mailboxes.count(account) || p.accounts.count(account)) gal_domains.insert(domain);
+    if (p.accounts.size() > options_.full_reload_threshold) {
+        SB_TRY(reload_all_accounts());  // GAL contacts included
+        gal_domains.clear();
+    } else if (!p.accounts.empty()) {
         SB_TRY(reload_accounts(p.accounts));
+    }
+    for (int64_t domain : gal_domains)
+        SB_TRY(refresh_gal_contacts(domain));
     if (p.publications) SB_TRY(reload_publications());
     for (int64_t id : p.mailboxes) {
         bool loaded;
@@ -220,6 +236,7 @@ Result<void> AddressBook::reload_settings(std::set<int64_t>& membership_changed)
     for (auto it = gals_.begin(); it != gals_.end();)
         if (!settings_.domain_names.count(it->first)) {
             gal_entries_.erase(it->first);
+            gal_contact_keys_.erase(it->first);
             it = gals_.erase(it);
         } else {
             ++it;
@@ -260,6 +277,16 @@ Result<void> AddressBook::reload_all_accounts() {
         if (m.in_gal) entries[a.domain_id][a.id] = entry_from_account(a);
         metas[a.id] = std::move(m);
     }
+    std::map<int64_t, std::vector<int64_t>> contact_keys;
+    for (const auto& [domain, account] : settings_.gal_accounts) {
+        if (!entries.count(domain)) continue;
+        auto contacts = load_gal_contacts(domain);
+        if (!contacts) return tl::unexpected(contacts.error());
+        for (auto& e : *contacts) {
+            contact_keys[domain].push_back(e->key());
+            entries[domain][e->key()] = std::move(e);
+        }
+    }
     std::map<int64_t, Gal> gals;
     for (auto& [domain_id, es] : entries) {
         std::vector<EntryPtr> list;
@@ -272,9 +299,70 @@ Result<void> AddressBook::reload_all_accounts() {
                 Book::build(BookId{BookId::Kind::gal, domain_id, 0}, std::move(list))};
     }
     gal_entries_ = std::move(entries);
+    gal_contact_keys_ = std::move(contact_keys);
     std::lock_guard lock(mutex_);
     accounts_ = std::move(metas);
     gals_ = std::move(gals);
+    ++generation_;
+    return {};
+}
+
+Result<std::vector<EntryPtr>> AddressBook::load_gal_contacts(int64_t domain_id) {
+    std::vector<EntryPtr> fresh;
+    if (auto g = settings_.gal_accounts.find(domain_id); g != settings_.gal_accounts.end()) {
+        // Contacts of the account's contact folders (not those in Trash); an account without a
+        // mailbox yet, or deleted since, has none.
+        auto folders = mailbox_.folders(g->second);
+        if (!folders && folders.error().code != Errc::not_found)
+            return tl::unexpected(folders.error());
+        std::set<int64_t> contact_folders;
+        if (folders)
+            for (const auto& f : *folders)
+                if (f.view == mailbox::View::contact) contact_folders.insert(f.id);
+        if (!contact_folders.empty()) {
+            auto contacts = mailbox_.contacts(g->second);
+            if (!contacts) return tl::unexpected(contacts.error());
+            for (const auto& c : *contacts)
+                if (contact_folders.count(c.folder_id))
+                    fresh.push_back(entry_from_contact(c, -c.id));
+        }
+    }
+    return fresh;
+}
+
+Result<void> AddressBook::refresh_gal_contacts(int64_t domain_id) {
+    if (!settings_.domain_names.count(domain_id)) return {};
+    auto fresh = load_gal_contacts(domain_id);
+    if (!fresh) return tl::unexpected(fresh.error());
+    auto& entries = gal_entries_[domain_id];
+    auto& keys = gal_contact_keys_[domain_id];
+    std::vector<int64_t> changed = keys;
+    for (int64_t k : keys)
+        entries.erase(k);
+    keys.clear();
+    for (auto& e : *fresh) {
+        keys.push_back(e->key());
+        changed.push_back(e->key());
+        entries[e->key()] = std::move(e);
+    }
+    if (changed.empty()) return {};
+    std::sort(changed.begin(), changed.end());
+    changed.erase(std::unique(changed.begin(), changed.end()), changed.end());
+    BookPtr book;
+    {
+        std::lock_guard lock(mutex_);
+        if (auto it = gals_.find(domain_id); it != gals_.end()) book = it->second.book;
+    }
+    if (book) {
+        book = book->with_changes(entries, changed);
+    } else {
+        std::vector<EntryPtr> all;
+        for (const auto& [k, e] : entries)
+            all.push_back(e);
+        book = Book::build(BookId{BookId::Kind::gal, domain_id, 0}, std::move(all));
+    }
+    std::lock_guard lock(mutex_);
+    gals_[domain_id] = Gal{settings_.domain_names.at(domain_id), book};
     ++generation_;
     return {};
 }

@@ -105,6 +105,9 @@ class AddressBook {
     Result<void> reload_accounts(const std::set<int64_t>& ids);
     Result<void> reload_settings(std::set<int64_t>& membership_changed);
     Result<void> reload_mailbox(int64_t account_id, bool pin);
+    // Puts the contacts of the domain's GAL account (settings_.gal_accounts) into its GAL book.
+    Result<void> refresh_gal_contacts(int64_t domain_id);
+    Result<std::vector<EntryPtr>> load_gal_contacts(int64_t domain_id);
     Result<void> reload_publications();
     void evict_idle();
     uint64_t request(Pending p);
@@ -120,7 +123,9 @@ class AddressBook {
 
     // Updater-only state.
     DirectorySettings settings_;
-    std::map<int64_t, std::map<int64_t, EntryPtr>> gal_entries_;  // domain → account → entry
+    // domain → key → entry: accounts by id, GAL contacts by negated contact id.
+    std::map<int64_t, std::map<int64_t, EntryPtr>> gal_entries_;
+    std::map<int64_t, std::vector<int64_t>> gal_contact_keys_;  // domain → keys of GAL contacts
 
     // Shared state (mutex_).
     mutable std::mutex mutex_;

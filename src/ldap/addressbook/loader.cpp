@@ -124,6 +124,12 @@ Result<DirectorySettings> load_settings(store::Database& db) {
                 m = &s.global;
             (*m)[r.text(2)].push_back(r.text(3));
         }
+        auto gal = tx.query(
+            "SELECT g.owner_id, a.id FROM attrs g JOIN accounts a ON a.uuid = g.value "
+            "WHERE g.scope = 'domain' AND g.name = 'zimbraGalAccountId'");
+        if (!gal) return tl::unexpected(gal.error());
+        for (const auto& r : *gal)
+            s.gal_accounts[r.integer(0)] = r.integer(1);
         return {};
     }));
     return s;

@@ -30,6 +30,8 @@ struct DirectorySettings {
     std::map<int64_t, CosInfo> cos;
     std::map<std::string, int64_t> cos_ids;  // by name and by uuid
     directory::AttrMap global;
+    // Domain → the account whose contacts are its GAL contacts (zimbraGalAccountId).
+    std::map<int64_t, int64_t> gal_accounts;
 
     // Effective zimbraHideInGal (account → COS → domain → global → default), the same rule
     // the directory applies.

@@ -126,10 +126,10 @@ EntryPtr entry_from_account(const AccountRecord& a) {
     return b.build();
 }
 
-EntryPtr entry_from_contact(const mailbox::Contact& c) {
+EntryPtr entry_from_contact(const mailbox::Contact& c, int64_t key) {
     const auto& fs = c.fields;
     EntryBuilder b;
-    b.key(c.id).rdn(Attr::uid, std::to_string(c.id));
+    b.key(key).rdn(Attr::uid, std::to_string(c.id));
     person_classes(b);
     std::string name = field(fs, f::kFullName);
     if (name.empty()) name = vcard::derive_full_name(fs);

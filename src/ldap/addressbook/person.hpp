@@ -26,8 +26,12 @@ struct AccountRecord {
 
 // GAL entry: RDN uid=<primary address>, mail = primary address then aliases.
 EntryPtr entry_from_account(const AccountRecord& a);
-// Contact entry: RDN uid=<contact id>.
-EntryPtr entry_from_contact(const mailbox::Contact& c);
+// Contact entry: RDN uid=<contact id>, lookup key `key` (the contact id in its folder's book; GAL
+// contacts share the GAL book with accounts and take the negated contact id).
+EntryPtr entry_from_contact(const mailbox::Contact& c, int64_t key);
+inline EntryPtr entry_from_contact(const mailbox::Contact& c) {
+    return entry_from_contact(c, c.id);
+}
 
 // The name shown for an account: displayName, else cn, else given name and surname, else the
 // local part of the address.
