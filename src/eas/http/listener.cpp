@@ -93,11 +93,19 @@ struct Listener::Impl {
                 state->changed = false;
                 auto tuning = svc.tuning();
                 if (!tuning.instant_notifications && tuning.notifications_latency > 0) {
-                    // Coalescing: changes within the latency window cost one check.
-                    state->timer.expires_after(std::chrono::seconds(tuning.notifications_latency));
-                    co_await state->timer.async_wait(as_tuple);
+                    // Coalescing: changes within the latency window cost one check. A change
+                    // in the window cancels the timer too: wait out the rest of the window (never
+                    // past the heartbeat).
+                    auto until =
+                        std::min(deadline, std::chrono::steady_clock::now() +
+                                               std::chrono::seconds(tuning.notifications_latency));
+                    while (!state->superseded && !state->shutdown && !stopping &&
+                           std::chrono::steady_clock::now() < until) {
+                        state->timer.expires_at(until);
+                        co_await state->timer.async_wait(as_tuple);
+                    }
                     state->changed = false;
-                    if (state->superseded || state->shutdown) continue;
+                    if (state->superseded || state->shutdown || stopping) continue;
                 }
                 bool changed =
                     co_await asio::co_spawn(pool, changed_on_pool(w), asio::use_awaitable);

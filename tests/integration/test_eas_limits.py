@@ -1,0 +1,249 @@
+"""ActiveSync limits and run-time tuning against the real server over TLS: 503 + Retry-After when
+the connection limit is reached (and recovery once connections close), Ping heartbeat bounds with
+the default `min_heartbeat` (Status 5), too many Ping folders (Status 6), and the global settings
+ZxMobile_MaxPingHeartbeat, ZxMobile_NotificationsLatency and ZxMobile_UseInstantNotficiations
+changed with `switchboard config set global`."""
+import http.client
+import threading
+import time
+
+from eas_client import Device, Phone, text
+from harness import ServerTestCase
+
+PASSWORD = "Secret-Pass-1"
+
+
+def ping_xml(heartbeat, folders=("7",)):
+    f = "".join(f"<Folder><Id>{i}</Id><Class>Contacts</Class></Folder>" for i in folders)
+    return f'<Ping xmlns="Ping:"><HeartbeatInterval>{heartbeat}</HeartbeatInterval><Folders>{f}</Folders></Ping>'
+
+
+class EasBase(ServerTestCase):
+    domain = "lim.example"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.server.cli("prov", "cd", cls.domain)
+        cls.port = int(cls.server.status()["listeners"]["eas"].rsplit(":", 1)[1])
+
+    def account(self, local):
+        user = f"{local}@{self.domain}"
+        self.server.cli("prov", "ca", user, PASSWORD, "zimbraFeatureMobileSyncEnabled", "TRUE")
+        return user
+
+    def device(self, user, device_id, **kw):
+        return Device(self.port, self.server.ca_file, user, PASSWORD, device_id=device_id, **kw)
+
+    def ready(self, user, device_id, **kw):
+        d = self.device(user, device_id, **kw)
+        d.provision()
+        fs = d.folder_sync()
+        self.assertEqual(text(fs.xml, "Status"), "1", fs)
+        return d
+
+
+class EasOverloadTest(EasBase):
+    """A server that accepts two connections at a time."""
+    # The [eas] section is the last one the harness writes: this key lands in it.
+    extra_config = "max_connections = 2\n"
+
+    def options_on(self, conn, d):
+        conn.request("OPTIONS", "/Microsoft-Server-ActiveSync",
+                     headers={"Authorization": d.auth_header(), "User-Agent": d.user_agent})
+        r = conn.getresponse()
+        r.read()
+        return r.status, dict(r.getheaders())
+
+    def test_503_with_retry_after_beyond_max_connections_then_recovers(self):
+        user = self.account("olga")
+        d = self.device(user, "OverDev")
+        held = [d.connection(timeout=30) for _ in range(2)]
+        try:
+            for c in held:
+                c.connect()  # TLS handshake done: the server has accepted the connection
+            # A third connection is refused with 503 + Retry-After, and closed.
+            status, headers = d.options()
+            self.assertEqual(status, 503)
+            self.assertGreater(int(headers.get("Retry-After", "0")), 0, headers)
+            self.assertEqual(headers.get("Connection", "").lower(), "close", headers)
+            # The connections within the limit are still served.
+            self.assertEqual(self.options_on(held[0], d)[0], 200)
+            self.assertEqual(self.options_on(held[1], d)[0], 200)
+        finally:
+            for c in held:
+                c.close()
+        # Once they close, new connections are served again (the server notices the close).
+        deadline = time.time() + 20
+        status = None
+        while time.time() < deadline:
+            status, _ = d.options()
+            if status == 200:
+                break
+            time.sleep(0.2)
+        self.assertEqual(status, 200, "the server did not recover after the connections closed")
+        self.assertEqual(d.options()[0], 200)
+        self.assertIsNone(self.server.proc.poll())
+
+
+class EasPingBoundsTest(EasBase):
+    """Default `[eas] min_heartbeat` (60 s) and the run-time tuning of Ping."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # A probe whose contacts collection always has a change waiting (primed, never synced):
+        # an accepted Ping answers it at once with Status 2, a refused one with Status 5.
+        user = f"probe@{cls.domain}"
+        cls.server.cli("prov", "ca", user, PASSWORD, "zimbraFeatureMobileSyncEnabled", "TRUE")
+        cls.server.cli("contacts", "add", user, "firstName", "Waiting")
+        cls.probe = Device(cls.port, cls.server.ca_file, user, PASSWORD, device_id="Probe")
+        cls.probe.provision()
+        assert text(cls.probe.folder_sync().xml, "Status") == "1"
+        primed = cls.probe.sync([{"id": "7", "key": "0"}])
+        assert text(primed.xml, "Collections/Collection/Status") == "1", primed
+
+    def setUp(self):
+        # Each test starts from the defaults.
+        self.set_global("ZxMobile_MaxPingHeartbeat", "3540")
+        self.set_global("ZxMobile_UseInstantNotficiations", "TRUE")
+        self.set_global("ZxMobile_NotificationsLatency", "0")
+
+    def set_global(self, key, value):
+        self.server.cli("config", "set", "global", key, value)
+
+    def await_max_heartbeat(self, value):
+        """The server re-reads its tuning every few seconds: wait (bounded) until the probe's Ping
+        above `value` is answered with Status 5 and `value`, and one at `value` is accepted. Every
+        key set before this is then in effect."""
+        deadline = time.time() + 20
+        a = None
+        while time.time() < deadline:
+            a = self.probe.post("Ping", ping_xml(value + 1), timeout=30)
+            self.assertIn(text(a.xml, "Status"), ("2", "5"), a)
+            if text(a.xml, "Status") == "5" and text(a.xml, "HeartbeatInterval") == str(value):
+                ok = self.probe.post("Ping", ping_xml(value), timeout=30)
+                self.assertEqual(text(ok.xml, "Status"), "2", ok)
+                return
+            time.sleep(0.3)
+        self.fail(f"ZxMobile_MaxPingHeartbeat {value} not in effect: {a}")
+
+    def synced_phone(self, local):
+        user = self.account(local)
+        d = self.ready(user, f"{local}Phone")
+        phone = Phone(d)
+        phone.sync_all()
+        return user, d, phone
+
+    def test_heartbeat_below_default_minimum_gets_status_5_with_minimum(self):
+        _, d, phone = self.synced_phone("pia")
+        for hb in (1, 59):
+            a = d.post("Ping", ping_xml(hb))
+            self.assertEqual(text(a.xml, "Status"), "5", a)
+            self.assertEqual(text(a.xml, "HeartbeatInterval"), "60", a)
+        # Sync with a HeartbeatInterval or Wait below the minimum: Status 14 with the bound.
+        s = d.sync([{"id": "7", "key": phone.key}], outer="<HeartbeatInterval>30</HeartbeatInterval>")
+        self.assertEqual(text(s.xml, "Status"), "14", s)
+        self.assertEqual(text(s.xml, "Limit"), "60", s)
+        # 60 itself is accepted: with a change pending the Ping answers at once with Status 2.
+        self.server.cli("contacts", "add", phone.d.user, "firstName", "Pending")
+        ok = d.post("Ping", ping_xml(60), timeout=30)
+        self.assertEqual(text(ok.xml, "Status"), "2", ok)
+
+    def test_too_many_folders_gets_status_6_with_max_folders(self):
+        _, d, _ = self.synced_phone("quin")
+        a = d.post("Ping", ping_xml(120, [str(i) for i in range(1000, 1301)]))
+        self.assertEqual(text(a.xml, "Status"), "6", a)
+        self.assertEqual(text(a.xml, "MaxFolders"), "300", a)
+
+    def test_max_ping_heartbeat_from_global_config(self):
+        user, d, phone = self.synced_phone("rita")
+        self.await_max_heartbeat(3540)  # the default
+        default = d.post("Ping", ping_xml(3541))
+        self.assertEqual((text(default.xml, "Status"), text(default.xml, "HeartbeatInterval")), ("5", "3540"))
+        self.set_global("ZxMobile_MaxPingHeartbeat", "600")
+        self.await_max_heartbeat(600)
+        s = d.sync([{"id": "7", "key": phone.key}], outer="<HeartbeatInterval>900</HeartbeatInterval>")
+        self.assertEqual((text(s.xml, "Status"), text(s.xml, "Limit")), ("14", "600"), s)
+        # 600 is accepted (a pending change answers it at once), 3540 no longer is.
+        self.server.cli("contacts", "add", user, "firstName", "Pending")
+        self.assertEqual(text(d.post("Ping", ping_xml(600)).xml, "Status"), "2")
+        old_default = d.post("Ping", ping_xml(3540))
+        self.assertEqual((text(old_default.xml, "Status"), text(old_default.xml, "HeartbeatInterval")), ("5", "600"))
+        # Raised above the old default.
+        self.set_global("ZxMobile_MaxPingHeartbeat", "7200")
+        self.await_max_heartbeat(7200)
+        self.assertEqual(text(d.post("Ping", ping_xml(7200)).xml, "Status"), "2")
+        # Below the Ping minimum the setting is refused and the bound stays.
+        self.assertFails("config", "set", "global", "ZxMobile_MaxPingHeartbeat", "10")
+        self.await_max_heartbeat(7200)
+
+    def timed_wake(self, user, d, marker):
+        """Parks a Ping, adds a contact through the CLI; returns (answer, seconds from the add)."""
+        result = {}
+
+        def ping():
+            result["answer"] = d.post("Ping", ping_xml(300), timeout=120)
+            result["done"] = time.time()
+
+        t = threading.Thread(target=ping)
+        t.start()
+        time.sleep(1.5)
+        self.assertTrue(t.is_alive(), "the Ping did not wait")
+        t0 = time.time()
+        self.server.cli("contacts", "add", user, "firstName", marker)
+        t.join(60)
+        self.assertFalse(t.is_alive(), "the Ping was not woken by the change")
+        a = result["answer"]
+        self.assertEqual(text(a.xml, "Status"), "2", a)
+        self.assertEqual(text(a.xml, "Folders/Folder"), "7", a)
+        return a, result["done"] - t0
+
+    def test_notifications_latency_and_instant_notifications(self):
+        user, d, phone = self.synced_phone("sara")
+        # Instant notifications off: a change wakes the Ping only after the latency.
+        self.set_global("ZxMobile_UseInstantNotficiations", "FALSE")
+        self.set_global("ZxMobile_NotificationsLatency", "8")
+        self.set_global("ZxMobile_MaxPingHeartbeat", "3000")  # marker: the keys above are read too
+        self.await_max_heartbeat(3000)
+        _, seconds = self.timed_wake(user, d, "Late")
+        self.assertGreaterEqual(seconds, 7.5, "the latency did not delay the notification")
+        self.assertLess(seconds, 30)
+        phone.sync_once()
+        # Changes within the window cost one wake-up: a second change a moment after the first
+        # does not push the answer back by another latency.
+        result = {}
+
+        def ping():
+            result["answer"] = d.post("Ping", ping_xml(300), timeout=120)
+            result["done"] = time.time()
+
+        t = threading.Thread(target=ping)
+        t.start()
+        time.sleep(1.5)
+        self.assertTrue(t.is_alive(), "the Ping did not wait")
+        t0 = time.time()
+        self.server.cli("contacts", "add", user, "firstName", "First")
+        self.server.cli("contacts", "add", user, "firstName", "Second")
+        t.join(60)
+        self.assertFalse(t.is_alive())
+        self.assertEqual(text(result["answer"].xml, "Status"), "2")
+        self.assertGreaterEqual(result["done"] - t0, 7.5)
+        self.assertLess(result["done"] - t0, 15, "the second change started another wait")
+        coll, _ = phone.sync_once()
+        self.assertEqual(sorted(text(a, "ApplicationData/FirstName") for a in coll.findall("Commands/Add")),
+                         ["First", "Second"])
+        # Instant notifications on: the latency is not applied.
+        self.set_global("ZxMobile_UseInstantNotficiations", "TRUE")
+        self.set_global("ZxMobile_MaxPingHeartbeat", "3100")
+        self.await_max_heartbeat(3100)
+        _, seconds = self.timed_wake(user, d, "Instant")
+        self.assertLess(seconds, 5, "instant notifications waited for the latency")
+        phone.sync_once()
+        # Off with no latency (0): the change wakes the Ping at once as well.
+        self.set_global("ZxMobile_UseInstantNotficiations", "FALSE")
+        self.set_global("ZxMobile_NotificationsLatency", "0")
+        self.set_global("ZxMobile_MaxPingHeartbeat", "3200")
+        self.await_max_heartbeat(3200)
+        _, seconds = self.timed_wake(user, d, "NoLatency")
+        self.assertLess(seconds, 5)
