@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdint>
 #include <ctime>
 
 #include <fmt/format.h>
@@ -225,10 +226,18 @@ Result<RemoteUser> map_user(const Entry& e, const Mapping& m) {
         if (v.empty() || !printable(v) || v.size() > 4096) continue;
         u.attrs.emplace_back(am.local, std::move(v));
     }
-    if (auto uac = e.first("userAccountControl"); !uac.empty()) {
+    if (const std::string raw = e.first("userAccountControl"); !trim(raw).empty()) {
+        // A 32-bit flag word; Active Directory shows values with bit 31 set as negative numbers.
+        // A value that is not one is an error: guessing "enabled" could unlock a disabled user.
+        const std::string_view uac = trim(raw);
         int64_t flags = 0;
-        auto [p, ec] = std::from_chars(uac.data(), uac.data() + uac.size(), flags);
-        if (ec == std::errc()) u.disabled = (flags & kAccountDisable) != 0;
+        auto [end, ec] = std::from_chars(uac.data(), uac.data() + uac.size(), flags);
+        if (ec != std::errc() || end != uac.data() + uac.size() || flags < INT32_MIN ||
+            flags > static_cast<int64_t>(UINT32_MAX))
+            return entry_error(
+                printable(uac) ? fmt::format("userAccountControl '{}' is not a 32-bit number", uac)
+                               : std::string("userAccountControl is not a 32-bit number"));
+        u.disabled = (static_cast<uint32_t>(flags) & kAccountDisable) != 0;
     }
     u.modify_timestamp = e.first("modifyTimestamp");
     if (u.modify_timestamp.empty()) u.modify_timestamp = e.first("whenChanged");

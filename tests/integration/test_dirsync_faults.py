@@ -1,7 +1,8 @@
-"""Directory sync when things go wrong: an unreachable server, a bad filter, a wrong bind
-password, an entry missing an attribute, a directory stopped in the middle of a run, a hung
-directory. Each gives a clear error in dirsync test/run/status, naming the domain, the server and
-the reason, and changes nothing."""
+"""Directory sync when things go wrong: an unreachable server, a bad filter, a filter the directory
+refuses or cannot match, a wrong bind password, an entry missing an attribute, a directory stopped
+in the middle of a run, a hung directory. Each gives a clear error in dirsync test/run/status,
+naming the domain, the server and the reason, and changes nothing: the tests start from a synced
+domain with directory changes waiting, so a run that went ahead would show."""
 import socket
 import time
 import unittest
@@ -81,7 +82,6 @@ class Primed:
 
 
 class FaultTest(Primed, common.DirsyncCase):
-
     def test_unreachable_server(self):
         port = closed_port()
         s = self.primed("unreachable")

@@ -87,6 +87,64 @@ TEST(DirsyncMapping, ActiveDirectoryUpnWithLocalPartOnly) {
     EXPECT_TRUE(u->disabled) << "514 = NORMAL_ACCOUNT | ACCOUNTDISABLE";
 }
 
+Result<RemoteUser> with_uac(std::vector<std::string> values) {
+    std::vector<std::pair<std::string, std::vector<std::string>>> attrs = {
+        {"objectGUID", {guid_raw()}}, {"userPrincipalName", {"jdoe@example.com"}}};
+    if (!values.empty()) attrs.emplace_back("userAccountControl", std::move(values));
+    return map_user(entry("CN=John Doe,OU=Staff,DC=corp,DC=local", std::move(attrs)),
+                    active_directory());
+}
+
+TEST(DirsyncMapping, UserAccountControlBitTwoDisablesWhateverTheOtherFlags) {
+    struct Case {
+        const char* value;
+        bool disabled;
+        const char* why;
+    };
+    for (const Case& c : {
+             Case{"512", false, "NORMAL_ACCOUNT"},
+             Case{"514", true, "NORMAL_ACCOUNT | ACCOUNTDISABLE"},
+             Case{"66048", false, "NORMAL_ACCOUNT | DONT_EXPIRE_PASSWORD"},
+             Case{"66050", true, "NORMAL_ACCOUNT | DONT_EXPIRE_PASSWORD | ACCOUNTDISABLE"},
+             Case{"546", true, "NORMAL_ACCOUNT | PASSWD_NOTREQD | ACCOUNTDISABLE"},
+             Case{"544", false, "NORMAL_ACCOUNT | PASSWD_NOTREQD"},
+             Case{"4260352", false, "NORMAL_ACCOUNT | DONT_EXPIRE_PASSWORD | DONT_REQ_PREAUTH"},
+             Case{"2", true, "ACCOUNTDISABLE alone"},
+             Case{" 514 ", true, "spaces around the number"},
+             Case{"-2147483646", true, "bit 31 and ACCOUNTDISABLE, shown as a negative number"},
+             Case{"-2147483136", false, "bit 31 and NORMAL_ACCOUNT, shown as a negative number"},
+             Case{"4294967295", true, "every bit"},
+         }) {
+        auto u = with_uac({c.value});
+        ASSERT_TRUE(u) << c.value << ": " << u.error().message;
+        EXPECT_EQ(u->disabled, c.disabled) << c.value << " = " << c.why;
+    }
+    auto absent = with_uac({});
+    ASSERT_TRUE(absent);
+    EXPECT_FALSE(absent->disabled) << "no userAccountControl (OpenLDAP): enabled";
+}
+
+TEST(DirsyncMapping, UserAccountControlThatIsNotANumberIsAnEntryError) {
+    // Guessing "enabled" could unlock an account the directory means to keep disabled.
+    for (const char* bad : {"disabled", "514abc", "0x202", "5.14", "4294967296", "-2147483649",
+                            "99999999999999999999999"}) {
+        auto u = with_uac({bad});
+        ASSERT_FALSE(u) << bad << " was accepted";
+        EXPECT_NE(u.error().message.find("CN=John Doe,OU=Staff,DC=corp,DC=local"),
+                  std::string::npos)
+            << u.error().message;
+        EXPECT_NE(u.error().message.find("userAccountControl"), std::string::npos)
+            << u.error().message;
+        EXPECT_NE(u.error().message.find(bad), std::string::npos) << u.error().message;
+    }
+    auto control =
+        with_uac({std::string("51\x01"
+                              "4")});
+    ASSERT_FALSE(control);
+    EXPECT_EQ(control.error().message.find('\x01'), std::string::npos)
+        << "control characters are not echoed";
+}
+
 TEST(DirsyncMapping, UpnOfAnotherDomainWithoutLocalPartOnlyIsAnError) {
     Mapping m = active_directory();
     m.local_part_only = false;
