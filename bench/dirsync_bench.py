@@ -20,7 +20,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
 sys.path.insert(0, os.path.join(HERE, "..", "tools"))
 
 from harness import Server  # noqa: E402
-from slapd import Slapd, entry_ldif, ldif_value  # noqa: E402
+from slapd import Slapd, ldif_value  # noqa: E402
 import gen_people_ldif  # noqa: E402
 
 FULL_TARGET_S = 30.0

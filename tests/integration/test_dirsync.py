@@ -5,8 +5,6 @@ AD-style values (userPrincipalName, proxyAddresses, userAccountControl, objectGU
 
 Each test builds its own scenario: a subtree ou=NAME of the one slapd and a domain NAME.test
 whose directory sync reads that subtree, so tests share the servers but not their data."""
-import json
-import os
 import time
 import unittest
 import uuid
