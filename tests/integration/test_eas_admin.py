@@ -228,9 +228,8 @@ class EasAdminTest(ServerTestCase):
         info = self.server.json("mobile", "getDeviceInfo", user, "GiaPhone")
         self.assertEqual(info["model"], "iPhone15,2")
         self.assertEqual(info["friendlyName"], "Gia phone")
-        values = set(info.values())
-        self.assertIn("356938035643809", values)
-        self.assertIn("iOS 17.5.1 21F90", values)
+        self.assertEqual((info["imei"], info["os"], info["osLanguage"], info["phoneNumber"]),
+                         ("356938035643809", "iOS 17.5.1 21F90", "Italiano", "+393331234567"))
 
         # 14.1: the device describes itself inside Provision
         p = self.device(user, "GiaTab", device_type="Android", user_agent="Android/14")

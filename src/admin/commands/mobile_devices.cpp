@@ -32,6 +32,19 @@ std::string wipe_state(const Device& d) {
     return kind + " pending (sent at the next connection)";
 }
 
+// JSON key for a DeviceInformation element: its leading capitals lowered as one word
+// ("Model" → "model", "IMEI" → "imei", "OSLanguage" → "osLanguage").
+std::string info_key(const std::string& name) {
+    size_t caps = 0;
+    while (caps < name.size() && std::isupper(static_cast<unsigned char>(name[caps])))
+        ++caps;
+    const size_t lower = caps == name.size() || caps <= 1 ? caps : caps - 1;
+    std::string out = name;
+    for (size_t i = 0; i < std::max<size_t>(lower, 1) && i < out.size(); ++i)
+        out[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(out[i])));
+    return out;
+}
+
 nlohmann::json device_json(const Device& d, const std::string& address) {
     nlohmann::json j = {{"accountEmail", address},
                         {"deviceId", d.device_id},
@@ -45,7 +58,7 @@ nlohmann::json device_json(const Device& d, const std::string& address) {
                         {"provisioned", d.policy_key != 0},
                         {"wipe", wipe_state(d)}};
     for (auto& [k, v] : d.info)
-        j[std::string(1, char(std::tolower(k[0]))) + k.substr(1)] = v;
+        if (!k.empty()) j[info_key(k)] = v;
     if (d.wipe != eas::Wipe::none || d.wipe_acknowledged_at) {
         j["wipeRequested"] = d.wipe_requested_at;
         j["wipeSent"] = d.wipe_sent_at;
