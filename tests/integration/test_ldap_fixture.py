@@ -9,6 +9,7 @@ import os
 import socket
 import ssl
 import subprocess
+import threading
 import time
 import unittest
 import warnings
@@ -306,21 +307,109 @@ class LdapBeforeBindTest(LdapTestCase):
             self.assertEqual(rc, 50, f"{base!r} {scope}: {err}")  # insufficientAccessRights
             self.assertEqual(entries, [])
 
-    def test_tls_below_1_2_is_refused(self):
+    # ---- TLS versions ------------------------------------------------------------------------
+
+    OLD_TLS = {"TLS 1.0": ssl.TLSVersion.TLSv1, "TLS 1.1": ssl.TLSVersion.TLSv1_1}
+
+    @staticmethod
+    def pinned_context(version, cafile):
+        """A client context offering exactly `version`, with every cipher allowed (OpenSSL 3 refuses
+        TLS 1.0/1.1 at its default security level before sending anything)."""
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-        ctx.load_verify_locations(self.world.server.ca_file)
+        ctx.load_verify_locations(cafile)
+        with warnings.catch_warnings():  # TLS 1.0/1.1 are deprecated: that is the point
+            warnings.simplefilter("ignore", DeprecationWarning)
+            ctx.minimum_version = version
+            ctx.maximum_version = version
+        ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
+        return ctx
+
+    def old_tls_server_cert(self):
+        d = os.path.join(self.world.server.root, "old-tls")
+        if not os.path.exists(os.path.join(d, "cert.pem")):
+            os.makedirs(d, exist_ok=True)
+            subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                            "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost",
+                            "-keyout", os.path.join(d, "key.pem"), "-out", os.path.join(d, "cert.pem")],
+                           check=True, capture_output=True, timeout=60)
+        return os.path.join(d, "cert.pem"), os.path.join(d, "key.pem")
+
+    def assert_client_really_offers(self, name, version):
+        """The control experiment: the same client settings complete a handshake with a local server
+        that accepts old TLS, so a refusal by Switchboard is Switchboard's, not the client's."""
+        cert, key = self.old_tls_server_cert()
+        sctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        sctx.load_cert_chain(cert, key)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            sctx.minimum_version = ssl.TLSVersion.TLSv1
+            sctx.maximum_version = ssl.TLSVersion.TLSv1_1
+        sctx.set_ciphers("DEFAULT:@SECLEVEL=0")
+        result = {}
+        with socket.create_server(("127.0.0.1", 0)) as listener:
+            listener.settimeout(10)
+
+            def serve():
+                try:
+                    conn, _ = listener.accept()
+                    conn.settimeout(10)
+                    with sctx.wrap_socket(conn, server_side=True) as t:
+                        result["server"] = t.version()
+                except OSError as e:
+                    result["server"] = e
+
+            th = threading.Thread(target=serve)
+            th.start()
+            try:
+                raw = socket.create_connection(listener.getsockname(), timeout=10)
+                with self.pinned_context(version, cert).wrap_socket(raw, server_hostname="localhost") as c:
+                    result["client"] = c.version()
+            except (ssl.SSLError, OSError) as e:
+                result["client"] = e
+            finally:
+                th.join(15)
+        expected = {"TLS 1.0": "TLSv1", "TLS 1.1": "TLSv1.1"}[name]
+        if isinstance(result.get("client"), ssl.SSLError) and "NO_CIPHERS" in str(result["client"]):
+            self.skipTest(f"this OpenSSL cannot offer {name} at all: {result['client']}")
+        self.assertEqual(result, {"client": expected, "server": expected}, f"control handshake with {name}")
+
+    def starttls(self, sock):
+        sock.sendall(tlv(0x30, ber_int(1) + tlv(0x77, tlv(0x80, b"1.3.6.1.4.1.1466.20037"))))
+        msgs = read_messages(sock, until_tag=0x78)
+        self.assertEqual((msgs[-1][0], result_code(msgs[-1][2])), (1, 0), "StartTLS not accepted")
+
+    def connect(self, how, ctx):
+        """A TLS connection by LDAPS or by StartTLS on the plain port, with `ctx`."""
+        port = self.world.server.ports["ldaps" if how == "LDAPS" else "ldap"]
+        raw = socket.create_connection(("127.0.0.1", port), timeout=10)
         try:
-            with warnings.catch_warnings():  # TLS 1.1 is deprecated: that is the point
-                warnings.simplefilter("ignore", DeprecationWarning)
-                ctx.minimum_version = ssl.TLSVersion.TLSv1_1
-                ctx.maximum_version = ssl.TLSVersion.TLSv1_1
-        except (ValueError, AttributeError):
-            self.skipTest("this OpenSSL cannot offer TLS 1.1 at all")
-        raw = socket.create_connection(("127.0.0.1", self.world.server.ports["ldaps"]), timeout=10)
-        with self.assertRaises((ssl.SSLError, ConnectionError, OSError)):
-            with ctx.wrap_socket(raw, server_hostname="localhost") as s:
-                s.sendall(simple_bind(1, "", ""))
-                s.recv(100)
+            if how == "StartTLS":
+                self.starttls(raw)
+            return ctx.wrap_socket(raw, server_hostname="localhost")
+        except BaseException:
+            raw.close()
+            raise
+
+    def test_tls_below_1_2_is_refused_by_the_server(self):
+        ca = self.world.server.ca_file
+        for name, version in self.OLD_TLS.items():
+            self.assert_client_really_offers(name, version)
+            for how in ("LDAPS", "StartTLS"):
+                with self.subTest(tls=name, how=how):
+                    with self.assertRaises(ssl.SSLError) as cm:
+                        self.connect(how, self.pinned_context(version, ca)).close()
+                    # The server's protocol_version alert, not a local refusal to offer the version.
+                    self.assertEqual(cm.exception.reason, "TLSV1_ALERT_PROTOCOL_VERSION", str(cm.exception))
+
+    def test_tls_1_2_and_1_3_are_accepted(self):
+        for version in (ssl.TLSVersion.TLSv1_2, ssl.TLSVersion.TLSv1_3):
+            for how in ("LDAPS", "StartTLS"):
+                with self.subTest(tls=version.name, how=how):
+                    with self.connect(how, self.pinned_context(version, self.world.server.ca_file)) as s:
+                        self.assertEqual(s.version(), version.name.replace("TLSv1_", "TLSv1."))
+                        s.sendall(simple_bind(2, "alice@example.com", PASSWORD))
+                        msgs = read_messages(s, until_tag=0x61)
+                        self.assertEqual((msgs[-1][0], result_code(msgs[-1][2])), (2, 0))
 
     def test_cleartext_bind_needs_tls(self):
         rc, _, err = self.search(base=BASE, scope="base", user="alice@example.com", url=self.world.ldap_url,
