@@ -12,11 +12,13 @@ from test_ldap_fixture import (BASE, PASSWORD, LdapTestCase, ber_int, children, 
 NOTICE_OF_DISCONNECTION = b"1.3.6.1.4.1.1466.20036"
 
 
-def read_until_closed(sock, timeout, until=None):
+def read_until_closed(sock, timeout, until=None, buf=None):
     """Reads LDAP messages until the server closes the connection, or until the message
     `until` = (message_id, op_tag) arrives, or `timeout` seconds pass. Returns (messages, closed);
-    closed is False when the deadline came with the connection still open."""
-    buf, out = b"", []
+    closed is False when the deadline came with the connection still open. `buf` (a bytearray)
+    carries bytes past the last message from one call to the next on the same connection."""
+    buf = bytearray() if buf is None else buf
+    out = []
     deadline = time.monotonic() + timeout
     while True:
         while True:
@@ -24,8 +26,8 @@ def read_until_closed(sock, timeout, until=None):
             if not el:
                 break
             _, contents, used = el
-            buf = buf[used:]
-            parts = children(contents)
+            del buf[:used]
+            parts = children(bytes(contents))
             out.append((int.from_bytes(parts[0][1], "big", signed=True), parts[1][0], parts[1][1]))
             if until is not None and out[-1][:2] == until:
                 return out, False
