@@ -213,6 +213,37 @@ TEST_F(SearchTest, TimeLimitStopsALongSearch) {
               static_cast<int>(ResultCode::time_limit_exceeded));
 }
 
+// The client's own timeLimit counts when it is below the server's cap; the cap counts when the
+// client asks for more or for no limit. A backdated start makes the clock deterministic.
+TEST_F(SearchTest, ClientTimeLimitBelowTheCapIsHonoured) {
+    test::Fixture big(20000);
+    auto code = [&](int32_t client_limit, uint32_t cap, int seconds_ago) {
+        ldapproto::SearchRequest req;
+        req.base_object = "";
+        req.scope = SearchScope::whole_subtree;
+        req.filter = filter("(title=nothing matches this)");  // not indexed: a full scan
+        req.time_limit = client_limit;
+        SearchSettings s;
+        s.max_time_limit = cap;
+        SearchCursor c(big.view, req, 5, {}, s, Clock::now() - std::chrono::seconds(seconds_ago));
+        std::string out;
+        for (int rounds = 0; !c.pump(out, 4096); ++rounds)
+            if (rounds > 100000) {
+                ADD_FAILURE() << "search does not end";
+                break;
+            }
+        return test::parse_replies(out).last().code;
+    };
+    const int exceeded = static_cast<int>(ResultCode::time_limit_exceeded);
+    // Started 2 s ago: the client's 1 s is over although the server allows 60.
+    EXPECT_EQ(code(1, 60, 2), exceeded);
+    // The same search within the client's own limit, or without one, runs to the end.
+    EXPECT_EQ(code(30, 60, 2), 0);
+    EXPECT_EQ(code(0, 60, 2), 0);
+    // A client limit above the cap does not lift the cap.
+    EXPECT_EQ(code(120, 1, 2), exceeded);
+}
+
 TEST_F(SearchTest, SmallBudgetsGiveTheSameBytes) {
     auto whole = run(fx.view, "", SearchScope::whole_subtree, "(objectClass=*)");
     for (size_t budget : {1u, 10u, 100u, 1000u}) {
@@ -387,6 +418,132 @@ TEST_F(SearchTest, VirtualListViewByValue) {
     EXPECT_EQ(vlv_of(end).target_position, 10);
     ASSERT_EQ(end.replies.entries.size(), 1u);
     EXPECT_EQ(end.replies.entries[0].first("cn"), "Mary Somerville");
+}
+
+// Names whose case differs: byte order (upper case first) and the case-insensitive order the
+// clients expect disagree for every sort attribute. Each attribute orders the four people
+// differently, so a sort on the wrong attribute fails too. The people are known by their cn.
+struct MixedCase {
+    std::shared_ptr<const NamingContext> ctx;
+    ViewPtr view;
+
+    static EntryPtr account(int64_t key, const std::string& cn, const std::string& display,
+                            const std::string& given, const std::string& sn,
+                            const std::string& mail) {
+        AccountRecord a;
+        a.id = key;
+        a.uuid = "uuid-" + std::to_string(key);
+        a.address = mail;
+        a.attrs["cn"] = {cn};
+        a.attrs["displayName"] = {display};
+        a.attrs["givenName"] = {given};
+        a.attrs["sn"] = {sn};
+        return entry_from_account(a);
+    }
+
+    MixedCase() {
+        ctx = std::make_shared<const NamingContext>(
+            *NamingContext::make("o=switchboard", Attr::office));
+        std::vector<EntryPtr> gal = {
+            account(1, "adam", "Dave x", "Bob", "charlie", "Bob.m@example.com"),
+            account(2, "Bob", "charlie x", "adam", "Dave", "charlie.m@example.com"),
+            account(3, "charlie", "Bob x", "Dave", "adam", "Dave.m@example.com"),
+            account(4, "Dave", "adam x", "charlie", "Bob", "adam.m@example.com")};
+        std::vector<ViewBook> books;
+        books.push_back(test::view_book(*ctx, Book::build({BookId::Kind::gal, 1, 0}, gal),
+                                        "InternalGAL/example.com"));
+        view = std::make_shared<const View>(
+            ctx, 1, "adam.m@example.com",
+            "uid=adam.m@example.com,ou=InternalGAL/example.com,o=switchboard", std::move(books));
+    }
+};
+
+std::vector<std::string> cns(const Run& r) {
+    std::vector<std::string> out;
+    for (const auto& e : r.replies.entries)
+        out.push_back(e.first("cn"));
+    return out;
+}
+
+TEST(SearchSortCase, DefaultOrderIgnoresCaseOnEverySortAttribute) {
+    MixedCase mc;
+    const std::vector<std::pair<std::string_view, std::vector<std::string>>> cases = {
+        {"cn", {"adam", "Bob", "charlie", "Dave"}},
+        {"displayName", {"Dave", "charlie", "Bob", "adam"}},  // adam x, Bob x, charlie x, Dave x
+        {"givenName", {"Bob", "adam", "Dave", "charlie"}},
+        {"sn", {"charlie", "Dave", "adam", "Bob"}},
+        {"mail", {"Dave", "adam", "Bob", "charlie"}},
+        {"surname", {"charlie", "Dave", "adam", "Bob"}},
+    };
+    // Prepared order (presence filter), full evaluation, and the general path (two keys).
+    const char* filters[] = {"(mail=*)", "(|(mail=*)(cn=no such name))"};
+    for (const auto& [attr, expected] : cases) {
+        for (bool reverse : {false, true}) {
+            auto want = expected;
+            if (reverse) std::reverse(want.begin(), want.end());
+            for (int path = 0; path < 3; ++path) {
+                SearchControls c = sort_by(attr, reverse);
+                if (path == 2) c.sort->keys.push_back(ldapproto::SortKey{"title", "", false});
+                auto r = run(mc.view, "", SearchScope::whole_subtree, filters[path == 0 ? 0 : 1],
+                             {"cn"}, 0, c);
+                EXPECT_EQ(r.replies.last().code, 0);
+                EXPECT_EQ(cns(r), want) << attr << (reverse ? " reverse" : "") << " path " << path;
+            }
+        }
+    }
+}
+
+// By value, the assertion is compared without case too: "bob", "BOB" and "Bob" find the same
+// entry. In a reverse order the target is the first entry at or after the value in that order
+// (the first whose name is <= the value).
+TEST(SearchSortCase, VirtualListViewByValueIgnoresCase) {
+    MixedCase mc;
+    struct Case {
+        std::string_view value;
+        bool reverse;
+        int32_t target;
+        std::string name;  // the entry at the target, "" past the end
+    };
+    const Case cases[] = {
+        {"a", false, 1, "adam"},
+        {"A", false, 1, "adam"},
+        {"bob", false, 2, "Bob"},
+        {"BOB", false, 2, "Bob"},
+        {"Bob", false, 2, "Bob"},
+        {"c", false, 3, "charlie"},
+        {"C", false, 3, "charlie"},
+        {"DAVE", false, 4, "Dave"},
+        {"z", false, 5, ""},
+        {"Z", false, 5, ""},
+        // Reverse order: Dave, charlie, Bob, adam.
+        {"z", true, 1, "Dave"},
+        {"DAVE", true, 1, "Dave"},
+        {"dave", true, 1, "Dave"},
+        {"C", true, 3, "Bob"},
+        {"CHARLIE", true, 2, "charlie"},
+        {"bob", true, 3, "Bob"},
+        {"BOB", true, 3, "Bob"},
+        {"ADAM", true, 4, "adam"},
+        {"A", true, 5, ""},
+    };
+    for (const auto& k : cases) {
+        SearchControls c = sort_by("cn", k.reverse);
+        ldapproto::VlvRequest v;
+        v.before_count = 0;
+        v.after_count = 0;
+        v.target = ldapproto::VlvRequest::Target::greater_than_or_equal;
+        v.assertion_value = k.value;
+        c.vlv = v;
+        for (const char* f : {"(mail=*)", "(|(mail=*)(cn=no such name))"}) {
+            auto r = run(mc.view, "", SearchScope::whole_subtree, f, {"cn"}, 0, c);
+            EXPECT_EQ(r.replies.last().code, 0);
+            EXPECT_EQ(vlv_of(r).target_position, k.target) << k.value << " reverse " << k.reverse;
+            EXPECT_EQ(vlv_of(r).content_count, 4);
+            EXPECT_EQ(cns(r), k.name.empty() ? std::vector<std::string>{}
+                                             : std::vector<std::string>{k.name})
+                << k.value << " reverse " << k.reverse << " " << f;
+        }
+    }
 }
 
 TEST_F(SearchTest, VirtualListViewNeedsSort) {
