@@ -307,6 +307,43 @@ class LdapBeforeBindTest(LdapTestCase):
             self.assertEqual(rc, 50, f"{base!r} {scope}: {err}")  # insufficientAccessRights
             self.assertEqual(entries, [])
 
+    def test_anonymous_compare_is_refused_and_reveals_nothing(self):
+        bob = "uid=bob@example.com,ou=InternalGAL/example.com," + BASE
+        tool = ["/usr/bin/ldapcompare", "-x", "-H", self.world.ldaps_url]
+        nobody = "uid=nobody@example.com,ou=InternalGAL/example.com," + BASE
+        for dn, ava in ((bob, "sn:Brown"), (bob, "sn:Smith"), (nobody, "sn:x"), ("", "supportedLDAPVersion:3")):
+            with self.subTest(dn=dn, ava=ava):
+                p = subprocess.run(tool + [dn, ava], capture_output=True, text=True, env=self.world.env(),
+                                   timeout=30)
+                # insufficientAccessRights alike for a true, a false and a missing entry: no oracle.
+                self.assertEqual(p.returncode, 50, p.stdout + p.stderr)
+                self.assertNotIn("TRUE", p.stdout)
+                self.assertNotIn("FALSE", p.stdout)
+        # The control: the same comparison once signed in is answered.
+        p = subprocess.run(tool + ["-D", "alice@example.com", "-w", PASSWORD, bob, "sn:Brown"], capture_output=True,
+                           text=True, env=self.world.env(), timeout=30)
+        self.assertEqual((p.returncode, p.stdout.strip()), (6, "TRUE"), p.stderr)
+
+    def test_anonymous_whoami_is_anonymous(self):
+        p = subprocess.run(["/usr/bin/ldapwhoami", "-x", "-H", self.world.ldaps_url], capture_output=True, text=True,
+                           env=self.world.env(), timeout=30)
+        self.assertEqual((p.returncode, p.stdout.strip()), (0, "anonymous"), p.stderr)
+
+    def test_failed_rebind_leaves_the_connection_anonymous(self):
+        import ldap
+        conn = self.world.python_ldap(user="alice@example.com")
+        self.assertEqual(conn.whoami_s(), "dn:uid=alice@example.com,ou=InternalGAL/example.com," + BASE)
+        self.assertTrue(conn.search_s(BASE, ldap.SCOPE_SUBTREE, "(sn=Hopper)", ["cn"]))
+        with self.assertRaises(ldap.INVALID_CREDENTIALS):
+            conn.simple_bind_s("alice@example.com", "wrong")
+        self.assertEqual(conn.whoami_s(), "")  # RFC 4532: empty authzId for anonymous
+        with self.assertRaises(ldap.INSUFFICIENT_ACCESS):
+            conn.search_s(BASE, ldap.SCOPE_SUBTREE, "(sn=Hopper)", ["cn"])
+        # The root DSE stays readable.
+        self.assertEqual(conn.search_s("", ldap.SCOPE_BASE, "(objectClass=*)", ["namingContexts"])[0][1],
+                         {"namingContexts": [BASE.encode()]})
+        conn.unbind_s()
+
     # ---- TLS versions ------------------------------------------------------------------------
 
     OLD_TLS = {"TLS 1.0": ssl.TLSVersion.TLSv1, "TLS 1.1": ssl.TLSVersion.TLSv1_1}
