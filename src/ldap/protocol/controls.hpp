@@ -23,6 +23,7 @@ inline constexpr std::string_view kManageDsaIt = "2.16.840.1.113730.3.4.2";   //
 inline constexpr std::string_view kStartTls = "1.3.6.1.4.1.1466.20037";       // RFC 4511 4.14
 inline constexpr std::string_view kNoticeOfDisconnection = "1.3.6.1.4.1.1466.20036";  // 4.4.1
 inline constexpr std::string_view kWhoAmI = "1.3.6.1.4.1.4203.1.11.3";                // RFC 4532
+inline constexpr std::string_view kPasswordModify = "1.3.6.1.4.1.4203.1.11.1";        // RFC 3062
 }  // namespace oid
 
 // Control ::= SEQUENCE { controlType LDAPOID, criticality BOOLEAN DEFAULT FALSE,

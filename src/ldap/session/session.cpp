@@ -299,6 +299,10 @@ Session::Step Session::extended(const ldapproto::Message& m, const ldapproto::Ex
         ldapproto::encode_extended_response(s.out, m.message_id, {}, std::nullopt, authz);
         return s;
     }
+    if (r.name == oid::kPasswordModify)  // a write like the others
+        return result(m.message_id, Operation::extended_response, ResultCode::unwilling_to_perform,
+                      "the address book is read-only: passwords are changed with the mail "
+                      "platform, not over LDAP");
     // RFC 4511 4.12: an unknown request name is a protocolError.
     return result(m.message_id, Operation::extended_response, ResultCode::protocol_error,
                   fmt::format("unsupported extended operation {}", r.name));

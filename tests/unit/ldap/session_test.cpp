@@ -258,9 +258,15 @@ TEST_F(SessionTest, CompareAndWhoAmI) {
     EXPECT_EQ(whoami.last().code, 0);
     EXPECT_EQ(whoami.last().response_value,
               "dn:uid=me@example.com,ou=InternalGAL/example.com,o=switchboard");
-    auto unknown = run(message(13, [](ber::Writer& w) {
+    auto password = run(message(13, [](ber::Writer& w) {
         auto e = w.begin(0x77);
-        w.element(0x80, "1.3.6.1.4.1.4203.1.11.1");  // password modify
+        w.element(0x80, "1.3.6.1.4.1.4203.1.11.1");  // password modify: a write, refused
+        w.end(e);
+    }));
+    EXPECT_EQ(password.last().code, static_cast<int>(ResultCode::unwilling_to_perform));
+    auto unknown = run(message(14, [](ber::Writer& w) {
+        auto e = w.begin(0x77);
+        w.element(0x80, "1.2.3.4.5");
         w.end(e);
     }));
     EXPECT_EQ(unknown.last().code, static_cast<int>(ResultCode::protocol_error));
