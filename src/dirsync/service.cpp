@@ -426,6 +426,11 @@ Result<nlohmann::ordered_json> DirectorySync::run_locked(const directory::Domain
         report.entry_errors = listing->entry_error_count;
         report.entry_error_examples = listing->entry_errors;
         report.warnings = listing->warnings;
+        if (listing->users_listed == 0)  // a filter naming a missing attribute matches nothing
+            report.warnings.push_back(fmt::format(
+                "the user filter {} matched no entry under {}: check the filter's attribute names "
+                "and the base DN",
+                config->user_filter, base));
         remote = std::move(listing->users);
         po.complete = true;
         po.error_free = listing->entry_error_count == 0;

@@ -145,6 +145,9 @@ class FaultTest(Primed, common.DirsyncCase):
         self.assertEqual(dry["directoryCounts"]["listed"], 0, dry)
         self.assertIn("a real run would stop", dry["error"])
         self.assertIn("would remove 4 of the 4 synced accounts", dry["error"])
+        # The report points at the likely cause even where no removal would stop the run.
+        self.assertTrue(any("matched no entry" in w and "departmentNumbr" in w for w in dry["warnings"]),
+                        dry["warnings"])
         r = s.run(check=False)
         self.assertNotEqual(r.rc, 0, r)
         for needle in (s.domain, "would remove 4 of the 4 synced accounts", "check the filters",
