@@ -239,6 +239,7 @@ Result<Config> load_string(const std::string& text, const std::string& name,
         SB_TRY(r.uint("max_connections", c.eas.max_connections, 1, 1000000));
         SB_TRY(r.uint("min_heartbeat", c.eas.min_heartbeat, 1, 3540));
         SB_TRY(r.uint("workers", c.eas.workers, 1, 64));
+        SB_TRY(r.uint("max_queue", c.eas.max_queue, 1, 1000000));
         return r.uint("idle_timeout", c.eas.idle_timeout, 5, 3600);
     }));
     SB_TRY(top.done());

@@ -48,6 +48,7 @@ struct EasConfig {
     uint32_t max_connections = 20000;
     uint32_t min_heartbeat = 60;  // seconds; shorter Ping intervals get Status 5 (tests lower it)
     uint32_t workers = 4;         // threads running EAS commands
+    uint32_t max_queue = 512;     // requests waiting for or running on a worker; beyond it: 503
     uint32_t idle_timeout = 120;  // seconds between two requests on one connection
 };
 

@@ -141,6 +141,7 @@ int serve(const config::Config& cfg, const ServeOptions& options) {
         lo.max_connections = cfg.eas.max_connections;
         lo.max_body = cfg.eas.max_body_bytes;
         lo.workers = cfg.eas.workers;
+        lo.max_queue = cfg.eas.max_queue;
         lo.idle_timeout = cfg.eas.idle_timeout;
         eas_listener = std::make_unique<eas::Listener>(io, eas_service, lo);
         auto bound = eas_listener->start();

@@ -86,6 +86,39 @@ class EasOverloadTest(EasBase):
         self.assertIsNone(self.server.proc.poll())
 
 
+class EasQueueTest(EasBase):
+    """One worker and room for one more request: a burst of first logins (each a full password
+    hash on the worker) overflows the queue."""
+    extra_config = "workers = 1\nmax_queue = 1\n"
+
+    def test_503_with_retry_after_when_the_worker_queue_is_full_then_recovers(self):
+        users = [self.account(f"q{i}") for i in range(12)]
+        devices = [self.device(u, f"QDev{i}") for i, u in enumerate(users)]
+        results = [None] * len(devices)
+        start = threading.Barrier(len(devices))
+
+        def hit(i):
+            start.wait(timeout=30)
+            results[i] = devices[i].options()
+
+        threads = [threading.Thread(target=hit, args=(i,)) for i in range(len(devices))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        self.assertTrue(all(r is not None for r in results), results)
+        statuses = sorted(status for status, _ in results)
+        self.assertIn(503, statuses, statuses)
+        self.assertIn(200, statuses, statuses)
+        self.assertEqual(set(statuses), {200, 503}, statuses)
+        for status, headers in results:
+            if status == 503:
+                self.assertGreater(int(headers.get("Retry-After", "0")), 0, headers)
+        # One at a time, every one of them is served.
+        for d in devices:
+            self.assertEqual(d.options()[0], 200)
+
+
 class EasPingBoundsTest(EasBase):
     """Default `[eas] min_heartbeat` (60 s) and the run-time tuning of Ping."""
 
