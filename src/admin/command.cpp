@@ -13,20 +13,25 @@ Result<std::string> Call::file(size_t position) const {
     auto it = files_.find(std::to_string(position));
     if (it == files_.end())
         return fail(Errc::invalid_argument,
-                    fmt::format("the file '{}' was not uploaded with the command", position < size() ? args_[position] : ""));
+                    fmt::format("the file '{}' was not uploaded with the command",
+                                position < size() ? args_[position] : ""));
     return it->second;
 }
 
-Result<std::map<std::string, std::string>> Call::options(size_t from, std::vector<std::string_view> allowed) const {
+Result<std::map<std::string, std::string>> Call::options(
+    size_t from, std::vector<std::string_view> allowed) const {
     std::map<std::string, std::string> out;
     for (size_t i = from; i < args_.size(); i += 2) {
         std::string name = args_[i];
         if (!allowed.empty()) {
-            auto it = std::find_if(allowed.begin(), allowed.end(), [&](auto a) { return iequals(a, name); });
+            auto it = std::find_if(allowed.begin(), allowed.end(),
+                                   [&](auto a) { return iequals(a, name); });
             if (it == allowed.end()) {
                 std::string list;
-                for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
-                return fail(Errc::invalid_argument, fmt::format("unknown parameter '{}' (expected: {})", name, list));
+                for (auto a : allowed)
+                    list += (list.empty() ? "" : ", ") + std::string(a);
+                return fail(Errc::invalid_argument,
+                            fmt::format("unknown parameter '{}' (expected: {})", name, list));
             }
             name = std::string(*it);
         }
@@ -41,7 +46,8 @@ Result<std::vector<std::pair<std::string, std::string>>> Call::pairs(size_t from
     std::vector<std::pair<std::string, std::string>> out;
     for (size_t i = from; i < args_.size(); i += 2) {
         if (i + 1 >= args_.size())
-            return fail(Errc::invalid_argument, fmt::format("attribute '{}' needs a value", args_[i]));
+            return fail(Errc::invalid_argument,
+                        fmt::format("attribute '{}' needs a value", args_[i]));
         out.emplace_back(args_[i], args_[i + 1]);
     }
     return out;
@@ -109,19 +115,22 @@ const CommandTable& commands() {
 
 Result<Output> run_command(Services& s, const std::vector<std::string>& argv,
                            const std::map<std::string, std::string>& files) {
-    if (argv.empty()) return fail(Errc::invalid_argument, "no command given; try: switchboard help");
+    if (argv.empty())
+        return fail(Errc::invalid_argument, "no command given; try: switchboard help");
     size_t consumed = 0;
     const Command* c = commands().find(argv, consumed);
     if (!c) {
         if (commands().module(argv[0]).empty())
-            return fail(Errc::invalid_argument, fmt::format("unknown command '{}'; try: switchboard help", argv[0]));
+            return fail(Errc::invalid_argument,
+                        fmt::format("unknown command '{}'; try: switchboard help", argv[0]));
         return fail(Errc::invalid_argument,
                     fmt::format("unknown {} command '{}'; try: switchboard help {}", argv[0],
                                 argv.size() > 1 ? argv[1] : "", argv[0]));
     }
     std::vector<std::string> args(argv.begin() + static_cast<long>(consumed), argv.end());
     if (args.size() < c->min_args)
-        return fail(Errc::invalid_argument, fmt::format("{} {} needs more arguments\nusage: {}", c->module, c->name, usage_line(*c)));
+        return fail(Errc::invalid_argument, fmt::format("{} {} needs more arguments\nusage: {}",
+                                                        c->module, c->name, usage_line(*c)));
     std::map<std::string, std::string> shifted;
     for (const auto& [k, v] : files) {
         long pos = std::strtol(k.c_str(), nullptr, 10) - static_cast<long>(consumed);
@@ -141,8 +150,10 @@ std::string help_text(const std::vector<std::string>& topic) {
         for (auto m : t.modules()) {
             out += fmt::format("\n  {}\n", m);
             for (auto* c : t.module(m))
-                out += fmt::format("    {:<28} {}\n", c->short_name.empty() ? std::string(c->name)
-                                                                          : fmt::format("{} ({})", c->name, c->short_name),
+                out += fmt::format("    {:<28} {}\n",
+                                   c->short_name.empty()
+                                       ? std::string(c->name)
+                                       : fmt::format("{} ({})", c->name, c->short_name),
                                    c->summary);
         }
         return out;
@@ -154,7 +165,8 @@ std::string help_text(const std::vector<std::string>& topic) {
     }
     auto list = t.module(topic[0]);
     if (list.empty()) return fmt::format("no help for '{}'; try: switchboard help\n", topic[0]);
-    for (auto* c : list) out += fmt::format("{}\n    {}\n", usage_line(*c), c->summary);
+    for (auto* c : list)
+        out += fmt::format("{}\n    {}\n", usage_line(*c), c->summary);
     return out;
 }
 

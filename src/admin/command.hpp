@@ -14,14 +14,31 @@
 
 #include "core/error.hpp"
 
-namespace sb::config { struct Config; }
-namespace sb::store { class Database; }
-namespace sb::directory { class Directory; }
-namespace sb::auth { class Credentials; class Authenticator; }
-namespace sb::mailbox { class Mailbox; }
-namespace sb::addressbook { class AddressBook; }
-namespace sb::eas { class Service; }
-namespace sb::dirsync { class DirectorySync; }
+namespace sb::config {
+struct Config;
+}
+namespace sb::store {
+class Database;
+}
+namespace sb::directory {
+class Directory;
+}
+namespace sb::auth {
+class Credentials;
+class Authenticator;
+}  // namespace sb::auth
+namespace sb::mailbox {
+class Mailbox;
+}
+namespace sb::addressbook {
+class AddressBook;
+}
+namespace sb::eas {
+class Service;
+}
+namespace sb::dirsync {
+class DirectorySync;
+}
 
 namespace sb::admin {
 
@@ -33,7 +50,8 @@ struct Services {
     auth::Credentials* credentials = nullptr;
     auth::Authenticator* authenticator = nullptr;
     mailbox::Mailbox* mailbox = nullptr;
-    addressbook::AddressBook* address_book = nullptr;  // LDAP address book (`mobile addressBook ...`)
+    addressbook::AddressBook* address_book =
+        nullptr;                  // LDAP address book (`mobile addressBook ...`)
     eas::Service* eas = nullptr;  // ActiveSync devices and SyncStates (`mobile ...`)
     dirsync::DirectorySync* dirsync = nullptr;
     // Runtime facts for `status` (listener addresses, start time).
@@ -47,7 +65,7 @@ struct Output {
 
 // The arguments after "<module> <verb>".
 class Call {
-public:
+  public:
     Call(std::vector<std::string> args, std::map<std::string, std::string> files)
         : args_(std::move(args)), files_(std::move(files)) {}
 
@@ -59,11 +77,12 @@ public:
 
     // "name value" pairs from `from` on; names are matched case-insensitively against `allowed`
     // (empty = any). Errors name the unknown or incomplete parameter.
-    Result<std::map<std::string, std::string>> options(size_t from, std::vector<std::string_view> allowed) const;
+    Result<std::map<std::string, std::string>> options(size_t from,
+                                                       std::vector<std::string_view> allowed) const;
     // "name value" pairs as they are (attribute changes), in order.
     Result<std::vector<std::pair<std::string, std::string>>> pairs(size_t from) const;
 
-private:
+  private:
     std::vector<std::string> args_;
     std::map<std::string, std::string> files_;
 };
@@ -71,18 +90,19 @@ private:
 using Handler = std::function<Result<Output>(Services&, const Call&)>;
 
 struct Command {
-    std::string_view module;       // "prov", "auth", "contacts", "mobile", "config", "server"
-    std::string_view name;         // long verb, e.g. "createAccount"; may contain a space ("credential add")
-    std::string_view short_name;   // e.g. "ca" ("" = none)
-    std::string_view usage;        // e.g. "ACCOUNT PASSWORD [ATTR VALUE]..."
-    std::string_view summary;      // one line
-    size_t min_args = 0;           // mandatory positional arguments
-    std::vector<size_t> file_args; // positions of arguments that are local files to upload
+    std::string_view module;  // "prov", "auth", "contacts", "mobile", "config", "server"
+    std::string_view
+        name;  // long verb, e.g. "createAccount"; may contain a space ("credential add")
+    std::string_view short_name;    // e.g. "ca" ("" = none)
+    std::string_view usage;         // e.g. "ACCOUNT PASSWORD [ATTR VALUE]..."
+    std::string_view summary;       // one line
+    size_t min_args = 0;            // mandatory positional arguments
+    std::vector<size_t> file_args;  // positions of arguments that are local files to upload
     Handler run;
 };
 
 class CommandTable {
-public:
+  public:
     void add(Command c) { commands_.push_back(std::move(c)); }
     // Finds the command for argv ("prov", "ca", ...); `consumed` = words used by module+verb.
     const Command* find(const std::vector<std::string>& argv, size_t& consumed) const;
@@ -90,7 +110,7 @@ public:
     std::vector<std::string_view> modules() const;
     const std::vector<Command>& all() const { return commands_; }
 
-private:
+  private:
     std::vector<Command> commands_;
 };
 

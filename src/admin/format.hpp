@@ -7,13 +7,13 @@
 namespace sb::admin {
 
 class TextBlock {
-public:
+  public:
     TextBlock& row(std::string_view key, std::string_view value);
     TextBlock& heading(std::string_view text);  // a line of its own, then rows indent under it
     TextBlock& blank();
     std::string str() const;
 
-private:
+  private:
     struct Line {
         int indent;
         std::string key, value;

@@ -12,19 +12,26 @@ namespace sb::auth {
 
 std::string_view service_name(Service s) {
     switch (s) {
-        case Service::eas: return "EAS";
-        case Service::address_book: return "LDAP address book";
-        case Service::imap: return "IMAP";
-        case Service::pop3: return "POP3";
-        case Service::smtp: return "SMTP";
-        case Service::web: return "web";
+        case Service::eas:
+            return "EAS";
+        case Service::address_book:
+            return "LDAP address book";
+        case Service::imap:
+            return "IMAP";
+        case Service::pop3:
+            return "POP3";
+        case Service::smtp:
+            return "SMTP";
+        case Service::web:
+            return "web";
     }
     return "?";
 }
 
 Result<Service> parse_service(std::string_view n) {
     if (iequals(n, "eas") || iequals(n, "activesync")) return Service::eas;
-    if (iequals(n, "ldap") || iequals(n, "addressbook") || iequals(n, "address_book")) return Service::address_book;
+    if (iequals(n, "ldap") || iequals(n, "addressbook") || iequals(n, "address_book"))
+        return Service::address_book;
     if (iequals(n, "imap")) return Service::imap;
     if (iequals(n, "pop3")) return Service::pop3;
     if (iequals(n, "smtp")) return Service::smtp;
@@ -34,7 +41,9 @@ Result<Service> parse_service(std::string_view n) {
 }
 
 namespace {
-bool mobile_service(Service s) { return s == Service::eas || s == Service::address_book; }
+bool mobile_service(Service s) {
+    return s == Service::eas || s == Service::address_book;
+}
 // Same cost as a real check, so an unknown login cannot be told apart by timing.
 const std::string& decoy_hash() {
     static const std::string h = crypto::hash_password(crypto::random_password(16));
@@ -61,7 +70,8 @@ void Authenticator::invalidate(int64_t account_id) {
         it = it->second.account_id == account_id ? cache_.erase(it) : std::next(it);
 }
 
-std::string Authenticator::cache_key(Service service, std::string_view login, std::string_view secret) const {
+std::string Authenticator::cache_key(Service service, std::string_view login,
+                                     std::string_view secret) const {
     std::string msg = fmt::format("{}\n{}\n", int(service), to_lower(login));
     msg.append(secret);
     return crypto::hmac_sha256(cache_secret_, msg);
@@ -89,20 +99,22 @@ ThrottlePolicy Authenticator::policy(bool per_address) {
     return per_address ? addr : acc;
 }
 
-Result<AuthSuccess> Authenticator::authenticate(Service service, std::string_view login_in, std::string_view secret,
+Result<AuthSuccess> Authenticator::authenticate(Service service, std::string_view login_in,
+                                                std::string_view secret,
                                                 std::string_view client_address) {
     const std::string login = to_lower(trim(login_in));
     const std::string addr_key = "ip " + std::string(client_address);
     const std::string login_key = "login " + login;
     const int64_t now = now_ms();
     if (int64_t w = throttle_.wait_ms(addr_key, now); w > 0)
-        return fail(Errc::throttled, fmt::format("too many failed logins from {}; retry in {} s", client_address,
-                                                 (w + 999) / 1000));
+        return fail(Errc::throttled, fmt::format("too many failed logins from {}; retry in {} s",
+                                                 client_address, (w + 999) / 1000));
     // An attempt on a throttled login still counts against the client address, so one address
     // cannot go on guessing across many logins.
     if (int64_t w = throttle_.wait_ms(login_key, now); w > 0) {
         throttle_.failure(addr_key, now, policy(true));
-        return fail(Errc::throttled, fmt::format("too many failed logins for {}; retry in {} s", login, (w + 999) / 1000));
+        return fail(Errc::throttled, fmt::format("too many failed logins for {}; retry in {} s",
+                                                 login, (w + 999) / 1000));
     }
     if (login.empty() || secret.empty())
         return fail(Errc::auth_failed, fmt::format("empty login or password for '{}'", login));
@@ -112,8 +124,10 @@ Result<AuthSuccess> Authenticator::authenticate(Service service, std::string_vie
     {
         std::lock_guard lock(mutex_);
         if (auto it = cache_.find(key); it != cache_.end()) {
-            if (it->second.expires_ms > now) hit = it->second;
-            else cache_.erase(it);
+            if (it->second.expires_ms > now)
+                hit = it->second;
+            else
+                cache_.erase(it);
         }
     }
     if (hit) {
@@ -142,8 +156,8 @@ Result<AuthSuccess> Authenticator::authenticate(Service service, std::string_vie
     const std::string account_key = "account " + std::to_string(account->id);
     if (int64_t w = throttle_.wait_ms(account_key, now); w > 0) {
         throttle_.failure(addr_key, now, policy(true));
-        return fail(Errc::throttled, fmt::format("too many failed logins for {}; retry in {} s", account->address,
-                                                 (w + 999) / 1000));
+        return fail(Errc::throttled, fmt::format("too many failed logins for {}; retry in {} s",
+                                                 account->address, (w + 999) / 1000));
     }
     auto ok = verify(service, *account, secret);
     if (!ok) {
@@ -159,46 +173,63 @@ Result<AuthSuccess> Authenticator::authenticate(Service service, std::string_vie
     return ok;
 }
 
-Result<AuthSuccess> Authenticator::verify(Service service, const directory::Account& account, std::string_view secret) {
+Result<AuthSuccess> Authenticator::verify(Service service, const directory::Account& account,
+                                          std::string_view secret) {
     if (account.status != directory::AccountStatus::active)
-        return fail(Errc::auth_failed, fmt::format("account {} is {}", account.address, directory::status_name(account.status)));
+        return fail(Errc::auth_failed, fmt::format("account {} is {}", account.address,
+                                                   directory::status_name(account.status)));
 
     if (mobile_service(service)) {
         auto creds = creds_.list_by_id(account.id);
         if (!creds) return tl::unexpected(creds.error());
         bool has_eas = false;
         for (const auto& c : *creds) {
-            if (std::find(c.services.begin(), c.services.end(), kServiceEas) == c.services.end()) continue;
+            if (std::find(c.services.begin(), c.services.end(), kServiceEas) == c.services.end())
+                continue;
             has_eas = true;
             if (c.enabled && crypto::verify_password(c.hash, secret))
                 return AuthSuccess{account, "credential " + c.public_id, false};
         }
         if (has_eas)
-            return fail(Errc::auth_failed,
-                        fmt::format("{} has a mobile password (EAS credential): the secret given is not an enabled "
-                                    "EAS credential, and the account password is not accepted for {}",
-                                    account.address, service_name(service)));
+            return fail(
+                Errc::auth_failed,
+                fmt::format(
+                    "{} has a mobile password (EAS credential): the secret given is not an enabled "
+                    "EAS credential, and the account password is not accepted for {}",
+                    account.address, service_name(service)));
     }
 
     if (account.auth_source == "directory") {
-        if (!external_) return fail(Errc::unavailable, fmt::format("{} logs in through the company directory, which is not configured", account.address));
+        if (!external_)
+            return fail(
+                Errc::unavailable,
+                fmt::format("{} logs in through the company directory, which is not configured",
+                            account.address));
         auto r = external_(account, secret);
         if (!r) return tl::unexpected(r.error());
-        if (!*r) return fail(Errc::auth_failed, fmt::format("the company directory refused the password of {}", account.address));
+        if (!*r)
+            return fail(
+                Errc::auth_failed,
+                fmt::format("the company directory refused the password of {}", account.address));
         return AuthSuccess{account, "directory", false};
     }
 
     auto stored = dir_.password_hash(account.id);
     if (!stored) return tl::unexpected(stored.error());
-    if (stored->empty()) return fail(Errc::auth_failed, fmt::format("{} has no password set", account.address));
+    if (stored->empty())
+        return fail(Errc::auth_failed, fmt::format("{} has no password set", account.address));
     if (!crypto::verify_password(*stored, secret))
         return fail(Errc::auth_failed, fmt::format("wrong password for {}", account.address));
     if (crypto::password_needs_rehash(*stored)) {
         // Imported {SSHA}/{CRYPT}/... hashes become argon2id at the first successful login.
         auto up = dir_.upgrade_password_hash(account.id, *stored, crypto::hash_password(secret));
-        if (!up) spdlog::warn("auth: could not upgrade the password hash of {}: {}", account.address, up.error().message);
-        else spdlog::info("auth: upgraded the password hash of {} from {} to argon2id", account.address,
-                          crypto::password_scheme_name(crypto::password_scheme(*stored)));
+        if (!up)
+            spdlog::warn("auth: could not upgrade the password hash of {}: {}", account.address,
+                         up.error().message);
+        else
+            spdlog::info("auth: upgraded the password hash of {} from {} to argon2id",
+                         account.address,
+                         crypto::password_scheme_name(crypto::password_scheme(*stored)));
     }
     return AuthSuccess{account, "password", false};
 }

@@ -28,20 +28,21 @@ Result<Service> parse_service(std::string_view name);
 
 struct AuthSuccess {
     directory::Account account;
-    std::string method;   // "password", "credential aKcLK", "directory"
+    std::string method;  // "password", "credential aKcLK", "directory"
     bool cached = false;
 };
 
 // Verifies a password against the company directory (pass-through login of synced accounts).
-using ExternalVerifier = std::function<Result<bool>(const directory::Account&, std::string_view secret)>;
+using ExternalVerifier =
+    std::function<Result<bool>(const directory::Account&, std::string_view secret)>;
 
 class Authenticator {
-public:
+  public:
     Authenticator(directory::Directory& dir, Credentials& creds);
 
     // Errors: auth_failed (message = the real reason, for the server log only) or throttled.
-    Result<AuthSuccess> authenticate(Service service, std::string_view login, std::string_view secret,
-                                     std::string_view client_address);
+    Result<AuthSuccess> authenticate(Service service, std::string_view login,
+                                     std::string_view secret, std::string_view client_address);
 
     void set_external_verifier(ExternalVerifier v) { external_ = std::move(v); }
     void set_cache_ttl_ms(int64_t ttl) { cache_ttl_ms_ = ttl; }
@@ -49,8 +50,9 @@ public:
     void invalidate(int64_t account_id);
     void reset_throttle() { throttle_.clear(); }
 
-private:
-    Result<AuthSuccess> verify(Service service, const directory::Account& account, std::string_view secret);
+  private:
+    Result<AuthSuccess> verify(Service service, const directory::Account& account,
+                               std::string_view secret);
     std::string cache_key(Service service, std::string_view login, std::string_view secret) const;
     ThrottlePolicy policy(bool per_address);
 

@@ -15,7 +15,8 @@ using store::Tx;
 
 std::string join(const std::vector<std::string>& v) {
     std::string s;
-    for (auto& x : v) s += (s.empty() ? "" : ",") + x;
+    for (auto& x : v)
+        s += (s.empty() ? "" : ",") + x;
     return s;
 }
 
@@ -35,7 +36,9 @@ Credential from_row(const store::Row& r) {
 constexpr std::string_view kSelect =
     "SELECT id, public_id, services, label, generated, enabled, created_at, hash FROM credentials ";
 
-store::Change changed(int64_t account_id) { return {std::string(directory::kChannel), account_id, "credential"}; }
+store::Change changed(int64_t account_id) {
+    return {std::string(directory::kChannel), account_id, "credential"};
+}
 
 Result<void> check_label(std::string_view label) {
     if (label.size() > 256) return fail(Errc::invalid_argument, "label longer than 256 characters");
@@ -49,24 +52,30 @@ Result<std::vector<std::string>> parse_services(std::string_view list) {
     for (auto& s : split(list, ',')) {
         if (s.empty()) continue;
         if (iequals(s, kServiceEas)) {
-            if (std::find(out.begin(), out.end(), kServiceEas) == out.end()) out.emplace_back(kServiceEas);
+            if (std::find(out.begin(), out.end(), kServiceEas) == out.end())
+                out.emplace_back(kServiceEas);
             continue;
         }
-        return fail(Errc::invalid_argument,
-                    fmt::format("unknown or unsupported credential service '{}' (supported: EAS — ActiveSync "
-                                "and the LDAP address book)",
-                                s));
+        return fail(
+            Errc::invalid_argument,
+            fmt::format(
+                "unknown or unsupported credential service '{}' (supported: EAS — ActiveSync "
+                "and the LDAP address book)",
+                s));
     }
     if (out.empty()) return fail(Errc::invalid_argument, "no service given (use: service EAS)");
     return out;
 }
 
-Result<std::pair<Credential, std::string>> Credentials::add(std::string_view account, const NewCredential& nc) {
+Result<std::pair<Credential, std::string>> Credentials::add(std::string_view account,
+                                                            const NewCredential& nc) {
     SB_TRY(check_label(nc.label));
-    if (nc.services.empty()) return fail(Errc::invalid_argument, "no service given (use: service EAS)");
+    if (nc.services.empty())
+        return fail(Errc::invalid_argument, "no service given (use: service EAS)");
     std::string password = nc.password.value_or(crypto::random_password(16));
     if (password.empty()) return fail(Errc::invalid_argument, "the credential password is empty");
-    if (password.size() > 1024) return fail(Errc::invalid_argument, "the credential password is longer than 1024 bytes");
+    if (password.size() > 1024)
+        return fail(Errc::invalid_argument, "the credential password is longer than 1024 bytes");
     std::string hash = crypto::hash_password(password);
     Credential out;
     SB_TRY(dir_.db().write([&](Tx& tx) -> Result<void> {
@@ -75,16 +84,19 @@ Result<std::pair<Credential, std::string>> Credentials::add(std::string_view acc
         std::string pid;
         for (int attempt = 0;; ++attempt) {
             pid = crypto::random_id(5);
-            auto n = tx.scalar("SELECT COUNT(*) FROM credentials WHERE account_id = ? AND public_id = ?", {a->id, pid});
+            auto n =
+                tx.scalar("SELECT COUNT(*) FROM credentials WHERE account_id = ? AND public_id = ?",
+                          {a->id, pid});
             if (!n) return tl::unexpected(n.error());
             if (*n == 0) break;
             if (attempt > 20) return fail(Errc::internal, "could not pick a free credential id");
         }
         auto rows = tx.query(
-                                 "INSERT INTO credentials (account_id, public_id, services, label, hash, generated, "
-                                 "enabled, created_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?) RETURNING id, public_id, "
-                                 "services, label, generated, enabled, created_at, hash",
-                             {a->id, pid, join(nc.services), nc.label, hash, int64_t{nc.password ? 0 : 1}, now_ms()});
+            "INSERT INTO credentials (account_id, public_id, services, label, hash, generated, "
+            "enabled, created_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?) RETURNING id, public_id, "
+            "services, label, generated, enabled, created_at, hash",
+            {a->id, pid, join(nc.services), nc.label, hash, int64_t{nc.password ? 0 : 1},
+             now_ms()});
         if (!rows) return tl::unexpected(rows.error());
         out = from_row(rows->front());
         tx.notify(changed(a->id));
@@ -98,9 +110,11 @@ Result<std::vector<Credential>> Credentials::list(std::string_view account) {
     SB_TRY(dir_.db().read([&](Tx& tx) -> Result<void> {
         auto a = directory::detail::require_account(tx, account);
         if (!a) return tl::unexpected(a.error());
-        auto rows = tx.query(std::string(kSelect) + "WHERE account_id = ? ORDER BY created_at, id", {a->id});
+        auto rows = tx.query(std::string(kSelect) + "WHERE account_id = ? ORDER BY created_at, id",
+                             {a->id});
         if (!rows) return tl::unexpected(rows.error());
-        for (auto& r : *rows) out.push_back(from_row(r));
+        for (auto& r : *rows)
+            out.push_back(from_row(r));
         return {};
     }));
     return out;
@@ -109,24 +123,30 @@ Result<std::vector<Credential>> Credentials::list(std::string_view account) {
 Result<std::vector<Credential>> Credentials::list_by_id(int64_t account_id) {
     std::vector<Credential> out;
     SB_TRY(dir_.db().read([&](Tx& tx) -> Result<void> {
-        auto rows = tx.query(std::string(kSelect) + "WHERE account_id = ? ORDER BY created_at, id", {account_id});
+        auto rows = tx.query(std::string(kSelect) + "WHERE account_id = ? ORDER BY created_at, id",
+                             {account_id});
         if (!rows) return tl::unexpected(rows.error());
-        for (auto& r : *rows) out.push_back(from_row(r));
+        for (auto& r : *rows)
+            out.push_back(from_row(r));
         return {};
     }));
     return out;
 }
 
-Result<Credential> Credentials::update(std::string_view account, std::string_view public_id, const CredentialUpdate& u) {
+Result<Credential> Credentials::update(std::string_view account, std::string_view public_id,
+                                       const CredentialUpdate& u) {
     if (u.label) SB_TRY(check_label(*u.label));
     if (u.services && u.services->empty()) return fail(Errc::invalid_argument, "no service given");
     Credential out;
     SB_TRY(dir_.db().write([&](Tx& tx) -> Result<void> {
         auto a = directory::detail::require_account(tx, account);
         if (!a) return tl::unexpected(a.error());
-        auto row = tx.first(std::string(kSelect) + "WHERE account_id = ? AND public_id = ?", {a->id, std::string(public_id)});
+        auto row = tx.first(std::string(kSelect) + "WHERE account_id = ? AND public_id = ?",
+                            {a->id, std::string(public_id)});
         if (!row) return tl::unexpected(row.error());
-        if (!*row) return fail(Errc::not_found, fmt::format("{} has no credential with id {}", a->address, public_id));
+        if (!*row)
+            return fail(Errc::not_found,
+                        fmt::format("{} has no credential with id {}", a->address, public_id));
         out = from_row(**row);
         if (u.label) out.label = *u.label;
         if (u.enabled) out.enabled = *u.enabled;
@@ -143,9 +163,12 @@ Result<void> Credentials::remove(std::string_view account, std::string_view publ
     return dir_.db().write([&](Tx& tx) -> Result<void> {
         auto a = directory::detail::require_account(tx, account);
         if (!a) return tl::unexpected(a.error());
-        auto n = tx.exec("DELETE FROM credentials WHERE account_id = ? AND public_id = ?", {a->id, std::string(public_id)});
+        auto n = tx.exec("DELETE FROM credentials WHERE account_id = ? AND public_id = ?",
+                         {a->id, std::string(public_id)});
         if (!n) return tl::unexpected(n.error());
-        if (*n == 0) return fail(Errc::not_found, fmt::format("{} has no credential with id {}", a->address, public_id));
+        if (*n == 0)
+            return fail(Errc::not_found,
+                        fmt::format("{} has no credential with id {}", a->address, public_id));
         tx.notify(changed(a->id));
         return {};
     });

@@ -40,13 +40,15 @@ void Throttle::clear() {
 
 void Throttle::prune(int64_t now) {
     for (auto it = entries_.begin(); it != entries_.end();) {
-        bool stale = now - it->second.window_start > longest_window_ms_ && it->second.blocked_until <= now;
+        bool stale =
+            now - it->second.window_start > longest_window_ms_ && it->second.blocked_until <= now;
         it = stale ? entries_.erase(it) : std::next(it);
     }
     // Still full (an attack from many addresses): forget the oldest half rather than grow.
     if (entries_.size() >= max_entries_) {
         size_t drop = entries_.size() / 2;
-        for (auto it = entries_.begin(); it != entries_.end() && drop > 0; --drop) it = entries_.erase(it);
+        for (auto it = entries_.begin(); it != entries_.end() && drop > 0; --drop)
+            it = entries_.erase(it);
     }
 }
 

@@ -16,7 +16,7 @@ struct ThrottlePolicy {
 };
 
 class Throttle {
-public:
+  public:
     explicit Throttle(size_t max_entries = 200'000) : max_entries_(max_entries) {}
     // Milliseconds the key must still wait (0 = may try now).
     int64_t wait_ms(const std::string& key, int64_t now_ms);
@@ -24,7 +24,7 @@ public:
     void success(const std::string& key);
     void clear();
 
-private:
+  private:
     struct Entry {
         int failures = 0;
         int64_t window_start = 0;

@@ -21,8 +21,9 @@ Change changed(int64_t account_id, std::string detail) {
 Result<void> write_cos_defaults(Tx& tx, int64_t cos_id) {
     for (const auto& def : all_attrs()) {
         if (def.cos_default.empty()) continue;
-        SB_TRY(tx.exec("INSERT INTO attrs (scope, owner_id, name, seq, value) VALUES ('cos', ?, ?, 0, ?)",
-                       {cos_id, std::string(def.name), std::string(def.cos_default)}));
+        SB_TRY(tx.exec(
+            "INSERT INTO attrs (scope, owner_id, name, seq, value) VALUES ('cos', ?, ?, 0, ?)",
+            {cos_id, std::string(def.name), std::string(def.cos_default)}));
     }
     return {};
 }
@@ -40,7 +41,8 @@ Result<int64_t> insert_cos(Tx& tx, std::string_view name) {
 
 Result<std::string> check_cos_name(std::string_view name) {
     std::string n(trim(name));
-    if (n.empty() || n.size() > 128) return fail(Errc::invalid_argument, "COS name must be 1 to 128 characters");
+    if (n.empty() || n.size() > 128)
+        return fail(Errc::invalid_argument, "COS name must be 1 to 128 characters");
     for (char c : n)
         if (static_cast<unsigned char>(c) < 0x20 || c == '@')
             return fail(Errc::invalid_argument, fmt::format("invalid COS name '{}'", n));
@@ -48,7 +50,8 @@ Result<std::string> check_cos_name(std::string_view name) {
 }
 
 // Inserts one account inside an open transaction; `domains` caches domain lookups for bulk imports.
-Result<int64_t> insert_account(Tx& tx, const NewAccount& na, std::map<std::string, int64_t>* domains) {
+Result<int64_t> insert_account(Tx& tx, const NewAccount& na,
+                               std::map<std::string, int64_t>* domains) {
     auto address = normalize_address(na.address);
     if (!address) return tl::unexpected(address.error());
     auto domain_of = [&](const std::string& addr) -> Result<int64_t> {
@@ -59,8 +62,10 @@ Result<int64_t> insert_account(Tx& tx, const NewAccount& na, std::map<std::strin
         auto d = find_domain(tx, dname);
         if (!d) return tl::unexpected(d.error());
         if (!*d)
-            return fail(Errc::not_found,
-                        fmt::format("domain {} does not exist (create it with: switchboard prov cd {})", dname, dname));
+            return fail(
+                Errc::not_found,
+                fmt::format("domain {} does not exist (create it with: switchboard prov cd {})",
+                            dname, dname));
         if (domains) (*domains)[dname] = (*d)->id;
         return (*d)->id;
     };
@@ -78,10 +83,12 @@ Result<int64_t> insert_account(Tx& tx, const NewAccount& na, std::map<std::strin
     }
     const int64_t now = now_ms();
     auto rows = tx.query(
-        "INSERT INTO accounts (uuid, domain_id, address, status, password, password_changed_at, created_at, "
+        "INSERT INTO accounts (uuid, domain_id, address, status, password, password_changed_at, "
+        "created_at, "
         "modified_at) VALUES (?, ?, ?, 'active', ?, ?, ?, ?) RETURNING id",
-        {crypto::uuid_v4(), *domain_id, *address, hash ? store::Value(*hash) : store::Value(store::Null{}),
-         hash ? now : int64_t{0}, now, now});
+        {crypto::uuid_v4(), *domain_id, *address,
+         hash ? store::Value(*hash) : store::Value(store::Null{}), hash ? now : int64_t{0}, now,
+         now});
     if (!rows) return tl::unexpected(rows.error());
     const int64_t id = rows->front().integer(0);
     SB_TRY(apply_attrs(tx, Scope::account, id, na.attrs, /*fresh=*/true));
@@ -91,7 +98,8 @@ Result<int64_t> insert_account(Tx& tx, const NewAccount& na, std::map<std::strin
         auto adom = domain_of(*alias);
         if (!adom) return tl::unexpected(adom.error());
         SB_TRY(require_free_address(tx, *alias));
-        SB_TRY(tx.exec("INSERT INTO aliases (address, account_id, domain_id) VALUES (?, ?, ?)", {*alias, id, *adom}));
+        SB_TRY(tx.exec("INSERT INTO aliases (address, account_id, domain_id) VALUES (?, ?, ?)",
+                       {*alias, id, *adom}));
     }
     tx.notify(changed(id, "account"));
     return id;
@@ -117,16 +125,20 @@ Result<void> Directory::ensure_defaults() {
 
 // ---- domains ----
 
-Result<Domain> Directory::create_domain(std::string_view name, const std::vector<AttrChange>& attrs) {
+Result<Domain> Directory::create_domain(std::string_view name,
+                                        const std::vector<AttrChange>& attrs) {
     auto n = normalize_domain(name);
     if (!n) return tl::unexpected(n.error());
     Domain d;
     SB_TRY(db_.write([&](Tx& tx) -> Result<void> {
         auto existing = find_domain(tx, *n);
         if (!existing) return tl::unexpected(existing.error());
-        if (*existing) return fail(Errc::already_exists, fmt::format("domain already exists: {}", *n));
-        auto rows = tx.query("INSERT INTO domains (uuid, name, created_at) VALUES (?, ?, ?) RETURNING id, uuid, created_at",
-                             {crypto::uuid_v4(), *n, now_ms()});
+        if (*existing)
+            return fail(Errc::already_exists, fmt::format("domain already exists: {}", *n));
+        auto rows = tx.query(
+            "INSERT INTO domains (uuid, name, created_at) VALUES (?, ?, ?) RETURNING id, uuid, "
+            "created_at",
+            {crypto::uuid_v4(), *n, now_ms()});
         if (!rows) return tl::unexpected(rows.error());
         d = Domain{rows->front().integer(0), rows->front().text(1), *n, rows->front().integer(2)};
         SB_TRY(apply_attrs(tx, Scope::domain, d.id, attrs));
@@ -152,7 +164,8 @@ Result<std::vector<Domain>> Directory::domains() {
     SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
         auto rows = tx.query("SELECT id, uuid, name, created_at FROM domains ORDER BY name");
         if (!rows) return tl::unexpected(rows.error());
-        for (auto& r : *rows) out.push_back(Domain{r.integer(0), r.text(1), r.text(2), r.integer(3)});
+        for (auto& r : *rows)
+            out.push_back(Domain{r.integer(0), r.text(1), r.text(2), r.integer(3)});
         return {};
     }));
     return out;
@@ -172,13 +185,15 @@ Result<void> Directory::delete_domain(std::string_view name) {
     return db_.write([&](Tx& tx) -> Result<void> {
         auto d = require_domain(tx, name);
         if (!d) return tl::unexpected(d.error());
-        auto n = tx.scalar("SELECT (SELECT COUNT(*) FROM accounts WHERE domain_id = ?) + "
-                           "(SELECT COUNT(*) FROM aliases WHERE domain_id = ?)",
-                           {d->id, d->id});
+        auto n = tx.scalar(
+            "SELECT (SELECT COUNT(*) FROM accounts WHERE domain_id = ?) + "
+            "(SELECT COUNT(*) FROM aliases WHERE domain_id = ?)",
+            {d->id, d->id});
         if (!n) return tl::unexpected(n.error());
         if (*n > 0)
             return fail(Errc::invalid_argument,
-                        fmt::format("domain {} still has {} accounts or aliases; delete them first", d->name, *n));
+                        fmt::format("domain {} still has {} accounts or aliases; delete them first",
+                                    d->name, *n));
         SB_TRY(tx.exec("DELETE FROM attrs WHERE scope = 'domain' AND owner_id = ?", {d->id}));
         SB_TRY(tx.exec("DELETE FROM domains WHERE id = ?", {d->id}));
         tx.notify(changed(0, "domain"));
@@ -222,7 +237,8 @@ Result<std::vector<Cos>> Directory::all_cos() {
     SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
         auto rows = tx.query("SELECT id, uuid, name, created_at FROM cos ORDER BY name");
         if (!rows) return tl::unexpected(rows.error());
-        for (auto& r : *rows) out.push_back(Cos{r.integer(0), r.text(1), r.text(2), r.integer(3)});
+        for (auto& r : *rows)
+            out.push_back(Cos{r.integer(0), r.text(1), r.text(2), r.integer(3)});
         return {};
     }));
     return out;
@@ -242,14 +258,17 @@ Result<void> Directory::delete_cos(std::string_view name) {
     return db_.write([&](Tx& tx) -> Result<void> {
         auto c = require_cos(tx, name);
         if (!c) return tl::unexpected(c.error());
-        if (c->name == kDefaultCos) return fail(Errc::invalid_argument, "the default COS cannot be deleted");
-        auto users = tx.scalar("SELECT COUNT(*) FROM attrs WHERE name IN ('zimbraCOSId', 'zimbraDomainDefaultCOSId') "
-                               "AND value = ?",
-                               {c->uuid});
+        if (c->name == kDefaultCos)
+            return fail(Errc::invalid_argument, "the default COS cannot be deleted");
+        auto users = tx.scalar(
+            "SELECT COUNT(*) FROM attrs WHERE name IN ('zimbraCOSId', 'zimbraDomainDefaultCOSId') "
+            "AND value = ?",
+            {c->uuid});
         if (!users) return tl::unexpected(users.error());
         if (*users > 0)
-            return fail(Errc::invalid_argument,
-                        fmt::format("COS {} is still assigned to {} accounts or domains", c->name, *users));
+            return fail(
+                Errc::invalid_argument,
+                fmt::format("COS {} is still assigned to {} accounts or domains", c->name, *users));
         SB_TRY(tx.exec("DELETE FROM attrs WHERE scope = 'cos' AND owner_id = ?", {c->id}));
         SB_TRY(tx.exec("DELETE FROM cos WHERE id = ?", {c->id}));
         tx.notify(changed(0, "cos"));
@@ -277,7 +296,9 @@ Result<size_t> Directory::create_accounts(const std::vector<NewAccount>& account
         std::map<std::string, int64_t> domains;
         for (const auto& na : accounts) {
             auto id = insert_account(tx, na, &domains);
-            if (!id) return tl::unexpected(with_context(na.context.empty() ? na.address : na.context, id.error()));
+            if (!id)
+                return tl::unexpected(
+                    with_context(na.context.empty() ? na.address : na.context, id.error()));
         }
         return {};
     }));
@@ -311,7 +332,8 @@ Result<std::vector<Account>> Directory::accounts(std::optional<std::string_view>
     SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
         std::string sql =
             "SELECT a.id, a.uuid, a.domain_id, d.name, a.address, a.status, a.auth_source, "
-            "CASE WHEN a.password IS NULL OR a.password = '' THEN 0 ELSE 1 END, a.created_at, a.modified_at "
+            "CASE WHEN a.password IS NULL OR a.password = '' THEN 0 ELSE 1 END, a.created_at, "
+            "a.modified_at "
             "FROM accounts a JOIN domains d ON d.id = a.domain_id ";
         Result<store::Rows> rows;
         if (domain) {
@@ -330,7 +352,7 @@ Result<std::vector<Account>> Directory::accounts(std::optional<std::string_view>
             a.domain_id = r.integer(2);
             a.domain = r.text(3);
             a.address = r.text(4);
-            a.status = r.text(5) == "locked" ? AccountStatus::locked
+            a.status = r.text(5) == "locked"   ? AccountStatus::locked
                        : r.text(5) == "closed" ? AccountStatus::closed
                                                : AccountStatus::active;
             a.auth_source = r.text(6);
@@ -343,7 +365,8 @@ Result<std::vector<Account>> Directory::accounts(std::optional<std::string_view>
         auto aliases = tx.query("SELECT account_id, address FROM aliases ORDER BY address");
         if (!aliases) return tl::unexpected(aliases.error());
         for (auto& r : *aliases)
-            if (auto it = index.find(r.integer(0)); it != index.end()) out[it->second].aliases.push_back(r.text(1));
+            if (auto it = index.find(r.integer(0)); it != index.end())
+                out[it->second].aliases.push_back(r.text(1));
         return {};
     }));
     return out;
@@ -378,14 +401,17 @@ Result<Account> Directory::rename_account(std::string_view key, std::string_view
     SB_TRY(db_.write([&](Tx& tx) -> Result<void> {
         auto a = require_account(tx, key);
         if (!a) return tl::unexpected(a.error());
-        if (*addr == a->address) return fail(Errc::invalid_argument, fmt::format("{} already has that name", a->address));
+        if (*addr == a->address)
+            return fail(Errc::invalid_argument,
+                        fmt::format("{} already has that name", a->address));
         // Renaming to one of its own aliases swaps nothing else: the alias goes away.
         SB_TRY(tx.exec("DELETE FROM aliases WHERE address = ? AND account_id = ?", {*addr, a->id}));
         SB_TRY(require_free_address(tx, *addr));
         auto d = require_domain(tx, addr->substr(addr->find('@') + 1));
         if (!d) return tl::unexpected(d.error());
-        SB_TRY(tx.exec("UPDATE accounts SET address = ?, domain_id = ?, modified_at = ? WHERE id = ?",
-                       {*addr, d->id, now_ms(), a->id}));
+        SB_TRY(
+            tx.exec("UPDATE accounts SET address = ?, domain_id = ?, modified_at = ? WHERE id = ?",
+                    {*addr, d->id, now_ms(), a->id}));
         tx.notify(changed(a->id, "renamed"));
         auto r = detail::account_by_id(tx, a->id);
         if (!r) return tl::unexpected(r.error());
@@ -397,13 +423,16 @@ Result<Account> Directory::rename_account(std::string_view key, std::string_view
 
 Result<void> Directory::set_password(std::string_view key, std::string_view plain) {
     if (plain.empty()) return fail(Errc::invalid_argument, "the password is empty");
-    if (plain.size() > 1024) return fail(Errc::invalid_argument, "the password is longer than 1024 bytes");
+    if (plain.size() > 1024)
+        return fail(Errc::invalid_argument, "the password is longer than 1024 bytes");
     std::string hash = crypto::hash_password(plain);
     return db_.write([&](Tx& tx) -> Result<void> {
         auto a = require_account(tx, key);
         if (!a) return tl::unexpected(a.error());
-        SB_TRY(tx.exec("UPDATE accounts SET password = ?, password_changed_at = ?, modified_at = ? WHERE id = ?",
-                       {hash, now_ms(), now_ms(), a->id}));
+        SB_TRY(
+            tx.exec("UPDATE accounts SET password = ?, password_changed_at = ?, modified_at = ? "
+                    "WHERE id = ?",
+                    {hash, now_ms(), now_ms(), a->id}));
         tx.notify(changed(a->id, "password"));
         return {};
     });
@@ -421,11 +450,13 @@ Result<std::string> Directory::password_hash(int64_t account_id) {
     return hash;
 }
 
-Result<void> Directory::upgrade_password_hash(int64_t account_id, std::string_view expected, std::string_view hash) {
+Result<void> Directory::upgrade_password_hash(int64_t account_id, std::string_view expected,
+                                              std::string_view hash) {
     // No change notification: the password itself did not change, so cached logins stay valid.
     return db_.write([&](Tx& tx) -> Result<void> {
-        return tx.exec("UPDATE accounts SET password = ? WHERE id = ? AND password = ?",
-                       {std::string(hash), account_id, std::string(expected)})
+        return tx
+            .exec("UPDATE accounts SET password = ? WHERE id = ? AND password = ?",
+                  {std::string(hash), account_id, std::string(expected)})
             .map([](int64_t) {});
     });
 }
@@ -439,7 +470,8 @@ Result<void> Directory::add_alias(std::string_view key, std::string_view alias) 
         auto d = require_domain(tx, addr->substr(addr->find('@') + 1));
         if (!d) return tl::unexpected(d.error());
         SB_TRY(require_free_address(tx, *addr));
-        SB_TRY(tx.exec("INSERT INTO aliases (address, account_id, domain_id) VALUES (?, ?, ?)", {*addr, a->id, d->id}));
+        SB_TRY(tx.exec("INSERT INTO aliases (address, account_id, domain_id) VALUES (?, ?, ?)",
+                       {*addr, a->id, d->id}));
         SB_TRY(touch_account(tx, a->id));
         tx.notify(changed(a->id, "alias"));
         return {};
@@ -452,9 +484,12 @@ Result<void> Directory::remove_alias(std::string_view key, std::string_view alia
     return db_.write([&](Tx& tx) -> Result<void> {
         auto a = require_account(tx, key);
         if (!a) return tl::unexpected(a.error());
-        auto n = tx.exec("DELETE FROM aliases WHERE address = ? AND account_id = ?", {*addr, a->id});
+        auto n =
+            tx.exec("DELETE FROM aliases WHERE address = ? AND account_id = ?", {*addr, a->id});
         if (!n) return tl::unexpected(n.error());
-        if (*n == 0) return fail(Errc::not_found, fmt::format("{} is not an alias of {}", *addr, a->address));
+        if (*n == 0)
+            return fail(Errc::not_found,
+                        fmt::format("{} is not an alias of {}", *addr, a->address));
         SB_TRY(touch_account(tx, a->id));
         tx.notify(changed(a->id, "alias"));
         return {};
@@ -487,13 +522,15 @@ Result<EffectiveValue> Directory::effective(const Account& account, std::string_
     return ev;
 }
 
-Result<std::vector<std::pair<std::string, EffectiveValue>>> Directory::effective_all(const Account& account) {
+Result<std::vector<std::pair<std::string, EffectiveValue>>> Directory::effective_all(
+    const Account& account) {
     std::vector<std::pair<std::string, EffectiveValue>> out;
     SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
         auto chain = load_chain(tx, account);
         if (!chain) return tl::unexpected(chain.error());
         for (const auto& def : all_attrs()) {
-            if (def.scopes == uint8_t(Scope::global) || def.scopes == uint8_t(Scope::domain)) continue;
+            if (def.scopes == uint8_t(Scope::global) || def.scopes == uint8_t(Scope::domain))
+                continue;
             auto ev = resolve(*chain, account, def);
             if (!ev.values.empty()) out.emplace_back(std::string(def.name), std::move(ev));
         }

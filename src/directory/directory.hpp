@@ -20,15 +20,15 @@ inline constexpr std::string_view kChannel = "directory";
 // A new account as the LDIF importer and `prov ca` describe it.
 struct NewAccount {
     std::string address;
-    std::string password;          // plain text, hashed with argon2id ("" = no password)
-    std::string imported_password; // a stored hash to keep as is ({SSHA}...), or plain to hash
+    std::string password;           // plain text, hashed with argon2id ("" = no password)
+    std::string imported_password;  // a stored hash to keep as is ({SSHA}...), or plain to hash
     std::vector<AttrChange> attrs;
     std::vector<std::string> aliases;
-    std::string context;           // prefixed to errors in bulk creation, e.g. "line 17"
+    std::string context;  // prefixed to errors in bulk creation, e.g. "line 17"
 };
 
 class Directory {
-public:
+  public:
     explicit Directory(store::Database& db) : db_(db) {}
 
     // Creates the default COS (with COS defaults) when missing. Called at start-up.
@@ -64,14 +64,16 @@ public:
     // The stored password hash of an account ("" when none), for the authenticator.
     Result<std::string> password_hash(int64_t account_id);
     // Replaces the stored hash when it still equals `expected` (upgrade after a login).
-    Result<void> upgrade_password_hash(int64_t account_id, std::string_view expected, std::string_view hash);
+    Result<void> upgrade_password_hash(int64_t account_id, std::string_view expected,
+                                       std::string_view hash);
 
     // attributes
     Result<AttrMap> own_attrs(Scope scope, int64_t owner_id);
     // The effective value of an attribute for an account, and where it comes from.
     Result<EffectiveValue> effective(const Account& account, std::string_view attr);
     // Every attribute with a value for the account (own values and inherited ones).
-    Result<std::vector<std::pair<std::string, EffectiveValue>>> effective_all(const Account& account);
+    Result<std::vector<std::pair<std::string, EffectiveValue>>> effective_all(
+        const Account& account);
     // Whether mobile sync (ActiveSync, LDAP address book) is enabled for the account.
     Result<bool> mobile_sync_enabled(const Account& account);
 
@@ -81,7 +83,7 @@ public:
 
     store::Database& db() { return db_; }
 
-private:
+  private:
     store::Database& db_;
 };
 

@@ -30,10 +30,10 @@ struct Account {
     int64_t id = 0;
     std::string uuid;
     int64_t domain_id = 0;
-    std::string domain;        // domain name
-    std::string address;       // primary address, lower case
+    std::string domain;   // domain name
+    std::string address;  // primary address, lower case
     AccountStatus status = AccountStatus::active;
-    std::string auth_source;   // "local" or "directory"
+    std::string auth_source;  // "local" or "directory"
     bool has_password = false;
     std::vector<std::string> aliases;
     int64_t created_at = 0;
@@ -54,7 +54,7 @@ struct AttrChange {
 // Where an effective value came from, for `prov ga ACCOUNT ATTR`.
 struct EffectiveValue {
     std::vector<std::string> values;  // empty: no value anywhere
-    std::string source;               // "account", "cos <name>", "domain <name>", "global", "default"
+    std::string source;  // "account", "cos <name>", "domain <name>", "global", "default"
 };
 
 }  // namespace sb::directory

@@ -16,10 +16,10 @@ namespace field {
 inline constexpr std::string_view kFirstName = "firstName";
 inline constexpr std::string_view kLastName = "lastName";
 inline constexpr std::string_view kMiddleName = "middleName";
-inline constexpr std::string_view kNamePrefix = "namePrefix";    // "Dr."
-inline constexpr std::string_view kNameSuffix = "nameSuffix";    // "Jr."
+inline constexpr std::string_view kNamePrefix = "namePrefix";  // "Dr."
+inline constexpr std::string_view kNameSuffix = "nameSuffix";  // "Jr."
 inline constexpr std::string_view kNickname = "nickname";
-inline constexpr std::string_view kFullName = "fullName";        // display name (vCard FN)
+inline constexpr std::string_view kFullName = "fullName";  // display name (vCard FN)
 inline constexpr std::string_view kPhoneticFirstName = "phoneticFirstName";
 inline constexpr std::string_view kPhoneticLastName = "phoneticLastName";
 // e-mail
@@ -43,7 +43,7 @@ inline constexpr std::string_view kAssistantPhone = "assistantPhone";
 inline constexpr std::string_view kCompany = "company";
 inline constexpr std::string_view kDepartment = "department";
 inline constexpr std::string_view kJobTitle = "jobTitle";
-inline constexpr std::string_view kOffice = "office";            // office location
+inline constexpr std::string_view kOffice = "office";  // office location
 inline constexpr std::string_view kAssistantName = "assistantName";
 inline constexpr std::string_view kManagerName = "managerName";
 // addresses: home / work / other, each street, city, state, postalCode, country
@@ -71,26 +71,67 @@ inline constexpr std::string_view kWorkUrl = "workURL";
 inline constexpr std::string_view kOtherUrl = "otherURL";
 inline constexpr std::string_view kImAddress1 = "imAddress1";
 inline constexpr std::string_view kSpouse = "spouse";
-inline constexpr std::string_view kCategories = "categories";    // comma-separated
-inline constexpr std::string_view kUid = "vcardUID";             // vCard UID, kept for round trips
+inline constexpr std::string_view kCategories = "categories";  // comma-separated
+inline constexpr std::string_view kUid = "vcardUID";           // vCard UID, kept for round trips
 }  // namespace field
 
 // Every field name above; anything else is rejected by the store.
 inline constexpr std::array kAllContactFields = {
-    field::kFirstName, field::kLastName, field::kMiddleName, field::kNamePrefix,
-    field::kNameSuffix, field::kNickname, field::kFullName, field::kPhoneticFirstName,
-    field::kPhoneticLastName, field::kEmail, field::kEmail2, field::kEmail3,
-    field::kWorkPhone, field::kWorkPhone2, field::kHomePhone, field::kHomePhone2,
-    field::kMobilePhone, field::kPager, field::kWorkFax, field::kHomeFax,
-    field::kOtherPhone, field::kCarPhone, field::kCompanyPhone, field::kAssistantPhone,
-    field::kCompany, field::kDepartment, field::kJobTitle, field::kOffice,
-    field::kAssistantName, field::kManagerName, field::kHomeStreet, field::kHomeCity,
-    field::kHomeState, field::kHomePostalCode, field::kHomeCountry, field::kWorkStreet,
-    field::kWorkCity, field::kWorkState, field::kWorkPostalCode, field::kWorkCountry,
-    field::kOtherStreet, field::kOtherCity, field::kOtherState, field::kOtherPostalCode,
-    field::kOtherCountry, field::kNotes, field::kBirthday, field::kAnniversary,
-    field::kHomeUrl, field::kWorkUrl, field::kOtherUrl, field::kImAddress1,
-    field::kSpouse, field::kCategories, field::kUid,
+    field::kFirstName,
+    field::kLastName,
+    field::kMiddleName,
+    field::kNamePrefix,
+    field::kNameSuffix,
+    field::kNickname,
+    field::kFullName,
+    field::kPhoneticFirstName,
+    field::kPhoneticLastName,
+    field::kEmail,
+    field::kEmail2,
+    field::kEmail3,
+    field::kWorkPhone,
+    field::kWorkPhone2,
+    field::kHomePhone,
+    field::kHomePhone2,
+    field::kMobilePhone,
+    field::kPager,
+    field::kWorkFax,
+    field::kHomeFax,
+    field::kOtherPhone,
+    field::kCarPhone,
+    field::kCompanyPhone,
+    field::kAssistantPhone,
+    field::kCompany,
+    field::kDepartment,
+    field::kJobTitle,
+    field::kOffice,
+    field::kAssistantName,
+    field::kManagerName,
+    field::kHomeStreet,
+    field::kHomeCity,
+    field::kHomeState,
+    field::kHomePostalCode,
+    field::kHomeCountry,
+    field::kWorkStreet,
+    field::kWorkCity,
+    field::kWorkState,
+    field::kWorkPostalCode,
+    field::kWorkCountry,
+    field::kOtherStreet,
+    field::kOtherCity,
+    field::kOtherState,
+    field::kOtherPostalCode,
+    field::kOtherCountry,
+    field::kNotes,
+    field::kBirthday,
+    field::kAnniversary,
+    field::kHomeUrl,
+    field::kWorkUrl,
+    field::kOtherUrl,
+    field::kImAddress1,
+    field::kSpouse,
+    field::kCategories,
+    field::kUid,
 };
 
 inline bool is_contact_field(std::string_view name) {

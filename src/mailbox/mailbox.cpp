@@ -13,28 +13,39 @@ using store::Tx;
 
 std::string_view view_name(View v) {
     switch (v) {
-        case View::none: return "";
-        case View::message: return "message";
-        case View::contact: return "contact";
-        case View::appointment: return "appointment";
-        case View::task: return "task";
-        case View::note: return "note";
+        case View::none:
+            return "";
+        case View::message:
+            return "message";
+        case View::contact:
+            return "contact";
+        case View::appointment:
+            return "appointment";
+        case View::task:
+            return "task";
+        case View::note:
+            return "note";
     }
     return "";
 }
 
 Result<View> parse_view(std::string_view s) {
-    for (View v : {View::none, View::message, View::contact, View::appointment, View::task, View::note})
+    for (View v :
+         {View::none, View::message, View::contact, View::appointment, View::task, View::note})
         if (iequals(view_name(v), s)) return v;
-    return fail(Errc::invalid_argument,
-                fmt::format("unknown folder view '{}' (message, contact, appointment, task, note)", s));
+    return fail(
+        Errc::invalid_argument,
+        fmt::format("unknown folder view '{}' (message, contact, appointment, task, note)", s));
 }
 
 Result<ContactFields> validate_fields(const ContactFields& fields) {
     ContactFields out;
     for (const auto& [k, v] : fields) {
-        if (!is_contact_field(k)) return fail(Errc::invalid_argument, fmt::format("unknown contact field: {}", k));
-        if (v.size() > 65536) return fail(Errc::invalid_argument, fmt::format("contact field {} is longer than 64 KiB", k));
+        if (!is_contact_field(k))
+            return fail(Errc::invalid_argument, fmt::format("unknown contact field: {}", k));
+        if (v.size() > 65536)
+            return fail(Errc::invalid_argument,
+                        fmt::format("contact field {} is longer than 64 KiB", k));
         if (!v.empty()) out.emplace(k, v);
     }
     return out;
@@ -48,15 +59,20 @@ struct SystemFolder {
     View view;
 };
 constexpr SystemFolder kSystemFolders[] = {
-    {folder_id::kInbox, "Inbox", View::message},       {folder_id::kTrash, "Trash", View::message},
-    {folder_id::kJunk, "Junk", View::message},         {folder_id::kSent, "Sent", View::message},
-    {folder_id::kDrafts, "Drafts", View::message},     {folder_id::kContacts, "Contacts", View::contact},
+    {folder_id::kInbox, "Inbox", View::message},
+    {folder_id::kTrash, "Trash", View::message},
+    {folder_id::kJunk, "Junk", View::message},
+    {folder_id::kSent, "Sent", View::message},
+    {folder_id::kDrafts, "Drafts", View::message},
+    {folder_id::kContacts, "Contacts", View::contact},
     {folder_id::kCalendar, "Calendar", View::appointment},
     {folder_id::kEmailedContacts, "Emailed Contacts", View::contact},
     {folder_id::kTasks, "Tasks", View::task},
 };
 
-store::Change changed(int64_t account, const char* what) { return {std::string(kChannel), account, what}; }
+store::Change changed(int64_t account, const char* what) {
+    return {std::string(kChannel), account, what};
+}
 
 // Reserves `changes` modseq values and `ids` item ids; returns the first of each.
 struct Reserved {
@@ -64,17 +80,20 @@ struct Reserved {
     int64_t id;
 };
 Result<Reserved> reserve(Tx& tx, int64_t account, int64_t changes, int64_t ids) {
-    auto rows = tx.query("UPDATE mailboxes SET modseq = modseq + ?, next_item_id = next_item_id + ? "
-                         "WHERE account_id = ? RETURNING modseq, next_item_id",
-                         {changes, ids, account});
+    auto rows = tx.query(
+        "UPDATE mailboxes SET modseq = modseq + ?, next_item_id = next_item_id + ? "
+        "WHERE account_id = ? RETURNING modseq, next_item_id",
+        {changes, ids, account});
     if (!rows) return tl::unexpected(rows.error());
-    if (rows->empty()) return fail(Errc::not_found, fmt::format("no mailbox for account id {}", account));
+    if (rows->empty())
+        return fail(Errc::not_found, fmt::format("no mailbox for account id {}", account));
     return Reserved{rows->front().integer(0) - changes + 1, rows->front().integer(1) - ids};
 }
 
 std::string to_json(const ContactFields& f) {
     nlohmann::json j = nlohmann::json::object();
-    for (const auto& [k, v] : f) j[k] = v;
+    for (const auto& [k, v] : f)
+        j[k] = v;
     return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
@@ -88,12 +107,16 @@ ContactFields from_json(const std::string& s) {
 }
 
 Contact contact_from_row(const store::Row& r) {
-    return Contact{r.integer(0), r.integer(1), from_json(r.text(2)), r.integer(3), r.integer(4), r.integer(5)};
+    return Contact{r.integer(0), r.integer(1), from_json(r.text(2)),
+                   r.integer(3), r.integer(4), r.integer(5)};
 }
-constexpr std::string_view kContactCols = "SELECT id, folder_id, fields, modseq, created_at, modified_at FROM contacts ";
+constexpr std::string_view kContactCols =
+    "SELECT id, folder_id, fields, modseq, created_at, modified_at FROM contacts ";
 
 Result<std::vector<Folder>> load_folders(Tx& tx, int64_t account) {
-    auto rows = tx.query("SELECT id, parent_id, name, view, modseq FROM folders WHERE account_id = ? ORDER BY id", {account});
+    auto rows = tx.query(
+        "SELECT id, parent_id, name, view, modseq FROM folders WHERE account_id = ? ORDER BY id",
+        {account});
     if (!rows) return tl::unexpected(rows.error());
     std::map<int64_t, Folder> byid;
     for (auto& r : *rows) {
@@ -133,10 +156,12 @@ Result<Folder> require_folder(Tx& tx, int64_t account, int64_t id) {
 Result<std::string> check_folder_name(std::string_view name) {
     std::string n(trim(name));
     if (n.empty()) return fail(Errc::invalid_argument, "folder name is empty");
-    if (n.size() > 128) return fail(Errc::invalid_argument, "folder name is longer than 128 characters");
+    if (n.size() > 128)
+        return fail(Errc::invalid_argument, "folder name is longer than 128 characters");
     for (unsigned char c : n)
         if (c < 0x20 || c == '/' || c == 0x7f)
-            return fail(Errc::invalid_argument, fmt::format("folder name '{}' contains '/' or a control character", n));
+            return fail(Errc::invalid_argument,
+                        fmt::format("folder name '{}' contains '/' or a control character", n));
     return n;
 }
 
@@ -144,7 +169,8 @@ Result<void> check_contact_folder(Tx& tx, int64_t account, int64_t folder) {
     auto f = require_folder(tx, account, folder);
     if (!f) return tl::unexpected(f.error());
     if (f->view != View::contact)
-        return fail(Errc::invalid_argument, fmt::format("folder {} ({}) does not hold contacts", f->path, f->id));
+        return fail(Errc::invalid_argument,
+                    fmt::format("folder {} ({}) does not hold contacts", f->path, f->id));
     return {};
 }
 
@@ -156,20 +182,26 @@ Result<void> Mailbox::ensure(int64_t account) {
         if (ready_.count(account)) return {};
     }
     SB_TRY(db_.write([&](Tx& tx) -> Result<void> {
-        auto inserted = tx.exec("INSERT INTO mailboxes (account_id, modseq, next_item_id) VALUES (?, 1, ?) "
-                                "ON CONFLICT (account_id) DO NOTHING",
-                                {account, folder_id::kFirstUserItem});
+        auto inserted = tx.exec(
+            "INSERT INTO mailboxes (account_id, modseq, next_item_id) VALUES (?, 1, ?) "
+            "ON CONFLICT (account_id) DO NOTHING",
+            {account, folder_id::kFirstUserItem});
         if (!inserted) {
             if (inserted.error().code == Errc::invalid_argument)  // foreign key: no such account
                 return fail(Errc::not_found, fmt::format("no such account id: {}", account));
             return tl::unexpected(inserted.error());
         }
         if (*inserted == 0) return {};
-        SB_TRY(tx.exec("INSERT INTO folders (account_id, id, parent_id, name, view, modseq) VALUES (?, ?, 0, '', '', 1)",
-                       {account, folder_id::kRoot}));
+        SB_TRY(
+            tx.exec("INSERT INTO folders (account_id, id, parent_id, name, view, modseq) VALUES "
+                    "(?, ?, 0, '', '', 1)",
+                    {account, folder_id::kRoot}));
         for (const auto& sf : kSystemFolders)
-            SB_TRY(tx.exec("INSERT INTO folders (account_id, id, parent_id, name, view, modseq) VALUES (?, ?, ?, ?, ?, 1)",
-                           {account, sf.id, folder_id::kRoot, std::string(sf.name), std::string(view_name(sf.view))}));
+            SB_TRY(
+                tx.exec("INSERT INTO folders (account_id, id, parent_id, name, view, modseq) "
+                        "VALUES (?, ?, ?, ?, ?, 1)",
+                        {account, sf.id, folder_id::kRoot, std::string(sf.name),
+                         std::string(view_name(sf.view))}));
         return {};
     }));
     std::lock_guard lock(mutex_);
@@ -208,7 +240,8 @@ Result<Folder> Mailbox::find_folder(int64_t account, std::string_view key) {
     std::string_view k = trim(key);
     bool numeric = !k.empty() && k.find_first_not_of("0123456789") == std::string_view::npos;
     std::string path = (!k.empty() && k.front() == '/') ? std::string(k) : "/" + std::string(k);
-    while (path.size() > 1 && path.back() == '/') path.pop_back();
+    while (path.size() > 1 && path.back() == '/')
+        path.pop_back();
     for (auto& f : *all) {
         if (numeric && std::to_string(f.id) == k) return f;
         if (iequals(f.path, path)) return f;
@@ -218,7 +251,8 @@ Result<Folder> Mailbox::find_folder(int64_t account, std::string_view key) {
 
 Result<Folder> Mailbox::create_folder(int64_t account, std::string_view path, View view) {
     std::string p(trim(path));
-    while (p.size() > 1 && p.back() == '/') p.pop_back();
+    while (p.size() > 1 && p.back() == '/')
+        p.pop_back();
     auto slash = p.rfind('/');
     int64_t parent = folder_id::kRoot;
     std::string name = p;
@@ -227,14 +261,17 @@ Result<Folder> Mailbox::create_folder(int64_t account, std::string_view path, Vi
         std::string parent_path = p.substr(0, slash);
         if (!parent_path.empty()) {
             auto pf = find_folder(account, parent_path);
-            if (!pf) return fail(Errc::not_found, fmt::format("parent folder '{}' does not exist", parent_path));
+            if (!pf)
+                return fail(Errc::not_found,
+                            fmt::format("parent folder '{}' does not exist", parent_path));
             parent = pf->id;
         }
     }
     return create_folder_in(account, parent, name, view);
 }
 
-Result<Folder> Mailbox::create_folder_in(int64_t account, int64_t parent, std::string_view name_in, View view) {
+Result<Folder> Mailbox::create_folder_in(int64_t account, int64_t parent, std::string_view name_in,
+                                         View view) {
     auto name = check_folder_name(name_in);
     if (!name) return tl::unexpected(name.error());
     SB_TRY(ensure(account));
@@ -244,14 +281,20 @@ Result<Folder> Mailbox::create_folder_in(int64_t account, int64_t parent, std::s
             auto pf = require_folder(tx, account, parent);
             if (!pf) return tl::unexpected(pf.error());
         }
-        auto dup = tx.scalar("SELECT COUNT(*) FROM folders WHERE account_id = ? AND parent_id = ? AND lower(name) = lower(?)",
-                             {account, parent, *name});
+        auto dup = tx.scalar(
+            "SELECT COUNT(*) FROM folders WHERE account_id = ? AND parent_id = ? AND lower(name) = "
+            "lower(?)",
+            {account, parent, *name});
         if (!dup) return tl::unexpected(dup.error());
-        if (*dup) return fail(Errc::already_exists, fmt::format("a folder named '{}' already exists there", *name));
+        if (*dup)
+            return fail(Errc::already_exists,
+                        fmt::format("a folder named '{}' already exists there", *name));
         auto r = reserve(tx, account, 1, 1);
         if (!r) return tl::unexpected(r.error());
-        SB_TRY(tx.exec("INSERT INTO folders (account_id, id, parent_id, name, view, modseq) VALUES (?, ?, ?, ?, ?, ?)",
-                       {account, r->id, parent, *name, std::string(view_name(view)), r->modseq}));
+        SB_TRY(
+            tx.exec("INSERT INTO folders (account_id, id, parent_id, name, view, modseq) VALUES "
+                    "(?, ?, ?, ?, ?, ?)",
+                    {account, r->id, parent, *name, std::string(view_name(view)), r->modseq}));
         auto f = require_folder(tx, account, r->id);
         if (!f) return tl::unexpected(f.error());
         out = std::move(*f);
@@ -261,7 +304,8 @@ Result<Folder> Mailbox::create_folder_in(int64_t account, int64_t parent, std::s
     return out;
 }
 
-Result<Folder> Mailbox::rename_folder(int64_t account, int64_t id, std::string_view name_in, std::optional<int64_t> parent) {
+Result<Folder> Mailbox::rename_folder(int64_t account, int64_t id, std::string_view name_in,
+                                      std::optional<int64_t> parent) {
     auto name = check_folder_name(name_in);
     if (!name) return tl::unexpected(name.error());
     SB_TRY(ensure(account));
@@ -269,7 +313,9 @@ Result<Folder> Mailbox::rename_folder(int64_t account, int64_t id, std::string_v
     SB_TRY(db_.write([&](Tx& tx) -> Result<void> {
         auto f = require_folder(tx, account, id);
         if (!f) return tl::unexpected(f.error());
-        if (f->system()) return fail(Errc::invalid_argument, fmt::format("system folder {} cannot be renamed or moved", f->path));
+        if (f->system())
+            return fail(Errc::invalid_argument,
+                        fmt::format("system folder {} cannot be renamed or moved", f->path));
         int64_t new_parent = parent.value_or(f->parent_id);
         if (new_parent != folder_id::kRoot) {
             auto pf = require_folder(tx, account, new_parent);
@@ -278,14 +324,20 @@ Result<Folder> Mailbox::rename_folder(int64_t account, int64_t id, std::string_v
             if (pf->path == f->path || pf->path.rfind(f->path + "/", 0) == 0)
                 return fail(Errc::invalid_argument, "a folder cannot be moved into itself");
         }
-        auto dup = tx.scalar("SELECT COUNT(*) FROM folders WHERE account_id = ? AND parent_id = ? AND lower(name) = lower(?) AND id <> ?",
-                             {account, new_parent, *name, id});
+        auto dup = tx.scalar(
+            "SELECT COUNT(*) FROM folders WHERE account_id = ? AND parent_id = ? AND lower(name) = "
+            "lower(?) AND id <> ?",
+            {account, new_parent, *name, id});
         if (!dup) return tl::unexpected(dup.error());
-        if (*dup) return fail(Errc::already_exists, fmt::format("a folder named '{}' already exists there", *name));
+        if (*dup)
+            return fail(Errc::already_exists,
+                        fmt::format("a folder named '{}' already exists there", *name));
         auto r = reserve(tx, account, 1, 0);
         if (!r) return tl::unexpected(r.error());
-        SB_TRY(tx.exec("UPDATE folders SET name = ?, parent_id = ?, modseq = ? WHERE account_id = ? AND id = ?",
-                       {*name, new_parent, r->modseq, account, id}));
+        SB_TRY(
+            tx.exec("UPDATE folders SET name = ?, parent_id = ?, modseq = ? WHERE account_id = ? "
+                    "AND id = ?",
+                    {*name, new_parent, r->modseq, account, id}));
         auto nf = require_folder(tx, account, id);
         if (!nf) return tl::unexpected(nf.error());
         out = std::move(*nf);
@@ -304,27 +356,38 @@ Result<void> Mailbox::delete_folder(int64_t account, int64_t id) {
         for (auto& f : *all)
             if (f.id == id) target = &f;
         if (!target) return fail(Errc::not_found, fmt::format("no folder with id {}", id));
-        if (target->system()) return fail(Errc::invalid_argument, fmt::format("system folder {} cannot be deleted", target->path));
+        if (target->system())
+            return fail(Errc::invalid_argument,
+                        fmt::format("system folder {} cannot be deleted", target->path));
         std::vector<const Folder*> doomed;
         for (auto& f : *all)
             if (f.id == id || f.path.rfind(target->path + "/", 0) == 0) doomed.push_back(&f);
         const int64_t now = now_ms();
         for (const Folder* f : doomed) {
-            auto items = tx.query("SELECT id FROM contacts WHERE account_id = ? AND folder_id = ?", {account, f->id});
+            auto items = tx.query("SELECT id FROM contacts WHERE account_id = ? AND folder_id = ?",
+                                  {account, f->id});
             if (!items) return tl::unexpected(items.error());
             auto r = reserve(tx, account, static_cast<int64_t>(items->size()) + 1, 0);
             if (!r) return tl::unexpected(r.error());
             int64_t m = r->modseq;
             for (auto& row : *items) {
-                SB_TRY(tx.exec("INSERT INTO tombstones (account_id, id, kind, folder_id, modseq, deleted_at) VALUES "
-                               "(?, ?, 'contact', ?, ?, ?) ON CONFLICT (account_id, id) DO UPDATE SET modseq = excluded.modseq",
-                               {account, row.integer(0), f->id, m++, now}));
+                SB_TRY(
+                    tx.exec("INSERT INTO tombstones (account_id, id, kind, folder_id, modseq, "
+                            "deleted_at) VALUES "
+                            "(?, ?, 'contact', ?, ?, ?) ON CONFLICT (account_id, id) DO UPDATE SET "
+                            "modseq = excluded.modseq",
+                            {account, row.integer(0), f->id, m++, now}));
             }
-            SB_TRY(tx.exec("DELETE FROM contacts WHERE account_id = ? AND folder_id = ?", {account, f->id}));
-            SB_TRY(tx.exec("INSERT INTO tombstones (account_id, id, kind, folder_id, modseq, deleted_at) VALUES "
-                           "(?, ?, 'folder', ?, ?, ?) ON CONFLICT (account_id, id) DO UPDATE SET modseq = excluded.modseq",
-                           {account, f->id, f->parent_id, m, now}));
-            SB_TRY(tx.exec("DELETE FROM folders WHERE account_id = ? AND id = ?", {account, f->id}));
+            SB_TRY(tx.exec("DELETE FROM contacts WHERE account_id = ? AND folder_id = ?",
+                           {account, f->id}));
+            SB_TRY(
+                tx.exec("INSERT INTO tombstones (account_id, id, kind, folder_id, modseq, "
+                        "deleted_at) VALUES "
+                        "(?, ?, 'folder', ?, ?, ?) ON CONFLICT (account_id, id) DO UPDATE SET "
+                        "modseq = excluded.modseq",
+                        {account, f->id, f->parent_id, m, now}));
+            SB_TRY(
+                tx.exec("DELETE FROM folders WHERE account_id = ? AND id = ?", {account, f->id}));
         }
         tx.notify(changed(account, "folder"));
         return {};
@@ -337,16 +400,20 @@ Result<Contact> Mailbox::add_contact(int64_t account, int64_t folder, const Cont
     return contact(account, ids->front());
 }
 
-Result<std::vector<int64_t>> Mailbox::add_contacts(int64_t account, int64_t folder, const std::vector<ContactFields>& list) {
+Result<std::vector<int64_t>> Mailbox::add_contacts(int64_t account, int64_t folder,
+                                                   const std::vector<ContactFields>& list) {
     std::vector<std::string> bodies;
     bodies.reserve(list.size());
     for (size_t i = 0; i < list.size(); ++i) {
         auto v = validate_fields(list[i]);
         if (!v) {
-            if (list.size() > 1) return fail(v.error().code, fmt::format("contact {}: {}", i + 1, v.error().message));
+            if (list.size() > 1)
+                return fail(v.error().code,
+                            fmt::format("contact {}: {}", i + 1, v.error().message));
             return tl::unexpected(v.error());
         }
-        if (v->empty()) return fail(Errc::invalid_argument, fmt::format("contact {} has no fields", i + 1));
+        if (v->empty())
+            return fail(Errc::invalid_argument, fmt::format("contact {} has no fields", i + 1));
         bodies.push_back(to_json(*v));
     }
     SB_TRY(ensure(account));
@@ -359,9 +426,11 @@ Result<std::vector<int64_t>> Mailbox::add_contacts(int64_t account, int64_t fold
         if (!r) return tl::unexpected(r.error());
         const int64_t now = now_ms();
         for (int64_t i = 0; i < n; ++i) {
-            SB_TRY(tx.exec("INSERT INTO contacts (account_id, id, folder_id, fields, modseq, created_at, modified_at) "
-                           "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                           {account, r->id + i, folder, bodies[i], r->modseq + i, now, now}));
+            SB_TRY(
+                tx.exec("INSERT INTO contacts (account_id, id, folder_id, fields, modseq, "
+                        "created_at, modified_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        {account, r->id + i, folder, bodies[i], r->modseq + i, now, now}));
             ids.push_back(r->id + i);
         }
         tx.notify(changed(account, "contact"));
@@ -378,8 +447,10 @@ Result<Contact> Mailbox::update_contact(int64_t account, int64_t id, const Conta
     SB_TRY(db_.write([&](Tx& tx) -> Result<void> {
         auto r = reserve(tx, account, 1, 0);
         if (!r) return tl::unexpected(r.error());
-        auto n = tx.exec("UPDATE contacts SET fields = ?, modseq = ?, modified_at = ? WHERE account_id = ? AND id = ?",
-                         {to_json(*v), r->modseq, now_ms(), account, id});
+        auto n = tx.exec(
+            "UPDATE contacts SET fields = ?, modseq = ?, modified_at = ? WHERE account_id = ? AND "
+            "id = ?",
+            {to_json(*v), r->modseq, now_ms(), account, id});
         if (!n) return tl::unexpected(n.error());
         if (*n == 0) return fail(Errc::not_found, fmt::format("no contact with id {}", id));
         tx.notify(changed(account, "contact"));
@@ -392,13 +463,16 @@ Result<Contact> Mailbox::move_contact(int64_t account, int64_t id, int64_t folde
     SB_TRY(ensure(account));
     SB_TRY(db_.write([&](Tx& tx) -> Result<void> {
         SB_TRY(check_contact_folder(tx, account, folder));
-        auto old = tx.first("SELECT folder_id FROM contacts WHERE account_id = ? AND id = ?", {account, id});
+        auto old = tx.first("SELECT folder_id FROM contacts WHERE account_id = ? AND id = ?",
+                            {account, id});
         if (!old) return tl::unexpected(old.error());
         if (!*old) return fail(Errc::not_found, fmt::format("no contact with id {}", id));
         auto r = reserve(tx, account, 1, 0);
         if (!r) return tl::unexpected(r.error());
-        SB_TRY(tx.exec("UPDATE contacts SET folder_id = ?, modseq = ?, modified_at = ? WHERE account_id = ? AND id = ?",
-                       {folder, r->modseq, now_ms(), account, id}));
+        SB_TRY(
+            tx.exec("UPDATE contacts SET folder_id = ?, modseq = ?, modified_at = ? WHERE "
+                    "account_id = ? AND id = ?",
+                    {folder, r->modseq, now_ms(), account, id}));
         tx.notify(changed(account, "contact"));
         return {};
     }));
@@ -408,15 +482,18 @@ Result<Contact> Mailbox::move_contact(int64_t account, int64_t id, int64_t folde
 Result<void> Mailbox::delete_contact(int64_t account, int64_t id) {
     SB_TRY(ensure(account));
     return db_.write([&](Tx& tx) -> Result<void> {
-        auto old = tx.first("SELECT folder_id FROM contacts WHERE account_id = ? AND id = ?", {account, id});
+        auto old = tx.first("SELECT folder_id FROM contacts WHERE account_id = ? AND id = ?",
+                            {account, id});
         if (!old) return tl::unexpected(old.error());
         if (!*old) return fail(Errc::not_found, fmt::format("no contact with id {}", id));
         auto r = reserve(tx, account, 1, 0);
         if (!r) return tl::unexpected(r.error());
         SB_TRY(tx.exec("DELETE FROM contacts WHERE account_id = ? AND id = ?", {account, id}));
-        SB_TRY(tx.exec("INSERT INTO tombstones (account_id, id, kind, folder_id, modseq, deleted_at) VALUES "
-                       "(?, ?, 'contact', ?, ?, ?) ON CONFLICT (account_id, id) DO UPDATE SET modseq = excluded.modseq",
-                       {account, id, (*old)->integer(0), r->modseq, now_ms()}));
+        SB_TRY(tx.exec(
+            "INSERT INTO tombstones (account_id, id, kind, folder_id, modseq, deleted_at) VALUES "
+            "(?, ?, 'contact', ?, ?, ?) ON CONFLICT (account_id, id) DO UPDATE SET modseq = "
+            "excluded.modseq",
+            {account, id, (*old)->integer(0), r->modseq, now_ms()}));
         tx.notify(changed(account, "contact"));
         return {};
     });
@@ -425,7 +502,8 @@ Result<void> Mailbox::delete_contact(int64_t account, int64_t id) {
 Result<Contact> Mailbox::contact(int64_t account, int64_t id) {
     Contact out;
     SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
-        auto row = tx.first(std::string(kContactCols) + "WHERE account_id = ? AND id = ?", {account, id});
+        auto row =
+            tx.first(std::string(kContactCols) + "WHERE account_id = ? AND id = ?", {account, id});
         if (!row) return tl::unexpected(row.error());
         if (!*row) return fail(Errc::not_found, fmt::format("no contact with id {}", id));
         out = contact_from_row(**row);
@@ -438,12 +516,16 @@ Result<std::vector<Contact>> Mailbox::contacts(int64_t account, std::optional<in
     SB_TRY(ensure(account));
     std::vector<Contact> out;
     SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
-        Result<store::Rows> rows = folder
-            ? tx.query(std::string(kContactCols) + "WHERE account_id = ? AND folder_id = ? ORDER BY id", {account, *folder})
-            : tx.query(std::string(kContactCols) + "WHERE account_id = ? ORDER BY id", {account});
+        Result<store::Rows> rows =
+            folder ? tx.query(std::string(kContactCols) +
+                                  "WHERE account_id = ? AND folder_id = ? ORDER BY id",
+                              {account, *folder})
+                   : tx.query(std::string(kContactCols) + "WHERE account_id = ? ORDER BY id",
+                              {account});
         if (!rows) return tl::unexpected(rows.error());
         out.reserve(rows->size());
-        for (auto& r : *rows) out.push_back(contact_from_row(r));
+        for (auto& r : *rows)
+            out.push_back(contact_from_row(r));
         return {};
     }));
     return out;
@@ -452,11 +534,13 @@ Result<std::vector<Contact>> Mailbox::contacts(int64_t account, std::optional<in
 Result<std::vector<ContactVersion>> Mailbox::contact_versions(int64_t account, int64_t folder) {
     std::vector<ContactVersion> out;
     SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
-        auto rows = tx.query("SELECT id, modseq FROM contacts WHERE account_id = ? AND folder_id = ? ORDER BY id",
-                             {account, folder});
+        auto rows = tx.query(
+            "SELECT id, modseq FROM contacts WHERE account_id = ? AND folder_id = ? ORDER BY id",
+            {account, folder});
         if (!rows) return tl::unexpected(rows.error());
         out.reserve(rows->size());
-        for (auto& r : *rows) out.push_back({r.integer(0), r.integer(1)});
+        for (auto& r : *rows)
+            out.push_back({r.integer(0), r.integer(1)});
         return {};
     }));
     return out;
@@ -485,13 +569,19 @@ Result<ChangeSet> Mailbox::changes_since(int64_t account, int64_t since) {
         if (!fs) return tl::unexpected(fs.error());
         for (auto& f : *fs)
             if (f.modseq > since) cs.folders.push_back(f);
-        auto rows = tx.query(std::string(kContactCols) + "WHERE account_id = ? AND modseq > ? ORDER BY modseq", {account, since});
+        auto rows = tx.query(
+            std::string(kContactCols) + "WHERE account_id = ? AND modseq > ? ORDER BY modseq",
+            {account, since});
         if (!rows) return tl::unexpected(rows.error());
-        for (auto& r : *rows) cs.contacts.push_back(contact_from_row(r));
-        auto tomb = tx.query("SELECT id, kind, folder_id, modseq FROM tombstones WHERE account_id = ? AND modseq > ? ORDER BY modseq",
-                             {account, since});
+        for (auto& r : *rows)
+            cs.contacts.push_back(contact_from_row(r));
+        auto tomb = tx.query(
+            "SELECT id, kind, folder_id, modseq FROM tombstones WHERE account_id = ? AND modseq > "
+            "? ORDER BY modseq",
+            {account, since});
         if (!tomb) return tl::unexpected(tomb.error());
-        for (auto& r : *tomb) cs.deleted.push_back(Tombstone{r.integer(0), r.text(1), r.integer(2), r.integer(3)});
+        for (auto& r : *tomb)
+            cs.deleted.push_back(Tombstone{r.integer(0), r.text(1), r.integer(2), r.integer(3)});
         return {};
     }));
     return cs;

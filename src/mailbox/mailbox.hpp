@@ -2,9 +2,9 @@
 // A user's mailbox: folders (Zimbra system ids plus nested user folders) and contacts. Every
 // change takes the next value of the mailbox's modification sequence (modseq) and deletions leave
 // tombstones, so ActiveSync and the address book can follow "what changed since N".
+#include <mutex>
 #include <optional>
 #include <set>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -77,7 +77,7 @@ struct ChangeSet {
 };
 
 class Mailbox {
-public:
+  public:
     explicit Mailbox(store::Database& db) : db_(db) {}
 
     Result<std::vector<Folder>> folders(int64_t account);
@@ -86,14 +86,17 @@ public:
     Result<Folder> find_folder(int64_t account, std::string_view path_or_id);
     // Creates the last element of `path`; its parent must exist.
     Result<Folder> create_folder(int64_t account, std::string_view path, View view);
-    Result<Folder> create_folder_in(int64_t account, int64_t parent, std::string_view name, View view);
-    Result<Folder> rename_folder(int64_t account, int64_t id, std::string_view name, std::optional<int64_t> parent = {});
+    Result<Folder> create_folder_in(int64_t account, int64_t parent, std::string_view name,
+                                    View view);
+    Result<Folder> rename_folder(int64_t account, int64_t id, std::string_view name,
+                                 std::optional<int64_t> parent = {});
     // Deletes a user folder with everything in it (tombstones for all of it).
     Result<void> delete_folder(int64_t account, int64_t id);
 
     Result<Contact> add_contact(int64_t account, int64_t folder, const ContactFields& fields);
     // Adds many contacts in one transaction: all or none.
-    Result<std::vector<int64_t>> add_contacts(int64_t account, int64_t folder, const std::vector<ContactFields>& list);
+    Result<std::vector<int64_t>> add_contacts(int64_t account, int64_t folder,
+                                              const std::vector<ContactFields>& list);
     Result<Contact> update_contact(int64_t account, int64_t id, const ContactFields& fields);
     Result<Contact> move_contact(int64_t account, int64_t id, int64_t folder);
     Result<void> delete_contact(int64_t account, int64_t id);
@@ -107,7 +110,7 @@ public:
     // Everything that changed after `since` (folders, contacts, tombstones).
     Result<ChangeSet> changes_since(int64_t account, int64_t since);
 
-private:
+  private:
     Result<void> ensure(int64_t account);
     store::Database& db_;
     std::mutex mutex_;

@@ -253,9 +253,9 @@ Result<void> migrate(Database& db, const std::vector<Migration>& list) {
             applied_elsewhere = false;
             SB_TRY(lock_migrations(db, tx));
             // Another node may have applied it since `have` was read.
-            auto done = tx.scalar(
-                "SELECT COUNT(*) FROM schema_migrations WHERE module = ? AND version = ?",
-                {module, int64_t{m.version}});
+            auto done =
+                tx.scalar("SELECT COUNT(*) FROM schema_migrations WHERE module = ? AND version = ?",
+                          {module, int64_t{m.version}});
             if (!done) return tl::unexpected(done.error());
             if (*done > 0) return {};
             // Recorded before the script runs, so a node whose snapshot predates another node's

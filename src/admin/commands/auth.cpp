@@ -11,8 +11,10 @@ namespace {
 
 nlohmann::json credential_json(const auth::Credential& c) {
     std::string services;
-    for (auto& s : c.services) services += (services.empty() ? "" : ",") + s;
-    return {{"id", c.public_id}, {"label", c.label}, {"services", services}, {"generated", c.generated},
+    for (auto& s : c.services)
+        services += (services.empty() ? "" : ",") + s;
+    return {{"id", c.public_id},    {"label", c.label},
+            {"services", services}, {"generated", c.generated},
             {"enabled", c.enabled}, {"created", format_time(c.created_at)}};
 }
 
@@ -39,7 +41,9 @@ Result<Output> credential_add(Services& s, const Call& c) {
     if (auto it = o->find("qrcode"); it != o->end()) {
         auto b = parse_bool("qrcode", it->second);
         if (!b) return tl::unexpected(b.error());
-        if (*b) return fail(Errc::invalid_argument, "QR-code credentials (mobile apps) are not supported; use service EAS");
+        if (*b)
+            return fail(Errc::invalid_argument,
+                        "QR-code credentials (mobile apps) are not supported; use service EAS");
     }
     auto r = s.credentials->add(c[0], nc);
     if (!r) return tl::unexpected(r.error());
@@ -48,7 +52,9 @@ Result<Output> credential_add(Services& s, const Call& c) {
     t.heading(fmt::format("Credential {} added for {}", r->first.public_id, c[0]));
     credential_rows(t, j);
     t.row("password", r->second);
-    std::string text = t.str() + "The password is shown only now: give it to the user for their phone or Outlook.\n";
+    std::string text =
+        t.str() +
+        "The password is shown only now: give it to the user for their phone or Outlook.\n";
     j["password"] = r->second;
     j["account"] = c[0];
     return text_output(text, j);
@@ -73,7 +79,8 @@ Result<Output> credential_list(Services& s, const Call& c) {
 Result<Output> credential_update(Services& s, const Call& c) {
     auto o = c.options(2, {"label", "enabled", "service"});
     if (!o) return tl::unexpected(o.error());
-    if (o->empty()) return fail(Errc::invalid_argument, "nothing to update (label, enabled, service)");
+    if (o->empty())
+        return fail(Errc::invalid_argument, "nothing to update (label, enabled, service)");
     auth::CredentialUpdate u;
     if (auto it = o->find("label"); it != o->end()) u.label = it->second;
     if (auto it = o->find("enabled"); it != o->end()) {
@@ -97,7 +104,8 @@ Result<Output> credential_update(Services& s, const Call& c) {
 
 Result<Output> credential_delete(Services& s, const Call& c) {
     SB_TRY(s.credentials->remove(c[0], c[1]));
-    return text_output(fmt::format("Credential {} of {} deleted\n", c[1], c[0]), {{"deleted", c[1]}});
+    return text_output(fmt::format("Credential {} of {} deleted\n", c[1], c[0]),
+                       {{"deleted", c[1]}});
 }
 
 // Lets an admin see why a login fails, with the real reason the client never sees.
@@ -114,25 +122,61 @@ Result<Output> auth_test(Services& s, const Call& c) {
     auto r = s.authenticator->authenticate(service, c[0], c[1], client);
     if (!r) {
         if (r.error().code == Errc::auth_failed || r.error().code == Errc::throttled)
-            return fail(r.error().code, fmt::format("login refused for {} ({}): {}", c[0], auth::service_name(service),
-                                                    r.error().message));
+            return fail(r.error().code,
+                        fmt::format("login refused for {} ({}): {}", c[0],
+                                    auth::service_name(service), r.error().message));
         return tl::unexpected(r.error());
     }
-    return text_output(fmt::format("login accepted for {} ({}) by {}\n", r->account.address, auth::service_name(service), r->method),
-                       {{"account", r->account.address}, {"method", r->method}, {"service", std::string(auth::service_name(service))}});
+    return text_output(fmt::format("login accepted for {} ({}) by {}\n", r->account.address,
+                                   auth::service_name(service), r->method),
+                       {{"account", r->account.address},
+                        {"method", r->method},
+                        {"service", std::string(auth::service_name(service))}});
 }
 
 }  // namespace
 
 void register_auth(CommandTable& t) {
-    t.add({"auth", "credential add", "", "ACCOUNT [password P] [label L] [service EAS]",
-           "add a mobile password (generated and shown once when P is omitted)", 1, {}, credential_add});
-    t.add({"auth", "credential list", "", "ACCOUNT", "list an account's credentials (never their passwords)", 1, {}, credential_list});
-    t.add({"auth", "credential update", "", "ACCOUNT ID [label L] [enabled true|false] [service EAS]",
-           "change a credential's label, state or services", 2, {}, credential_update});
-    t.add({"auth", "credential delete", "", "ACCOUNT ID", "delete a credential", 2, {}, credential_delete});
-    t.add({"auth", "test", "", "LOGIN SECRET [service EAS|LDAP|IMAP|POP3|SMTP|WEB] [client ADDRESS]",
-           "check a login as a protocol would, and say why it is refused", 2, {}, auth_test});
+    t.add({"auth",
+           "credential add",
+           "",
+           "ACCOUNT [password P] [label L] [service EAS]",
+           "add a mobile password (generated and shown once when P is omitted)",
+           1,
+           {},
+           credential_add});
+    t.add({"auth",
+           "credential list",
+           "",
+           "ACCOUNT",
+           "list an account's credentials (never their passwords)",
+           1,
+           {},
+           credential_list});
+    t.add({"auth",
+           "credential update",
+           "",
+           "ACCOUNT ID [label L] [enabled true|false] [service EAS]",
+           "change a credential's label, state or services",
+           2,
+           {},
+           credential_update});
+    t.add({"auth",
+           "credential delete",
+           "",
+           "ACCOUNT ID",
+           "delete a credential",
+           2,
+           {},
+           credential_delete});
+    t.add({"auth",
+           "test",
+           "",
+           "LOGIN SECRET [service EAS|LDAP|IMAP|POP3|SMTP|WEB] [client ADDRESS]",
+           "check a login as a protocol would, and say why it is refused",
+           2,
+           {},
+           auth_test});
 }
 
 }  // namespace sb::admin

@@ -8,7 +8,8 @@
 
 namespace sb::admin {
 
-std::vector<directory::AttrChange> to_changes(const std::vector<std::pair<std::string, std::string>>& pairs) {
+std::vector<directory::AttrChange> to_changes(
+    const std::vector<std::pair<std::string, std::string>>& pairs) {
     std::vector<directory::AttrChange> out;
     for (const auto& [n, v] : pairs) {
         directory::AttrChange c;

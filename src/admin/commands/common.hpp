@@ -11,7 +11,8 @@
 namespace sb::admin {
 
 // "name value" pairs to attribute changes: "+name" adds a value, "-name" removes one.
-std::vector<directory::AttrChange> to_changes(const std::vector<std::pair<std::string, std::string>>& pairs);
+std::vector<directory::AttrChange> to_changes(
+    const std::vector<std::pair<std::string, std::string>>& pairs);
 Result<std::vector<directory::AttrChange>> changes_from(const Call& call, size_t from);
 
 nlohmann::json account_json(const directory::Account& a);

@@ -18,14 +18,21 @@ struct Target {
 };
 
 Result<Target> target(const Call& c) {
-    if (c.size() == 0) return fail(Errc::invalid_argument, "give a level: global, domain NAME, cos NAME or account NAME");
+    if (c.size() == 0)
+        return fail(Errc::invalid_argument,
+                    "give a level: global, domain NAME, cos NAME or account NAME");
     const std::string& level = c[0];
     if (iequals(level, "global")) return Target{Scope::global, "", 1};
     Scope s;
-    if (iequals(level, "domain")) s = Scope::domain;
-    else if (iequals(level, "cos")) s = Scope::cos;
-    else if (iequals(level, "account")) s = Scope::account;
-    else return fail(Errc::invalid_argument, fmt::format("unknown level '{}': global, domain, cos or account", level));
+    if (iequals(level, "domain"))
+        s = Scope::domain;
+    else if (iequals(level, "cos"))
+        s = Scope::cos;
+    else if (iequals(level, "account"))
+        s = Scope::account;
+    else
+        return fail(Errc::invalid_argument,
+                    fmt::format("unknown level '{}': global, domain, cos or account", level));
     if (c.size() < 2) return fail(Errc::invalid_argument, fmt::format("{} needs a name", level));
     return Target{s, c[1], 2};
 }
@@ -33,10 +40,14 @@ Result<Target> target(const Call& c) {
 Result<void> apply(Services& s, const Target& t, const std::vector<directory::AttrChange>& ch) {
     auto& d = *s.directory;
     switch (t.scope) {
-        case Scope::global: return d.set_global(ch);
-        case Scope::domain: return d.modify_domain(t.name, ch);
-        case Scope::cos: return d.modify_cos(t.name, ch);
-        case Scope::account: return d.modify_account(t.name, ch);
+        case Scope::global:
+            return d.set_global(ch);
+        case Scope::domain:
+            return d.modify_domain(t.name, ch);
+        case Scope::cos:
+            return d.modify_cos(t.name, ch);
+        case Scope::account:
+            return d.modify_account(t.name, ch);
     }
     return {};
 }
@@ -49,11 +60,13 @@ Result<directory::EffectiveValue> read(Services& s, const Target& t, std::string
         auto m = d.own_attrs(scope, id);
         if (!m) return tl::unexpected(m.error());
         directory::EffectiveValue ev;
-        if (auto it = m->find(def->name); it != m->end()) ev = {it->second, std::string(directory::scope_name(scope))};
+        if (auto it = m->find(def->name); it != m->end())
+            ev = {it->second, std::string(directory::scope_name(scope))};
         return ev;
     };
     switch (t.scope) {
-        case Scope::global: return d.global(key);
+        case Scope::global:
+            return d.global(key);
         case Scope::account: {
             auto a = d.account(t.name);
             if (!a) return tl::unexpected(a.error());
@@ -80,7 +93,9 @@ Result<Output> set(Services& s, const Call& c) {
     if (!ch) return tl::unexpected(ch.error());
     if (ch->empty()) return fail(Errc::invalid_argument, "give a setting and its value");
     for (auto& x : *ch)
-        if (x.value.empty()) return fail(Errc::invalid_argument, fmt::format("{}: empty value (use config unset)", x.name));
+        if (x.value.empty())
+            return fail(Errc::invalid_argument,
+                        fmt::format("{}: empty value (use config unset)", x.name));
     SB_TRY(apply(s, *t, *ch));
     return text_output("");
 }
@@ -90,7 +105,8 @@ Result<Output> unset(Services& s, const Call& c) {
     if (!t) return tl::unexpected(t.error());
     if (t->next >= c.size()) return fail(Errc::invalid_argument, "give the setting to unset");
     std::vector<directory::AttrChange> ch;
-    for (size_t i = t->next; i < c.size(); ++i) ch.push_back({directory::AttrChange::Op::set, c[i], ""});
+    for (size_t i = t->next; i < c.size(); ++i)
+        ch.push_back({directory::AttrChange::Op::set, c[i], ""});
     SB_TRY(apply(s, *t, ch));
     return text_output("");
 }
@@ -106,7 +122,8 @@ Result<Output> get(Services& s, const Call& c) {
         if (!ev) return tl::unexpected(ev.error());
         std::string name(directory::find_attr(c[i])->name);
         std::string value;
-        for (auto& v : ev->values) value += (value.empty() ? "" : ",") + v;
+        for (auto& v : ev->values)
+            value += (value.empty() ? "" : ",") + v;
         text += ev->values.empty() ? fmt::format("{}: (not set)\n", name)
                                    : fmt::format("{}: {}    # from {}\n", name, value, ev->source);
         j[name] = {{"values", ev->values}, {"source", ev->source}};
@@ -120,7 +137,8 @@ Result<Output> info(Services&, const Call& c) {
     static const char* types[] = {"boolean", "integer", "string", "enumeration", "cos reference"};
     std::string levels;
     for (Scope s : {Scope::account, Scope::cos, Scope::domain, Scope::global})
-        if (directory::attr_allowed_at(*def, s)) levels += (levels.empty() ? "" : ", ") + std::string(directory::scope_name(s));
+        if (directory::attr_allowed_at(*def, s))
+            levels += (levels.empty() ? "" : ", ") + std::string(directory::scope_name(s));
     TextBlock t;
     t.row("name", def->name).row("type", types[int(def->type)]);
     if (def->min < def->max) t.row("range", fmt::format("{} .. {}", def->min, def->max));
@@ -129,8 +147,11 @@ Result<Output> info(Services&, const Call& c) {
     t.row("inherited", def->inherited ? "yes (account, COS, domain, global)" : "no");
     if (!def->cos_default.empty()) t.row("COS default", def->cos_default);
     if (!def->builtin.empty()) t.row("default", def->builtin);
-    return text_output(t.str(), {{"name", def->name}, {"type", types[int(def->type)]}, {"levels", levels},
-                                 {"default", def->builtin}, {"cosDefault", def->cos_default}});
+    return text_output(t.str(), {{"name", def->name},
+                                 {"type", types[int(def->type)]},
+                                 {"levels", levels},
+                                 {"default", def->builtin},
+                                 {"cosDefault", def->cos_default}});
 }
 
 Result<Output> list(Services& s, const Call&) {
@@ -141,7 +162,8 @@ Result<Output> list(Services& s, const Call&) {
         auto ev = s.directory->global(def.name);
         if (!ev) return tl::unexpected(ev.error());
         std::string value = ev->values.empty() ? "" : ev->values.front();
-        text += fmt::format("{}: {}{}\n", def.name, value, ev->source == "default" ? "    # default" : "");
+        text += fmt::format("{}: {}{}\n", def.name, value,
+                            ev->source == "default" ? "    # default" : "");
         j[std::string(def.name)] = {{"value", value}, {"source", ev->source}};
     }
     return text_output(text, j);
@@ -150,12 +172,30 @@ Result<Output> list(Services& s, const Call&) {
 }  // namespace
 
 void register_config(CommandTable& t) {
-    t.add({"config", "set", "", "global|domain NAME|cos NAME|account NAME KEY VALUE [KEY VALUE]...",
-           "change settings at a level", 3, {}, set});
-    t.add({"config", "get", "", "global|domain NAME|cos NAME|account NAME KEY...",
-           "show settings (for an account: the effective value and where it comes from)", 2, {}, get});
-    t.add({"config", "unset", "", "global|domain NAME|cos NAME|account NAME KEY...",
-           "remove settings so the inherited value applies", 2, {}, unset});
+    t.add({"config",
+           "set",
+           "",
+           "global|domain NAME|cos NAME|account NAME KEY VALUE [KEY VALUE]...",
+           "change settings at a level",
+           3,
+           {},
+           set});
+    t.add({"config",
+           "get",
+           "",
+           "global|domain NAME|cos NAME|account NAME KEY...",
+           "show settings (for an account: the effective value and where it comes from)",
+           2,
+           {},
+           get});
+    t.add({"config",
+           "unset",
+           "",
+           "global|domain NAME|cos NAME|account NAME KEY...",
+           "remove settings so the inherited value applies",
+           2,
+           {},
+           unset});
     t.add({"config", "info", "", "KEY", "describe a setting: type, levels, default", 1, {}, info});
     t.add({"config", "list", "", "global", "show every server-wide setting", 0, {}, list});
 }

@@ -19,13 +19,18 @@ Result<int64_t> account_id(Services& s, std::string_view key) {
 }
 
 nlohmann::json folder_json(const mailbox::Folder& f) {
-    return {{"id", f.id}, {"parent", f.parent_id}, {"name", f.name}, {"path", f.path},
-            {"view", std::string(mailbox::view_name(f.view))}, {"modseq", f.modseq}};
+    return {{"id", f.id},
+            {"parent", f.parent_id},
+            {"name", f.name},
+            {"path", f.path},
+            {"view", std::string(mailbox::view_name(f.view))},
+            {"modseq", f.modseq}};
 }
 
 nlohmann::json contact_json(const mailbox::Contact& c) {
     nlohmann::json fields = nlohmann::json::object();
-    for (auto& [k, v] : c.fields) fields[k] = v;
+    for (auto& [k, v] : c.fields)
+        fields[k] = v;
     return {{"id", c.id}, {"folder", c.folder_id}, {"modseq", c.modseq}, {"fields", fields}};
 }
 
@@ -36,7 +41,8 @@ std::string contact_title(const mailbox::Contact& c) {
     return name;
 }
 
-Result<mailbox::Folder> folder_option(Services& s, int64_t account, const std::map<std::string, std::string>& o) {
+Result<mailbox::Folder> folder_option(Services& s, int64_t account,
+                                      const std::map<std::string, std::string>& o) {
     auto it = o.find("folder");
     if (it == o.end()) return s.mailbox->folder(account, mailbox::folder_id::kContacts);
     return s.mailbox->find_folder(account, it->second);
@@ -66,12 +72,14 @@ Result<Output> list_folders(Services& s, const Call& c) {
     auto contacts = s.mailbox->contacts(*id);
     if (!contacts) return tl::unexpected(contacts.error());
     std::map<int64_t, size_t> counts;
-    for (auto& ct : *contacts) counts[ct.folder_id]++;
+    for (auto& ct : *contacts)
+        counts[ct.folder_id]++;
     std::string text = fmt::format("{:>6}  {:<12} {:>8}  {}\n", "Id", "View", "Contacts", "Path");
     nlohmann::json arr = nlohmann::json::array();
     for (auto& f : *fs) {
         text += fmt::format("{:>6}  {:<12} {:>8}  {}\n", f.id, mailbox::view_name(f.view),
-                            f.view == mailbox::View::contact ? std::to_string(counts[f.id]) : "", f.path);
+                            f.view == mailbox::View::contact ? std::to_string(counts[f.id]) : "",
+                            f.path);
         auto j = folder_json(f);
         j["contacts"] = counts[f.id];
         arr.push_back(j);
@@ -108,7 +116,9 @@ Result<Output> import_vcf(Services& s, const Call& c) {
     auto folder = folder_option(s, *id, *o);
     if (!folder) return tl::unexpected(folder.error());
     auto cards = vcard::parse(*text);
-    if (!cards) return fail(cards.error().code, fmt::format("{}: {}; nothing was imported", c[1], cards.error().message));
+    if (!cards)
+        return fail(cards.error().code,
+                    fmt::format("{}: {}; nothing was imported", c[1], cards.error().message));
     std::vector<ContactFields> list;
     size_t groups = 0;
     for (auto& card : *cards) {
@@ -119,12 +129,17 @@ Result<Output> import_vcf(Services& s, const Call& c) {
         if (card.fields.empty()) continue;
         list.push_back(std::move(card.fields));
     }
-    if (list.empty()) return fail(Errc::invalid_argument, fmt::format("{}: no contacts found; nothing was imported", c[1]));
+    if (list.empty())
+        return fail(Errc::invalid_argument,
+                    fmt::format("{}: no contacts found; nothing was imported", c[1]));
     auto ids = s.mailbox->add_contacts(*id, folder->id, list);
-    if (!ids) return fail(ids.error().code, fmt::format("{}: {}; nothing was imported", c[1], ids.error().message));
+    if (!ids)
+        return fail(ids.error().code,
+                    fmt::format("{}: {}; nothing was imported", c[1], ids.error().message));
     std::string msg = fmt::format("imported {} contacts into {}", ids->size(), folder->path);
     if (groups) msg += fmt::format(" ({} contact groups skipped)", groups);
-    return text_output(msg + "\n", {{"imported", ids->size()}, {"folder", folder->path}, {"ids", *ids}});
+    return text_output(msg + "\n",
+                       {{"imported", ids->size()}, {"folder", folder->path}, {"ids", *ids}});
 }
 
 Result<Output> export_vcf(Services& s, const Call& c) {
@@ -140,14 +155,16 @@ Result<Output> export_vcf(Services& s, const Call& c) {
     }
     vcard::Version version = vcard::Version::v3;
     if (auto it = o->find("version"); it != o->end()) {
-        if (it->second == "4" || it->second == "4.0") version = vcard::Version::v4;
+        if (it->second == "4" || it->second == "4.0")
+            version = vcard::Version::v4;
         else if (it->second != "3" && it->second != "3.0")
             return fail(Errc::invalid_argument, "version must be 3.0 or 4.0");
     }
     auto list = s.mailbox->contacts(*id, folder);
     if (!list) return tl::unexpected(list.error());
     std::vector<ContactFields> fields;
-    for (auto& ct : *list) fields.push_back(ct.fields);
+    for (auto& ct : *list)
+        fields.push_back(ct.fields);
     std::string text = vcard::write_all(fields, version);
     return text_output(text, {{"count", fields.size()}, {"vcard", text}});
 }
@@ -183,7 +200,8 @@ Result<ContactFields> fields_from(const Call& c, size_t from, std::string* folde
             *folder = v;
             continue;
         }
-        if (!mailbox::is_contact_field(k)) return fail(Errc::invalid_argument, fmt::format("unknown contact field: {}", k));
+        if (!mailbox::is_contact_field(k))
+            return fail(Errc::invalid_argument, fmt::format("unknown contact field: {}", k));
         f[k] = v;
     }
     return f;
@@ -208,7 +226,8 @@ Result<int64_t> contact_id(std::string_view s) {
     char* end = nullptr;
     std::string str(s);
     long long v = std::strtoll(str.c_str(), &end, 10);
-    if (str.empty() || *end || v <= 0) return fail(Errc::invalid_argument, fmt::format("'{}' is not a contact id", s));
+    if (str.empty() || *end || v <= 0)
+        return fail(Errc::invalid_argument, fmt::format("'{}' is not a contact id", s));
     return v;
 }
 
@@ -221,7 +240,8 @@ Result<Output> get_contact(Services& s, const Call& c) {
     if (!ct) return tl::unexpected(ct.error());
     TextBlock t;
     t.row("id", std::to_string(ct->id)).row("folder", std::to_string(ct->folder_id));
-    for (auto& [k, v] : ct->fields) t.row(k, v);
+    for (auto& [k, v] : ct->fields)
+        t.row(k, v);
     return text_output(t.str(), contact_json(*ct));
 }
 
@@ -235,8 +255,10 @@ Result<Output> modify_contact(Services& s, const Call& c) {
     auto ct = s.mailbox->contact(*id, *cid);
     if (!ct) return tl::unexpected(ct.error());
     for (auto& [k, v] : *changes) {
-        if (v.empty()) ct->fields.erase(k);
-        else ct->fields[k] = v;
+        if (v.empty())
+            ct->fields.erase(k);
+        else
+            ct->fields[k] = v;
     }
     auto r = s.mailbox->update_contact(*id, *cid, ct->fields);
     if (!r) return tl::unexpected(r.error());
@@ -255,20 +277,72 @@ Result<Output> delete_contact(Services& s, const Call& c) {
 }  // namespace
 
 void register_contacts(CommandTable& t) {
-    t.add({"contacts", "createFolder", "", "ACCOUNT PATH [view contact|message|appointment|task]",
-           "create a folder, e.g. /Contacts/Suppliers (the parent must exist)", 2, {}, create_folder});
-    t.add({"contacts", "listFolders", "", "ACCOUNT", "list an account's folders", 1, {}, list_folders});
-    t.add({"contacts", "renameFolder", "", "ACCOUNT FOLDER NEW_NAME", "rename a user folder", 3, {}, rename_folder});
-    t.add({"contacts", "deleteFolder", "", "ACCOUNT FOLDER", "delete a user folder and everything in it", 2, {}, delete_folder});
-    t.add({"contacts", "import", "", "ACCOUNT FILE.vcf [folder F]",
-           "import vCards (3.0 or 4.0) into a folder (default /Contacts), all or nothing", 2, {1}, import_vcf});
-    t.add({"contacts", "export", "", "ACCOUNT [folder F] [version 3.0|4.0]", "print contacts as vCards", 1, {}, export_vcf});
+    t.add({"contacts",
+           "createFolder",
+           "",
+           "ACCOUNT PATH [view contact|message|appointment|task]",
+           "create a folder, e.g. /Contacts/Suppliers (the parent must exist)",
+           2,
+           {},
+           create_folder});
+    t.add({"contacts",
+           "listFolders",
+           "",
+           "ACCOUNT",
+           "list an account's folders",
+           1,
+           {},
+           list_folders});
+    t.add({"contacts",
+           "renameFolder",
+           "",
+           "ACCOUNT FOLDER NEW_NAME",
+           "rename a user folder",
+           3,
+           {},
+           rename_folder});
+    t.add({"contacts",
+           "deleteFolder",
+           "",
+           "ACCOUNT FOLDER",
+           "delete a user folder and everything in it",
+           2,
+           {},
+           delete_folder});
+    t.add({"contacts",
+           "import",
+           "",
+           "ACCOUNT FILE.vcf [folder F]",
+           "import vCards (3.0 or 4.0) into a folder (default /Contacts), all or nothing",
+           2,
+           {1},
+           import_vcf});
+    t.add({"contacts",
+           "export",
+           "",
+           "ACCOUNT [folder F] [version 3.0|4.0]",
+           "print contacts as vCards",
+           1,
+           {},
+           export_vcf});
     t.add({"contacts", "list", "", "ACCOUNT [folder F]", "list contacts", 1, {}, list_contacts});
     t.add({"contacts", "get", "", "ACCOUNT ID", "show one contact", 2, {}, get_contact});
-    t.add({"contacts", "add", "", "ACCOUNT FIELD VALUE [FIELD VALUE]... [folder F]",
-           "add a contact (fields: firstName lastName email company mobilePhone ...)", 3, {}, add_contact});
-    t.add({"contacts", "modify", "", "ACCOUNT ID FIELD VALUE [FIELD VALUE]...",
-           "change fields of a contact ('' removes a field)", 4, {}, modify_contact});
+    t.add({"contacts",
+           "add",
+           "",
+           "ACCOUNT FIELD VALUE [FIELD VALUE]... [folder F]",
+           "add a contact (fields: firstName lastName email company mobilePhone ...)",
+           3,
+           {},
+           add_contact});
+    t.add({"contacts",
+           "modify",
+           "",
+           "ACCOUNT ID FIELD VALUE [FIELD VALUE]...",
+           "change fields of a contact ('' removes a field)",
+           4,
+           {},
+           modify_contact});
     t.add({"contacts", "delete", "", "ACCOUNT ID", "delete a contact", 2, {}, delete_contact});
 }
 

@@ -33,7 +33,8 @@ Result<std::string> attribute_of(std::string_view key) {
 Result<bool> is_cos(const Call& c) {
     if (iequals(c[0], "cos")) return true;
     if (iequals(c[0], "account")) return false;
-    return fail(Errc::invalid_argument, fmt::format("'{}': the target type is account or cos", c[0]));
+    return fail(Errc::invalid_argument,
+                fmt::format("'{}': the target type is account or cos", c[0]));
 }
 
 Result<Output> get(Services& s, const Call& c) {
@@ -49,9 +50,11 @@ Result<Output> get(Services& s, const Call& c) {
     }
     TextBlock t;
     nlohmann::json j = nlohmann::json::object();
-    auto show = [&](const std::string& name, const std::vector<std::string>& values, const std::string& source) {
+    auto show = [&](const std::string& name, const std::vector<std::string>& values,
+                    const std::string& source) {
         std::string v;
-        for (auto& x : values) v += (v.empty() ? "" : ",") + x;
+        for (auto& x : values)
+            v += (v.empty() ? "" : ",") + x;
         t.row(name, source.empty() ? v : fmt::format("{}    ({})", v, source));
         j[name] = {{"values", values}, {"source", source}};
     };
@@ -64,8 +67,10 @@ Result<Output> get(Services& s, const Call& c) {
             std::string name(def.name);
             if (!is_policy_attr(name) || (only && !iequals(*only, name))) continue;
             auto it = own->find(name);
-            if (it != own->end()) show(name, it->second, "");
-            else if (only) show(name, {}, "not set");
+            if (it != own->end())
+                show(name, it->second, "");
+            else if (only)
+                show(name, {}, "not set");
         }
     } else {
         auto a = s.directory->account(c[1]);
@@ -91,16 +96,20 @@ Result<Output> set(Services& s, const Call& c) {
     std::string value = c[3];
     // The product's examples set integer policies with true/false (AllowDesktopSync true).
     if (def->type == directory::AttrType::integer) {
-        if (iequals(value, "true")) value = "1";
-        else if (iequals(value, "false")) value = "0";
+        if (iequals(value, "true"))
+            value = "1";
+        else if (iequals(value, "false"))
+            value = "0";
     } else if (def->type == directory::AttrType::boolean) {
         auto b = parse_bool(*attr, value);
         if (!b) return tl::unexpected(b.error());
         value = *b ? "TRUE" : "FALSE";
     }
     std::vector<directory::AttrChange> ch{{directory::AttrChange::Op::set, *attr, value}};
-    if (*cos) SB_TRY(s.directory->modify_cos(c[1], ch));
-    else SB_TRY(s.directory->modify_account(c[1], ch));
+    if (*cos)
+        SB_TRY(s.directory->modify_cos(c[1], ch));
+    else
+        SB_TRY(s.directory->modify_account(c[1], ch));
     return text_output(fmt::format("{} = {} for {} {}\n", *attr, value, c[0], c[1]),
                        {{"attribute", *attr}, {"value", value}});
 }
@@ -108,10 +117,22 @@ Result<Output> set(Services& s, const Call& c) {
 }  // namespace
 
 void register_mobile_provisioning(CommandTable& t) {
-    t.add({"mobile", "getProvisioning", "", "account|cos TARGET [key KEY]",
-           "show the mobile device policy (MDM) of an account (effective) or a COS", 2, {}, get});
-    t.add({"mobile", "setProvisioning", "", "account|cos TARGET KEY VALUE",
-           "set one mobile device policy, e.g. AllowDesktopSync true", 4, {}, set});
+    t.add({"mobile",
+           "getProvisioning",
+           "",
+           "account|cos TARGET [key KEY]",
+           "show the mobile device policy (MDM) of an account (effective) or a COS",
+           2,
+           {},
+           get});
+    t.add({"mobile",
+           "setProvisioning",
+           "",
+           "account|cos TARGET KEY VALUE",
+           "set one mobile device policy, e.g. AllowDesktopSync true",
+           4,
+           {},
+           set});
 }
 
 }  // namespace sb::admin

@@ -12,22 +12,28 @@ namespace {
 using directory::AttrMap;
 using directory::Directory;
 
-Directory& dir(Services& s) { return *s.directory; }
+Directory& dir(Services& s) {
+    return *s.directory;
+}
 
 // "# name X" then "attr: value" lines, zmprov style; `only` limits the attributes shown.
-std::string attr_lines(std::string_view name, const AttrMap& attrs, const std::vector<std::string>& only) {
+std::string attr_lines(std::string_view name, const AttrMap& attrs,
+                       const std::vector<std::string>& only) {
     std::string out = fmt::format("# name {}\n", name);
     for (const auto& [k, vs] : attrs) {
-        if (!only.empty() && std::find_if(only.begin(), only.end(), [&](auto& o) { return iequals(o, k); }) == only.end())
+        if (!only.empty() && std::find_if(only.begin(), only.end(),
+                                          [&](auto& o) { return iequals(o, k); }) == only.end())
             continue;
-        for (const auto& v : vs) out += fmt::format("{}: {}\n", k, v);
+        for (const auto& v : vs)
+            out += fmt::format("{}: {}\n", k, v);
     }
     return out;
 }
 
 nlohmann::json attrs_json(const AttrMap& attrs) {
     nlohmann::json j = nlohmann::json::object();
-    for (const auto& [k, vs] : attrs) j[k] = vs.size() == 1 ? nlohmann::json(vs.front()) : nlohmann::json(vs);
+    for (const auto& [k, vs] : attrs)
+        j[k] = vs.size() == 1 ? nlohmann::json(vs.front()) : nlohmann::json(vs);
     return j;
 }
 
@@ -54,8 +60,10 @@ Result<Output> get_domain(Services& s, const Call& c) {
     attrs->insert({"zimbraId", {d->uuid}});
     // Show the default COS by name, not only by id.
     if (auto it = attrs->find("zimbraDomainDefaultCOSId"); it != attrs->end())
-        if (auto cos = dir(s).cos(it->second.front())) attrs->insert({"zimbraDomainDefaultCOSName", {cos->name}});
-    return text_output(attr_lines(d->name, *attrs, rest(c, 1)), {{"name", d->name}, {"attrs", attrs_json(*attrs)}});
+        if (auto cos = dir(s).cos(it->second.front()))
+            attrs->insert({"zimbraDomainDefaultCOSName", {cos->name}});
+    return text_output(attr_lines(d->name, *attrs, rest(c, 1)),
+                       {{"name", d->name}, {"attrs", attrs_json(*attrs)}});
 }
 
 Result<Output> get_all_domains(Services& s, const Call& c) {
@@ -101,7 +109,8 @@ Result<Output> get_cos(Services& s, const Call& c) {
     if (!attrs) return tl::unexpected(attrs.error());
     attrs->insert({"cn", {cos->name}});
     attrs->insert({"zimbraId", {cos->uuid}});
-    return text_output(attr_lines(cos->name, *attrs, rest(c, 1)), {{"name", cos->name}, {"attrs", attrs_json(*attrs)}});
+    return text_output(attr_lines(cos->name, *attrs, rest(c, 1)),
+                       {{"name", cos->name}, {"attrs", attrs_json(*attrs)}});
 }
 
 Result<Output> get_all_cos(Services& s, const Call& c) {
@@ -141,9 +150,12 @@ Result<Output> create_account(Services& s, const Call& c) {
     std::vector<std::pair<std::string, std::string>> attr_pairs;
     for (auto& [k, v] : *pairs) {
         // A stored hash ({SSHA}, {CRYPT}, ...) may be given as userPassword and is kept as it is.
-        if (iequals(k, "userPassword")) na.imported_password = v;
-        else if (iequals(k, "zimbraMailAlias") || iequals(k, "+zimbraMailAlias")) na.aliases.push_back(v);
-        else attr_pairs.emplace_back(k, v);
+        if (iequals(k, "userPassword"))
+            na.imported_password = v;
+        else if (iequals(k, "zimbraMailAlias") || iequals(k, "+zimbraMailAlias"))
+            na.aliases.push_back(v);
+        else
+            attr_pairs.emplace_back(k, v);
     }
     if (!na.password.empty() && !na.imported_password.empty())
         return fail(Errc::invalid_argument, "give either a password or userPassword, not both");
@@ -163,7 +175,8 @@ Result<Output> get_account(Services& s, const Call& c) {
         auto all = dir(s).effective_all(*a);
         if (!all) return tl::unexpected(all.error());
         for (auto& [name, ev] : *all) {
-            for (auto& v : ev.values) text += fmt::format("{}: {}\n", name, v);
+            for (auto& v : ev.values)
+                text += fmt::format("{}: {}\n", name, v);
             attrs[name] = {{"values", ev.values}, {"source", ev.source}};
         }
     } else {
@@ -172,7 +185,8 @@ Result<Output> get_account(Services& s, const Call& c) {
             if (!ev) return tl::unexpected(ev.error());
             const auto* def = directory::find_attr(name);
             std::string canon(def ? def->name : name);
-            for (auto& v : ev->values) text += fmt::format("{}: {}\n", canon, v);
+            for (auto& v : ev->values)
+                text += fmt::format("{}: {}\n", canon, v);
             text += ev->values.empty() ? fmt::format("# {} has no value\n", canon)
                                        : fmt::format("# {} comes from: {}\n", canon, ev->source);
             attrs[canon] = {{"values", ev->values}, {"source", ev->source}};
@@ -187,15 +201,18 @@ Result<Output> get_all_accounts(Services& s, const Call& c) {
     bool verbose = false;
     std::optional<std::string_view> domain;
     for (auto& arg : c.args()) {
-        if (arg == "-v") verbose = true;
-        else domain = arg;
+        if (arg == "-v")
+            verbose = true;
+        else
+            domain = arg;
     }
     auto list = dir(s).accounts(domain);
     if (!list) return tl::unexpected(list.error());
     std::string text;
     nlohmann::json arr = nlohmann::json::array();
     for (auto& a : *list) {
-        text += verbose ? fmt::format("{}  {}  {}\n", a.address, a.uuid, directory::status_name(a.status))
+        text += verbose ? fmt::format("{}  {}  {}\n", a.address, a.uuid,
+                                      directory::status_name(a.status))
                         : a.address + "\n";
         arr.push_back(account_json(a));
     }
@@ -208,7 +225,8 @@ Result<Output> modify_account(Services& s, const Call& c) {
     if (ch->empty()) return fail(Errc::invalid_argument, "no attribute to change");
     for (auto& x : *ch)
         if (iequals(x.name, "userPassword"))
-            return fail(Errc::invalid_argument, "use: switchboard prov setPassword ACCOUNT PASSWORD");
+            return fail(Errc::invalid_argument,
+                        "use: switchboard prov setPassword ACCOUNT PASSWORD");
     SB_TRY(dir(s).modify_account(c[0], *ch));
     return text_output("");
 }
@@ -244,30 +262,138 @@ Result<Output> remove_alias(Services& s, const Call& c) {
 Result<Output> import_ldif(Services& s, const Call& c);  // prov_ldif.cpp
 
 void register_prov(CommandTable& t) {
-    t.add({"prov", "createDomain", "cd", "DOMAIN [ATTR VALUE]...", "create a domain", 1, {}, create_domain});
-    t.add({"prov", "getDomain", "gd", "DOMAIN [ATTR]...", "show a domain's attributes", 1, {}, get_domain});
+    t.add({"prov",
+           "createDomain",
+           "cd",
+           "DOMAIN [ATTR VALUE]...",
+           "create a domain",
+           1,
+           {},
+           create_domain});
+    t.add({"prov",
+           "getDomain",
+           "gd",
+           "DOMAIN [ATTR]...",
+           "show a domain's attributes",
+           1,
+           {},
+           get_domain});
     t.add({"prov", "getAllDomains", "gad", "[-v]", "list domains", 0, {}, get_all_domains});
-    t.add({"prov", "modifyDomain", "md", "DOMAIN ATTR VALUE [ATTR VALUE]...", "change a domain's attributes", 3, {}, modify_domain});
+    t.add({"prov",
+           "modifyDomain",
+           "md",
+           "DOMAIN ATTR VALUE [ATTR VALUE]...",
+           "change a domain's attributes",
+           3,
+           {},
+           modify_domain});
     t.add({"prov", "deleteDomain", "dd", "DOMAIN", "delete an empty domain", 1, {}, delete_domain});
-    t.add({"prov", "createCos", "cc", "NAME [ATTR VALUE]...", "create a class of service", 1, {}, create_cos});
+    t.add({"prov",
+           "createCos",
+           "cc",
+           "NAME [ATTR VALUE]...",
+           "create a class of service",
+           1,
+           {},
+           create_cos});
     t.add({"prov", "getCos", "gc", "NAME [ATTR]...", "show a class of service", 1, {}, get_cos});
     t.add({"prov", "getAllCos", "gac", "[-v]", "list classes of service", 0, {}, get_all_cos});
-    t.add({"prov", "modifyCos", "mc", "NAME ATTR VALUE [ATTR VALUE]...", "change a class of service", 3, {}, modify_cos});
-    t.add({"prov", "deleteCos", "dc", "NAME", "delete an unused class of service", 1, {}, delete_cos});
-    t.add({"prov", "createAccount", "ca", "ADDRESS PASSWORD [ATTR VALUE]...",
-           "create an account ('' as PASSWORD: none; userPassword HASH keeps an imported hash)", 2, {}, create_account});
-    t.add({"prov", "getAccount", "ga", "ACCOUNT [ATTR]...",
-           "show an account's effective attributes (with ATTR: and where each comes from)", 1, {}, get_account});
-    t.add({"prov", "getAllAccounts", "gaa", "[-v] [DOMAIN]", "list accounts", 0, {}, get_all_accounts});
-    t.add({"prov", "modifyAccount", "ma", "ACCOUNT ATTR VALUE [ATTR VALUE]...",
-           "change an account's attributes (+ATTR adds, -ATTR removes a value; '' unsets)", 3, {}, modify_account});
-    t.add({"prov", "deleteAccount", "da", "ACCOUNT", "delete an account and its mailbox", 1, {}, delete_account});
-    t.add({"prov", "renameAccount", "ra", "ACCOUNT NEW_ADDRESS", "change an account's primary address", 2, {}, rename_account});
-    t.add({"prov", "setPassword", "sp", "ACCOUNT PASSWORD", "set an account's password", 2, {}, set_password});
-    t.add({"prov", "addAccountAlias", "aaa", "ACCOUNT ALIAS", "add an alias address", 2, {}, add_alias});
-    t.add({"prov", "removeAccountAlias", "raa", "ACCOUNT ALIAS", "remove an alias address", 2, {}, remove_alias});
-    t.add({"prov", "importLdif", "il", "FILE [domain DOMAIN]",
-           "create accounts from the inetOrgPerson entries of an LDIF file (all or nothing)", 1, {0}, import_ldif});
+    t.add({"prov",
+           "modifyCos",
+           "mc",
+           "NAME ATTR VALUE [ATTR VALUE]...",
+           "change a class of service",
+           3,
+           {},
+           modify_cos});
+    t.add({"prov",
+           "deleteCos",
+           "dc",
+           "NAME",
+           "delete an unused class of service",
+           1,
+           {},
+           delete_cos});
+    t.add({"prov",
+           "createAccount",
+           "ca",
+           "ADDRESS PASSWORD [ATTR VALUE]...",
+           "create an account ('' as PASSWORD: none; userPassword HASH keeps an imported hash)",
+           2,
+           {},
+           create_account});
+    t.add({"prov",
+           "getAccount",
+           "ga",
+           "ACCOUNT [ATTR]...",
+           "show an account's effective attributes (with ATTR: and where each comes from)",
+           1,
+           {},
+           get_account});
+    t.add({"prov",
+           "getAllAccounts",
+           "gaa",
+           "[-v] [DOMAIN]",
+           "list accounts",
+           0,
+           {},
+           get_all_accounts});
+    t.add({"prov",
+           "modifyAccount",
+           "ma",
+           "ACCOUNT ATTR VALUE [ATTR VALUE]...",
+           "change an account's attributes (+ATTR adds, -ATTR removes a value; '' unsets)",
+           3,
+           {},
+           modify_account});
+    t.add({"prov",
+           "deleteAccount",
+           "da",
+           "ACCOUNT",
+           "delete an account and its mailbox",
+           1,
+           {},
+           delete_account});
+    t.add({"prov",
+           "renameAccount",
+           "ra",
+           "ACCOUNT NEW_ADDRESS",
+           "change an account's primary address",
+           2,
+           {},
+           rename_account});
+    t.add({"prov",
+           "setPassword",
+           "sp",
+           "ACCOUNT PASSWORD",
+           "set an account's password",
+           2,
+           {},
+           set_password});
+    t.add({"prov",
+           "addAccountAlias",
+           "aaa",
+           "ACCOUNT ALIAS",
+           "add an alias address",
+           2,
+           {},
+           add_alias});
+    t.add({"prov",
+           "removeAccountAlias",
+           "raa",
+           "ACCOUNT ALIAS",
+           "remove an alias address",
+           2,
+           {},
+           remove_alias});
+    t.add({"prov",
+           "importLdif",
+           "il",
+           "FILE [domain DOMAIN]",
+           "create accounts from the inetOrgPerson entries of an LDIF file (all or nothing)",
+           1,
+           {0},
+           import_ldif});
 }
 
 }  // namespace sb::admin

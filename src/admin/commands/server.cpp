@@ -29,7 +29,8 @@ Result<Output> status(Services& s, const Call&) {
     TextBlock t;
     for (auto& [k, v] : j.items()) {
         if (v.is_object()) {
-            for (auto& [k2, v2] : v.items()) t.row(k + "." + k2, v2.is_string() ? v2.get<std::string>() : v2.dump());
+            for (auto& [k2, v2] : v.items())
+                t.row(k + "." + k2, v2.is_string() ? v2.get<std::string>() : v2.dump());
         } else {
             t.row(k, v.is_string() ? v.get<std::string>() : v.dump());
         }

@@ -60,7 +60,8 @@ void fuzz_emails(std::string_view in) {
 void fuzz_time(std::string_view in) {
     auto t = sb::dirsync::parse_generalized_time(in);
     if (t && *t >= 0 && *t < 253402300800) {
-        auto back = sb::dirsync::parse_generalized_time(sb::dirsync::format_generalized_time(*t, false));
+        auto back =
+            sb::dirsync::parse_generalized_time(sb::dirsync::format_generalized_time(*t, false));
         check(back && *back == *t);
     }
 }
@@ -73,7 +74,8 @@ void fuzz_config(std::string_view in) {
         sb::dirsync::SettingChange c;
         std::string key = l.substr(0, tab);
         if (!key.empty() && (key[0] == '+' || key[0] == '-')) {
-            c.op = key[0] == '+' ? sb::dirsync::SettingChange::Op::add : sb::dirsync::SettingChange::Op::remove;
+            c.op = key[0] == '+' ? sb::dirsync::SettingChange::Op::add
+                                 : sb::dirsync::SettingChange::Op::remove;
             key = key.substr(1);
         }
         c.key = key;
@@ -84,7 +86,8 @@ void fuzz_config(std::string_view in) {
     if (sb::dirsync::apply_changes(s, changes)) {
         // What was accepted parses, and shows without the secret.
         check(sb::dirsync::parse_config(s).has_value());
-        for (const auto& def : sb::dirsync::all_keys()) (void)sb::dirsync::shown_value(s, def);
+        for (const auto& def : sb::dirsync::all_keys())
+            (void)sb::dirsync::shown_value(s, def);
     }
 }
 
@@ -107,7 +110,8 @@ void fuzz_entry(std::string_view in) {
         auto u = sb::dirsync::map_user(e, m);
         if (u) {
             check(u->address.find('@') != std::string::npos);
-            for (const auto& a : u->aliases) check(a != u->address);
+            for (const auto& a : u->aliases)
+                check(a != u->address);
         }
     }
 }
@@ -118,13 +122,27 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (size == 0 || size > 65536) return 0;
     std::string_view in(reinterpret_cast<const char*>(data) + 1, size - 1);
     switch (data[0] % 7) {
-        case 0: fuzz_filter(in); break;
-        case 1: fuzz_range(in); break;
-        case 2: fuzz_emails(in); break;
-        case 3: fuzz_time(in); break;
-        case 4: (void)sb::dirsync::dn_key(in); break;
-        case 5: fuzz_config(in); break;
-        case 6: fuzz_entry(in); break;
+        case 0:
+            fuzz_filter(in);
+            break;
+        case 1:
+            fuzz_range(in);
+            break;
+        case 2:
+            fuzz_emails(in);
+            break;
+        case 3:
+            fuzz_time(in);
+            break;
+        case 4:
+            (void)sb::dirsync::dn_key(in);
+            break;
+        case 5:
+            fuzz_config(in);
+            break;
+        case 6:
+            fuzz_entry(in);
+            break;
     }
     return 0;
 }
