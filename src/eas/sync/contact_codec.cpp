@@ -131,6 +131,48 @@ std::string_view cut_utf8(std::string_view s, size_t limit) {
     return s.substr(0, n);
 }
 
+// The text with every ill-formed UTF-8 sequence (RFC 3629: no overlong forms, surrogates or
+// code points above U+10FFFF) replaced by U+FFFD. Some phones send Latin-1 bytes; the mailbox
+// would store those as U+FFFD anyway, and a field must read the same before and after it is
+// stored (a resent Add is matched to its contact by its fields).
+std::string valid_utf8(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    size_t i = 0;
+    while (i < s.size()) {
+        const auto b = static_cast<unsigned char>(s[i]);
+        size_t len = 0;
+        unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
+        if (b < 0x80) {
+            len = 1;
+        } else if (b >= 0xC2 && b <= 0xDF) {
+            len = 2;
+        } else if (b >= 0xE0 && b <= 0xEF) {
+            len = 3;
+            if (b == 0xE0) lo = 0xA0;
+            if (b == 0xED) hi = 0x9F;
+        } else if (b >= 0xF0 && b <= 0xF4) {
+            len = 4;
+            if (b == 0xF0) lo = 0x90;
+            if (b == 0xF4) hi = 0x8F;
+        }
+        size_t n = len == 0 ? 0 : 1;  // bytes of a well-formed prefix
+        while (n > 0 && n < len && i + n < s.size()) {
+            const auto c = static_cast<unsigned char>(s[i + n]);
+            if (c < (n == 1 ? lo : 0x80) || c > (n == 1 ? hi : 0xBF)) break;
+            ++n;
+        }
+        if (len != 0 && n == len) {
+            out.append(s.substr(i, len));
+            i += len;
+        } else {
+            out += "\xEF\xBF\xBD";  // U+FFFD for the maximal ill-formed subpart
+            i += n == 0 ? 1 : n;
+        }
+    }
+    return out;
+}
+
 }  // namespace
 
 bool eas_carries(std::string_view field) {
@@ -192,7 +234,7 @@ Result<ContactFields> read_contact(wbxml::Element application_data) {
         for (auto& m : kMappings) {
             if (!e.is(m.tag)) continue;
             known = true;
-            std::string value(trim(e.value()));
+            std::string value = valid_utf8(trim(e.value()));
             if (value.empty()) break;
             if (m.kind == Kind::date) {
                 auto d = from_eas_date(value);
@@ -208,7 +250,7 @@ Result<ContactFields> read_contact(wbxml::Element application_data) {
         if (e.is(cp::contacts::Categories)) {
             std::string list;
             for (wbxml::Element c : e.children(cp::contacts::Category)) {
-                std::string v(trim(c.value()));
+                std::string v = valid_utf8(trim(c.value()));
                 if (v.empty()) continue;
                 // A comma inside a category would split it in the mailbox's list.
                 for (auto& ch : v)
@@ -218,9 +260,9 @@ Result<ContactFields> read_contact(wbxml::Element application_data) {
             if (!list.empty()) out[std::string(f::kCategories)] = list;
         } else if (e.is(cp::airsyncbase::Body)) {
             auto data = e.child_text(cp::airsyncbase::Data);
-            if (!data.empty()) out[std::string(f::kNotes)] = std::string(data);
+            if (!data.empty()) out[std::string(f::kNotes)] = valid_utf8(data);
         } else if (e.is(cp::contacts::Body)) {
-            if (!e.value().empty()) out[std::string(f::kNotes)] = std::string(e.value());
+            if (!e.value().empty()) out[std::string(f::kNotes)] = valid_utf8(e.value());
         }
         // Picture, Children, Yomi company name, ... are not kept by the mailbox.
     }

@@ -77,3 +77,30 @@ TEST(ContactCodec, ChangeKeepsWhatEasCannotCarry) {
     EXPECT_EQ(managed,
               (mailbox::ContactFields{{"firstName", "C"}, {"lastName", "B"}, {"otherPhone", "1"}}));
 }
+
+TEST(ContactCodec, IllFormedUtf8BecomesReplacementCharacters) {
+    // XML cannot carry these bytes: the values are patched into the encoded WBXML.
+    auto read_bytes = [](std::string_view bytes) -> std::string {
+        auto body = wbxml::from_xml(
+            "<ApplicationData xmlns=\"AirSync:\" xmlns:c=\"Contacts:\"><c:FirstName>PLACEHOLDER"
+            "</c:FirstName></ApplicationData>");
+        EXPECT_TRUE(body);
+        body->replace(body->find("PLACEHOLDER"), 11, bytes);
+        auto doc = wbxml::decode_owned(*body);
+        EXPECT_TRUE(doc);
+        auto f = read_contact(doc->root());
+        EXPECT_TRUE(f);
+        return f && f->count("firstName") ? f->at("firstName") : "(none)";
+    };
+    const std::string fffd = "\xEF\xBF\xBD";
+    EXPECT_EQ(read_bytes("Ren\xC3\xA9"), "Ren\xC3\xA9") << "well-formed text is kept";
+    EXPECT_EQ(read_bytes("Ren\xE9"), "Ren" + fffd) << "Latin-1";
+    EXPECT_EQ(read_bytes("a\xC0\xAF"
+                         "b"),
+              "a" + fffd + fffd + "b")
+        << "overlong";
+    EXPECT_EQ(read_bytes("\xED\xA0\x80"), fffd + fffd + fffd) << "surrogate";
+    EXPECT_EQ(read_bytes("\xF4\x90\x80\x80"), fffd + fffd + fffd + fffd) << "above U+10FFFF";
+    EXPECT_EQ(read_bytes("x\xE2\x82"), "x" + fffd) << "cut sequence";
+    EXPECT_EQ(read_bytes("\xF0\x9F\x98\x80"), "\xF0\x9F\x98\x80") << "4-byte character";
+}
