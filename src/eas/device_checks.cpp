@@ -20,7 +20,8 @@ std::optional<Denial> DeviceChecks::run(const CheckInput& in) const {
     return std::nullopt;
 }
 
-std::vector<Version> DeviceChecks::versions(const directory::Account& a, std::string_view device_type,
+std::vector<Version> DeviceChecks::versions(const directory::Account& a,
+                                            std::string_view device_type,
                                             std::string_view user_agent) const {
     if (versions_) return versions_(a, device_type, user_agent);
     return {std::begin(kSupportedVersions), std::end(kSupportedVersions)};

@@ -52,8 +52,8 @@ class DeviceChecks {
 
     // The protocol versions offered to a user agent (OPTIONS and the version a POST may use);
     // EAS version filters replace it. Default: every supported version.
-    using VersionPolicy = std::function<std::vector<Version>(const directory::Account&, std::string_view device_type,
-                                                             std::string_view user_agent)>;
+    using VersionPolicy = std::function<std::vector<Version>(
+        const directory::Account&, std::string_view device_type, std::string_view user_agent)>;
     void set_version_policy(VersionPolicy p) { versions_ = std::move(p); }
     std::vector<Version> versions(const directory::Account& a, std::string_view device_type,
                                   std::string_view user_agent) const;

@@ -29,14 +29,16 @@ void PingHub::notify(int64_t account_id) {
     {
         std::lock_guard lock(mutex_);
         if (account_id == 0) {
-            for (auto& [k, t] : waiters_) hit.push_back(t);
+            for (auto& [k, t] : waiters_)
+                hit.push_back(t);
         } else {
             for (auto it = waiters_.lower_bound({account_id, std::string()});
                  it != waiters_.end() && it->first.first == account_id; ++it)
                 hit.push_back(it->second);
         }
     }
-    for (auto& t : hit) t->signal(Signal::changed);
+    for (auto& t : hit)
+        t->signal(Signal::changed);
 }
 
 void PingHub::shutdown() {
@@ -45,7 +47,8 @@ void PingHub::shutdown() {
         std::lock_guard lock(mutex_);
         all.swap(waiters_);
     }
-    for (auto& [k, t] : all) t->signal(Signal::shutdown);
+    for (auto& [k, t] : all)
+        t->signal(Signal::shutdown);
 }
 
 void PingHub::kick(int64_t account_id, const std::string& device_id) {
@@ -79,7 +82,8 @@ void PingHub::follow(store::Database& db) {
                     for (auto& [k, t] : waiters_)
                         if (c.subject == 0 || k.first == c.subject) hit.push_back(t);
                 }
-                for (auto& t : hit) t->signal(Signal::changed);
+                for (auto& t : hit)
+                    t->signal(Signal::changed);
             }
         }
     });

@@ -67,7 +67,8 @@ int retry_after_of(const Error& e) {
 
 // Clients that never provision (design brief: Outlook desktop never sends Provision).
 bool never_provisions(const Request& req, const Query& q) {
-    return starts_with_ci(req.user_agent, "Outlook") || starts_with_ci(q.device_type, "WindowsOutlook");
+    return starts_with_ci(req.user_agent, "Outlook") ||
+           starts_with_ci(q.device_type, "WindowsOutlook");
 }
 
 }  // namespace
@@ -96,7 +97,8 @@ bool is_activesync_path(std::string_view target, std::string_view& query) {
     auto q = target.find('?');
     std::string_view path = target.substr(0, q);
     query = q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
-    while (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
+    while (path.size() > 1 && path.back() == '/')
+        path.remove_suffix(1);
     return iequals(path, kPath);
 }
 
@@ -120,7 +122,8 @@ Outcome Pipeline::handle(Request req) {
         out.response = unauthorized();
         return out;
     }
-    auto auth = svc.authenticator().authenticate(auth::Service::eas, creds->user, creds->password, req.client_address);
+    auto auth = svc.authenticator().authenticate(auth::Service::eas, creds->user, creds->password,
+                                                 req.client_address);
     if (!auth) {
         if (auth.error().code == Errc::throttled) {
             // Repeated failures: a 401 would make the phone ask the user again at once; a 503
@@ -226,8 +229,8 @@ Outcome Pipeline::handle(Request req) {
     }
 
     // 6. the device
-    auto device = svc.devices().touch(account.id, query->device_id, query->device_type, req.user_agent,
-                                      version_text(version), query->command_name);
+    auto device = svc.devices().touch(account.id, query->device_id, query->device_type,
+                                      req.user_agent, version_text(version), query->command_name);
     if (!device) {
         spdlog::error("eas: device registration failed: {}", device.error().message);
         out.response = service_unavailable(30);
@@ -235,16 +238,20 @@ Outcome Pipeline::handle(Request req) {
     }
 
     auto deny_with_status = [&](int eas_status) {
-        if (version >= kV140) out.response = wbxml_response(status_body(*spec, eas_status));
-        else out.response = http_status(449);  // MS-ASHTTP 2.2.2.1.1: retry after Provision
+        if (version >= kV140)
+            out.response = wbxml_response(status_body(*spec, eas_status));
+        else
+            out.response = http_status(449);  // MS-ASHTTP 2.2.2.1.1: retry after Provision
     };
 
     // 7. device control
     CheckInput in{account, *device, *query, version};
     if (auto denial = svc.checks().run(in)) {
         spdlog::info("eas: {} {} denied: {}", account.address, device->device_id, denial->reason);
-        if (denial->eas_status && version >= kV140) out.response = wbxml_response(status_body(*spec, denial->eas_status));
-        else out.response = http_status(denial->http_status);
+        if (denial->eas_status && version >= kV140)
+            out.response = wbxml_response(status_body(*spec, denial->eas_status));
+        else
+            out.response = http_status(denial->http_status);
         return out;
     }
 
@@ -290,7 +297,8 @@ Outcome Pipeline::handle(Request req) {
         auto reply = spec->run(ctx);
         if (!reply) {
             auto code = reply.error().code;
-            if (code == Errc::invalid_argument || code == Errc::parse_error || code == Errc::limit_exceeded) {
+            if (code == Errc::invalid_argument || code == Errc::parse_error ||
+                code == Errc::limit_exceeded) {
                 out.response = bad_request(reply.error().message);
             } else {
                 spdlog::error("eas: {} for {} {} failed: {}", query->command_name, account.address,
@@ -303,8 +311,10 @@ Outcome Pipeline::handle(Request req) {
             out.wait = std::move(reply->wait);
             return out;
         }
-        if (reply->http_status != 200) out.response = http_status(reply->http_status);
-        else out.response = wbxml_response(std::move(reply->body));
+        if (reply->http_status != 200)
+            out.response = http_status(reply->http_status);
+        else
+            out.response = wbxml_response(std::move(reply->body));
     } catch (const std::exception& e) {
         spdlog::error("eas: {} raised: {}", query->command_name, e.what());
         out.response = http_status(500);

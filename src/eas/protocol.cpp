@@ -39,13 +39,20 @@ std::optional<Version> parse_version(std::string_view text) {
 
 std::string_view version_text(Version v) {
     switch (v) {
-        case kV25: return "2.5";
-        case kV120: return "12.0";
-        case kV121: return "12.1";
-        case kV140: return "14.0";
-        case kV141: return "14.1";
-        case kV160: return "16.0";
-        case kV161: return "16.1";
+        case kV25:
+            return "2.5";
+        case kV120:
+            return "12.0";
+        case kV121:
+            return "12.1";
+        case kV140:
+            return "14.0";
+        case kV141:
+            return "14.1";
+        case kV160:
+            return "16.0";
+        case kV161:
+            return "16.1";
     }
     return "";
 }

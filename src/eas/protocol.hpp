@@ -10,8 +10,8 @@ namespace sb::eas {
 // A protocol version as a number: 25, 120, 121, 140, 141, 160, 161 (the value of the version byte
 // of the base64 query, MS-ASHTTP 2.2.1.1.1.1.1).
 using Version = int;
-inline constexpr Version kV25 = 25, kV120 = 120, kV121 = 121, kV140 = 140, kV141 = 141,
-                         kV160 = 160, kV161 = 161;
+inline constexpr Version kV25 = 25, kV120 = 120, kV121 = 121, kV140 = 140, kV141 = 141, kV160 = 160,
+                         kV161 = 161;
 inline constexpr Version kSupportedVersions[] = {kV25, kV120, kV121, kV140, kV141, kV160, kV161};
 // MS-ASHTTP 2.2.2.4: the OPTIONS header value, in the same order.
 inline constexpr std::string_view kVersionsHeader = "2.5,12.0,12.1,14.0,14.1,16.0,16.1";

@@ -15,16 +15,16 @@
 namespace sb::eas {
 
 struct QueryLimits {
-    size_t max_query = 2048;     // bytes of the query string as received
-    size_t max_device_id = 64;   // MS-ASHTTP says 32 (plain) / 16 (base64); devices exceed it
+    size_t max_query = 2048;    // bytes of the query string as received
+    size_t max_device_id = 64;  // MS-ASHTTP says 32 (plain) / 16 (base64); devices exceed it
     size_t max_device_type = 64;
-    size_t max_value = 1024;     // any other parameter value
+    size_t max_value = 1024;  // any other parameter value
 };
 
 struct Query {
     bool base64 = false;
-    std::string command_name;           // as sent ("Sync"); for base64, the name of the code
-    std::optional<Command> command;     // nullopt: a name this server does not know
+    std::string command_name;        // as sent ("Sync"); for base64, the name of the code
+    std::optional<Command> command;  // nullopt: a name this server does not know
     std::string user;
     std::string device_id;
     std::string device_type;

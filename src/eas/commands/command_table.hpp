@@ -13,9 +13,9 @@ namespace sb::eas {
 
 struct CommandSpec {
     Command command;
-    wbxml::Tag root;    // the request's and the response's top element
-    wbxml::Tag status;  // the top-level Status of the response (common statuses, 14.0+)
-    bool body_optional; // an empty request reuses the cached one (Sync, Ping)
+    wbxml::Tag root;     // the request's and the response's top element
+    wbxml::Tag status;   // the top-level Status of the response (common statuses, 14.0+)
+    bool body_optional;  // an empty request reuses the cached one (Sync, Ping)
     Handler run;
 };
 

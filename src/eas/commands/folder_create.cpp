@@ -10,7 +10,8 @@ namespace fh = wbxml::cp::folderhierarchy;
 namespace {
 
 // MS-ASCMD 2.2.3.177.3
-constexpr int kOk = 1, kExists = 2, kParentNotFound = 5, kServerError = 6, kInvalidKey = 9, kBadRequest = 10;
+constexpr int kOk = 1, kExists = 2, kParentNotFound = 5, kServerError = 6, kInvalidKey = 9,
+              kBadRequest = 10;
 
 Result<Reply> status_only(int status) {
     std::string body;
@@ -27,7 +28,8 @@ Result<Reply> run_folder_create(Context& c) {
     auto parent_text = root.child_value(fh::ParentId);
     auto name = root.child_value(fh::DisplayName);
     auto type_text = root.child_value(fh::Type);
-    if (!key || !parent_text || !name || !type_text || name->empty() || name->size() > 256) return status_only(kBadRequest);
+    if (!key || !parent_text || !name || !type_text || name->empty() || name->size() > 256)
+        return status_only(kBadRequest);
     auto type = folder_id_of(*type_text);
     auto view = type ? view_for_type(static_cast<int>(*type)) : std::nullopt;
     if (!view) return status_only(kBadRequest);
@@ -47,7 +49,8 @@ Result<Reply> run_folder_create(Context& c) {
         if (f.error().code == Errc::invalid_argument) return status_only(kBadRequest);
         return status_only(kServerError);
     }
-    EasFolder e{f->id, parent == mailbox::folder_id::kRoot ? 0 : parent, f->name, eas_type(*f), f->view};
+    EasFolder e{f->id, parent == mailbox::folder_id::kRoot ? 0 : parent, f->name, eas_type(*f),
+                f->view};
     (*h)->held[f->id] = folder_signature(e);
     SB_TRY(advance(c, **h));
     std::string body;

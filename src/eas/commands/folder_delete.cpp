@@ -10,7 +10,8 @@ namespace fh = wbxml::cp::folderhierarchy;
 namespace {
 
 // MS-ASCMD 2.2.3.177.4
-constexpr int kOk = 1, kSystemFolder = 3, kNotFound = 4, kServerError = 6, kInvalidKey = 9, kBadRequest = 10;
+constexpr int kOk = 1, kSystemFolder = 3, kNotFound = 4, kServerError = 6, kInvalidKey = 9,
+              kBadRequest = 10;
 
 Result<Reply> status_only(int status) {
     std::string body;
@@ -46,7 +47,10 @@ Result<Reply> run_folder_delete(Context& c) {
     SB_TRY(advance(c, **h));
     std::string body;
     wbxml::Encoder enc(body);
-    enc.start(fh::FolderDelete).element(fh::Status, kOk).element(fh::SyncKey, (*h)->key_text()).end();
+    enc.start(fh::FolderDelete)
+        .element(fh::Status, kOk)
+        .element(fh::SyncKey, (*h)->key_text())
+        .end();
     return finish(enc, body);
 }
 

@@ -48,22 +48,25 @@ Result<Reply> run_folder_sync(Context& c) {
     if (key->initial) {
         // A second FolderSync 0 right after the first (iOS) gets the same key: a state still at
         // its first key keeps its generation.
-        if (*h && (*h)->state.key == 1) state.state = std::move((*h)->state);
-        else state.state.generation = new_generation();
+        if (*h && (*h)->state.key == 1)
+            state.state = std::move((*h)->state);
+        else
+            state.state.generation = new_generation();
         state.state.collection = "";
         state.state.key = 0;  // advanced below
     } else {
         if (!*h) return status_only(kInvalidKey);
         state = std::move(**h);
         const auto& k = *key->key;
-        if (k.generation == state.state.generation && k.counter == state.state.prev_key && state.state.prev_key != 0 &&
-            !state.state.prev_reply.empty()) {
+        if (k.generation == state.state.generation && k.counter == state.state.prev_key &&
+            state.state.prev_key != 0 && !state.state.prev_reply.empty()) {
             // The device lost our last answer: the same answer again (MS-ASCMD 3.1.5.3).
             Reply r;
             r.body = state.state.prev_reply;
             return r;
         }
-        if (k.generation != state.state.generation || k.counter != state.state.key) return status_only(kInvalidKey);
+        if (k.generation != state.state.generation || k.counter != state.state.key)
+            return status_only(kInvalidKey);
     }
 
     std::vector<const EasFolder*> adds, updates;
@@ -71,8 +74,10 @@ Result<Reply> run_folder_sync(Context& c) {
     FolderSet now = folder_set(*folders);
     for (auto& f : *folders) {
         auto it = state.held.find(f.id);
-        if (it == state.held.end()) adds.push_back(&f);
-        else if (it->second != folder_signature(f)) updates.push_back(&f);
+        if (it == state.held.end())
+            adds.push_back(&f);
+        else if (it->second != folder_signature(f))
+            updates.push_back(&f);
     }
     for (auto& [id, sig] : state.held)
         if (!now.count(id)) deletes.push_back(id);
@@ -87,9 +92,12 @@ Result<Reply> run_folder_sync(Context& c) {
         .element(fh::SyncKey, SyncKey{state.state.generation, state.state.key}.text())
         .start(fh::Changes)
         .element(fh::Count, adds.size() + updates.size() + deletes.size());
-    for (auto* f : updates) write_folder(enc, fh::Update, *f);
-    for (int64_t id : deletes) enc.start(fh::Delete).element(fh::ServerId, std::to_string(id)).end();
-    for (auto* f : adds) write_folder(enc, fh::Add, *f);
+    for (auto* f : updates)
+        write_folder(enc, fh::Update, *f);
+    for (int64_t id : deletes)
+        enc.start(fh::Delete).element(fh::ServerId, std::to_string(id)).end();
+    for (auto* f : adds)
+        write_folder(enc, fh::Add, *f);
     enc.end().end();
     auto reply = finish(enc, body);
     if (!reply || !changes) return reply;

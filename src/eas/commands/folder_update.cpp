@@ -10,8 +10,8 @@ namespace fh = wbxml::cp::folderhierarchy;
 namespace {
 
 // MS-ASCMD 2.2.3.177.6
-constexpr int kOk = 1, kExists = 2, kSystemFolder = 3, kNotFound = 4, kParentNotFound = 5, kServerError = 6,
-              kInvalidKey = 9, kBadRequest = 10;
+constexpr int kOk = 1, kExists = 2, kSystemFolder = 3, kNotFound = 4, kParentNotFound = 5,
+              kServerError = 6, kInvalidKey = 9, kBadRequest = 10;
 
 Result<Reply> status_only(int status) {
     std::string body;
@@ -28,7 +28,8 @@ Result<Reply> run_folder_update(Context& c) {
     auto id_text = root.child_value(fh::ServerId);
     auto parent_text = root.child_value(fh::ParentId);
     auto name = root.child_value(fh::DisplayName);
-    if (!key || !id_text || !parent_text || !name || name->empty() || name->size() > 256) return status_only(kBadRequest);
+    if (!key || !id_text || !parent_text || !name || name->empty() || name->size() > 256)
+        return status_only(kBadRequest);
     auto h = load_hierarchy(c);
     if (!h) return tl::unexpected(h.error());
     if (!*h || !is_current(**h, *key)) return status_only(kInvalidKey);
@@ -49,12 +50,16 @@ Result<Reply> run_folder_update(Context& c) {
             return status_only(kSystemFolder);
         return status_only(kServerError);
     }
-    EasFolder e{f->id, parent == mailbox::folder_id::kRoot ? 0 : parent, f->name, eas_type(*f), f->view};
+    EasFolder e{f->id, parent == mailbox::folder_id::kRoot ? 0 : parent, f->name, eas_type(*f),
+                f->view};
     (*h)->held[f->id] = folder_signature(e);
     SB_TRY(advance(c, **h));
     std::string body;
     wbxml::Encoder enc(body);
-    enc.start(fh::FolderUpdate).element(fh::Status, kOk).element(fh::SyncKey, (*h)->key_text()).end();
+    enc.start(fh::FolderUpdate)
+        .element(fh::Status, kOk)
+        .element(fh::SyncKey, (*h)->key_text())
+        .end();
     return finish(enc, body);
 }
 

@@ -24,7 +24,8 @@ Result<Reply> run_get_item_estimate(Context& c) {
     enc.start(ge::GetItemEstimate);
     size_t n = 0;
     for (auto col : cols.children(ge::Collection)) {
-        if (++n > c.service.options().max_collections) return fail(Errc::invalid_argument, "too many collections");
+        if (++n > c.service.options().max_collections)
+            return fail(Errc::invalid_argument, "too many collections");
         std::string id(col.child_text(ge::CollectionId));
         // 14.0+ put the SyncKey in the AirSync page, 12.x in GetItemEstimate's own page.
         auto key = col.child_value(as::SyncKey);
@@ -45,7 +46,10 @@ Result<Reply> run_get_item_estimate(Context& c) {
             if (!p) return tl::unexpected(p.error());
             estimate = p->value_or(0);
         }
-        enc.start(ge::Response).element(ge::Status, status).start(ge::Collection).element(ge::CollectionId, id);
+        enc.start(ge::Response)
+            .element(ge::Status, status)
+            .start(ge::Collection)
+            .element(ge::CollectionId, id);
         if (status == kOk) enc.element(ge::Estimate, estimate);
         enc.end().end();
     }

@@ -17,7 +17,8 @@ Result<std::optional<Hierarchy>> load_hierarchy(Context& c) {
 
 bool is_current(const Hierarchy& h, std::string_view key) {
     auto p = parse_sync_key(key);
-    return p && p->key && p->key->generation == h.state.generation && p->key->counter == h.state.key;
+    return p && p->key && p->key->generation == h.state.generation &&
+           p->key->counter == h.state.key;
 }
 
 Result<void> advance(Context& c, Hierarchy& h) {
@@ -31,7 +32,8 @@ Result<void> advance(Context& c, Hierarchy& h) {
 std::optional<int64_t> folder_id_of(std::string_view s) {
     int64_t id = 0;
     auto r = std::from_chars(s.data(), s.data() + s.size(), id);
-    if (s.empty() || r.ec != std::errc() || r.ptr != s.data() + s.size() || id <= 0) return std::nullopt;
+    if (s.empty() || r.ec != std::errc() || r.ptr != s.data() + s.size() || id <= 0)
+        return std::nullopt;
     return id;
 }
 

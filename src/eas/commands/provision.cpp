@@ -30,7 +30,8 @@ uint32_t new_policy_key() {
     for (;;) {
         auto b = crypto::random_bytes(4);
         uint32_t k = 0;
-        for (int i = 0; i < 4; ++i) k |= static_cast<uint32_t>(static_cast<unsigned char>(b[i])) << (8 * i);
+        for (int i = 0; i < 4; ++i)
+            k |= static_cast<uint32_t>(static_cast<unsigned char>(b[i])) << (8 * i);
         // Keys are sent as decimal; 0 means "none" and values above 2^31 upset some clients.
         k &= 0x7FFFFFFF;
         if (k != 0) return k;
@@ -38,8 +39,10 @@ uint32_t new_policy_key() {
 }
 
 void wipe_directive(wbxml::Encoder& enc, const Device& d, Version v) {
-    if (d.wipe == Wipe::account_only && v >= kV161) enc.empty(pv::AccountOnlyRemoteWipe);
-    else enc.empty(pv::RemoteWipe);
+    if (d.wipe == Wipe::account_only && v >= kV161)
+        enc.empty(pv::AccountOnlyRemoteWipe);
+    else
+        enc.empty(pv::RemoteWipe);
 }
 
 }  // namespace
@@ -52,7 +55,8 @@ Result<Reply> run_provision(Context& c) {
 
     // 14.1+: the device describes itself inside Provision (MS-ASPROV 2.2.2.52).
     if (auto info = root.child(st::DeviceInformation)) {
-        if (auto set = info.child(st::Set)) SB_TRY(devices.set_info(account, device, read_device_info(set)));
+        if (auto set = info.child(st::Set))
+            SB_TRY(devices.set_info(account, device, read_device_info(set)));
     }
 
     std::string body;
@@ -62,13 +66,15 @@ Result<Reply> run_provision(Context& c) {
     auto ack = root.child(pv::RemoteWipe);
     if (!ack) ack = root.child(pv::AccountOnlyRemoteWipe);
     if (ack) {
-        int status = static_cast<int>(std::strtol(std::string(ack.child_text(pv::Status, "0")).c_str(), nullptr, 10));
+        int status = static_cast<int>(
+            std::strtol(std::string(ack.child_text(pv::Status, "0")).c_str(), nullptr, 10));
         if (c.device.wipe == Wipe::none) {
             enc.start(pv::Provision).element(pv::Status, kProtocolError).end();
             return finish(enc, body);
         }
         SB_TRY(devices.wipe_acknowledged(account, device, status));
-        spdlog::warn("eas: {} device {} acknowledged the remote wipe with status {}", c.account.address, device, status);
+        spdlog::warn("eas: {} device {} acknowledged the remote wipe with status {}",
+                     c.account.address, device, status);
         enc.start(pv::Provision).element(pv::Status, status == 1 ? kOk : kProtocolError);
         if (status != 1) wipe_directive(enc, c.device, c.version);
         enc.end();
@@ -78,7 +84,8 @@ Result<Reply> run_provision(Context& c) {
         // MS-ASPROV 3.2.5.1.2.1: the directive, whatever the request asked.
         SB_TRY(devices.wipe_sent(account, device));
         spdlog::warn("eas: sending a {} remote wipe to {} device {}",
-                     c.device.wipe == Wipe::full ? "full" : "account-only", c.account.address, device);
+                     c.device.wipe == Wipe::full ? "full" : "account-only", c.account.address,
+                     device);
         enc.start(pv::Provision).element(pv::Status, kOk);
         wipe_directive(enc, c.device, c.version);
         enc.end();
@@ -103,8 +110,10 @@ Result<Reply> run_provision(Context& c) {
         enc.element(pv::Status, kPolicyNone);
     } else if (auto key_text = policy_el.child_value(pv::PolicyKey)) {
         // Phase 2: the device acknowledges the temporary key.
-        uint32_t key = static_cast<uint32_t>(std::strtoul(std::string(*key_text).c_str(), nullptr, 10));
-        int applied = static_cast<int>(std::strtol(std::string(policy_el.child_text(pv::Status, "1")).c_str(), nullptr, 10));
+        uint32_t key =
+            static_cast<uint32_t>(std::strtoul(std::string(*key_text).c_str(), nullptr, 10));
+        int applied = static_cast<int>(
+            std::strtol(std::string(policy_el.child_text(pv::Status, "1")).c_str(), nullptr, 10));
         if (key == 0 || key != c.device.pending_policy_key) {
             enc.element(pv::Status, kPolicyWrongKey);
         } else {
@@ -117,7 +126,8 @@ Result<Reply> run_provision(Context& c) {
                 body.clear();
                 wbxml::Encoder refuse(body);
                 refuse.start(pv::Provision)
-                    .element(pv::Status, c.version >= kV140 ? status::kDeviceNotFullyProvisionable : kProtocolError)
+                    .element(pv::Status, c.version >= kV140 ? status::kDeviceNotFullyProvisionable
+                                                            : kProtocolError)
                     .end();
                 return finish(refuse, body);
             }

@@ -21,7 +21,8 @@ Result<Reply> run_settings(Context& c) {
         if (e.is(st::DeviceInformation)) {
             int status = kOk;
             if (auto set = e.child(st::Set)) {
-                SB_TRY(c.service.devices().set_info(c.account.id, c.device.device_id, read_device_info(set)));
+                SB_TRY(c.service.devices().set_info(c.account.id, c.device.device_id,
+                                                    read_device_info(set)));
             } else {
                 status = kProtocolError;
             }
@@ -32,24 +33,35 @@ Result<Reply> run_settings(Context& c) {
                 // MS-ASCMD 2.2.3.3: 14.1 groups the addresses per account.
                 enc.start(st::Accounts).start(st::Account).start(st::EmailAddresses);
                 enc.element(st::PrimarySmtpAddress, c.account.address);
-                for (auto& a : c.account.aliases) enc.element(st::SmtpAddress, a);
+                for (auto& a : c.account.aliases)
+                    enc.element(st::SmtpAddress, a);
                 enc.end().end().end();
             } else {
                 enc.start(st::EmailAddresses).element(st::SmtpAddress, c.account.address);
-                for (auto& a : c.account.aliases) enc.element(st::SmtpAddress, a);
+                for (auto& a : c.account.aliases)
+                    enc.element(st::SmtpAddress, a);
                 enc.end();
             }
             enc.end().end();
         } else if (e.is(st::Oof)) {
             // Out-of-office lives with mail; until then: off, and a Set is refused.
             if (e.has_child(st::Get))
-                enc.start(st::Oof).element(st::Status, kOk).start(st::Get).element(st::OofState, 0).end().end();
+                enc.start(st::Oof)
+                    .element(st::Status, kOk)
+                    .start(st::Get)
+                    .element(st::OofState, 0)
+                    .end()
+                    .end();
             else
                 enc.start(st::Oof).element(st::Status, kProtocolError).end();
         } else if (e.is(st::DevicePassword)) {
             enc.start(st::DevicePassword).element(st::Status, kOk).end();
         } else if (e.is(st::RightsManagementInformation)) {
-            enc.start(st::RightsManagementInformation).element(st::Status, kOk).start(st::Get).end().end();
+            enc.start(st::RightsManagementInformation)
+                .element(st::Status, kOk)
+                .start(st::Get)
+                .end()
+                .end();
         }
     }
     enc.end();

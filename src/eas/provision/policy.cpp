@@ -24,41 +24,55 @@ struct Entry {
 // send"; booleans go out as 0/1.
 const std::array kEntries = {
     Entry{"DevicePasswordEnabled", cp::provision::DevicePasswordEnabled, Kind::boolean, kV120},
-    Entry{"AlphanumericDevicePasswordRequired", cp::provision::AlphanumericDevicePasswordRequired, Kind::boolean,
-          kV120},
-    Entry{"RequireStorageCardEncryption", cp::provision::RequireStorageCardEncryption, Kind::boolean, kV120},
+    Entry{"AlphanumericDevicePasswordRequired", cp::provision::AlphanumericDevicePasswordRequired,
+          Kind::boolean, kV120},
+    Entry{"RequireStorageCardEncryption", cp::provision::RequireStorageCardEncryption,
+          Kind::boolean, kV120},
     Entry{"PasswordRecoveryEnabled", cp::provision::PasswordRecoveryEnabled, Kind::boolean, kV120},
     Entry{"MinDevicePasswordLength", cp::provision::MinDevicePasswordLength, Kind::integer, kV120},
-    Entry{"MaxInactivityTimeDeviceLock", cp::provision::MaxInactivityTimeDeviceLock, Kind::integer, kV120},
-    Entry{"MaxDevicePasswordFailedAttempts", cp::provision::MaxDevicePasswordFailedAttempts, Kind::integer, kV120},
-    Entry{"AllowSimpleDevicePassword", cp::provision::AllowSimpleDevicePassword, Kind::boolean, kV120},
-    Entry{"DevicePasswordExpiration", cp::provision::DevicePasswordExpiration, Kind::integer, kV121},
+    Entry{"MaxInactivityTimeDeviceLock", cp::provision::MaxInactivityTimeDeviceLock, Kind::integer,
+          kV120},
+    Entry{"MaxDevicePasswordFailedAttempts", cp::provision::MaxDevicePasswordFailedAttempts,
+          Kind::integer, kV120},
+    Entry{"AllowSimpleDevicePassword", cp::provision::AllowSimpleDevicePassword, Kind::boolean,
+          kV120},
+    Entry{"DevicePasswordExpiration", cp::provision::DevicePasswordExpiration, Kind::integer,
+          kV121},
     Entry{"DevicePasswordHistory", cp::provision::DevicePasswordHistory, Kind::integer, kV121},
     Entry{"AllowStorageCard", cp::provision::AllowStorageCard, Kind::integer, kV121},
     Entry{"AllowCamera", cp::provision::AllowCamera, Kind::integer, kV121},
     Entry{"RequireDeviceEncryption", cp::provision::RequireDeviceEncryption, Kind::integer, kV121},
-    Entry{"AllowUnsignedApplications", cp::provision::AllowUnsignedApplications, Kind::integer, kV121},
-    Entry{"AllowUnsignedInstallationPackages", cp::provision::AllowUnsignedInstallationPackages, Kind::integer, kV121},
-    Entry{"MinDevicePasswordComplexCharacters", cp::provision::MinDevicePasswordComplexCharacters, Kind::integer,
+    Entry{"AllowUnsignedApplications", cp::provision::AllowUnsignedApplications, Kind::integer,
           kV121},
+    Entry{"AllowUnsignedInstallationPackages", cp::provision::AllowUnsignedInstallationPackages,
+          Kind::integer, kV121},
+    Entry{"MinDevicePasswordComplexCharacters", cp::provision::MinDevicePasswordComplexCharacters,
+          Kind::integer, kV121},
     Entry{"AllowWiFi", cp::provision::AllowWiFi, Kind::integer, kV121},
     Entry{"AllowTextMessaging", cp::provision::AllowTextMessaging, Kind::integer, kV121},
     Entry{"AllowPOPIMAPEmail", cp::provision::AllowPOPIMAPEmail, Kind::integer, kV121},
     Entry{"AllowBluetooth", cp::provision::AllowBluetooth, Kind::integer, kV121},
     Entry{"AllowIrDA", cp::provision::AllowIrDA, Kind::integer, kV121},
-    Entry{"RequireManualSyncWhenRoaming", cp::provision::RequireManualSyncWhenRoaming, Kind::integer, kV121},
+    Entry{"RequireManualSyncWhenRoaming", cp::provision::RequireManualSyncWhenRoaming,
+          Kind::integer, kV121},
     Entry{"AllowDesktopSync", cp::provision::AllowDesktopSync, Kind::integer, kV121},
     Entry{"MaxCalendarAgeFilter", cp::provision::MaxCalendarAgeFilter, Kind::integer, kV121},
     Entry{"AllowHTMLEmail", cp::provision::AllowHTMLEmail, Kind::integer, kV121},
     Entry{"MaxEmailAgeFilter", cp::provision::MaxEmailAgeFilter, Kind::integer, kV121},
-    Entry{"MaxEmailBodyTruncationSize", cp::provision::MaxEmailBodyTruncationSize, Kind::integer, kV121},
-    Entry{"MaxEmailHTMLBodyTruncationSize", cp::provision::MaxEmailHTMLBodyTruncationSize, Kind::integer, kV121},
-    Entry{"RequireSignedSMIMEMessages", cp::provision::RequireSignedSMIMEMessages, Kind::integer, kV121},
-    Entry{"RequireEncryptedSMIMEMessages", cp::provision::RequireEncryptedSMIMEMessages, Kind::integer, kV121},
-    Entry{"RequireSignedSMIMEAlgorithm", cp::provision::RequireSignedSMIMEAlgorithm, Kind::integer, kV121},
-    Entry{"RequireEncryptionSMIMEAlgorithm", cp::provision::RequireEncryptionSMIMEAlgorithm, Kind::integer, kV121},
-    Entry{"AllowSMIMEEncryptionAlgorithmNegotiation", cp::provision::AllowSMIMEEncryptionAlgorithmNegotiation,
+    Entry{"MaxEmailBodyTruncationSize", cp::provision::MaxEmailBodyTruncationSize, Kind::integer,
+          kV121},
+    Entry{"MaxEmailHTMLBodyTruncationSize", cp::provision::MaxEmailHTMLBodyTruncationSize,
           Kind::integer, kV121},
+    Entry{"RequireSignedSMIMEMessages", cp::provision::RequireSignedSMIMEMessages, Kind::integer,
+          kV121},
+    Entry{"RequireEncryptedSMIMEMessages", cp::provision::RequireEncryptedSMIMEMessages,
+          Kind::integer, kV121},
+    Entry{"RequireSignedSMIMEAlgorithm", cp::provision::RequireSignedSMIMEAlgorithm, Kind::integer,
+          kV121},
+    Entry{"RequireEncryptionSMIMEAlgorithm", cp::provision::RequireEncryptionSMIMEAlgorithm,
+          Kind::integer, kV121},
+    Entry{"AllowSMIMEEncryptionAlgorithmNegotiation",
+          cp::provision::AllowSMIMEEncryptionAlgorithmNegotiation, Kind::integer, kV121},
     Entry{"AllowSMIMESoftCerts", cp::provision::AllowSMIMESoftCerts, Kind::integer, kV121},
     Entry{"AllowBrowser", cp::provision::AllowBrowser, Kind::integer, kV121},
     Entry{"AllowConsumerEmail", cp::provision::AllowConsumerEmail, Kind::integer, kV121},
@@ -68,13 +82,15 @@ const std::array kEntries = {
 
 constexpr std::string_view kPrefix = "zimbraMobilePolicy";
 
-Result<std::vector<std::string>> values(directory::Directory& dir, const directory::Account& a, std::string_view attr) {
+Result<std::vector<std::string>> values(directory::Directory& dir, const directory::Account& a,
+                                        std::string_view attr) {
     auto ev = dir.effective(a, attr);
     if (!ev) return tl::unexpected(ev.error());
     return ev->values;
 }
 
-Result<std::string> single(directory::Directory& dir, const directory::Account& a, std::string_view attr) {
+Result<std::string> single(directory::Directory& dir, const directory::Account& a,
+                           std::string_view attr) {
     auto v = values(dir, a, attr);
     if (!v) return tl::unexpected(v.error());
     return v->empty() ? std::string() : v->front();
@@ -126,8 +142,10 @@ Result<Policy> load_policy(directory::Directory& dir, const directory::Account& 
     auto approved = values(dir, a, "zimbraMobilePolicyApprovedApplication");
     if (!approved) return tl::unexpected(approved.error());
     p.approved_hashes = *approved;
-    for (auto& r : p.unapproved_in_rom) signature += "|rom=" + r;
-    for (auto& h : p.approved_hashes) signature += "|app=" + h;
+    for (auto& r : p.unapproved_in_rom)
+        signature += "|rom=" + r;
+    for (auto& h : p.approved_hashes)
+        signature += "|app=" + h;
     p.hash = crypto::to_hex(crypto::sha256(signature)).substr(0, 16);
     return p;
 }
@@ -138,17 +156,20 @@ void write_policy_doc(wbxml::Encoder& enc, const Policy& policy, Version version
         if (version < since_of(s.tag)) continue;
         enc.element(s.tag, s.value);
         // MS-ASPROV 2.2.2.3: attachments stay allowed; there is no Zimbra attribute for them.
-        if (s.tag == cp::provision::PasswordRecoveryEnabled) enc.element(cp::provision::AttachmentsEnabled, 1);
+        if (s.tag == cp::provision::PasswordRecoveryEnabled)
+            enc.element(cp::provision::AttachmentsEnabled, 1);
     }
     if (version >= kV121) {
         if (!policy.unapproved_in_rom.empty()) {
             enc.start(cp::provision::UnapprovedInROMApplicationList);
-            for (auto& n : policy.unapproved_in_rom) enc.element(cp::provision::ApplicationName, n);
+            for (auto& n : policy.unapproved_in_rom)
+                enc.element(cp::provision::ApplicationName, n);
             enc.end();
         }
         if (!policy.approved_hashes.empty()) {
             enc.start(cp::provision::ApprovedApplicationList);
-            for (auto& h : policy.approved_hashes) enc.element(cp::provision::Hash, h);
+            for (auto& h : policy.approved_hashes)
+                enc.element(cp::provision::Hash, h);
             enc.end();
         }
     }

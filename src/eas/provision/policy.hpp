@@ -18,11 +18,11 @@ struct PolicySetting {
 };
 
 struct Policy {
-    bool enabled = true;                  // zimbraFeatureMobilePolicyEnabled
-    bool allow_non_provisionable = true;  // zimbraMobilePolicyAllowNonProvisionableDevices
-    bool allow_partial = true;            // zimbraMobilePolicyAllowPartialProvisioning
-    int64_t refresh_minutes = 1440;       // zimbraMobilePolicyRefreshInterval
-    std::vector<PolicySetting> settings;  // EASProvisionDoc children, in code-page order
+    bool enabled = true;                         // zimbraFeatureMobilePolicyEnabled
+    bool allow_non_provisionable = true;         // zimbraMobilePolicyAllowNonProvisionableDevices
+    bool allow_partial = true;                   // zimbraMobilePolicyAllowPartialProvisioning
+    int64_t refresh_minutes = 1440;              // zimbraMobilePolicyRefreshInterval
+    std::vector<PolicySetting> settings;         // EASProvisionDoc children, in code-page order
     std::vector<std::string> unapproved_in_rom;  // UnapprovedInROMApplicationList/ApplicationName
     std::vector<std::string> approved_hashes;    // ApprovedApplicationList/Hash
     std::string hash;  // identifies the policy: a change makes devices re-provision (Status 143)

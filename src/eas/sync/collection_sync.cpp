@@ -3,8 +3,8 @@
 #include <charconv>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include "core/strings.hpp"
 #include "eas/service.hpp"
@@ -60,7 +60,8 @@ std::optional<Pending> parse_pending(std::string_view text) {
 Result<BodyPreference> parse_body_preference(wbxml::Element e) {
     BodyPreference b;
     auto type = number(e.child_text(asb::Type));
-    if (!type || *type < 1 || *type > 4) return fail(Errc::invalid_argument, "BodyPreference without a valid Type");
+    if (!type || *type < 1 || *type > 4)
+        return fail(Errc::invalid_argument, "BodyPreference without a valid Type");
     b.type = static_cast<int>(*type);
     if (auto t = e.child_value(asb::TruncationSize)) {
         auto n = number(*t);
@@ -82,7 +83,8 @@ std::vector<Outgoing> diff(const ItemSet& held, const std::vector<ItemVersion>& 
     std::vector<Outgoing> deletes, changes, adds;
     auto h = held.begin();
     for (auto& v : server) {
-        while (h != held.end() && h->first < v.id) deletes.push_back({Outgoing::Op::remove, (h++)->first});
+        while (h != held.end() && h->first < v.id)
+            deletes.push_back({Outgoing::Op::remove, (h++)->first});
         if (h != held.end() && h->first == v.id) {
             if (h->second != v.version) changes.push_back({Outgoing::Op::change, v.id});
             ++h;
@@ -90,7 +92,8 @@ std::vector<Outgoing> diff(const ItemSet& held, const std::vector<ItemVersion>& 
             adds.push_back({Outgoing::Op::add, v.id});
         }
     }
-    for (; h != held.end(); ++h) deletes.push_back({Outgoing::Op::remove, h->first});
+    for (; h != held.end(); ++h)
+        deletes.push_back({Outgoing::Op::remove, h->first});
     deletes.insert(deletes.end(), changes.begin(), changes.end());
     deletes.insert(deletes.end(), adds.begin(), adds.end());
     return deletes;
@@ -113,7 +116,9 @@ Result<std::string> fragment_status(const CollectionRequest& req, int status, Ve
 
 std::string options_json(const CollectionOptions& o) {
     nlohmann::json j = {{"window", o.window}, {"conflict", o.conflict}};
-    if (o.body) j["body"] = {{"type", o.body->type}, {"trunc", o.body->truncation}, {"aon", o.body->all_or_none}};
+    if (o.body)
+        j["body"] = {
+            {"type", o.body->type}, {"trunc", o.body->truncation}, {"aon", o.body->all_or_none}};
     if (o.supported) j["supported"] = *o.supported;
     return j.dump();
 }
@@ -144,7 +149,8 @@ Result<CollectionRequest> parse_collection(wbxml::Element e, size_t max_window) 
     CollectionRequest r;
     auto id = e.child_value(as::CollectionId);
     auto key = e.child_value(as::SyncKey);
-    if (!id || id->empty() || id->size() > 64) return fail(Errc::invalid_argument, "Collection without CollectionId");
+    if (!id || id->empty() || id->size() > 64)
+        return fail(Errc::invalid_argument, "Collection without CollectionId");
     if (!key) return fail(Errc::invalid_argument, "Collection without SyncKey");
     r.id = std::string(*id);
     r.sync_key = std::string(*key);
@@ -153,7 +159,8 @@ Result<CollectionRequest> parse_collection(wbxml::Element e, size_t max_window) 
         auto n = number(*w);
         if (!n || *n < 0) return fail(Errc::invalid_argument, "bad WindowSize");
         // MS-ASCMD 2.2.3.199.2: 0 or above 512 means 512.
-        r.window = (*n == 0 || static_cast<size_t>(*n) > max_window) ? max_window : static_cast<size_t>(*n);
+        r.window = (*n == 0 || static_cast<size_t>(*n) > max_window) ? max_window
+                                                                     : static_cast<size_t>(*n);
     }
     if (auto o = e.child(as::Options)) {
         r.has_options = true;
@@ -175,7 +182,8 @@ Result<CollectionRequest> parse_collection(wbxml::Element e, size_t max_window) 
     return r;
 }
 
-Result<CollectionResult> sync_collection(Context& c, const CollectionRequest& req, size_t& window_budget) {
+Result<CollectionResult> sync_collection(Context& c, const CollectionRequest& req,
+                                         size_t& window_budget) {
     auto& svc = c.service;
     auto& store = svc.devices();
     const int64_t account = c.account.id;
@@ -186,8 +194,10 @@ Result<CollectionResult> sync_collection(Context& c, const CollectionRequest& re
     std::optional<mailbox::Folder> folder;
     if (folder_id) {
         auto f = svc.mailbox().folder(account, *folder_id);
-        if (f) folder = std::move(*f);
-        else if (f.error().code != Errc::not_found) return tl::unexpected(f.error());
+        if (f)
+            folder = std::move(*f);
+        else if (f.error().code != Errc::not_found)
+            return tl::unexpected(f.error());
     }
     if (!folder || folder->id == mailbox::folder_id::kRoot) {
         auto frag = fragment_status(req, kNotFound, c.version);
@@ -206,7 +216,8 @@ Result<CollectionResult> sync_collection(Context& c, const CollectionRequest& re
     // gets the same key.
     if (parsed && parsed->initial) {
         SyncState s;
-        if (*stored && (*stored)->key == 1 && (*stored)->holdings.empty() && (*stored)->pending.empty())
+        if (*stored && (*stored)->key == 1 && (*stored)->holdings.empty() &&
+            (*stored)->pending.empty())
             s.generation = (*stored)->generation;
         else
             s.generation = new_generation();
@@ -242,11 +253,11 @@ Result<CollectionResult> sync_collection(Context& c, const CollectionRequest& re
     }
     SyncState state = std::move(**stored);
     const SyncKey& key = *parsed->key;
-    if (key.generation == state.generation && key.counter == state.prev_key && state.prev_key != 0 &&
-        !state.prev_reply.empty()) {
+    if (key.generation == state.generation && key.counter == state.prev_key &&
+        state.prev_key != 0 && !state.prev_reply.empty()) {
         // MS-ASCMD 3.1.5.3: the device did not get our last reply; it gets the same one again.
-        spdlog::debug("eas: {} {} collection {}: replaying the reply to SyncKey {}", c.account.address, device,
-                      req.id, req.sync_key);
+        spdlog::debug("eas: {} {} collection {}: replaying the reply to SyncKey {}",
+                      c.account.address, device, req.id, req.sync_key);
         result.fragment = state.prev_reply;
         result.changes = true;
         return result;
@@ -302,8 +313,9 @@ Result<CollectionResult> sync_collection(Context& c, const CollectionRequest& re
         auto r = source.changed_since(account, folder->id, recovering->modseq);
         if (!r) return tl::unexpected(r.error());
         recent = std::move(*r);
-        spdlog::info("eas: {} {} collection {}: resuming an interrupted request ({} recent contacts)",
-                     c.account.address, device, req.id, recent.size());
+        spdlog::info(
+            "eas: {} {} collection {}: resuming an interrupted request ({} recent contacts)",
+            c.account.address, device, req.id, recent.size());
     }
 
     if (req.commands) {
@@ -317,7 +329,9 @@ Result<CollectionResult> sync_collection(Context& c, const CollectionRequest& re
                     continue;
                 }
                 auto fields = read_contact(cmd.child(as::ApplicationData));
-                auto valid = fields ? mailbox::validate_fields(*fields) : Result<mailbox::ContactFields>(tl::unexpected(fields.error()));
+                auto valid = fields
+                                 ? mailbox::validate_fields(*fields)
+                                 : Result<mailbox::ContactFields>(tl::unexpected(fields.error()));
                 if (!valid || valid->empty()) {
                     add_responses.push_back({client_id, "", kConversionError});
                     continue;
@@ -334,8 +348,10 @@ Result<CollectionResult> sync_collection(Context& c, const CollectionRequest& re
                 } else {
                     auto added = source.add(account, folder->id, *valid);
                     if (!added) {
-                        bool bad = added.error().code == Errc::invalid_argument || added.error().code == Errc::limit_exceeded;
-                        add_responses.push_back({client_id, "", bad ? kConversionError : kServerError});
+                        bool bad = added.error().code == Errc::invalid_argument ||
+                                   added.error().code == Errc::limit_exceeded;
+                        add_responses.push_back(
+                            {client_id, "", bad ? kConversionError : kServerError});
                         continue;
                     }
                     made = std::move(*added);
@@ -365,8 +381,10 @@ Result<CollectionResult> sync_collection(Context& c, const CollectionRequest& re
                 auto merged = merge_change(current->fields, *fields, opts.supported);
                 auto updated = source.update(account, *id, merged);
                 if (!updated) {
-                    bool bad = updated.error().code == Errc::invalid_argument || updated.error().code == Errc::limit_exceeded;
-                    item_responses.push_back({as::Change, sid, bad ? kConversionError : kServerError, std::nullopt});
+                    bool bad = updated.error().code == Errc::invalid_argument ||
+                               updated.error().code == Errc::limit_exceeded;
+                    item_responses.push_back(
+                        {as::Change, sid, bad ? kConversionError : kServerError, std::nullopt});
                     continue;
                 }
                 (*held)[*id] = updated->modseq;
@@ -387,7 +405,8 @@ Result<CollectionResult> sync_collection(Context& c, const CollectionRequest& re
                 }
                 item_responses.push_back({as::Fetch, sid, ct ? kOk : kNotFound, std::move(ct)});
             } else {
-                return fail(Errc::invalid_argument, fmt::format("unexpected <{}> in Commands", cmd.name()));
+                return fail(Errc::invalid_argument,
+                            fmt::format("unexpected <{}> in Commands", cmd.name()));
             }
         }
     }
@@ -438,7 +457,8 @@ Result<CollectionResult> sync_collection(Context& c, const CollectionRequest& re
     if (more) enc.empty(as::MoreAvailable);
     if (!out_items.empty() || !out_deletes.empty()) {
         enc.start(as::Commands);
-        for (int64_t id : out_deletes) enc.start(as::Delete).element(as::ServerId, server_id(req.id, id)).end();
+        for (int64_t id : out_deletes)
+            enc.start(as::Delete).element(as::ServerId, server_id(req.id, id)).end();
         for (auto& [op, ct] : out_items) {
             enc.start(op == Outgoing::Op::add ? as::Add : as::Change)
                 .element(as::ServerId, server_id(req.id, ct.id))
@@ -452,7 +472,10 @@ Result<CollectionResult> sync_collection(Context& c, const CollectionRequest& re
         enc.start(as::Responses);
         for (auto& r : item_responses) {
             if (r.op != as::Change) continue;
-            enc.start(as::Change).element(as::ServerId, r.server_id).element(as::Status, r.status).end();
+            enc.start(as::Change)
+                .element(as::ServerId, r.server_id)
+                .element(as::Status, r.status)
+                .end();
         }
         for (auto& r : add_responses) {
             enc.start(as::Add).element(as::ClientId, r.client_id);
@@ -480,13 +503,15 @@ Result<CollectionResult> sync_collection(Context& c, const CollectionRequest& re
     state.pending.clear();
     state.options = options_json(opts);
     SB_TRY(store.put_state(account, device, state));
-    result.changes = !out_items.empty() || !out_deletes.empty() || !add_responses.empty() || !item_responses.empty();
+    result.changes = !out_items.empty() || !out_deletes.empty() || !add_responses.empty() ||
+                     !item_responses.empty();
     result.fragment = std::move(body);
     (void)kProtocolError;
     return result;
 }
 
-Result<std::optional<size_t>> pending_changes(Service& svc, int64_t account, const std::string& device,
+Result<std::optional<size_t>> pending_changes(Service& svc, int64_t account,
+                                              const std::string& device,
                                               std::string_view collection_id) {
     auto st = svc.devices().state(account, device, collection_id);
     if (!st) return tl::unexpected(st.error());
@@ -495,7 +520,8 @@ Result<std::optional<size_t>> pending_changes(Service& svc, int64_t account, con
     if (!id) return std::optional<size_t>();
     auto f = svc.mailbox().folder(account, *id);
     if (!f) {
-        if (f.error().code == Errc::not_found) return std::optional<size_t>(1);  // gone: the device must learn it
+        if (f.error().code == Errc::not_found)
+            return std::optional<size_t>(1);  // gone: the device must learn it
         return tl::unexpected(f.error());
     }
     if (f->view != mailbox::View::contact) return std::optional<size_t>(0);

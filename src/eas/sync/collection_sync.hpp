@@ -38,9 +38,9 @@ struct CollectionRequest {
     bool get_changes = true;
     std::optional<size_t> window;  // from the request (nullopt: the remembered one)
     bool has_options = false;
-    CollectionOptions options;     // valid when has_options
+    CollectionOptions options;  // valid when has_options
     std::optional<std::set<std::string>> supported;
-    wbxml::Element commands;       // the device's Commands (null if none)
+    wbxml::Element commands;  // the device's Commands (null if none)
 };
 
 // Parses a <Collection> of a Sync request.
@@ -52,11 +52,13 @@ struct CollectionResult {
 };
 
 // `window_budget` is what is left of the request-wide WindowSize (16.0+), updated.
-Result<CollectionResult> sync_collection(Context& c, const CollectionRequest& req, size_t& window_budget);
+Result<CollectionResult> sync_collection(Context& c, const CollectionRequest& req,
+                                         size_t& window_budget);
 
 // The number of changes waiting for the device in a collection (GetItemEstimate, Ping); nullopt
 // when the collection was never synced.
-Result<std::optional<size_t>> pending_changes(Service& s, int64_t account, const std::string& device_id,
+Result<std::optional<size_t>> pending_changes(Service& s, int64_t account,
+                                              const std::string& device_id,
                                               std::string_view collection_id);
 
 }  // namespace sb::eas

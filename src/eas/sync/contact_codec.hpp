@@ -16,9 +16,9 @@ namespace sb::eas {
 
 // MS-ASAIRS 2.2.2.7 BodyPreference: the body type wanted and where to cut it.
 struct BodyPreference {
-    int type = 1;               // 1 plain text, 2 HTML, 3 RTF, 4 MIME
-    int64_t truncation = -1;    // bytes; -1 = whole body
-    bool all_or_none = false;   // MS-ASAIRS 2.2.2.3: whole body or nothing
+    int type = 1;              // 1 plain text, 2 HTML, 3 RTF, 4 MIME
+    int64_t truncation = -1;   // bytes; -1 = whole body
+    bool all_or_none = false;  // MS-ASAIRS 2.2.2.3: whole body or nothing
 };
 
 // Writes the children of <ApplicationData> for a contact.
@@ -37,7 +37,8 @@ std::set<std::string> supported_fields(wbxml::Element supported);
 // Change carries replace the server's; an EAS field it leaves out is deleted when the device
 // manages it (every EAS field when the device sent no Supported list); fields EAS cannot carry
 // are kept.
-mailbox::ContactFields merge_change(const mailbox::ContactFields& server, const mailbox::ContactFields& change,
+mailbox::ContactFields merge_change(const mailbox::ContactFields& server,
+                                    const mailbox::ContactFields& change,
                                     const std::optional<std::set<std::string>>& supported);
 
 // Whether a field travels over EAS at all.

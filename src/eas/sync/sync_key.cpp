@@ -23,12 +23,14 @@ Result<ParsedSyncKey> parse_sync_key(std::string_view text) {
     if (text.size() < 4 || text.size() > 64 || text.front() != '{')
         return fail(Errc::invalid_argument, "malformed SyncKey");
     size_t close = text.find('}');
-    if (close == std::string_view::npos || close == 1) return fail(Errc::invalid_argument, "malformed SyncKey");
+    if (close == std::string_view::npos || close == 1)
+        return fail(Errc::invalid_argument, "malformed SyncKey");
     SyncKey k;
     k.generation.assign(text.substr(1, close - 1));
     std::string_view digits = text.substr(close + 1);
     auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), k.counter);
-    if (digits.empty() || ec != std::errc() || ptr != digits.data() + digits.size() || k.counter <= 0)
+    if (digits.empty() || ec != std::errc() || ptr != digits.data() + digits.size() ||
+        k.counter <= 0)
         return fail(Errc::invalid_argument, "malformed SyncKey");
     p.key = std::move(k);
     return p;
@@ -37,7 +39,8 @@ Result<ParsedSyncKey> parse_sync_key(std::string_view text) {
 std::string new_generation() {
     auto bytes = crypto::random_bytes(4);
     std::string out;
-    for (unsigned char c : bytes) out += fmt::format("{:02x}", c);
+    for (unsigned char c : bytes)
+        out += fmt::format("{:02x}", c);
     return out;
 }
 
@@ -58,7 +61,8 @@ Result<ItemSet> parse_items(std::string_view text) {
     while (p < end) {
         int64_t id = 0, version = 0;
         auto a = std::from_chars(p, end, id);
-        if (a.ec != std::errc() || a.ptr == end || *a.ptr != ':') return fail(Errc::internal, "corrupt item set");
+        if (a.ec != std::errc() || a.ptr == end || *a.ptr != ':')
+            return fail(Errc::internal, "corrupt item set");
         auto b = std::from_chars(a.ptr + 1, end, version);
         if (b.ec != std::errc()) return fail(Errc::internal, "corrupt item set");
         out.emplace_hint(out.end(), id, version);
@@ -73,7 +77,8 @@ Result<ItemSet> parse_items(std::string_view text) {
 
 std::string serialize_folders(const FolderSet& folders) {
     nlohmann::json j = nlohmann::json::object();
-    for (auto& [id, v] : folders) j[std::to_string(id)] = v;
+    for (auto& [id, v] : folders)
+        j[std::to_string(id)] = v;
     return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
