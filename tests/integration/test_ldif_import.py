@@ -137,7 +137,8 @@ class LdifImportTest(ServerTestCase):
     def test_duplicate_address_aborts_with_its_line(self):
         text = self.good_entries("dup") + "dn: uid=dup1again,dc=bad\nobjectClass: inetOrgPerson\ncn: again\nsn: x\n" \
             "mail: DUP1@example.com\n"
-        self.assertImportRefused("dup.ldif", text, line_of(text, "dn: uid=dup1again"), "dup1@example.com")
+        r = self.assertImportRefused("dup.ldif", text, line_of(text, "dn: uid=dup1again"), "dup1@example.com")
+        self.assertIn(f"also used at line {line_of(text, 'dn: uid=dup1,')}", r.err)
 
     def test_missing_mail_aborts_with_its_line(self):
         text = self.good_entries("nomail") + "dn: uid=nomail,dc=bad\nobjectClass: inetOrgPerson\ncn: No Mail\nsn: Mail\n"

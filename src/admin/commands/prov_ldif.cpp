@@ -1,7 +1,10 @@
 // `switchboard prov importLdif FILE [domain D]`: accounts from inetOrgPerson entries, all or none.
 #include <fmt/format.h>
 
+#include <unordered_map>
+
 #include "admin/commands/common.hpp"
+#include "core/strings.hpp"
 #include "directory/directory.hpp"
 #include "directory/ldif/reader.hpp"
 
@@ -128,6 +131,21 @@ Result<Output> import_ldif(Services& s, const Call& c) {
     if (accounts.empty())
         return fail(Errc::invalid_argument,
                     fmt::format("{}: no person entries found; nothing was imported", c[0]));
+    // An address twice in the file: name both entries (the store would only see the second).
+    std::unordered_map<std::string, const std::string*> seen;
+    for (const auto& na : accounts) {
+        std::vector<const std::string*> addresses{&na.address};
+        for (const auto& alias : na.aliases)
+            addresses.push_back(&alias);
+        for (const std::string* address : addresses) {
+            auto [it, fresh] = seen.emplace(to_lower(*address), &na.context);
+            if (!fresh && it->second != &na.context)
+                return fail(Errc::already_exists,
+                            fmt::format("{}: {}: address {} is also used at {}; nothing was "
+                                        "imported",
+                                        c[0], na.context, *address, *it->second));
+        }
+    }
     auto n = s.directory->create_accounts(accounts);
     if (!n)
         return fail(n.error().code,
