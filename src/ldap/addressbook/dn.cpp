@@ -65,6 +65,21 @@ class Parser {
         return fail(Errc::parse_error, fmt::format("invalid DN at offset {}: {}", pos_, what));
     }
 
+    // numericoid = number 1*( DOT number ), number = DIGIT / ( LDIGIT 1*DIGIT ) (RFC 4512 1.4).
+    bool scan_numericoid() {
+        size_t numbers = 0;
+        for (;;) {
+            const size_t first = pos_;
+            while (!at_end() && is_digit(s_[pos_]))
+                ++pos_;
+            if (pos_ == first || (pos_ - first > 1 && s_[first] == '0')) return false;
+            ++numbers;
+            if (at_end() || s_[pos_] != '.') break;
+            ++pos_;
+        }
+        return numbers >= 2;
+    }
+
     Result<Ava> parse_ava() {
         Ava ava;
         const size_t start = pos_;
@@ -72,17 +87,12 @@ class Parser {
         if (s_.substr(pos_, 4) == "OID." ||
             s_.substr(pos_, 4) == "oid.") {  // RFC 1779 "OID.2.5.4.3"
             pos_ += 4;
-            const size_t digits = pos_;
-            while (!at_end() && (is_digit(s_[pos_]) || s_[pos_] == '.'))
-                ++pos_;
-            if (pos_ == digits || s_[pos_ - 1] == '.') return error("bad numeric OID");
+            if (!scan_numericoid()) return error("bad numeric OID");
         } else if (is_alpha(s_[pos_])) {  // descr = leadkeychar *keychar
             while (!at_end() && (is_alpha(s_[pos_]) || is_digit(s_[pos_]) || s_[pos_] == '-'))
                 ++pos_;
-        } else if (is_digit(s_[pos_])) {  // numericoid
-            while (!at_end() && (is_digit(s_[pos_]) || s_[pos_] == '.'))
-                ++pos_;
-            if (s_[pos_ - 1] == '.') return error("bad numeric OID");
+        } else if (is_digit(s_[pos_])) {
+            if (!scan_numericoid()) return error("bad numeric OID");
         } else {
             return error("attribute type expected");
         }

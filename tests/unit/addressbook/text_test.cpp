@@ -92,8 +92,10 @@ TEST(Dn, EscapesHexPairsQuotesAndSpaces) {
 }
 
 TEST(Dn, RejectsMalformed) {
-    for (std::string_view bad : {"cn", "=x", "cn=a,", "cn=a\\", "cn=a\\zz", "cn=a=b", "1.=x",
-                                 "cn=\"open", "cn=#0", "cn=a,,o=b", "-cn=a"}) {
+    for (std::string_view bad :
+         {"cn", "=x", "cn=a,", "cn=a\\", "cn=a\\zz", "cn=a=b", "1.=x", "cn=\"open", "cn=#0",
+          "cn=a,,o=b", "-cn=a", "OID..41..40=x", "2..5=x", "2.5.=x", "02.5=x", "2.05=x", "OID.=x",
+          "OID.2=x", "7=x"}) {
         auto d = parse_dn(bad);
         EXPECT_FALSE(d) << bad;
         if (!d) {
