@@ -49,7 +49,8 @@ int run_admin(const config::Config& cfg, const std::vector<std::string>& argv, b
         }
         req["files"] = files;
     }
-    auto reply = post(cfg.admin_socket, "/v1/command", req.dump(), 3600);
+    auto reply = post(cfg.admin_socket, "/v1/command",
+                      req.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), 3600);
     if (!reply) return usage_error(reply.error().message);
     auto j = nlohmann::json::parse(reply->body, nullptr, false);
     if (!j.is_object())
@@ -58,7 +59,7 @@ int run_admin(const config::Config& cfg, const std::vector<std::string>& argv, b
     if (!j.value("ok", false)) {
         std::string msg = j["error"].value("message", "unknown error");
         if (json)
-            std::cout << j.dump(2) << "\n";
+            std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
         else
             std::fprintf(stderr, "error: %s\n", msg.c_str());
         return 1;

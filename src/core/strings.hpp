@@ -53,4 +53,11 @@ struct ILess {
 // Milliseconds since the Unix epoch.
 int64_t now_ms();
 
+// Whether `s` is well-formed UTF-8 (RFC 3629: no overlong forms, surrogates or code points above
+// U+10FFFF).
+bool is_valid_utf8(std::string_view s);
+// `s` with every ill-formed UTF-8 sequence replaced by U+FFFD (one for each maximal ill-formed
+// subpart, as Unicode recommends). Devices and directories sometimes send Latin-1 bytes.
+std::string valid_utf8(std::string_view s);
+
 }  // namespace sb

@@ -355,7 +355,7 @@ Result<void> SyncStore::save_settings(int64_t domain_id, const Settings& s) {
     nlohmann::json j = nlohmann::json::object();
     for (const auto& [k, v] : s)
         j[k] = v;
-    const std::string text = j.dump();
+    const std::string text = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     return db_.write([&](Tx& tx) -> Result<void> {
         auto n =
             tx.exec("UPDATE dirsync_config SET settings = ?, updated_at = ? WHERE domain_id = ?",
@@ -470,7 +470,8 @@ Result<void> SyncStore::save_groups(int64_t domain_id, const std::vector<RemoteG
                 tx.exec("INSERT INTO dirsync_groups (domain_id, external_id, dn, name, "
                         "description, members, "
                         "member_values, selected) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                        {domain_id, g.external_id, g.dn, g.name, g.description, members.dump(),
+                        {domain_id, g.external_id, g.dn, g.name, g.description,
+                         members.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
                          g.member_values, int64_t{g.selected ? 1 : 0}}));
         }
         return {};

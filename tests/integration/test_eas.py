@@ -530,6 +530,18 @@ class EasTest(ServerTestCase):
         self.assertEqual(text(bad_key.xml, "Status"), "9")
         bad_sync = d.sync([{"id": "7", "key": "{ffffffff}3"}])
         self.assertEqual(text(bad_sync.xml, "Collections/Collection/Status"), "3")
+        # Ill-formed UTF-8 in strings (a CollectionId, a SyncKey, contact text): a protocol answer,
+        # never a crash. WBXML inline strings carry any bytes.
+        bodies = [
+            b"\x03\x01\x6a\x00\x45\x5c\x4f\x4b\x03" + ok_key.encode() + b"\x00\x01"
+            b"\x52\x03\x37\xff\xfe\x00\x01\x01\x01\x01",
+            b"\x03\x01\x6a\x00\x45\x5c\x4f\x4b\x03\x7b\xff\x7d\x31\x00\x01"
+            b"\x52\x03\x37\x00\x01\x01\x01\x01",
+        ]
+        for body in bodies:
+            status = d.post("Sync", body=body).status
+            self.assertIn(status, (200, 400), body)
+            self.assertIsNone(self.server.proc.poll(), f"the server died on {body!r}")
         # still serving
         self.assertEqual(text(d.folder_sync(ok_key).xml, "Status"), "1")
         self.assertIsNone(self.server.proc.poll())

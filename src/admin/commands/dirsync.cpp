@@ -22,7 +22,7 @@ Result<DirectorySync*> service(Services& s) {
 }
 
 nlohmann::json plain(const nlohmann::ordered_json& j) {
-    return nlohmann::json::parse(j.dump());
+    return nlohmann::json::parse(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 std::vector<SettingChange> to_setting_changes(

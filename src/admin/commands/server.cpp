@@ -30,9 +30,14 @@ Result<Output> status(Services& s, const Call&) {
     for (auto& [k, v] : j.items()) {
         if (v.is_object()) {
             for (auto& [k2, v2] : v.items())
-                t.row(k + "." + k2, v2.is_string() ? v2.get<std::string>() : v2.dump());
+                t.row(k + "." + k2,
+                      v2.is_string()
+                          ? v2.get<std::string>()
+                          : v2.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
         } else {
-            t.row(k, v.is_string() ? v.get<std::string>() : v.dump());
+            t.row(k, v.is_string()
+                         ? v.get<std::string>()
+                         : v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
         }
     }
     return text_output(t.str(), j);

@@ -190,7 +190,9 @@ Result<Reply> run_ping(Context& c) {
     nlohmann::json ping = {{"heartbeat", *heartbeat}, {"folders", list}};
     if (cache["ping"] != ping) {
         cache["ping"] = ping;
-        SB_TRY(svc.devices().set_cache(c.account.id, c.device.device_id, cache.dump()));
+        SB_TRY(svc.devices().set_cache(
+            c.account.id, c.device.device_id,
+            cache.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
     }
 
     auto wait = std::make_shared<PingWait>(svc, c.account.id, c.device.device_id,

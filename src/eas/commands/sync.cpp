@@ -252,7 +252,9 @@ Result<Reply> run_sync(Context& c) {
         else
             cache.erase("sync_wait");
         if (cache != was)
-            SB_TRY(svc.devices().set_cache(c.account.id, c.device.device_id, cache.dump()));
+            SB_TRY(svc.devices().set_cache(
+                c.account.id, c.device.device_id,
+                cache.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
     }
 
     if (wait_seconds) {

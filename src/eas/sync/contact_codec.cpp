@@ -131,48 +131,6 @@ std::string_view cut_utf8(std::string_view s, size_t limit) {
     return s.substr(0, n);
 }
 
-// The text with every ill-formed UTF-8 sequence (RFC 3629: no overlong forms, surrogates or
-// code points above U+10FFFF) replaced by U+FFFD. Some phones send Latin-1 bytes; the mailbox
-// would store those as U+FFFD anyway, and a field must read the same before and after it is
-// stored (a resent Add is matched to its contact by its fields).
-std::string valid_utf8(std::string_view s) {
-    std::string out;
-    out.reserve(s.size());
-    size_t i = 0;
-    while (i < s.size()) {
-        const auto b = static_cast<unsigned char>(s[i]);
-        size_t len = 0;
-        unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
-        if (b < 0x80) {
-            len = 1;
-        } else if (b >= 0xC2 && b <= 0xDF) {
-            len = 2;
-        } else if (b >= 0xE0 && b <= 0xEF) {
-            len = 3;
-            if (b == 0xE0) lo = 0xA0;
-            if (b == 0xED) hi = 0x9F;
-        } else if (b >= 0xF0 && b <= 0xF4) {
-            len = 4;
-            if (b == 0xF0) lo = 0x90;
-            if (b == 0xF4) hi = 0x8F;
-        }
-        size_t n = len == 0 ? 0 : 1;  // bytes of a well-formed prefix
-        while (n > 0 && n < len && i + n < s.size()) {
-            const auto c = static_cast<unsigned char>(s[i + n]);
-            if (c < (n == 1 ? lo : 0x80) || c > (n == 1 ? hi : 0xBF)) break;
-            ++n;
-        }
-        if (len != 0 && n == len) {
-            out.append(s.substr(i, len));
-            i += len;
-        } else {
-            out += "\xEF\xBF\xBD";  // U+FFFD for the maximal ill-formed subpart
-            i += n == 0 ? 1 : n;
-        }
-    }
-    return out;
-}
-
 }  // namespace
 
 bool eas_carries(std::string_view field) {

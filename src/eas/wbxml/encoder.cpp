@@ -3,6 +3,8 @@
 #include <cstring>
 #include <utility>
 
+#include "core/strings.hpp"
+
 namespace sb::wbxml {
 namespace {
 
@@ -158,7 +160,12 @@ Encoder& Encoder::text(std::string_view s) {
         return *this;
     }
     put(kStrI);
-    put_large(s);
+    // What the device gets is UTF-8 (charset 106 in the header), even where a value came from
+    // ill-formed bytes it sent itself (an echoed CollectionId, say).
+    if (is_valid_utf8(s))
+        put_large(s);
+    else
+        put_large(valid_utf8(s));
     put(uint8_t{0});
     return *this;
 }

@@ -24,6 +24,21 @@ TEST(WbxmlEncoder, WritesHeaderTagsAndStrings) {
     EXPECT_EQ(enc.bytes_written(), out.size());
 }
 
+TEST(WbxmlEncoder, WritesIllFormedUtf8AsReplacementCharacters) {
+    // The header says UTF-8: a value with stray bytes (an echoed id a device sent in Latin-1)
+    // goes out with U+FFFD in their place; well-formed text is written as it is.
+    std::string out;
+    Encoder enc(out);
+    enc.start(cp::folderhierarchy::FolderSync)
+        .element(cp::folderhierarchy::SyncKey, std::string_view("7\xff\xfe", 3))
+        .element(cp::folderhierarchy::SyncKey, "Zo\xc3\xab")
+        .end();
+    ASSERT_TRUE(enc.finish());
+    EXPECT_EQ(hex(out), hex(wbxml({0x03, 0x01, 0x6A, 0x00, 0x00, 0x07, 0x56, 0x52, 0x03,
+                                   '7',  0xEF, 0xBF, 0xBD, 0xEF, 0xBF, 0xBD, 0x00, 0x01,
+                                   0x52, 0x03, 'Z',  'o',  0xC3, 0xAB, 0x00, 0x01, 0x01})));
+}
+
 TEST(WbxmlEncoder, SwitchesPageOnlyWhenItChanges) {
     std::string out;
     Encoder enc(out);
