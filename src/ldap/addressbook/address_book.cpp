@@ -330,6 +330,18 @@ Result<std::vector<EntryPtr>> AddressBook::load_gal_contacts(int64_t domain_id) 
     return fresh;
 }
 
+BookPtr AddressBook::next_gal_book(int64_t domain_id, const BookPtr& current,
+                                   std::vector<int64_t>& changed) {
+    std::sort(changed.begin(), changed.end());
+    changed.erase(std::unique(changed.begin(), changed.end()), changed.end());
+    const auto& entries = gal_entries_[domain_id];
+    if (current) return current->with_changes(entries, changed);
+    std::vector<EntryPtr> all;
+    for (const auto& [k, e] : entries)
+        all.push_back(e);
+    return Book::build(BookId{BookId::Kind::gal, domain_id, 0}, std::move(all));
+}
+
 Result<void> AddressBook::refresh_gal_contacts(int64_t domain_id) {
     if (!settings_.domain_names.count(domain_id)) return {};
     auto fresh = load_gal_contacts(domain_id);
@@ -346,21 +358,12 @@ Result<void> AddressBook::refresh_gal_contacts(int64_t domain_id) {
         entries[e->key()] = std::move(e);
     }
     if (changed.empty()) return {};
-    std::sort(changed.begin(), changed.end());
-    changed.erase(std::unique(changed.begin(), changed.end()), changed.end());
     BookPtr book;
     {
         std::lock_guard lock(mutex_);
         if (auto it = gals_.find(domain_id); it != gals_.end()) book = it->second.book;
     }
-    if (book) {
-        book = book->with_changes(entries, changed);
-    } else {
-        std::vector<EntryPtr> all;
-        for (const auto& [k, e] : entries)
-            all.push_back(e);
-        book = Book::build(BookId{BookId::Kind::gal, domain_id, 0}, std::move(all));
-    }
+    book = next_gal_book(domain_id, book, changed);
     std::lock_guard lock(mutex_);
     gals_[domain_id] = Gal{settings_.domain_names.at(domain_id), book};
     ++generation_;
@@ -420,20 +423,8 @@ Result<void> AddressBook::reload_accounts(const std::set<int64_t>& ids) {
             if (g != gals_.end()) books[domain_id] = g->second.book;
         }
     }
-    for (auto& [domain_id, keys] : changed) {
-        std::sort(keys.begin(), keys.end());
-        keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
-        auto& entries = gal_entries_[domain_id];
-        auto b = books.find(domain_id);
-        if (b != books.end() && b->second) {
-            b->second = b->second->with_changes(entries, keys);
-        } else {
-            std::vector<EntryPtr> all;
-            for (const auto& [k, e] : entries)
-                all.push_back(e);
-            books[domain_id] = Book::build(BookId{BookId::Kind::gal, domain_id, 0}, std::move(all));
-        }
-    }
+    for (auto& [domain_id, keys] : changed)
+        books[domain_id] = next_gal_book(domain_id, books[domain_id], keys);
     std::lock_guard lock(mutex_);
     for (auto& [id, m] : metas) {
         if (m)

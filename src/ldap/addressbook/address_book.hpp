@@ -108,6 +108,9 @@ class AddressBook {
     // Puts the contacts of the domain's GAL account (settings_.gal_accounts) into its GAL book.
     Result<void> refresh_gal_contacts(int64_t domain_id);
     Result<std::vector<EntryPtr>> load_gal_contacts(int64_t domain_id);
+    // The domain's GAL book after the entries with keys `changed` (sorted and deduplicated here)
+    // took their values from gal_entries_: an update of `current`, or a new book without one.
+    BookPtr next_gal_book(int64_t domain_id, const BookPtr& current, std::vector<int64_t>& changed);
     Result<void> reload_publications();
     void evict_idle();
     uint64_t request(Pending p);
