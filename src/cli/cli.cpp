@@ -14,6 +14,7 @@
 #include "cli/admin_client.hpp"
 #include "config/config.hpp"
 #include "core/base64.hpp"
+#include "core/json.hpp"
 #include "server/server.hpp"
 
 namespace sb::cli {
@@ -49,8 +50,7 @@ int run_admin(const config::Config& cfg, const std::vector<std::string>& argv, b
         }
         req["files"] = files;
     }
-    auto reply = post(cfg.admin_socket, "/v1/command",
-                      req.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), 3600);
+    auto reply = post(cfg.admin_socket, "/v1/command", json_text(req), 3600);
     if (!reply) return usage_error(reply.error().message);
     auto j = nlohmann::json::parse(reply->body, nullptr, false);
     if (!j.is_object())
@@ -59,14 +59,13 @@ int run_admin(const config::Config& cfg, const std::vector<std::string>& argv, b
     if (!j.value("ok", false)) {
         std::string msg = j["error"].value("message", "unknown error");
         if (json)
-            std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+            std::cout << json_text(j, 2) << "\n";
         else
             std::fprintf(stderr, "error: %s\n", msg.c_str());
         return 1;
     }
     if (json) {
-        std::cout << j["result"].dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
-                  << "\n";
+        std::cout << json_text(j["result"], 2) << "\n";
     } else {
         std::cout << j.value("text", "");
     }

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "core/json.hpp"
 #include "core/random.hpp"
 #include "directory/queries.hpp"
 
@@ -355,7 +356,7 @@ Result<void> SyncStore::save_settings(int64_t domain_id, const Settings& s) {
     nlohmann::json j = nlohmann::json::object();
     for (const auto& [k, v] : s)
         j[k] = v;
-    const std::string text = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    const std::string text = json_text(j);
     return db_.write([&](Tx& tx) -> Result<void> {
         auto n =
             tx.exec("UPDATE dirsync_config SET settings = ?, updated_at = ? WHERE domain_id = ?",
@@ -432,7 +433,7 @@ Result<void> SyncStore::save_mark(int64_t domain_id, const SyncMark& m) {
 }
 
 Result<void> SyncStore::record_run(int64_t domain_id, const nlohmann::ordered_json& report) {
-    const std::string text = report.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    const std::string text = json_text(report);
     return db_.write([&](Tx& tx) -> Result<void> {
         SB_TRY(tx.exec("INSERT INTO dirsync_runs (domain_id, started_at, report) VALUES (?, ?, ?)",
                        {domain_id, report.value("startedMs", int64_t{0}), text}));
@@ -470,8 +471,7 @@ Result<void> SyncStore::save_groups(int64_t domain_id, const std::vector<RemoteG
                 tx.exec("INSERT INTO dirsync_groups (domain_id, external_id, dn, name, "
                         "description, members, "
                         "member_values, selected) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                        {domain_id, g.external_id, g.dn, g.name, g.description,
-                         members.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                        {domain_id, g.external_id, g.dn, g.name, g.description, json_text(members),
                          g.member_values, int64_t{g.selected ? 1 : 0}}));
         }
         return {};

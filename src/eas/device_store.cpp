@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/base64.hpp"
+#include "core/json.hpp"
 #include "core/strings.hpp"
 
 namespace sb::eas {
@@ -273,8 +274,7 @@ Result<void> DeviceStore::set_info(int64_t account, std::string_view device_id,
         for (auto& [k, v] : info)
             j[k] = v;
         SB_TRY(tx.exec("UPDATE eas_devices SET info = ? WHERE account_id = ? AND device_id = ?",
-                       {j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), account,
-                        std::string(device_id)}));
+                       {json_text(j), account, std::string(device_id)}));
         return {};
     });
 }

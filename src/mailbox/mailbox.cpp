@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "core/json.hpp"
 #include "core/strings.hpp"
 
 namespace sb::mailbox {
@@ -94,7 +95,7 @@ std::string to_json(const ContactFields& f) {
     nlohmann::json j = nlohmann::json::object();
     for (const auto& [k, v] : f)
         j[k] = v;
-    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return json_text(j);
 }
 
 ContactFields from_json(const std::string& s) {

@@ -15,6 +15,7 @@
 
 #include "admin/command.hpp"
 #include "core/base64.hpp"
+#include "core/json.hpp"
 
 namespace sb::server {
 
@@ -59,7 +60,7 @@ struct Reply {
 Reply error_reply(Errc code, const std::string& message) {
     nlohmann::json j = {{"ok", false},
                         {"error", {{"code", std::string(errc_name(code))}, {"message", message}}}};
-    return {http_status(code), j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
+    return {http_status(code), json_text(j)};
 }
 
 Reply execute(admin::Services& services, const std::string& body) {
@@ -95,7 +96,7 @@ Reply execute(admin::Services& services, const std::string& body) {
         }
         spdlog::info("admin: '{}' done", what);
         nlohmann::json r = {{"ok", true}, {"result", out->result}, {"text", out->text}};
-        return {200, r.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
+        return {200, json_text(r)};
     } catch (const std::exception& e) {
         spdlog::error("admin: '{}' raised an internal error: {}", what, e.what());
         return error_reply(Errc::internal, fmt::format("internal error: {}", e.what()));

@@ -5,6 +5,7 @@
 
 #include "admin/commands/common.hpp"
 #include "admin/format.hpp"
+#include "core/json.hpp"
 #include "dirsync/config.hpp"
 #include "dirsync/report.hpp"
 #include "dirsync/service.hpp"
@@ -22,7 +23,7 @@ Result<DirectorySync*> service(Services& s) {
 }
 
 nlohmann::json plain(const nlohmann::ordered_json& j) {
-    return nlohmann::json::parse(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    return nlohmann::json::parse(json_text(j));
 }
 
 std::vector<SettingChange> to_setting_changes(

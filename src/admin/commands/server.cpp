@@ -4,6 +4,7 @@
 #include "admin/commands/common.hpp"
 #include "admin/format.hpp"
 #include "config/config.hpp"
+#include "core/json.hpp"
 #include "directory/directory.hpp"
 #include "store/migrations.hpp"
 
@@ -30,14 +31,9 @@ Result<Output> status(Services& s, const Call&) {
     for (auto& [k, v] : j.items()) {
         if (v.is_object()) {
             for (auto& [k2, v2] : v.items())
-                t.row(k + "." + k2,
-                      v2.is_string()
-                          ? v2.get<std::string>()
-                          : v2.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+                t.row(k + "." + k2, v2.is_string() ? v2.get<std::string>() : json_text(v2));
         } else {
-            t.row(k, v.is_string()
-                         ? v.get<std::string>()
-                         : v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+            t.row(k, v.is_string() ? v.get<std::string>() : json_text(v));
         }
     }
     return text_output(t.str(), j);

@@ -3,6 +3,7 @@
 // without folders or interval, reuses the device's last ones.
 #include <nlohmann/json.hpp>
 
+#include "core/json.hpp"
 #include "eas/commands/command_table.hpp"
 #include "eas/commands/hierarchy.hpp"
 #include "eas/pipeline.hpp"
@@ -190,9 +191,7 @@ Result<Reply> run_ping(Context& c) {
     nlohmann::json ping = {{"heartbeat", *heartbeat}, {"folders", list}};
     if (cache["ping"] != ping) {
         cache["ping"] = ping;
-        SB_TRY(svc.devices().set_cache(
-            c.account.id, c.device.device_id,
-            cache.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
+        SB_TRY(svc.devices().set_cache(c.account.id, c.device.device_id, json_text(cache)));
     }
 
     auto wait = std::make_shared<PingWait>(svc, c.account.id, c.device.device_id,

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "core/json.hpp"
 #include "directory/model.hpp"
 #include "eas/commands/command_table.hpp"
 #include "eas/commands/hierarchy.hpp"
@@ -252,9 +253,7 @@ Result<Reply> run_sync(Context& c) {
         else
             cache.erase("sync_wait");
         if (cache != was)
-            SB_TRY(svc.devices().set_cache(
-                c.account.id, c.device.device_id,
-                cache.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
+            SB_TRY(svc.devices().set_cache(c.account.id, c.device.device_id, json_text(cache)));
     }
 
     if (wait_seconds) {

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
+#include "core/json.hpp"
 #include "core/strings.hpp"
 #include "eas/service.hpp"
 #include "eas/sync/folders.hpp"
@@ -120,7 +121,7 @@ std::string options_json(const CollectionOptions& o) {
         j["body"] = {
             {"type", o.body->type}, {"trunc", o.body->truncation}, {"aon", o.body->all_or_none}};
     if (o.supported) j["supported"] = *o.supported;
-    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return json_text(j);
 }
 
 CollectionOptions options_from_json(std::string_view text) {
@@ -305,8 +306,7 @@ Result<CollectionResult> sync_collection(Context& c, const CollectionRequest& re
         // The intent, stored before any Add reaches the mailbox (see the header).
         auto m = source.modseq(account);
         if (!m) return tl::unexpected(m.error());
-        state.pending = nlohmann::json{{"key", state.key}, {"modseq", *m}}.dump(
-            -1, ' ', false, nlohmann::json::error_handler_t::replace);
+        state.pending = json_text(nlohmann::json{{"key", state.key}, {"modseq", *m}});
         SB_TRY(store.put_state(account, device, state));
     }
     std::vector<mailbox::Contact> recent;  // contacts made since the intent (recovery only)

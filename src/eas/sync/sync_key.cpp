@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "core/json.hpp"
 #include "core/random.hpp"
 
 namespace sb::eas {
@@ -79,7 +80,7 @@ std::string serialize_folders(const FolderSet& folders) {
     nlohmann::json j = nlohmann::json::object();
     for (auto& [id, v] : folders)
         j[std::to_string(id)] = v;
-    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return json_text(j);
 }
 
 Result<FolderSet> parse_folders(std::string_view text) {

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/json.hpp"
+
 namespace sb::store::postgres {
 namespace {
 
@@ -9,7 +11,7 @@ using nlohmann::json;
 
 std::string dump(const json& j) {
     // Invalid UTF-8 in a detail must not throw; PostgreSQL would refuse it anyway.
-    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+    return json_text(j);
 }
 
 }  // namespace
