@@ -158,6 +158,10 @@ std::string help_text(const std::vector<std::string>& topic) {
         }
         return out;
     }
+    if (topic[0] == "serve")
+        return "run the server (in the foreground; logs to stderr or log_file)\n\n"
+               "usage: switchboard serve [--config FILE] [--demo]\n";
+    if (topic[0] == "help") return help_text({});
     size_t consumed = 0;
     if (topic.size() >= 2) {
         if (const Command* c = t.find(topic, consumed))

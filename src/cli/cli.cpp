@@ -34,6 +34,30 @@ Result<std::string> read_file(const std::string& path) {
     return ss.str();
 }
 
+std::string joined(const std::vector<std::string>& words) {
+    std::string s;
+    for (const auto& w : words)
+        s += (s.empty() ? "" : " ") + w;
+    return s;
+}
+
+// Why `words` names no admin command ("" when it names one, or a module for `help`). Checked
+// before the server is asked, so a typo is reported the same whether or not a server runs.
+std::string unknown_command(const std::vector<std::string>& words, bool module_is_enough) {
+    const auto& table = admin::commands();
+    if (table.module(words[0]).empty())
+        return fmt::format("unknown command '{}'; `switchboard help` lists the commands",
+                           joined(words));
+    if (words.size() == 1 && module_is_enough) return "";
+    size_t consumed = 0;
+    if (words.size() >= 2 && table.find(words, consumed)) return "";
+    if (words.size() == 1)
+        return fmt::format("'{}' needs a command; `switchboard help {}` lists them", words[0],
+                           words[0]);
+    return fmt::format("unknown command '{} {}'; `switchboard help {}` lists the {} commands",
+                       words[0], words[1], words[0], words[0]);
+}
+
 int run_admin(const config::Config& cfg, const std::vector<std::string>& argv, bool json) {
     nlohmann::json req = {{"argv", argv}};
     // Arguments the command reads as files are read here and sent with it, so the server needs
@@ -104,6 +128,10 @@ int main(int argc, char** argv) {
     }
     if (rest.empty() || rest[0] == "help") {
         std::vector<std::string> topic(rest.empty() ? rest.end() : rest.begin() + 1, rest.end());
+        if (!topic.empty() && topic[0] != "serve" && topic[0] != "help") {
+            // `help MODULE VERB EXTRA...` describes the command; only the command words count.
+            if (auto why = unknown_command(topic, true); !why.empty()) return usage_error(why);
+        }
         std::cout << admin::help_text(topic);
         return rest.empty() ? 2 : 0;
     }
@@ -116,9 +144,11 @@ int main(int argc, char** argv) {
     }
     if (rest.size() >= 2 && (rest[1] == "help" || rest[1] == "--help")) {
         rest.erase(rest.begin() + 1);
+        if (auto why = unknown_command(rest, true); !why.empty()) return usage_error(why);
         std::cout << admin::help_text(rest);
         return 0;
     }
+    if (auto why = unknown_command(rest, false); !why.empty()) return usage_error(why);
     return run_admin(*cfg, rest, json);
 }
 

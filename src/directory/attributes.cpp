@@ -38,6 +38,18 @@ constexpr AttrDef setting(std::string_view name, AttrType type, std::string_view
                           int64_t min = 0, int64_t max = 0, std::string_view choices = {}) {
     return AttrDef{name, type, kGlobal, true, false, "", builtin, min, max, choices};
 }
+// A setting of the original product that nothing reads yet: known, shown, refused when set.
+constexpr AttrDef pending(AttrDef def, std::string_view missing) {
+    def.builtin = {};
+    def.cos_default = {};
+    def.pending = missing;
+    return def;
+}
+constexpr std::string_view kNeedsAbq =
+    "the Allow/Block/Quarantine device control (ABQ) is not built yet";
+constexpr std::string_view kNeedsAntiDos = "the ActiveSync DoS filter is not built yet";
+constexpr std::string_view kNeedsMail =
+    "mail quotas need the mail store integration (Dovecot), which is not built yet";
 
 constexpr AttrDef kAttrs[] = {
     // identity and status of an account (derived or stored in columns)
@@ -122,7 +134,7 @@ constexpr AttrDef kAttrs[] = {
     // features and GAL
     flag("zimbraFeatureMobileSyncEnabled", "FALSE", "FALSE"),
     flag("zimbraHideInGal", "", "FALSE"),
-    number("zimbraMailQuota", "0", 0, INT64_MAX),
+    pending(number("zimbraMailQuota", "0", 0, INT64_MAX), kNeedsMail),
     // mobile device management (MDM); see the mobile provisioning reference for meanings
     flag("zimbraFeatureMobilePolicyEnabled", "TRUE", "TRUE"),
     flag("zimbraMobilePolicyAllowNonProvisionableDevices", "TRUE", "TRUE"),
@@ -175,14 +187,18 @@ constexpr AttrDef kAttrs[] = {
     setting("ZxMobile_NotificationsLatency", AttrType::integer, "0", 0, 3600),
     setting("ZxMobile_UseInstantNotficiations", AttrType::boolean, "TRUE"),
     setting("ZxMobile_MaxPingHeartbeat", AttrType::integer, "3540", 60, 86400),
-    setting("mobileAntiDosServiceEnabled", AttrType::boolean, "FALSE"),
-    setting("mobileAntiDosServiceJailDuration", AttrType::integer, "600000", 0, INT32_MAX),
-    setting("mobileAntiDosServiceTimeWindow", AttrType::integer, "30000", 1, INT32_MAX),
-    setting("mobileAntiDosServiceMaxRequests", AttrType::integer, "150", 0, INT32_MAX),
-    setting("abqMode", AttrType::enumeration, "Disabled", 0, 0,
-            "Permissive|Interactive|Strict|Disabled"),
-    setting("abqNotificationsInterval", AttrType::integer, "0", 0, INT32_MAX),
-    setting("abq_enabled_at_startup", AttrType::boolean, "TRUE"),
+    pending(setting("mobileAntiDosServiceEnabled", AttrType::boolean, "FALSE"), kNeedsAntiDos),
+    pending(setting("mobileAntiDosServiceJailDuration", AttrType::integer, "600000", 0, INT32_MAX),
+            kNeedsAntiDos),
+    pending(setting("mobileAntiDosServiceTimeWindow", AttrType::integer, "30000", 1, INT32_MAX),
+            kNeedsAntiDos),
+    pending(setting("mobileAntiDosServiceMaxRequests", AttrType::integer, "150", 0, INT32_MAX),
+            kNeedsAntiDos),
+    pending(setting("abqMode", AttrType::enumeration, "Disabled", 0, 0,
+                    "Permissive|Interactive|Strict|Disabled"),
+            kNeedsAbq),
+    pending(setting("abqNotificationsInterval", AttrType::integer, "0", 0, INT32_MAX), kNeedsAbq),
+    pending(setting("abq_enabled_at_startup", AttrType::boolean, "TRUE"), kNeedsAbq),
     // authentication throttling (failures before a client address or an account is slowed down)
     setting("authThrottleAccountFailures", AttrType::integer, "10", 1, 100000),
     setting("authThrottleAddressFailures", AttrType::integer, "30", 1, 1000000),

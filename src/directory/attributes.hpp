@@ -48,6 +48,9 @@ struct AttrDef {
     std::string_view choices = {};  // enumeration: values separated by '|'
     std::string_view alias = {};    // another accepted name (e.g. "department" for "ou")
     AttrStorage storage = AttrStorage::table;
+    // Known but not enforced yet: what is missing before a value could have an effect. Such an
+    // attribute cannot be given a value (a setting that is stored but ignored would mislead).
+    std::string_view pending = {};
 };
 
 // Case-insensitive lookup by name or alias; nullptr when unknown.
@@ -59,6 +62,11 @@ std::span<const AttrDef> all_attrs();
 Result<std::string> normalize_value(const AttrDef& def, std::string_view value);
 
 bool attr_allowed_at(const AttrDef& def, Scope scope);
+
+// Whether code reads the attribute; false for the ones that are known but not enforced yet.
+inline bool attr_enforced(const AttrDef& def) {
+    return def.pending.empty();
+}
 
 // The value of a boolean attribute as a bool ("TRUE" → true).
 inline bool is_true(std::string_view v) {

@@ -159,6 +159,13 @@ Result<void> apply_attrs(Tx& tx, Scope scope, int64_t owner, const std::vector<A
         if (ch.op != AttrChange::Op::set && !def->multi)
             return fail(Errc::invalid_argument,
                         fmt::format("{} has a single value: set it without '+' or '-'", def->name));
+        // Removing a value is always allowed (a database from an earlier version may hold one).
+        if (!attr_enforced(*def) && ch.op != AttrChange::Op::remove &&
+            !(ch.op == AttrChange::Op::set && ch.value.empty()))
+            return fail(Errc::invalid_argument,
+                        fmt::format("{} is not enforced yet: {}; a value would have no effect, so "
+                                    "it cannot be set",
+                                    def->name, def->pending));
         std::string value;
         if (!ch.value.empty() || ch.op != AttrChange::Op::set) {
             auto v = normalize_value(*def, ch.value);

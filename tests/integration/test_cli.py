@@ -98,6 +98,40 @@ class NoServerTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0)
         self.assertIn("usage: switchboard prov createAccount ADDRESS PASSWORD", r.stdout)
 
+    def test_unknown_commands_exit_2_without_a_server(self):
+        s = Server()  # configured, never started: an unknown verb is told apart from a down server
+        try:
+            cases = [
+                (("help", "mobile", "ABQ"), "unknown command 'mobile ABQ'", "switchboard help mobile"),
+                (("help", "prov", "frobnicate"), "unknown command 'prov frobnicate'", "switchboard help prov"),
+                (("help", "nosuchmodule"), "unknown command 'nosuchmodule'", "switchboard help"),
+                (("mobile", "ABQ", "list"), "unknown command 'mobile ABQ'", "switchboard help mobile"),
+                (("prov", "frobnicate"), "unknown command 'prov frobnicate'", "switchboard help prov"),
+                (("nosuchmodule", "x"), "unknown command 'nosuchmodule x'", "switchboard help"),
+                (("prov", "help", "frobnicate"), "unknown command 'prov frobnicate'", "switchboard help prov"),
+                (("prov",), "'prov' needs a command", "switchboard help prov"),
+            ]
+            for argv, message, hint in cases:
+                for json_out in (False, True):
+                    r = s.cli(*argv, json_out=json_out, check=False)
+                    self.assertEqual(r.rc, 2, r)
+                    self.assertIn(message, r.err, r)
+                    self.assertIn(hint, r.err, r)
+                    self.assertNotIn("switchboard serve", r.err, r)  # not mistaken for a down server
+                    self.assertEqual(r.out, "", r)
+            # Known commands still reach (and here miss) the server; their help needs none.
+            self.assertIn("switchboard serve", s.cli("mobile", "getAllDevices", check=False).err)
+            r = s.cli("help", "mobile", "getDeviceInfo", check=False)
+            self.assertEqual(r.rc, 0, r)
+            self.assertIn("usage: switchboard mobile getDeviceInfo", r.out)
+        finally:
+            s.cleanup()
+
+    def test_help_serve(self):
+        r = run("help", "serve")
+        self.assertEqual(r.returncode, 0)
+        self.assertIn("usage: switchboard serve [--config FILE] [--demo]", r.stdout)
+
 
 class JsonAndExitCodeTest(ServerTestCase):
     def test_exit_codes(self):
@@ -131,7 +165,7 @@ class JsonAndExitCodeTest(ServerTestCase):
         info = self.json("config", "info", "zimbraFeatureMobileSyncEnabled")
         self.assertEqual((info["type"], info["cosDefault"]), ("boolean", "FALSE"))
         g = self.json("config", "get", "global", "authThrottleWindow")
-        self.assertEqual(g["authThrottleWindow"], {"values": ["900"], "source": "default"})
+        self.assertEqual(g["authThrottleWindow"], {"values": ["900"], "source": "default", "enforced": True})
         self.assertIn("authThrottleAccountFailures", self.json("config", "list"))
 
     def test_json_errors(self):
@@ -142,8 +176,8 @@ class JsonAndExitCodeTest(ServerTestCase):
         self.assertIn("no such account", j["error"]["message"])
 
     def test_unknown_commands(self):
-        self.assertFails("prov", "frobnicate", contains="unknown prov command")
-        self.assertFails("nosuchmodule", "x", contains="unknown command")
+        self.assertEqual(self.assertFails("prov", "frobnicate", contains="unknown command 'prov frobnicate'").rc, 2)
+        self.assertEqual(self.assertFails("nosuchmodule", "x", contains="unknown command").rc, 2)
         self.assertFails("prov", "ca", contains="usage")
 
     def test_environment_selects_the_config(self):

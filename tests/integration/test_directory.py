@@ -103,7 +103,7 @@ class CosInheritanceTest(ServerTestCase):
         self.cli("prov", "mc", "default", "zimbraFeatureMobileSyncEnabled", "FALSE")
 
     def test_account_cos_and_domain_default_cos(self):
-        cos_id = self.cli("prov", "cc", "executives", "zimbraMailQuota", "1073741824").out.strip()
+        cos_id = self.cli("prov", "cc", "executives", "zimbraMobilePolicyRefreshInterval", "720").out.strip()
         self.assertIn({"name": "executives", "id": cos_id}, self.json("prov", "gac")["cos"])
         self.assertIn("executives", self.cli("prov", "getAllCos").out.split())
         # A new COS starts with the COS defaults.
@@ -113,25 +113,25 @@ class CosInheritanceTest(ServerTestCase):
         # By name; stored as the COS id.
         self.cli("prov", "ma", "exec@example.com", "zimbraCOSId", "executives")
         self.assertEqual(self.effective("exec@example.com", "zimbraCOSId"), ([cos_id], "account"))
-        self.assertEqual(self.effective("exec@example.com", "zimbraMailQuota"), (["1073741824"], "cos executives"))
+        self.assertEqual(self.effective("exec@example.com", "zimbraMobilePolicyRefreshInterval"), (["720"], "cos executives"))
         self.assertEqual(self.effective("exec@example.com", "zimbraFeatureMobileSyncEnabled"), (["TRUE"], "cos executives"))
-        self.assertEqual(self.effective("jane@example.com", "zimbraMailQuota"), (["0"], "cos default"))
+        self.assertEqual(self.effective("jane@example.com", "zimbraMobilePolicyRefreshInterval"), (["1440"], "cos default"))
 
         # A domain's default COS applies to its accounts without a COS of their own.
         self.cli("prov", "md", "branch.example", "zimbraDomainDefaultCOSId", cos_id)
-        self.assertEqual(self.effective("bob@branch.example", "zimbraMailQuota"), (["1073741824"], "cos executives"))
-        self.assertEqual(self.effective("jane@example.com", "zimbraMailQuota"), (["0"], "cos default"))
+        self.assertEqual(self.effective("bob@branch.example", "zimbraMobilePolicyRefreshInterval"), (["720"], "cos executives"))
+        self.assertEqual(self.effective("jane@example.com", "zimbraMobilePolicyRefreshInterval"), (["1440"], "cos default"))
         # The account's own COS wins over the domain's default.
         self.cli("prov", "ma", "bob@branch.example", "zimbraCOSId", "default")
-        self.assertEqual(self.effective("bob@branch.example", "zimbraMailQuota"), (["0"], "cos default"))
+        self.assertEqual(self.effective("bob@branch.example", "zimbraMobilePolicyRefreshInterval"), (["1440"], "cos default"))
         self.cli("prov", "ma", "bob@branch.example", "zimbraCOSId", "")
-        self.assertEqual(self.effective("bob@branch.example", "zimbraMailQuota"), (["1073741824"], "cos executives"))
+        self.assertEqual(self.effective("bob@branch.example", "zimbraMobilePolicyRefreshInterval"), (["720"], "cos executives"))
 
         # An account value beats every COS.
-        self.cli("prov", "ma", "exec@example.com", "zimbraMailQuota", "5")
-        self.assertEqual(self.effective("exec@example.com", "zimbraMailQuota"), (["5"], "account"))
-        self.cli("prov", "ma", "exec@example.com", "zimbraMailQuota", "")
-        self.assertEqual(self.effective("exec@example.com", "zimbraMailQuota"), (["1073741824"], "cos executives"))
+        self.cli("prov", "ma", "exec@example.com", "zimbraMobilePolicyRefreshInterval", "5")
+        self.assertEqual(self.effective("exec@example.com", "zimbraMobilePolicyRefreshInterval"), (["5"], "account"))
+        self.cli("prov", "ma", "exec@example.com", "zimbraMobilePolicyRefreshInterval", "")
+        self.assertEqual(self.effective("exec@example.com", "zimbraMobilePolicyRefreshInterval"), (["720"], "cos executives"))
 
         self.assertFailsUnchanged("prov", "ma", "exec@example.com", "zimbraCOSId", "no-such-cos", contains="no such cos")
         self.assertFailsUnchanged("prov", "cc", "executives", contains="already exists")
@@ -139,7 +139,7 @@ class CosInheritanceTest(ServerTestCase):
         self.cli("prov", "md", "branch.example", "zimbraDomainDefaultCOSId", "")
         self.cli("prov", "ma", "exec@example.com", "zimbraCOSId", "")
         self.cli("prov", "dc", "executives")
-        self.assertEqual(self.effective("bob@branch.example", "zimbraMailQuota"), (["0"], "cos default"))
+        self.assertEqual(self.effective("bob@branch.example", "zimbraMobilePolicyRefreshInterval"), (["1440"], "cos default"))
 
     def test_domain_and_global_fallback(self):
         # zimbraHideInGal has no COS default: the chain reaches the domain, then global, then the built-in.
@@ -173,19 +173,19 @@ class CosInheritanceTest(ServerTestCase):
                          self.json("prov", "gc", "default")["attrs"])
         self.assertFailsUnchanged("prov", "ma", "jane@example.com", "zimbraHideInGal", "maybe",
                                   contains="zimbraHideInGal must be TRUE or FALSE", state=state)
-        self.assertFailsUnchanged("prov", "mc", "default", "zimbraMailQuota", "lots",
-                                  contains="zimbraMailQuota must be an integer", state=state)
-        self.assertFailsUnchanged("prov", "ma", "jane@example.com", "zimbraMailQuota", "-1",
-                                  contains="zimbraMailQuota must be between", state=state)
-        self.assertFailsUnchanged("prov", "ma", "jane@example.com", "zimbraMailQuota", "12abc", state=state)
+        self.assertFailsUnchanged("prov", "mc", "default", "zimbraMobilePolicyRefreshInterval", "lots",
+                                  contains="zimbraMobilePolicyRefreshInterval must be an integer", state=state)
+        self.assertFailsUnchanged("prov", "ma", "jane@example.com", "zimbraMobilePolicyRefreshInterval", "-1",
+                                  contains="zimbraMobilePolicyRefreshInterval must be between", state=state)
+        self.assertFailsUnchanged("prov", "ma", "jane@example.com", "zimbraMobilePolicyRefreshInterval", "12abc", state=state)
         # One bad pair refuses the whole command: the good pair before it is not applied either.
-        self.assertFailsUnchanged("prov", "ma", "jane@example.com", "title", "Boss", "zimbraMailQuota", "x",
-                                  contains="zimbraMailQuota", state=state)
+        self.assertFailsUnchanged("prov", "ma", "jane@example.com", "title", "Boss", "zimbraMobilePolicyRefreshInterval", "x",
+                                  contains="zimbraMobilePolicyRefreshInterval", state=state)
         self.assertFailsUnchanged("prov", "ma", "jane@example.com", "title", "Boss", "noSuchAttr", "1",
                                   contains="unknown attribute: noSuchAttr", state=state)
         # Odd number of attribute words.
-        self.assertFailsUnchanged("prov", "ma", "jane@example.com", "title", "Boss", "zimbraMailQuota",
-                                  contains="zimbraMailQuota", state=state)
+        self.assertFailsUnchanged("prov", "ma", "jane@example.com", "title", "Boss", "zimbraMobilePolicyRefreshInterval",
+                                  contains="zimbraMobilePolicyRefreshInterval", state=state)
         self.assertFailsUnchanged("prov", "ma", "jane@example.com", "title", contains="usage", state=state)
         self.assertFailsUnchanged("prov", "ca", "new@example.com", "", "title", contains="title", state=state)
         # Read-only and wrong-level attributes.
@@ -205,6 +205,47 @@ class CosInheritanceTest(ServerTestCase):
                                   state=state)
         self.assertFailsUnchanged("config", "set", "global", "noSuchSetting", "1", contains="noSuchSetting",
                                   state=state)
+
+    def test_settings_not_enforced_yet_are_refused(self):
+        # Known settings of the original product that no code reads yet: a value would be a lie.
+        state = lambda: (self.server.directory_state(), self.json("config", "list"),
+                         self.json("prov", "gc", "default")["attrs"], self.json("prov", "gd", "example.com"))
+        pending = {"abqMode": ("global", "Strict"), "abqNotificationsInterval": ("global", "60"),
+                   "abq_enabled_at_startup": ("global", "FALSE"),
+                   "mobileAntiDosServiceEnabled": ("global", "TRUE"),
+                   "mobileAntiDosServiceJailDuration": ("global", "1000"),
+                   "mobileAntiDosServiceTimeWindow": ("global", "1000"),
+                   "mobileAntiDosServiceMaxRequests": ("global", "10"),
+                   "zimbraMailQuota": ("cos", "1073741824")}
+        for name, (level, value) in pending.items():
+            args = ["config", "set", "global", name, value] if level == "global" else \
+                ["prov", "mc", "default", name, value]
+            r = self.assertFailsUnchanged(*args, contains=f"{name} is not enforced yet", state=state)
+            self.assertEqual(r.rc, 1, r)
+            info = self.cli("config", "info", name).out
+            self.assertIn("not enforced yet", info)
+            j = self.json("config", "info", name)
+            self.assertFalse(j["enforced"])
+            self.assertTrue(j["notEnforcedReason"])
+            # Unsetting is allowed (a database of an earlier version may hold a value).
+            if level == "global":
+                self.cli("config", "unset", "global", name)
+        self.assertFailsUnchanged("prov", "ma", "jane@example.com", "zimbraMailQuota", "5",
+                                  contains="zimbraMailQuota is not enforced yet", state=state)
+        self.assertFailsUnchanged("prov", "md", "example.com", "zimbraMailQuota", "5",
+                                  contains="mail store", state=state)
+        self.assertFailsUnchanged("prov", "ca", "quota@example.com", "pw-quota-2026", "zimbraMailQuota", "5",
+                                  contains="zimbraMailQuota is not enforced yet", state=state)
+        listed = self.json("config", "list")
+        self.assertFalse(listed["abqMode"]["enforced"])
+        self.assertEqual(listed["abqMode"]["value"], "")  # no built-in value pretends to be in force
+        self.assertTrue(listed["authThrottleWindow"]["enforced"])
+        self.assertIn("abqMode:     # not enforced yet", self.cli("config", "list").out)
+        self.assertEqual(self.json("config", "info", "authThrottleWindow")["enforced"], True)
+        # A new COS no longer gets a quota that nothing applies.
+        self.cli("prov", "cc", "quota-check")
+        self.assertNotIn("zimbraMailQuota", self.json("prov", "gc", "quota-check")["attrs"])
+        self.cli("prov", "dc", "quota-check")
 
 
 class AccountTest(ServerTestCase):

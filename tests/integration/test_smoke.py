@@ -16,7 +16,7 @@ class SmokeTest(ServerTestCase):
         self.assertIn("zimbraFeatureMobileSyncEnabled: FALSE", r.out)
 
     def test_unknown_command_is_refused(self):
-        self.assertFails("prov", "frobnicate", contains="unknown prov command")
+        self.assertFails("prov", "frobnicate", contains="unknown command 'prov frobnicate'")
 
 
 if __name__ == "__main__":

@@ -124,9 +124,14 @@ Result<Output> get(Services& s, const Call& c) {
         std::string value;
         for (auto& v : ev->values)
             value += (value.empty() ? "" : ",") + v;
+        const auto* def = directory::find_attr(name);
         text += ev->values.empty() ? fmt::format("{}: (not set)\n", name)
                                    : fmt::format("{}: {}    # from {}\n", name, value, ev->source);
-        j[name] = {{"values", ev->values}, {"source", ev->source}};
+        if (!directory::attr_enforced(*def))
+            text += fmt::format("# {} is not enforced yet: {}\n", name, def->pending);
+        j[name] = {{"values", ev->values},
+                   {"source", ev->source},
+                   {"enforced", directory::attr_enforced(*def)}};
     }
     return text_output(text, j);
 }
@@ -147,11 +152,17 @@ Result<Output> info(Services&, const Call& c) {
     t.row("inherited", def->inherited ? "yes (account, COS, domain, global)" : "no");
     if (!def->cos_default.empty()) t.row("COS default", def->cos_default);
     if (!def->builtin.empty()) t.row("default", def->builtin);
+    const bool enforced = directory::attr_enforced(*def);
+    t.row("enforced", enforced ? std::string("yes")
+                               : fmt::format("not enforced yet: {}; it cannot be set until then",
+                                             def->pending));
     return text_output(t.str(), {{"name", def->name},
                                  {"type", types[int(def->type)]},
                                  {"levels", levels},
                                  {"default", def->builtin},
-                                 {"cosDefault", def->cos_default}});
+                                 {"cosDefault", def->cos_default},
+                                 {"enforced", enforced},
+                                 {"notEnforcedReason", def->pending}});
 }
 
 Result<Output> list(Services& s, const Call&) {
@@ -162,9 +173,13 @@ Result<Output> list(Services& s, const Call&) {
         auto ev = s.directory->global(def.name);
         if (!ev) return tl::unexpected(ev.error());
         std::string value = ev->values.empty() ? "" : ev->values.front();
+        const bool enforced = directory::attr_enforced(def);
         text += fmt::format("{}: {}{}\n", def.name, value,
-                            ev->source == "default" ? "    # default" : "");
-        j[std::string(def.name)] = {{"value", value}, {"source", ev->source}};
+                            !enforced                 ? "    # not enforced yet"
+                            : ev->source == "default" ? "    # default"
+                                                      : "");
+        j[std::string(def.name)] = {
+            {"value", value}, {"source", ev->source}, {"enforced", enforced}};
     }
     return text_output(text, j);
 }

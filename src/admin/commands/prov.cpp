@@ -177,6 +177,9 @@ Result<Output> get_account(Services& s, const Call& c) {
         for (auto& [name, ev] : *all) {
             for (auto& v : ev.values)
                 text += fmt::format("{}: {}\n", name, v);
+            if (const auto* def = directory::find_attr(name);
+                def && !directory::attr_enforced(*def))
+                text += fmt::format("# {} is not enforced yet: {}\n", name, def->pending);
             attrs[name] = {{"values", ev.values}, {"source", ev.source}};
         }
     } else {
@@ -189,6 +192,8 @@ Result<Output> get_account(Services& s, const Call& c) {
                 text += fmt::format("{}: {}\n", canon, v);
             text += ev->values.empty() ? fmt::format("# {} has no value\n", canon)
                                        : fmt::format("# {} comes from: {}\n", canon, ev->source);
+            if (def && !directory::attr_enforced(*def))
+                text += fmt::format("# {} is not enforced yet: {}\n", canon, def->pending);
             attrs[canon] = {{"values", ev->values}, {"source", ev->source}};
         }
     }

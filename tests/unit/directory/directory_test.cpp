@@ -105,7 +105,7 @@ TEST_F(DirectoryTest, AttributeValidation) {
     };
     bad({{Op::set, "zimbraNoSuchThing", "1"}}, "unknown attribute: zimbraNoSuchThing");
     bad({{Op::set, "zimbraFeatureMobileSyncEnabled", "maybe"}}, "must be TRUE or FALSE");
-    bad({{Op::set, "zimbraMailQuota", "lots"}}, "must be an integer");
+    bad({{Op::set, "zimbraMobilePolicyRefreshInterval", "lots"}}, "must be an integer");
     bad({{Op::set, "zimbraMobilePolicyAllowBluetooth", "3"}}, "between -1 and 2");
     bad({{Op::set, "zimbraAccountStatus", "frozen"}}, "must be one of active,locked,closed");
     bad({{Op::set, "zimbraId", "x"}}, "read-only");
@@ -113,8 +113,9 @@ TEST_F(DirectoryTest, AttributeValidation) {
     bad({{Op::add, "displayName", "x"}}, "single value");
     bad({{Op::set, "zimbraCOSId", "nope"}}, "no such COS: nope");
     // A failed change list changes nothing, even its valid first part.
-    auto r = dir_->modify_account("c@example.com",
-                                  {{Op::set, "title", "Boss"}, {Op::set, "zimbraMailQuota", "x"}});
+    auto r = dir_->modify_account(
+        "c@example.com",
+        {{Op::set, "title", "Boss"}, {Op::set, "zimbraMobilePolicyRefreshInterval", "x"}});
     ASSERT_FALSE(r);
     EXPECT_TRUE(eff("c@example.com", "title").values.empty());
 }

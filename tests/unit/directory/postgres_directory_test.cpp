@@ -65,8 +65,9 @@ TEST_P(DirectoryOnBackend, InheritanceChain) {
 
 TEST_P(DirectoryOnBackend, FailedChangeListChangesNothing) {
     make("c@example.com");
-    auto r = dir_->modify_account("c@example.com",
-                                  {{Op::set, "title", "Boss"}, {Op::set, "zimbraMailQuota", "x"}});
+    auto r = dir_->modify_account(
+        "c@example.com",
+        {{Op::set, "title", "Boss"}, {Op::set, "zimbraMobilePolicyRefreshInterval", "x"}});
     ASSERT_FALSE(r);
     EXPECT_NE(r.error().message.find("must be an integer"), std::string::npos);
     EXPECT_TRUE(eff("c@example.com", "title").values.empty());
