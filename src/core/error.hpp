@@ -30,8 +30,16 @@ struct Error {
     std::string message;
 };
 
+// A value or an Error. [[nodiscard]]: an ignored Result is an ignored failure, so the compiler
+// refuses to let a caller drop one silently (cast to void where ignoring is deliberate).
 template <class T>
-using Result = tl::expected<T, Error>;
+class [[nodiscard]] Result : public tl::expected<T, Error> {
+  public:
+    using Base = tl::expected<T, Error>;
+    using Base::Base;
+    Result(const Base& b) : Base(b) {}
+    Result(Base&& b) : Base(std::move(b)) {}
+};
 
 inline tl::unexpected<Error> fail(Errc code, std::string message) {
     return tl::unexpected<Error>(Error{code, std::move(message)});
@@ -45,3 +53,13 @@ inline tl::unexpected<Error> fail(Errc code, std::string message) {
         if (auto sb_try_r_ = (expr); !sb_try_r_)                              \
             return tl::unexpected<::sb::Error>(std::move(sb_try_r_).error()); \
     } while (0)
+
+// Binds the value of an expression returning Result<T>, or propagates its error:
+//   SB_TRY_ASSIGN(auto rows, tx.query(...));   // rows is the value (Rows), not the Result
+#define SB_TRY_ASSIGN(decl, expr) SB_TRY_ASSIGN_(SB_TRY_CONCAT_(sb_try_v_, __LINE__), decl, expr)
+#define SB_TRY_CONCAT_(a, b) SB_TRY_CONCAT2_(a, b)
+#define SB_TRY_CONCAT2_(a, b) a##b
+#define SB_TRY_ASSIGN_(tmp, decl, expr)                                   \
+    auto tmp = (expr);                                                    \
+    if (!tmp) return tl::unexpected<::sb::Error>(std::move(tmp).error()); \
+    decl = std::move(tmp).value()

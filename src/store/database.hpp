@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -65,12 +66,22 @@ using ChangeListener = std::function<void(const std::vector<Change>&)>;
 class Database {
   public:
     virtual ~Database() = default;
-    // Runs fn in a read-write transaction; commits when it returns success, rolls back otherwise.
-    // fn may run more than once (PostgreSQL retries serialization failures), so it must not
-    // accumulate into state captured from outside. Subscribers must be thread-safe.
-    virtual Result<void> write(const TxFn& fn) = 0;
-    // Runs fn on a consistent snapshot; any write attempted inside fails.
-    virtual Result<void> read(const TxFn& fn) = 0;
+    // Runs fn in a read-write transaction; commits when it returns success, rolls back otherwise,
+    // and returns fn's value or error. fn may run more than once (PostgreSQL retries
+    // serialization failures): return what it computes instead of writing it into state
+    // captured from outside, so a retry needs no resets. Subscribers must be thread-safe.
+    template <class Fn>
+    auto write(Fn&& fn) -> Result<typename std::invoke_result_t<Fn&, Tx&>::value_type> {
+        return run(fn, [this](const TxFn& f) { return write_tx(f); });
+    }
+    // Runs fn on a consistent snapshot (any write attempted inside fails); returns fn's result.
+    template <class Fn>
+    auto read(Fn&& fn) -> Result<typename std::invoke_result_t<Fn&, Tx&>::value_type> {
+        return run(fn, [this](const TxFn& f) { return read_tx(f); });
+    }
+    // The transactions themselves, for the backends to implement.
+    virtual Result<void> write_tx(const TxFn& fn) = 0;
+    virtual Result<void> read_tx(const TxFn& fn) = 0;
     // "sqlite" or "postgresql": migrations pick their dialect by it.
     virtual std::string_view dialect() const = 0;
     // Subscribes to committed changes (called on the committing thread; keep it short).
@@ -78,6 +89,24 @@ class Database {
     // Stops every delivery (and any thread that delivers changes from other nodes) and forgets
     // the listeners; called at shutdown before the subscribers are destroyed.
     virtual void unsubscribe_all() = 0;
+
+  private:
+    template <class Fn, class Runner>
+    static auto run(Fn& fn, Runner&& runner)
+        -> Result<typename std::invoke_result_t<Fn&, Tx&>::value_type> {
+        using T = typename std::invoke_result_t<Fn&, Tx&>::value_type;
+        if constexpr (std::is_void_v<T>) {
+            return runner(TxFn([&fn](Tx& tx) -> Result<void> { return fn(tx); }));
+        } else {
+            // Each attempt replaces the value of the previous one.
+            std::optional<T> value;
+            SB_TRY(runner(TxFn([&](Tx& tx) -> Result<void> {
+                SB_TRY_ASSIGN(value, fn(tx));
+                return {};
+            })));
+            return std::move(*value);
+        }
+    }
 };
 
 // Opens the configured backend and brings its schema to the current version.

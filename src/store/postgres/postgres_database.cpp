@@ -116,8 +116,8 @@ class PostgresDatabase final : public Database {
         return {};
     }
 
-    Result<void> write(const TxFn& fn) override { return run(fn, true); }
-    Result<void> read(const TxFn& fn) override { return run(fn, false); }
+    Result<void> write_tx(const TxFn& fn) override { return run(fn, true); }
+    Result<void> read_tx(const TxFn& fn) override { return run(fn, false); }
     std::string_view dialect() const override { return "postgresql"; }
 
     void unsubscribe_all() override {

@@ -201,8 +201,8 @@ class SqliteDatabase final : public Database {
   public:
     Result<void> open(const std::string& path) { return conn_.open(path); }
 
-    Result<void> write(const TxFn& fn) override { return run(fn, true); }
-    Result<void> read(const TxFn& fn) override { return run(fn, false); }
+    Result<void> write_tx(const TxFn& fn) override { return run(fn, true); }
+    Result<void> read_tx(const TxFn& fn) override { return run(fn, false); }
     std::string_view dialect() const override { return "sqlite"; }
     void unsubscribe_all() override {
         std::lock_guard lock(listeners_mutex_);

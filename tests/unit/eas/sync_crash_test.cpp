@@ -68,13 +68,13 @@ class CrashingDatabase final : public store::Database {
     explicit CrashingDatabase(store::Database& inner) : inner_(inner) {}
     CrashPoint crash_before;
 
-    Result<void> write(const store::TxFn& fn) override {
+    Result<void> write_tx(const store::TxFn& fn) override {
         return inner_.write([&](store::Tx& tx) -> Result<void> {
             CrashingTx t(tx, crash_before);
             return fn(t);
         });
     }
-    Result<void> read(const store::TxFn& fn) override { return inner_.read(fn); }
+    Result<void> read_tx(const store::TxFn& fn) override { return inner_.read_tx(fn); }
     std::string_view dialect() const override { return inner_.dialect(); }
     void subscribe(store::ChangeListener l) override { inner_.subscribe(std::move(l)); }
     void unsubscribe_all() override { inner_.unsubscribe_all(); }
