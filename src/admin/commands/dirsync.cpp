@@ -283,12 +283,12 @@ Result<Output> history(Services& s, const Call& c) {
         std::string detail = r.contains("error") ? r["error"].get<std::string>() : "";
         if (detail.empty() && r.contains("counts")) {
             const auto& n = r["counts"];
-            detail =
-                fmt::format("{} created, {} updated, {} renamed, {} locked, {} deleted",
-                            n.value("created", int64_t{0}), n.value("updated", int64_t{0}),
-                            n.value("renamed", int64_t{0}),
-                            n.value("locked", int64_t{0}) + n.value("lockedForRemoval", int64_t{0}),
-                            n.value("deleted", int64_t{0}));
+            detail = fmt::format("{} created, {} updated, {} renamed, {} locked, {} deleted",
+                                 n.value("created", int64_t{0}), n.value("updated", int64_t{0}),
+                                 n.value("renamed", int64_t{0}),
+                                 n.value("locked", int64_t{0}) + n.value("lockedGone", int64_t{0}) +
+                                     n.value("lockedForRemoval", int64_t{0}),
+                                 n.value("deleted", int64_t{0}));
         }
         text +=
             fmt::format("{}  {:<11} {:<8} {:<14} {:>7.1f} s  {}\n", r.value("started", ""),
