@@ -1,7 +1,10 @@
 #!/usr/bin/python3
 """Directory-sync benchmark: a full sync of N users (default 100,000) from a real slapd (back-mdb,
 loaded with slapadd, size limit 1000 so the listing pages), then incremental runs after 100
-changes, through RFC 4533 content synchronisation and through modifyTimestamp.
+changes, through RFC 4533 content synchronisation and through modifyTimestamp, then a full run
+after 1% of the users left the directory (their accounts are locked), and the cost of the
+directory check at login: first binds to the LDAP address book with a mobile password, of
+directory-linked accounts (the entry is looked up) against local accounts (no lookup).
 
     SWITCHBOARD_BIN=build/switchboard /usr/bin/python3 bench/dirsync_bench.py [N]
 
@@ -12,6 +15,7 @@ created by the full run, exactly the 100 changed users updated by each increment
 else touched) makes the benchmark exit non-zero after printing what it measured."""
 import json
 import os
+import statistics
 import sys
 import time
 
@@ -135,8 +139,25 @@ def main():
         t = time.time()
         r = server.cli("dirsync", "test", domain, json_out=True, timeout=3600)
         print(f"  dry run over {n} users: {r.data['durationMs'] / 1000:.2f} s (CLI {time.time() - t:.2f} s)")
+
+        # 1% of the users leave: a full run locks their accounts (delete_out_of_scope is off).
+        gone = uids[1::100][:max(1, n // 100)]
+        slapd.delete(*[f"uid={u},ou=people,dc=example,dc=com" for u in gone])
+        report, gone_s, wall = timed_run(server, domain, "mode", "full")
+        check(failures, "accounts locked as gone", report["counts"].get("lockedGone"), len(gone))
+        print(f"  full run after {len(gone)} users left: {gone_s:.2f} s (CLI round trip {wall:.2f} s), "
+              f"{report['counts'].get('lockedGone')} locked as gone")
+
+        link_ms, local_ms = login_costs(server, domain, uids[2::100][:50])
+        ratio = statistics.median(link_ms) / statistics.median(local_ms)
+        print(f"  first mobile-password bind, 50 accounts: directory-linked p50 {statistics.median(link_ms):.1f} ms "
+              f"(max {max(link_ms):.1f}), local p50 {statistics.median(local_ms):.1f} ms "
+              f"(max {max(local_ms):.1f}); ratio {ratio:.2f}x (the entry lookup, once per login_check_interval)")
         print(json.dumps({"users": n, "full_s": round(full_s, 3), "full_nochange_s": round(again_s, 3),
-                          "incremental_sync_s": round(inc_s, 3), "incremental_timestamp_s": round(ts_s, 3)}))
+                          "incremental_sync_s": round(inc_s, 3), "incremental_timestamp_s": round(ts_s, 3),
+                          "full_after_1pct_left_s": round(gone_s, 3),
+                          "login_linked_p50_ms": round(statistics.median(link_ms), 1),
+                          "login_local_p50_ms": round(statistics.median(local_ms), 1)}))
     except RunFailed as e:
         failures.append(str(e))
         print(f"  RUN FAILED: {e}")
@@ -148,6 +169,38 @@ def main():
         print(f"dirsync benchmark: {len(failures)} check(s) failed:", *failures, sep="\n  ")
         return 1
     return 0
+
+
+def login_costs(server, domain, uids):
+    """Milliseconds of the first LDAP bind with a mobile password: synced accounts (their entry is
+    looked up in the directory) and as many local accounts (nothing to look up)."""
+    import ldap
+    server.cli("prov", "mc", "default", "zimbraFeatureMobileSyncEnabled", "TRUE")
+
+    def bind_ms(address, secret):
+        conn = ldap.initialize(f"ldaps://127.0.0.1:{server.ports['ldaps']}")
+        conn.set_option(ldap.OPT_X_TLS_CACERTFILE, server.ca_file)
+        conn.set_option(ldap.OPT_X_TLS_NEWCTX, 0)
+        try:  # the TLS handshake before the clock starts
+            conn.whoami_s()
+        except ldap.LDAPError:
+            pass
+        t = time.perf_counter()
+        conn.simple_bind_s(address, secret)
+        ms = (time.perf_counter() - t) * 1000
+        conn.unbind_s()
+        return ms
+
+    linked, local = [], []
+    for i, u in enumerate(uids):
+        address = f"{u}@{domain}"
+        server.cli("auth", "credential", "add", address, "password", f"mobile-{i}-secret", "service", "EAS")
+        linked.append(bind_ms(address, f"mobile-{i}-secret"))
+        other = f"local-bench-{i}@{domain}"
+        server.cli("prov", "ca", other, f"local-{i}-password")
+        server.cli("auth", "credential", "add", other, "password", f"mobile-{i}-secret", "service", "EAS")
+        local.append(bind_ms(other, f"mobile-{i}-secret"))
+    return linked, local
 
 
 def check_changes(failures, what, report, changed):

@@ -187,8 +187,13 @@ Result<AuthSuccess> Authenticator::verify(Service service, const directory::Acco
             if (std::find(c.services.begin(), c.services.end(), kServiceEas) == c.services.end())
                 continue;
             has_eas = true;
-            if (c.enabled && crypto::verify_password(c.hash, secret))
+            if (c.enabled && crypto::verify_password(c.hash, secret)) {
+                // A mobile password does not outlive the directory entry of its account.
+                if (account.auth_source == "directory" && entry_check_)
+                    if (auto present = entry_check_(account); !present)
+                        return tl::unexpected(present.error());
                 return AuthSuccess{account, "credential " + c.public_id, false};
+            }
         }
         if (has_eas)
             return fail(

@@ -13,7 +13,8 @@ namespace {
 
 constexpr int64_t kDay = 86400;
 
-// Defaults follow seed 004's generic LDAP values; presets fill in its AD and OpenLDAP columns.
+// Defaults follow MailStore's generic LDAP integration values; presets fill in its Active
+// Directory and OpenLDAP samples.
 constexpr KeyDef kKeys[] = {
     {"enabled", KeyType::boolean, "FALSE", "run on the schedule (manual runs work either way)"},
     {"server", KeyType::list, "",
@@ -70,13 +71,26 @@ constexpr KeyDef kKeys[] = {
      "sync only members of these groups (names or DNs; empty: every user of the filter)"},
     {"nested_groups", KeyType::boolean, "TRUE", "members of member groups count too"},
     {"delete_out_of_scope", KeyType::boolean, "FALSE",
-     "remove accounts whose user was deleted or left the filter or groups (locked first, deleted "
-     "after the grace period)"},
+     "also delete the accounts of users deleted or no longer in the filter or groups, after the "
+     "grace period (they are locked at once either way)"},
     {"delete_threshold", KeyType::integer, "10",
-     "a run that would remove more than this percentage of the synced accounts stops and reports",
+     "a run that would lock or remove more than this percentage of the synced accounts as gone "
+     "from the directory stops and reports",
      0, 100},
     {"delete_grace_period", KeyType::duration, "7d",
      "how long a removed user's account stays locked before deletion", 0, 3650 * kDay},
+    {"reuse_account_of_deleted_user", KeyType::boolean, "FALSE",
+     "a new directory identity (new objectGUID/entryUUID) with the address of an account whose "
+     "identity is gone takes that account (mailbox, contacts, devices) over; FALSE: a conflict "
+     "to settle with dirsync relink or dirsync retire"},
+    {"login_check_interval", KeyType::duration, "5m",
+     "how long a check of a linked user's directory entry at login counts: logins (mobile "
+     "passwords too) are refused once the entry is gone or disabled",
+     0, kDay},
+    {"login_offline_grace", KeyType::duration, "4h",
+     "while no directory server answers, a linked user last seen in the directory within this "
+     "time may still log in with a mobile password (0: refused)",
+     0, 30 * kDay},
     {"on_entry_error", KeyType::choice, "stop",
      "an entry that cannot be mapped (missing attribute): stop the run, or skip it (no removals "
      "then)",
@@ -137,7 +151,7 @@ std::string join_lines(const std::vector<std::string>& values) {
 }
 
 Result<std::string> check_choice(const KeyDef& def, std::string_view value) {
-    // Spellings admins know from seed 004's "Protocol" list.
+    // Spellings admins know from MailStore's "Protocol" list (LDAP-TLS, LDAP-SSL).
     if (def.name == "protocol") {
         std::string v = to_lower(value);
         if (v == "ldap-tls" || v == "tls" || v == "ldap+tls" || v == "start_tls")
@@ -371,7 +385,7 @@ const KeyDef* find_key(std::string_view name) {
 
 Result<Settings> preset(std::string_view name) {
     std::string n = canonical_key(name);
-    // Seed 004, "Configuration Samples".
+    // MailStore's "Configuration Samples" for Active Directory and OpenLDAP.
     if (n == "active_directory" || n == "activedirectory" || n == "ad") {
         return Settings{{"user_filter", "(&(objectCategory=User)(proxyAddresses=*))"},
                         {"user_name_attribute", "userPrincipalName"},
@@ -567,6 +581,9 @@ Result<SyncConfig> parse_config(const Settings& s) {
     SB_TRY(flag("delete_out_of_scope", c.delete_out_of_scope));
     SB_TRY(number("delete_threshold", c.delete_threshold));
     SB_TRY(number("delete_grace_period", c.delete_grace_period_s));
+    SB_TRY(flag("reuse_account_of_deleted_user", c.reuse_account_of_deleted_user));
+    SB_TRY(number("login_check_interval", c.login_check_interval_s));
+    SB_TRY(number("login_offline_grace", c.login_offline_grace_s));
     auto on_error = choice("on_entry_error");
     if (!on_error) return tl::unexpected(on_error.error());
     c.on_entry_error = *on_error == "skip" ? EntryErrorPolicy::skip : EntryErrorPolicy::stop;

@@ -1,9 +1,10 @@
 #pragma once
 // Directory-sync configuration of one domain: how to reach the company directory (LDAP or
-// Active Directory), what to read from it and how to map it to accounts (seed 004, "Generic LDAP
-// Integration"). Admins set keys one by one (`switchboard dirsync set DOMAIN KEY VALUE`) or load
-// a TOML table; the store keeps the keys that were set, as canonical text (`Settings`), and
-// `parse_config` turns them, with the defaults, into a `SyncConfig`.
+// Active Directory), what to read from it and how to map it to accounts (the keys of MailStore's
+// "Generic LDAP Integration", plus Switchboard's own). Admins set keys one by one (`switchboard
+// dirsync set DOMAIN KEY VALUE`) or load a TOML table; the store keeps the keys that were set, as
+// canonical text (`Settings`), and `parse_config` turns them, with the defaults, into a
+// `SyncConfig`.
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -61,11 +62,12 @@ struct SettingChange {
     std::string value;
 };
 
-// Validates and applies changes; "preset active-directory|openldap" first writes the values seed
-// 004 shows for that directory. Errors name the key and the reason; `settings` is unchanged then.
+// Validates and applies changes; "preset active-directory|openldap" first writes the values of
+// MailStore's sample for that directory. Errors name the key and the reason; `settings` is
+// unchanged then.
 Result<void> apply_changes(Settings& settings, const std::vector<SettingChange>& changes);
 
-// The values seed 004 gives for a directory type.
+// The values of MailStore's configuration sample for a directory type.
 Result<Settings> preset(std::string_view name);
 
 // The text an admin sees for a key: its value, "(set)" for a secret, or "" when unset.
@@ -106,6 +108,9 @@ struct SyncConfig {
     bool delete_out_of_scope = false;
     int delete_threshold = 10;  // percent of the synced accounts one run may remove
     int64_t delete_grace_period_s = 7 * 86400;
+    bool reuse_account_of_deleted_user = false;
+    int64_t login_check_interval_s = 300;
+    int64_t login_offline_grace_s = 4 * 3600;
     EntryErrorPolicy on_entry_error = EntryErrorPolicy::stop;
 
     std::string default_cos;                     // "" = the domain's default COS

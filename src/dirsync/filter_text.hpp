@@ -9,9 +9,9 @@
 namespace sb::dirsync {
 
 // Checks an RFC 4515 filter and returns it in canonical form. White space between components,
-// as in "(&(objectClass=posixAccount) (mail=*))" (seed 004), is removed; white space inside
-// values is kept. Errors give the position and what was expected. "{member}" placeholders are
-// accepted inside values.
+// as in "(&(objectClass=posixAccount) (mail=*))" (MailStore's OpenLDAP sample), is removed; white
+// space inside values is kept. Errors give the position and what was expected. "{member}"
+// placeholders are accepted inside values.
 Result<std::string> normalize_filter(std::string_view text);
 
 // Escapes a value for use inside a filter (RFC 4515 3: NUL, '(', ')', '*', '\' and, for safe

@@ -370,8 +370,12 @@ Result<Listing> list_directory(Source& source, const ListingOptions& o) {
             rg.member_dns.push_back(all[ui].dn);
         out.groups.push_back(std::move(rg));
     }
-    for (size_t i = 0; i < all.size(); ++i)
-        if (in_scope[i]) out.users.push_back(std::move(all[i]));
+    for (size_t i = 0; i < all.size(); ++i) {
+        if (in_scope[i])
+            out.users.push_back(std::move(all[i]));
+        else
+            out.outside_groups.push_back(std::move(all[i].external_id));
+    }
     return out;
 }
 

@@ -35,8 +35,9 @@ struct RemoteGroup {
 };
 
 struct Listing {
-    std::vector<RemoteUser> users;  // in scope
-    int64_t users_listed = 0;       // entries the user filter returned
+    std::vector<RemoteUser> users;            // in scope
+    int64_t users_listed = 0;                 // entries the user filter returned
+    std::vector<std::string> outside_groups;  // identities the filter returned, not in `groups`
     std::vector<RemoteGroup> groups;
     // Entries skipped (on_entry_error skip): the listing is then not error-free, so nothing is
     // removed in that run.

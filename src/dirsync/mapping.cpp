@@ -214,6 +214,16 @@ Result<RemoteUser> map_user(const Entry& e, const Mapping& m) {
     if (primary) add_alias(*primary);
     for (const auto& a : emails)
         add_alias(a);
+    // The user name is derived only when no e-mail attribute of the entry names it as well.
+    if (u.address != from_user_name) {
+        auto is_email = [&](const std::string& a) {
+            auto n = directory::normalize_address(a);
+            return n && *n == from_user_name;
+        };
+        if (!(primary && is_email(*primary)) &&
+            std::none_of(emails.begin(), emails.end(), is_email))
+            u.derived_alias = from_user_name;
+    }
 
     u.display_name = std::string(trim(e.first(m.full_name_attribute)));
     if (u.display_name.empty()) u.display_name = std::string(trim(e.first("cn")));
@@ -226,22 +236,30 @@ Result<RemoteUser> map_user(const Entry& e, const Mapping& m) {
         if (v.empty() || !printable(v) || v.size() > 4096) continue;
         u.attrs.emplace_back(am.local, std::move(v));
     }
-    if (const std::string raw = e.first("userAccountControl"); !trim(raw).empty()) {
-        // A 32-bit flag word; Active Directory shows values with bit 31 set as negative numbers.
-        // A value that is not one is an error: guessing "enabled" could unlock a disabled user.
-        const std::string_view uac = trim(raw);
-        int64_t flags = 0;
-        auto [end, ec] = std::from_chars(uac.data(), uac.data() + uac.size(), flags);
-        if (ec != std::errc() || end != uac.data() + uac.size() || flags < INT32_MIN ||
-            flags > static_cast<int64_t>(UINT32_MAX))
-            return entry_error(
-                printable(uac) ? fmt::format("userAccountControl '{}' is not a 32-bit number", uac)
-                               : std::string("userAccountControl is not a 32-bit number"));
-        u.disabled = (static_cast<uint32_t>(flags) & kAccountDisable) != 0;
-    }
+    auto disabled = entry_disabled(e);
+    if (!disabled) return tl::unexpected(disabled.error());
+    u.disabled = *disabled;
     u.modify_timestamp = e.first("modifyTimestamp");
     if (u.modify_timestamp.empty()) u.modify_timestamp = e.first("whenChanged");
     return u;
+}
+
+Result<bool> entry_disabled(const Entry& e) {
+    const std::string raw = e.first("userAccountControl");
+    if (trim(raw).empty()) return false;
+    // A 32-bit flag word; Active Directory shows values with bit 31 set as negative numbers.
+    const std::string_view uac = trim(raw);
+    int64_t flags = 0;
+    auto [end, ec] = std::from_chars(uac.data(), uac.data() + uac.size(), flags);
+    if (ec != std::errc() || end != uac.data() + uac.size() || flags < INT32_MIN ||
+        flags > static_cast<int64_t>(UINT32_MAX))
+        return fail(
+            Errc::invalid_argument,
+            fmt::format("entry {}: {}", e.dn,
+                        printable(uac)
+                            ? fmt::format("userAccountControl '{}' is not a 32-bit number", uac)
+                            : std::string("userAccountControl is not a 32-bit number")));
+    return (static_cast<uint32_t>(flags) & kAccountDisable) != 0;
 }
 
 std::optional<ValueRange> parse_range(std::string_view description) {

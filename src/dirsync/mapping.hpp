@@ -47,6 +47,10 @@ struct RemoteUser {
     std::string user_name;             // the user-name attribute's value as the directory has it
     std::string address;               // the account's primary address (lower case)
     std::vector<std::string> aliases;  // other addresses of the user (lower case, no duplicates)
+    // The one alias made from the user name (primary_address email: the UPN's local part in this
+    // domain), "" when none. It is a login name, not a mail address of the directory: an address
+    // from email_attributes wins over it (it is also in `aliases`).
+    std::string derived_alias;
     std::string display_name;
     std::vector<std::pair<std::string, std::string>> attrs;  // account attribute → value
     bool disabled = false;
@@ -55,6 +59,10 @@ struct RemoteUser {
 
 // Maps one user entry. Errors name the entry's DN, the attribute and the reason.
 Result<RemoteUser> map_user(const Entry& entry, const Mapping& m);
+// The entry's Active Directory ACCOUNTDISABLE flag (false without userAccountControl). A value
+// that is not a 32-bit number is an error naming the entry: guessing "enabled" could let a
+// disabled user in.
+Result<bool> entry_disabled(const Entry& entry);
 
 // E-mail values of one attribute. AD proxyAddresses: "SMTP:" marks the primary address,
 // "smtp:" the others, any other prefix (X500:, SIP:, x400:) is not an e-mail address.

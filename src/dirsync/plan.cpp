@@ -1,6 +1,7 @@
 #include "dirsync/plan.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -41,37 +42,50 @@ class Planner {
         remote_ids_ = &remote_ids;
 
         for (const auto& l : linked_)
-            if (l.missing_since == 0) ++plan_.synced_before;
+            if (l.missing_since == 0 && l.sync_lock != kLockGone) ++plan_.synced_before;
 
         // Primary addresses first: an address one user has as primary is not another's alias.
-        std::vector<const RemoteUser*> winners;
-        winners.reserve(users.size());
+        std::vector<Todo> todos;
+        todos.reserve(users.size());
         for (auto* u : users)
-            if (claim(u->address, *u)) winners.push_back(u);
+            if (claim(u->address, *u)) todos.push_back(decide(*u));
+        claim_aliases(todos);
+
         // Accounts written from the very same entry and untouched since need no comparing; the
         // others get their attributes loaded (all at once) and compared.
         struct Pending {
             const RemoteUser* user;
             size_t link;
-            std::vector<std::string> aliases;
+            Usable aliases;
             std::string fingerprint;
         };
         std::vector<Pending> compare;
-        for (auto* u : winners) {
-            auto it = by_id_.find(u->external_id);
-            if (it == by_id_.end()) {
-                create(*u);
-                continue;
+        for (const auto& t : todos) {
+            const RemoteUser& u = *t.user;
+            switch (t.action) {
+                case Action::conflict:
+                    continue;
+                case Action::create:
+                    create(u);
+                    continue;
+                case Action::relink:
+                    update(u, linked_[t.link], /*relink=*/true);
+                    continue;
+                case Action::adopt:
+                    adopt(u, t.account_id);
+                    continue;
+                case Action::update:
+                    break;
             }
-            const LinkedAccount& l = linked_[it->second];
-            auto aliases = usable_aliases(*u, l.account_id);
-            auto fp = user_fingerprint(*u, aliases);
-            if (!l.touched && l.missing_since == 0 && l.dn == u->dn && !l.fingerprint.empty() &&
-                l.fingerprint == fp) {
+            const LinkedAccount& l = linked_[t.link];
+            auto aliases = usable_aliases(u, l.account_id);
+            auto fp = user_fingerprint(u, aliases.aliases);
+            if (!l.touched && l.missing_since == 0 && l.sync_lock != kLockGone && l.dn == u.dn &&
+                !l.fingerprint.empty() && l.fingerprint == fp && aliases.takes.empty()) {
                 ++plan_.unchanged;
                 continue;
             }
-            compare.push_back(Pending{u, it->second, std::move(aliases), std::move(fp)});
+            compare.push_back(Pending{&u, t.link, std::move(aliases), std::move(fp)});
         }
         if (loader_ && !compare.empty()) {
             std::vector<size_t> which;
@@ -82,11 +96,25 @@ class Planner {
         }
         for (auto& c : compare)
             update(*c.user, linked_[c.link], false, false, &c.aliases, &c.fingerprint);
+        hand_over();
         removals(remote_ids);
         return std::move(plan_);
     }
 
   private:
+    enum class Action { update, create, relink, adopt, conflict };
+    struct Todo {
+        const RemoteUser* user;
+        Action action;
+        size_t link = 0;         // update: the user's link; relink: the gone identity's
+        int64_t account_id = 0;  // adopt
+    };
+    // The aliases a user gets: free ones or its own, and those moved from other accounts.
+    struct Usable {
+        std::vector<std::string> aliases;  // all of them, in the entry's order
+        std::vector<AliasMove> takes;
+    };
+
     void example(const std::string& heading, std::string text) {
         auto& list = plan_.examples[heading];
         if (list.size() < max_) list.push_back(std::move(text));
@@ -95,6 +123,14 @@ class Planner {
     void conflict(std::string text) {
         if (plan_.conflicts.size() < 1000) plan_.conflicts.push_back(std::move(text));
         ++conflict_count_;
+    }
+
+    void lock_note(std::string text) {
+        if (plan_.lock_notes.size() < 10000) plan_.lock_notes.push_back(std::move(text));
+    }
+
+    bool hosted(const std::string& address) const {
+        return o_.hosted_domains.count(domain_of(address)) != 0;
     }
 
     // Two entries mapping to one address: the first (by DN) keeps it.
@@ -106,32 +142,175 @@ class Planner {
         return false;
     }
 
-    // Aliases the user should have that can be given: hosted domain, not another account's.
-    std::vector<std::string> usable_aliases(const RemoteUser& u, int64_t self) {
-        std::vector<std::string> out;
+    // What happens to an entry whose primary address is its own in this run.
+    Todo decide(const RemoteUser& u) {
+        Todo t{&u, Action::create};
+        if (auto it = by_id_.find(u.external_id); it != by_id_.end()) {
+            t.action = Action::update;
+            t.link = it->second;
+            return t;
+        }
+        auto holder = owner_(u.address);
+        if (!holder) return t;
+        t.action = Action::conflict;
+        if (auto l = by_account_.find(holder->account_id); l != by_account_.end()) {
+            const LinkedAccount& old = linked_[l->second];
+            // A new identity (a user deleted and created again, or a new person given the name
+            // of one who left) with the address of an account linked to a gone identity.
+            if (o_.complete && o_.error_free && !remote_ids_->count(old.external_id)) {
+                if (o_.reuse_account_of_deleted_user) {
+                    t.action = Action::relink;
+                    t.link = l->second;
+                    example("taken over by a new identity",
+                            fmt::format("{} (entry {})", u.address, u.dn));
+                    return t;
+                }
+                ++plan_.identity_conflicts;
+                example("new identity refused", fmt::format("{} (entry {})", u.address, u.dn));
+                conflict(fmt::format(
+                    "{}: new directory entry {} (identity {}) maps to the account of entry {} "
+                    "(identity {}), which is gone from the directory; the account, with its "
+                    "mailbox, contacts and devices, is not handed to another identity. To hand it "
+                    "over to the new entry: switchboard dirsync relink {}; to start fresh (the old "
+                    "account is renamed and stays locked, the next full run creates a new one): "
+                    "switchboard dirsync retire {}",
+                    u.address, u.dn, u.external_id, old.dn, old.external_id, u.address, u.address));
+                return t;
+            }
+            conflict(fmt::format("{}: entry {} maps to the account of another directory entry ({})",
+                                 u.address, u.dn, old.dn));
+            return t;
+        }
+        if (holder->linked) {
+            // Incremental runs load only the accounts of changed entries.
+            conflict(fmt::format(
+                "{}: entry {} maps to the account of another directory entry; the next full run "
+                "decides",
+                u.address, u.dn));
+            return t;
+        }
+        if (holder->directory_auth) {
+            t.action = Action::adopt;
+            t.account_id = holder->account_id;
+            return t;
+        }
+        conflict(fmt::format(
+            "{}: entry {} maps to an account that is not from the directory; to hand it to the "
+            "directory: switchboard dirsync auth {} directory",
+            u.address, u.dn, u.address));
+        return t;
+    }
+
+    int64_t account_of(const Todo& t) const {
+        switch (t.action) {
+            case Action::update:
+            case Action::relink:
+                return linked_[t.link].account_id;
+            case Action::adopt:
+                return t.account_id;
+            default:
+                return 0;
+        }
+    }
+
+    // Who gets which alias in this run. Addresses from the e-mail attributes come before names
+    // derived from user names (a UPN is a login name, not an address); within each kind the
+    // account that holds an address keeps it, and otherwise the first entry by DN gets it.
+    void claim_aliases(const std::vector<Todo>& todos) {
+        auto pass = [&](bool derived, bool holders) {
+            for (const auto& t : todos) {
+                if (t.action == Action::conflict) continue;
+                const RemoteUser& u = *t.user;
+                const int64_t self = account_of(t);
+                if (holders && self == 0) continue;
+                for (const auto& a : u.aliases) {
+                    if ((a == u.derived_alias) != derived || !hosted(a) || claimed_.count(a))
+                        continue;
+                    if (holders) {
+                        auto holder = owner_(a);
+                        if (!holder || holder->account_id != self) continue;
+                    }
+                    claimed_.emplace(a, u.dn);
+                    if (derived) derived_claims_.insert(a);
+                }
+            }
+        };
+        pass(false, true);
+        pass(false, false);
+        pass(true, true);
+        pass(true, false);
+        for (const auto& t : todos) {
+            const RemoteUser& u = *t.user;
+            if (t.action == Action::conflict || u.derived_alias.empty() || !hosted(u.derived_alias))
+                continue;
+            auto it = claimed_.find(u.derived_alias);
+            if (it == claimed_.end() || it->second == u.dn) continue;
+            if (derived_claims_.count(u.derived_alias))
+                note_warning(fmt::format(
+                    "{}: {}, made from its user name {}, is made from the user name of entry {} "
+                    "too, which has it; not an alias of {}",
+                    u.address, u.derived_alias, u.user_name, it->second, u.address));
+            else
+                note_warning(fmt::format(
+                    "{}: {}, made from its user name {}, is an e-mail address of entry {}; the "
+                    "address stays with that entry and is neither an alias nor a login name of {}",
+                    u.address, u.derived_alias, u.user_name, it->second, u.address));
+        }
+    }
+
+    // Aliases the user should have that can be given: hosted domain, claimed by this entry in
+    // this run, free or its own, or an alias the sync gave another account that no entry of
+    // this run gives it any more (moved).
+    Usable usable_aliases(const RemoteUser& u, int64_t self) {
+        Usable out;
         for (const auto& a : u.aliases) {
-            if (!o_.hosted_domains.count(domain_of(a))) {
+            if (!hosted(a)) {
                 if (o_.hosted_domains.size() < 1000)
                     note_warning(fmt::format(
                         "{}: alias {} is not in a domain of this server; skipped", u.address, a));
                 continue;
             }
+            auto c = claimed_.find(a);
+            if (c == claimed_.end() || c->second != u.dn) {
+                if (a != u.derived_alias)  // already explained by claim_aliases
+                    note_warning(fmt::format(
+                        "{}: alias {} is the address of another directory user; skipped", u.address,
+                        a));
+                continue;
+            }
             auto holder = owner_(a);
-            if (holder && holder->account_id != self) {
-                note_warning(
-                    fmt::format("{}: alias {} belongs to another account; skipped", u.address, a));
+            if (!holder || holder->account_id == self) {
+                out.aliases.push_back(a);
                 continue;
             }
-            if (claimed_.count(a) && claimed_[a] != u.dn) {
-                note_warning(
-                    fmt::format("{}: alias {} is the address of another directory user; skipped",
-                                u.address, a));
+            if (auto from = movable(a, *holder)) {
+                out.aliases.push_back(a);
+                out.takes.push_back(AliasMove{a, holder->account_id, *from});
                 continue;
             }
-            claimed_.emplace(a, u.dn);
-            out.push_back(a);
+            note_warning(
+                fmt::format("{}: alias {} belongs to another account; skipped", u.address, a));
         }
         return out;
+    }
+
+    // The holder's address when `alias` is an alias the sync gave it and may move: it is not its
+    // primary, an admin did not add it, and no entry of this run gives it to the holder.
+    std::optional<std::string> movable(const std::string& alias, const AddressOwner& holder) const {
+        if (!holder.linked) return std::nullopt;
+        if (auto it = by_account_.find(holder.account_id); it != by_account_.end()) {
+            const LinkedAccount& l = linked_[it->second];
+            if (alias == l.address ||
+                std::find(l.synced_aliases.begin(), l.synced_aliases.end(), alias) ==
+                    l.synced_aliases.end() ||
+                std::find(l.aliases.begin(), l.aliases.end(), alias) == l.aliases.end())
+                return std::nullopt;
+            return l.address;
+        }
+        // Not loaded (an incremental run, the holder's entry did not change): only a name made
+        // from its user name is known to give way to an e-mail address.
+        if (holder.derived_alias) return holder.address;
+        return std::nullopt;
     }
 
     void note_warning(std::string w) {
@@ -158,40 +337,29 @@ class Planner {
         return out;
     }
 
-    void create(const RemoteUser& u) {
-        auto holder = owner_(u.address);
-        if (holder) {
-            if (auto l = by_account_.find(holder->account_id); l != by_account_.end()) {
-                const LinkedAccount& old = linked_[l->second];
-                // A user deleted and created again in the directory (new identity, same name):
-                // the account, and its mailbox, follow the new entry once the old one is gone.
-                if (o_.complete && o_.error_free && !remote_ids_->count(old.external_id)) {
-                    update(u, old, /*relink=*/true);
-                    return;
-                }
-                conflict(
-                    fmt::format("{}: entry {} maps to the account of another directory entry ({})",
-                                u.address, u.dn, old.dn));
-                return;
-            }
-            if (holder->directory_auth && !holder->linked) {
-                adopt(u, holder->account_id);
-                return;
-            }
-            conflict(fmt::format(
-                "{}: entry {} maps to an account that is not from the directory; to hand it to the "
-                "directory: switchboard dirsync auth {} directory",
-                u.address, u.dn, u.address));
-            return;
+    void note_moves(const std::vector<AliasMove>& takes, const std::string& to) {
+        for (const auto& m : takes) {
+            ++plan_.aliases_moved;
+            example("aliases moved", fmt::format("{}: {} → {}", m.alias, m.from_address, to));
         }
+    }
+
+    void create(const RemoteUser& u) {
         AccountCreate c;
         c.user = u;
-        c.aliases = usable_aliases(u, 0);
-        c.fingerprint = user_fingerprint(u, c.aliases);
+        auto usable = usable_aliases(u, 0);
+        c.fingerprint = user_fingerprint(u, usable.aliases);
+        c.aliases = std::move(usable.aliases);
+        c.take_aliases = std::move(usable.takes);
+        note_moves(c.take_aliases, u.address);
         ++plan_.created;
         example("created",
                 u.disabled ? u.address + " (disabled in the directory: locked)" : u.address);
-        if (u.disabled) ++plan_.locked;
+        if (u.disabled) {
+            ++plan_.locked;
+            lock_note(fmt::format("{}: created locked: disabled in the directory (entry {})",
+                                  u.address, u.dn));
+        }
         plan_.creates.push_back(std::move(c));
     }
 
@@ -208,19 +376,21 @@ class Planner {
     }
 
     void update(const RemoteUser& u, const LinkedAccount& l, bool relink = false,
-                bool adopting = false, const std::vector<std::string>* known_aliases = nullptr,
+                bool adopting = false, const Usable* known_aliases = nullptr,
                 const std::string* known_fingerprint = nullptr) {
         AccountChange ch;
         ch.account_id = l.account_id;
         ch.address = l.address;
         ch.external_id = u.external_id;
         ch.dn = u.dn;
+        ch.derived_alias = u.derived_alias;
         ch.relink = relink || l.dn != u.dn;
         if (relink) relinked_.insert(l.account_id);
         ch.sync_lock = l.sync_lock;
         ch.synced_aliases = l.synced_aliases;
         // What can be given as aliases depends on who holds the addresses now.
-        const auto aliases = known_aliases ? *known_aliases : usable_aliases(u, l.account_id);
+        const Usable usable = known_aliases ? *known_aliases : usable_aliases(u, l.account_id);
+        const auto& aliases = usable.aliases;
         ch.fingerprint = known_fingerprint ? *known_fingerprint : user_fingerprint(u, aliases);
 
         if (u.address != l.address && !adopting) {
@@ -241,10 +411,17 @@ class Planner {
             ch.attrs = attr_changes(u, {});
 
         const std::string final_address = ch.rename_to.value_or(l.address);
+        auto taken = [&](const std::string& a) {
+            return std::any_of(usable.takes.begin(), usable.takes.end(),
+                               [&](const AliasMove& m) { return m.alias == a; });
+        };
         for (const auto& a : aliases)
-            if (a != final_address &&
+            if (a != final_address && !taken(a) &&
                 std::find(l.aliases.begin(), l.aliases.end(), a) == l.aliases.end())
                 ch.add_aliases.push_back(a);
+        for (const auto& m : usable.takes)
+            if (m.alias != final_address) ch.take_aliases.push_back(m);
+        note_moves(ch.take_aliases, final_address);
         // Only aliases the sync gave are taken back; an admin's own aliases stay.
         for (const auto& a : l.synced_aliases)
             if (std::find(aliases.begin(), aliases.end(), a) == aliases.end() &&
@@ -255,17 +432,20 @@ class Planner {
             if (a != final_address) synced.push_back(a);
         ch.synced_aliases = synced;
 
-        // Status: the directory's disabled flag, and the return of a user marked for removal.
-        if (l.missing_since != 0) {
-            ch.missing_since = 0;
+        // Status: the directory's disabled flag, and the return of a user the sync locked
+        // because it was gone.
+        const bool gone_before = l.missing_since != 0 || l.sync_lock == kLockGone;
+        if (gone_before) {
+            if (l.missing_since != 0) ch.missing_since = 0;
             ++plan_.returned;
             example("returned", l.address);
-            if (l.sync_lock == kLockRemoval) {
-                ch.sync_lock = "";
-                if (!u.disabled) {
+            if (l.sync_lock == kLockRemoval || l.sync_lock == kLockGone) {
+                // Still locked if the entry came back disabled, now for that reason.
+                ch.sync_lock = u.disabled ? std::string(kLockDisabled) : "";
+                if (!u.disabled && l.status == AccountStatus::locked) {
                     ch.status = AccountStatus::active;
                     ++plan_.unlocked;
-                    example("unlocked", l.address);
+                    example("unlocked", l.address + " (back in the directory)");
                 }
             }
         }
@@ -275,8 +455,8 @@ class Planner {
             ch.sync_lock = std::string(kLockDisabled);
             ++plan_.locked;
             example("locked", l.address + " (disabled in the directory)");
-        } else if (u.disabled && ch.sync_lock == kLockRemoval) {
-            ch.sync_lock = std::string(kLockDisabled);
+            lock_note(
+                fmt::format("{}: locked: disabled in the directory (entry {})", l.address, u.dn));
         } else if (!u.disabled && current == AccountStatus::locked &&
                    l.sync_lock == kLockDisabled) {
             ch.status = AccountStatus::active;
@@ -286,26 +466,65 @@ class Planner {
         }
 
         ch.content_changed = ch.rename_to || !ch.attrs.empty() || !ch.add_aliases.empty() ||
-                             !ch.remove_aliases.empty() || ch.status || ch.missing_since;
-        const bool link_changed = ch.relink || ch.sync_lock != l.sync_lock ||
-                                  ch.synced_aliases != l.synced_aliases ||
-                                  ch.fingerprint != l.fingerprint || l.touched;
+                             !ch.remove_aliases.empty() || !ch.take_aliases.empty() || ch.status ||
+                             ch.missing_since;
+        const bool link_changed =
+            ch.relink || ch.sync_lock != l.sync_lock || ch.synced_aliases != l.synced_aliases ||
+            ch.fingerprint != l.fingerprint || ch.derived_alias != l.derived_alias || l.touched;
         if (!ch.content_changed && !link_changed) {
             ++plan_.unchanged;
             return;
         }
-        if (!ch.attrs.empty() || !ch.add_aliases.empty() || !ch.remove_aliases.empty()) {
+        if (!ch.attrs.empty() || !ch.add_aliases.empty() || !ch.remove_aliases.empty() ||
+            !ch.take_aliases.empty()) {
             ++plan_.updated;
             std::string what;
             for (const auto& a : ch.attrs)
                 what += (what.empty() ? "" : ", ") + a.name;
             for (const auto& a : ch.add_aliases)
                 what += (what.empty() ? "+" : ", +") + a;
+            for (const auto& m : ch.take_aliases)
+                what += (what.empty() ? "+" : ", +") + m.alias;
             for (const auto& a : ch.remove_aliases)
                 what += (what.empty() ? "-" : ", -") + a;
             example("updated", fmt::format("{} ({})", l.address, what));
         }
         plan_.changes.push_back(std::move(ch));
+    }
+
+    // An alias moved to another account in this run is moved by the taker's change, in one
+    // transaction; the giving account's own change must not delete it first (mail to it would
+    // have no owner between the two) and keeps it listed until it is gone.
+    void hand_over() {
+        std::unordered_map<int64_t, std::vector<std::string>> taken_from;
+        for (const auto& c : plan_.creates)
+            for (const auto& m : c.take_aliases)
+                taken_from[m.from_account].push_back(m.alias);
+        for (const auto& ch : plan_.changes)
+            for (const auto& m : ch.take_aliases)
+                taken_from[m.from_account].push_back(m.alias);
+        if (taken_from.empty()) return;
+        for (auto& ch : plan_.changes) {
+            auto it = taken_from.find(ch.account_id);
+            if (it == taken_from.end()) continue;
+            for (const auto& a : it->second) {
+                std::erase(ch.remove_aliases, a);
+                if (std::find(ch.synced_aliases.begin(), ch.synced_aliases.end(), a) ==
+                    ch.synced_aliases.end())
+                    ch.synced_aliases.push_back(a);
+                ch.handing_over.push_back(a);
+            }
+            ch.content_changed = ch.rename_to || !ch.attrs.empty() || !ch.add_aliases.empty() ||
+                                 !ch.remove_aliases.empty() || !ch.take_aliases.empty() ||
+                                 ch.status || ch.missing_since;
+        }
+    }
+
+    std::string gone_reason(const LinkedAccount& l) const {
+        if (o_.outside_groups && o_.outside_groups->count(l.external_id))
+            return "no longer a member of the synced groups";
+        return "not in the directory's user listing: deleted, or no longer matched by "
+               "user_filter";
     }
 
     void removals(const std::unordered_set<std::string>& remote_ids) {
@@ -326,33 +545,63 @@ class Planner {
                   [](auto* a, auto* b) { return a->address < b->address; });
         int64_t newly_marked = 0;
         for (auto* l : gone) {
+            const std::string reason = gone_reason(*l);
+            AccountChange ch;
+            ch.account_id = l->account_id;
+            ch.address = l->address;
+            ch.external_id = l->external_id;
+            ch.dn = l->dn;
+            ch.synced_aliases = l->synced_aliases;
+            ch.fingerprint = l->fingerprint;
+            ch.derived_alias = l->derived_alias;
+            ch.sync_lock = l->sync_lock;
             if (!o_.delete_out_of_scope) {
-                ++plan_.out_of_scope_kept;
-                example("out of scope (kept: delete_out_of_scope is off)", l->address);
+                // Gone from a complete listing: locked at once (out of the GAL and the address
+                // book, no login by any path); kept, since removals are off.
+                if (l->missing_since != 0 || l->sync_lock == kLockGone ||
+                    l->status != AccountStatus::active) {
+                    ++plan_.out_of_scope_kept;
+                    example("gone, kept locked", l->status == AccountStatus::active
+                                                     ? l->address + " (unlocked by an admin)"
+                                                     : l->address);
+                    continue;
+                }
+                ++newly_marked;
+                ch.status = AccountStatus::locked;
+                ch.sync_lock = std::string(kLockGone);
+                ch.content_changed = true;
+                ++plan_.locked_gone;
+                example("locked (gone from the directory)",
+                        fmt::format("{} ({})", l->address, reason));
+                lock_note(fmt::format(
+                    "{}: locked: gone from the directory ({}; entry {}); kept, delete_out_of_scope "
+                    "is off",
+                    l->address, reason, l->dn));
+                plan_.changes.push_back(std::move(ch));
                 continue;
             }
+            // A lock for being gone while removals were off becomes a removal now: the grace
+            // period starts with it.
             if (l->missing_since == 0) {
                 ++newly_marked;
-                AccountChange ch;
-                ch.account_id = l->account_id;
-                ch.address = l->address;
-                ch.external_id = l->external_id;
-                ch.dn = l->dn;
-                ch.synced_aliases = l->synced_aliases;
-                ch.fingerprint = l->fingerprint;
                 ch.missing_since = o_.now_s;
-                ch.sync_lock = l->sync_lock;
-                if (l->status == AccountStatus::active) {
+                if (l->status == AccountStatus::active || l->sync_lock == kLockGone) {
                     ch.status = AccountStatus::locked;
                     ch.sync_lock = std::string(kLockRemoval);
                 }
                 ch.content_changed = true;
                 ++plan_.marked_for_removal;
-                example("locked for removal", l->address);
+                example("locked for removal", fmt::format("{} ({})", l->address, reason));
+                lock_note(fmt::format(
+                    "{}: locked for removal: gone from the directory ({}; entry {}); deleted "
+                    "after delete_grace_period",
+                    l->address, reason, l->dn));
                 plan_.changes.push_back(std::move(ch));
             } else if (o_.now_s - l->missing_since >= o_.grace_s) {
                 ++plan_.deleted;
                 example("deleted", l->address);
+                lock_note(fmt::format("{}: deleted: gone from the directory since {} s", l->address,
+                                      o_.now_s - l->missing_since));
                 plan_.deletes.push_back(AccountRemoval{l->account_id, l->address, l->dn});
             } else {
                 ++plan_.pending_removal;
@@ -363,16 +612,18 @@ class Planner {
         }
         if (!within_threshold(newly_marked, plan_.synced_before, o_.threshold_percent)) {
             plan_.threshold_message = fmt::format(
-                "this run would remove {} of the {} synced accounts of {} ({:.1f}%, more than "
-                "delete_threshold {}%); "
-                "nothing was changed. Check the filters and groups; if the removals are right, run "
+                "this run would {} {} of the {} synced accounts of {} as gone from the directory "
+                "({:.1f}%, more than delete_threshold {}%); "
+                "nothing was changed. Check the filters and groups; if the {} right, run "
                 "once with: "
                 "switchboard dirsync run {} force true",
-                newly_marked, plan_.synced_before, o_.domain,
+                o_.delete_out_of_scope ? "remove" : "lock", newly_marked, plan_.synced_before,
+                o_.domain,
                 plan_.synced_before ? 100.0 * static_cast<double>(newly_marked) /
                                           static_cast<double>(plan_.synced_before)
                                     : 100.0,
-                o_.threshold_percent, o_.domain);
+                o_.threshold_percent, o_.delete_out_of_scope ? "removals are" : "locks are",
+                o_.domain);
             plan_.threshold_exceeded = !o_.force;
         }
     }
@@ -390,6 +641,7 @@ class Planner {
     std::unordered_map<int64_t, size_t> by_account_;
     std::unordered_set<int64_t> relinked_;  // accounts that follow a new directory identity
     std::unordered_map<std::string, std::string> claimed_;  // address → DN of the entry holding it
+    std::unordered_set<std::string> derived_claims_;  // claimed_ entries made from a user name
     const std::unordered_set<std::string>* remote_ids_ = nullptr;
 };
 
@@ -416,6 +668,7 @@ std::string user_fingerprint(const RemoteUser& u, const std::vector<std::string>
         mix(v);
     }
     mix(u.disabled ? "disabled" : "enabled");
+    if (!u.derived_alias.empty()) mix(u.derived_alias);
     return fmt::format("{:016x}", h);
 }
 

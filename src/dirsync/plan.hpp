@@ -8,6 +8,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "directory/model.hpp"
@@ -19,6 +20,8 @@ namespace sb::dirsync {
 inline constexpr std::string_view kLockDisabled = "disabled";  // userAccountControl ACCOUNTDISABLE
 inline constexpr std::string_view kLockRemoval =
     "removal";  // gone from the directory, grace period
+inline constexpr std::string_view kLockGone =
+    "gone";  // gone from the directory, kept (delete_out_of_scope off)
 
 // An account the sync manages (a row of the link table with its account).
 struct LinkedAccount {
@@ -31,7 +34,8 @@ struct LinkedAccount {
     std::vector<std::string> synced_aliases;  // the ones the sync added (others are the admin's)
     std::map<std::string, std::string, ILess> attrs;  // current values of the managed attributes
     int64_t missing_since = 0;                        // seconds; 0 = present at the last full run
-    std::string sync_lock;                            // "", kLockDisabled or kLockRemoval
+    std::string sync_lock;      // "", kLockDisabled, kLockRemoval or kLockGone
+    std::string derived_alias;  // the entry's alias made from its user name (RemoteUser)
     // What the directory said at the last write (user_fingerprint), and whether anyone changed
     // the account since: equal and untouched means nothing to compare (`attrs` may be unloaded).
     std::string fingerprint;
@@ -47,6 +51,11 @@ struct AddressOwner {
     int64_t account_id = 0;
     bool linked = false;          // managed by this domain's sync
     bool directory_auth = false;  // auth_source "directory" (an admin switched it: may be adopted)
+    // The address is an alias the sync gave the account, made from its user name. Filled by
+    // single lookups (incremental runs, where the holder's entry may not be listed); a full run
+    // knows every linked account and does not need it.
+    bool derived_alias = false;
+    std::string address;  // the holder's primary address (for messages)
 };
 using OwnerLookup = std::function<std::optional<AddressOwner>(const std::string& address)>;
 
@@ -59,14 +68,29 @@ struct PlanOptions {
     int64_t grace_s = 7 * 86400;
     int64_t now_s = 0;
     std::set<std::string> hosted_domains;  // aliases in other domains are left out
+    // A new directory identity whose address is the account of a gone identity takes the account
+    // over (reuse_account_of_deleted_user); otherwise that is a conflict for the admin.
+    bool reuse_account_of_deleted_user = false;
+    // Identities the user filter returned that are outside `groups` (full runs with groups): the
+    // reason given when their accounts are locked.
+    const std::unordered_set<std::string>* outside_groups = nullptr;
     std::vector<std::string>
         managed_attrs;  // displayName, cn and attribute_map's account attributes
     std::string domain;
 };
 
+// An alias the sync gave one account that now belongs to another: moved in the taker's
+// transaction, so the address is never without an owner nor with the wrong one in between.
+struct AliasMove {
+    std::string alias;
+    int64_t from_account = 0;
+    std::string from_address;
+};
+
 struct AccountCreate {
     RemoteUser user;
-    std::vector<std::string> aliases;  // usable aliases
+    std::vector<std::string> aliases;     // usable aliases, including those in take_aliases
+    std::vector<AliasMove> take_aliases;  // moved from other accounts in the creation's transaction
     std::string fingerprint;
 };
 
@@ -79,7 +103,12 @@ struct AccountChange {
     std::optional<std::string> rename_to;
     std::vector<directory::AttrChange> attrs;
     std::vector<std::string> add_aliases, remove_aliases;
+    std::vector<AliasMove> take_aliases;      // from other accounts, in this change's transaction
     std::vector<std::string> synced_aliases;  // after the change
+    // Synced aliases another account's change of this run takes over: kept in synced_aliases
+    // until that change has moved them (whichever runs first).
+    std::vector<std::string> handing_over;
+    std::string derived_alias;
     std::optional<directory::AccountStatus> status;
     std::string sync_lock;                 // after the change
     std::optional<int64_t> missing_since;  // new value (0 = present again)
@@ -103,8 +132,13 @@ struct Plan {
     // Counts for the report (a change may count under several headings).
     int64_t created = 0, adopted = 0, updated = 0, renamed = 0, locked = 0, unlocked = 0;
     int64_t marked_for_removal = 0, deleted = 0, returned = 0, unchanged = 0;
-    int64_t out_of_scope_kept = 0;  // gone, but delete_out_of_scope is off
+    int64_t locked_gone = 0;        // gone from the directory: locked now (delete_out_of_scope off)
+    int64_t out_of_scope_kept = 0;  // gone earlier, kept locked (delete_out_of_scope off)
     int64_t pending_removal = 0;    // locked, waiting for the grace period
+    int64_t aliases_moved = 0;  // synced aliases moved to the entry whose e-mail address they are
+    int64_t identity_conflicts = 0;  // new identities refused the account of a gone identity
+    // Every lock and removal mark of the run with its reason, for the server log.
+    std::vector<std::string> lock_notes;
     // Examples, a few per heading, as "address" or "address (detail)".
     std::map<std::string, std::vector<std::string>> examples;
 

@@ -9,9 +9,10 @@ namespace {
 
 // The account-side headings in the order admins read them.
 constexpr std::string_view kCountOrder[] = {
-    "created",        "adopted",        "updated",          "renamed", "locked",
-    "unlocked",       "returned",       "lockedForRemoval", "deleted", "unchanged",
-    "outOfScopeKept", "pendingRemoval", "conflicts"};
+    "created",        "adopted",          "updated",           "aliasesMoved",
+    "renamed",        "locked",           "lockedGone",        "unlocked",
+    "returned",       "lockedForRemoval", "deleted",           "unchanged",
+    "outOfScopeKept", "pendingRemoval",   "identityConflicts", "conflicts"};
 
 std::string time_text(int64_t ms) {
     if (ms <= 0) return "";
@@ -25,8 +26,22 @@ std::string time_text(int64_t ms) {
 
 std::string heading_label(std::string_view key) {
     if (key == "lockedForRemoval") return "locked for removal";
-    if (key == "outOfScopeKept") return "out of scope, kept";
+    if (key == "lockedGone") return "locked, gone";
+    if (key == "outOfScopeKept") return "gone, kept locked";
     if (key == "pendingRemoval") return "waiting for deletion";
+    if (key == "aliasesMoved") return "aliases moved";
+    if (key == "identityConflicts") return "new identity refused";
+    return std::string(key);
+}
+
+// The plan's example heading of a count.
+std::string example_key(std::string_view key) {
+    if (key == "lockedForRemoval") return "locked for removal";
+    if (key == "lockedGone") return "locked (gone from the directory)";
+    if (key == "outOfScopeKept") return "gone, kept locked";
+    if (key == "pendingRemoval") return "waiting for deletion";
+    if (key == "aliasesMoved") return "aliases moved";
+    if (key == "identityConflicts") return "new identity refused";
     return std::string(key);
 }
 
@@ -66,6 +81,7 @@ nlohmann::ordered_json RunReport::to_json() const {
         c["updated"] = plan.updated;
         c["renamed"] = plan.renamed;
         c["locked"] = plan.locked;
+        c["lockedGone"] = plan.locked_gone;
         c["unlocked"] = plan.unlocked;
         c["returned"] = plan.returned;
         c["lockedForRemoval"] = plan.marked_for_removal;
@@ -73,6 +89,8 @@ nlohmann::ordered_json RunReport::to_json() const {
         c["unchanged"] = plan.unchanged;
         c["outOfScopeKept"] = plan.out_of_scope_kept;
         c["pendingRemoval"] = plan.pending_removal;
+        c["aliasesMoved"] = plan.aliases_moved;
+        c["identityConflicts"] = plan.identity_conflicts;
         c["conflicts"] = static_cast<int64_t>(plan.conflicts.size());
         j["counts"] = c;
         nlohmann::ordered_json ex = nlohmann::ordered_json::object();
@@ -104,9 +122,10 @@ std::string RunReport::summary() const {
     std::string counts = fmt::format("{} listed, {} in scope", listed, in_scope);
     if (plan_made)
         counts += fmt::format(
-            ", {} created, {} updated, {} renamed, {} locked, {} unlocked, {} locked for removal, "
-            "{} deleted, {} unchanged, {} conflicts",
-            plan.created, plan.updated, plan.renamed, plan.locked, plan.unlocked,
+            ", {} created, {} updated, {} renamed, {} locked, {} locked as gone from the "
+            "directory, {} unlocked, {} locked for removal, {} deleted, {} unchanged, {} "
+            "conflicts",
+            plan.created, plan.updated, plan.renamed, plan.locked, plan.locked_gone, plan.unlocked,
             plan.marked_for_removal, plan.deleted, plan.unchanged, plan.conflicts.size());
     if (entry_errors) counts += fmt::format(", {} entries skipped", entry_errors);
     if (apply_failures) counts += fmt::format(", {} changes failed", apply_failures);
@@ -156,14 +175,10 @@ std::string report_text(const nlohmann::ordered_json& j) {
             int64_t n = c.value(std::string(key), int64_t{0});
             if (!n && key != "created" && key != "updated" && key != "deleted") continue;
             std::string label = heading_label(key);
-            std::string example_key = key == "lockedForRemoval" ? "locked for removal"
-                                      : key == "outOfScopeKept"
-                                          ? "out of scope (kept: delete_out_of_scope is off)"
-                                      : key == "pendingRemoval" ? "waiting for deletion"
-                                                                : std::string(key);
+            const std::string examples_of = example_key(key);
             std::string examples;
-            if (ex.contains(example_key))
-                for (auto& e : ex[example_key])
+            if (ex.contains(examples_of))
+                for (auto& e : ex[examples_of])
                     examples += (examples.empty() ? "" : ", ") + e.get<std::string>();
             out += fmt::format("    {:<20} {:>7}{}\n", label, n,
                                examples.empty() ? "" : "   e.g. " + examples);

@@ -135,6 +135,7 @@ void DirectorySync::forget(int64_t domain_id) {
         facts_.erase(domain_id);
         next_run_.erase(domain_id);
     }
+    checks_.forget_domain(domain_id);
     {
         std::lock_guard lock(wake_mutex_);
         woken_ = true;
@@ -477,6 +478,11 @@ Result<nlohmann::ordered_json> DirectorySync::run_locked(const directory::Domain
     auto hosted = store_.hosted_domains();
     if (!hosted) return stop_with(hosted.error());
     po.delete_out_of_scope = config->delete_out_of_scope;
+    po.reuse_account_of_deleted_user = config->reuse_account_of_deleted_user;
+    std::unordered_set<std::string> outside_groups;
+    if (listing)
+        outside_groups.insert(listing->outside_groups.begin(), listing->outside_groups.end());
+    po.outside_groups = &outside_groups;
     po.threshold_percent = config->delete_threshold;
     po.force = options.force;
     po.grace_s = config->delete_grace_period_s;
@@ -536,6 +542,16 @@ Result<nlohmann::ordered_json> DirectorySync::run_locked(const directory::Domain
     report.applied = applied->applied;
     report.apply_failures = applied->failure_count;
     report.apply_failure_examples = applied->failures;
+    // Logins ask the directory again after a run changed accounts (a user back in scope).
+    checks_.forget_domain(d.id);
+    // What was locked, removed or deleted and why, one line each (a failed change is named in
+    // the run's failures).
+    constexpr size_t kLockLines = 1000;
+    for (size_t i = 0; i < report.plan.lock_notes.size() && i < kLockLines; ++i)
+        spdlog::info("dirsync: {}: {}", d.name, report.plan.lock_notes[i]);
+    if (report.plan.lock_notes.size() > kLockLines)
+        spdlog::info("dirsync: {}: and {} more locks and removals (see dirsync status {})", d.name,
+                     report.plan.lock_notes.size() - kLockLines, d.name);
 
     const int64_t finished = now_ms();
     if (full) {
@@ -602,8 +618,13 @@ Result<nlohmann::ordered_json> DirectorySync::status(std::string_view domain) {
     j["incremental"] = {{"syncCookie", !mark->cookie.empty()}, {"since", mark->high_water}};
     auto counts = store_.link_counts(d->id);
     if (!counts) return tl::unexpected(counts.error());
-    j["syncedAccounts"] = counts->first;
-    j["lockedForRemoval"] = counts->second;
+    j["syncedAccounts"] = counts->linked;
+    j["lockedForRemoval"] = counts->locked_for_removal;
+    // Users who left the directory, locked and kept (delete_out_of_scope off).
+    j["lockedGone"] = counts->locked_gone;
+    auto gone = store_.gone_accounts(d->id, 10);
+    if (!gone) return tl::unexpected(gone.error());
+    j["goneAccounts"] = *gone;
     auto runs = store_.runs(d->id, 20);
     if (!runs) return tl::unexpected(runs.error());
     j["lastRun"] = runs->empty() ? nlohmann::ordered_json(nullptr) : runs->front();
@@ -701,7 +722,85 @@ std::string login_filter(const SyncConfig& c, const Mapping& m, const std::optio
     return fmt::format("(&{}(|{}))", c.user_filter, names);
 }
 
+// The entries that may map to an address: by user name (as login_filter without a link) or by
+// an e-mail attribute (proxyAddresses values carry an "smtp:" prefix; equality ignores case).
+std::string address_filter(const SyncConfig& c, const Mapping& m, const std::string& address) {
+    const std::string local = address.substr(0, address.find('@'));
+    std::string terms =
+        fmt::format("({}={})({}={})", m.user_name_attribute, escape_filter_value(address),
+                    m.user_name_attribute, escape_filter_value(local));
+    if (m.local_part_only)
+        terms += fmt::format("({}={}@*)", m.user_name_attribute, escape_filter_value(local));
+    for (const auto& attr : m.email_attributes)
+        terms += fmt::format("({}={})({}=smtp:{})", attr, escape_filter_value(address), attr,
+                             escape_filter_value(address));
+    return fmt::format("(&{}(|{}))", c.user_filter, terms);
+}
+
+// Up to two entries of a search (two are enough to tell "ambiguous").
+Result<std::vector<Entry>> first_two(Source& source, const SearchRequest& req) {
+    std::vector<Entry> found;
+    auto s = source.search(req, [&](Entry&& e) -> Result<void> {
+        if (found.size() < 2) found.push_back(std::move(e));
+        return {};
+    });
+    if (!s && !(s.error().code == Errc::limit_exceeded && found.size() > 1))
+        return tl::unexpected(s.error());
+    return found;
+}
+
 }  // namespace
+
+struct DirectorySync::EntryLookup {
+    EntryAnswer answer;
+    std::optional<Entry> entry;  // the one entry found (also when disabled)
+    std::string filter;
+};
+
+Result<DirectorySync::EntryLookup> DirectorySync::look_up_entry(Resolved& r,
+                                                                const std::optional<Link>& link,
+                                                                const directory::Account& account) {
+    SearchRequest req;
+    req.base = r.base;
+    req.filter = login_filter(r.config, r.mapping, link, account);
+    req.attributes = user_attributes(r.mapping, "");
+    req.page_size = 0;
+    auto found = first_two(*r.source, req);
+    if (!found)
+        return fail(Errc::unavailable, fmt::format("login of {} through the directory: {}",
+                                                   account.address, found.error().message));
+    EntryLookup out;
+    out.filter = req.filter;
+    out.answer.at_ms = now_ms();
+    if (found->empty()) {
+        out.answer.state = EntryState::gone;
+        out.answer.detail = fmt::format(
+            "its directory entry is gone: no entry matches {} on {} (deleted, or no longer "
+            "matched by user_filter)",
+            req.filter, r.source->server());
+        return out;
+    }
+    if (found->size() > 1) {
+        out.answer.state = EntryState::gone;
+        out.answer.detail = fmt::format("several directory entries match {} ({} and {})",
+                                        req.filter, (*found)[0].dn, (*found)[1].dn);
+        return out;
+    }
+    auto disabled = entry_disabled(found->front());
+    if (!disabled || *disabled) {
+        out.answer.state = EntryState::disabled;
+        out.answer.detail = !disabled
+                                ? disabled.error().message
+                                : fmt::format(
+                                      "its directory entry {} is disabled (userAccountControl "
+                                      "ACCOUNTDISABLE) on {}",
+                                      found->front().dn, r.source->server());
+    } else {
+        out.answer.detail = found->front().dn;
+    }
+    out.entry = std::move(found->front());
+    return out;
+}
 
 Result<bool> DirectorySync::verify_password(const directory::Account& account,
                                             std::string_view secret) {
@@ -714,51 +813,33 @@ Result<bool> DirectorySync::verify_password(const directory::Account& account,
     if (!link) return tl::unexpected(link.error());
     auto r = resolve(account.domain_id, account.domain);
     if (!r) return tl::unexpected(r.error());
-    SearchRequest req;
-    req.base = r->base;
-    req.filter = login_filter(r->config, r->mapping, *link, account);
-    req.attributes = user_attributes(r->mapping, "");
-    req.page_size = 0;
-    std::vector<Entry> found;
-    auto s = r->source->search(req, [&](Entry&& e) -> Result<void> {
-        if (found.size() < 2) found.push_back(std::move(e));
-        return {};
-    });
-    if (!s) {
-        if (s.error().code == Errc::limit_exceeded && found.size() > 1)
-            found.resize(2);
-        else
-            return fail(Errc::unavailable, fmt::format("login of {} through the directory: {}",
-                                                       account.address, s.error().message));
+    auto look = look_up_entry(*r, *link, account);
+    if (!look) return tl::unexpected(look.error());
+    if (*link) checks_.store(account.id, (*link)->domain_id, look->answer);
+    if (look->answer.state != EntryState::present) {
+        spdlog::info("dirsync: login of {} refused: {}", account.address, look->answer.detail);
+        return fail(Errc::auth_failed,
+                    fmt::format("login of {} refused: {}", account.address, look->answer.detail));
     }
-    if (found.empty()) {
-        spdlog::info("dirsync: login of {} refused: no entry for it in the directory ({}, {})",
-                     account.address, r->source->server(), req.filter);
-        return false;
-    }
-    if (found.size() > 1) {
-        spdlog::warn("dirsync: login of {} refused: several directory entries match ({} and {})",
-                     account.address, found[0].dn, found[1].dn);
-        return false;
-    }
+    const Entry& entry = *look->entry;
     if (!*link) {
-        auto mapped = map_user(found[0], r->mapping);
+        auto mapped = map_user(entry, r->mapping);
         if (!mapped || (mapped->address != account.address &&
                         std::find(account.aliases.begin(), account.aliases.end(),
                                   mapped->address) == account.aliases.end())) {
             spdlog::info("dirsync: login of {} refused: entry {} does not map to this account",
-                         account.address, found[0].dn);
+                         account.address, entry.dn);
             return false;
         }
     }
     auto ok =
-        check_password(connect_options(r->config, r->config.login_timeout_s), found[0].dn, secret);
+        check_password(connect_options(r->config, r->config.login_timeout_s), entry.dn, secret);
     if (!ok)
         return fail(Errc::unavailable, fmt::format("login of {} through the directory: {}",
                                                    account.address, ok.error().message));
     if (!*ok)
         spdlog::info("dirsync: login of {}: the directory refused the password of {}",
-                     account.address, found[0].dn);
+                     account.address, entry.dn);
     return *ok;
 }
 
@@ -766,6 +847,189 @@ auth::ExternalVerifier DirectorySync::verifier() {
     return [this](const directory::Account& a, std::string_view secret) {
         return verify_password(a, secret);
     };
+}
+
+Result<void> DirectorySync::check_login(const directory::Account& account) {
+    auto link = store_.link(account.id);
+    if (!link) return tl::unexpected(link.error());
+    if (!*link) return {};
+    auto settings = store_.settings((*link)->domain_id);
+    if (!settings) return tl::unexpected(settings.error());
+    if (!*settings) return {};  // the sync was removed: there is no directory to ask
+    auto config = parse_config(**settings);
+    if (!config) return tl::unexpected(config.error());
+    const LoginCheckPolicy policy{config->login_check_interval_s * 1000,
+                                  config->login_offline_grace_s * 1000};
+    auto verdict = [&](const EntryAnswer& a) -> Result<void> {
+        if (a.state == EntryState::present) return {};
+        return fail(Errc::auth_failed,
+                    fmt::format("login of {} refused: {}", account.address, a.detail));
+    };
+    const int64_t now = now_ms();
+    if (auto cached = checks_.fresh(account.id, now, policy)) return verdict(*cached);
+
+    auto r = resolve((*link)->domain_id, account.domain);
+    auto look = r ? look_up_entry(*r, *link, account) : tl::unexpected(r.error());
+    if (look) {
+        checks_.store(account.id, (*link)->domain_id, look->answer);
+        if (look->answer.state != EntryState::present)
+            spdlog::info("dirsync: login of {} refused: {}", account.address, look->answer.detail);
+        return verdict(look->answer);
+    }
+    // No answer: the last one decides, for a bounded time. A refusal stays a refusal; "present"
+    // counts for login_offline_grace, from a login check or else from the last full run that
+    // listed the entry.
+    auto last = checks_.latest(account.id);
+    if (last && last->state != EntryState::present) return verdict(*last);
+    int64_t seen = last ? last->at_ms : 0;
+    std::string seen_by = "a login check";
+    if (!last && (*link)->missing_since == 0 && (*link)->sync_lock != kLockGone &&
+        (*link)->sync_lock != kLockDisabled) {
+        auto mark = store_.mark((*link)->domain_id);
+        if (!mark) return tl::unexpected(mark.error());
+        seen = mark->last_full_ms;
+        seen_by = "the last full run";
+    }
+    const std::string seen_text =
+        seen ? fmt::format("{} ({})", time_text(seen), seen_by) : std::string("never");
+    if (offline_allowed(seen, now, policy)) {
+        spdlog::warn(
+            "dirsync: login of {} allowed without the directory ({}): its entry was last seen at "
+            "{}, within login_offline_grace {}",
+            account.address, look.error().message, seen_text,
+            format_duration(config->login_offline_grace_s));
+        return {};
+    }
+    return fail(Errc::unavailable,
+                fmt::format("login of {} refused: the directory cannot confirm its entry ({}); "
+                            "last seen: {}, not within login_offline_grace {}",
+                            account.address, look.error().message, seen_text,
+                            format_duration(config->login_offline_grace_s)));
+}
+
+auth::DirectoryEntryCheck DirectorySync::entry_check() {
+    return [this](const directory::Account& a) { return check_login(a); };
+}
+
+Result<std::string> DirectorySync::relink(std::string_view key) {
+    auto account = dir_.account(key);
+    if (!account) return tl::unexpected(account.error());
+    auto link = store_.link(account->id);
+    if (!link) return tl::unexpected(link.error());
+    if (!*link)
+        return fail(Errc::invalid_argument,
+                    fmt::format("{} is not linked to a directory entry (an account made by hand "
+                                "switches with: switchboard dirsync auth {} directory)",
+                                account->address, account->address));
+    auto r = resolve(account->domain_id, account->domain);
+    if (!r) return tl::unexpected(r.error());
+    auto old = look_up_entry(*r, *link, *account);
+    if (!old) return tl::unexpected(old.error());
+    if (old->entry)
+        return fail(Errc::already_exists,
+                    fmt::format("{} stays with entry {} (identity {}), which is still in the "
+                                "directory; an account is handed to another identity only when "
+                                "its own is gone; nothing was changed",
+                                account->address, old->entry->dn, (*link)->external_id));
+    SearchRequest req;
+    req.base = r->base;
+    req.filter = address_filter(r->config, r->mapping, account->address);
+    req.attributes = user_attributes(r->mapping, "");
+    req.page_size = 0;
+    std::vector<RemoteUser> candidates;
+    std::vector<std::string> unmapped;
+    auto s = r->source->search(req, [&](Entry&& e) -> Result<void> {
+        auto u = map_user(e, r->mapping);
+        if (!u)
+            unmapped.push_back(u.error().message);
+        else if (u->address == account->address)
+            candidates.push_back(std::move(*u));
+        return candidates.size() > 2 ? fail(Errc::limit_exceeded, "enough") : Result<void>{};
+    });
+    if (!s && s.error().code != Errc::limit_exceeded)
+        return fail(Errc::unavailable,
+                    fmt::format("relink of {}: {}", account->address, s.error().message));
+    if (candidates.empty())
+        return fail(Errc::not_found,
+                    fmt::format("no directory entry maps to {} ({}, filter {}){}; nothing was "
+                                "changed",
+                                account->address, r->source->server(), req.filter,
+                                unmapped.empty() ? "" : "; not mappable: " + unmapped.front()));
+    if (candidates.size() > 1)
+        return fail(Errc::invalid_argument,
+                    fmt::format("several directory entries map to {} ({} and {}); nothing was "
+                                "changed",
+                                account->address, candidates[0].dn, candidates[1].dn));
+    const RemoteUser& u = candidates.front();
+    SB_TRY(store_.relink(account->id, account->domain_id, u.external_id, u.dn));
+    checks_.forget(account->id);
+    const bool locked_by_sync =
+        (*link)->sync_lock == kLockGone || (*link)->sync_lock == kLockRemoval;
+    std::string msg = fmt::format(
+        "{} now follows directory entry {} (identity {}) instead of identity {} ({}); its "
+        "mailbox, contacts and devices stay with it. The next full run updates it from that "
+        "entry{}: switchboard dirsync run {} mode full",
+        account->address, u.dn, u.external_id, (*link)->external_id, (*link)->dn,
+        locked_by_sync ? " and unlocks it (the sync had locked it)" : "", account->domain);
+    spdlog::info("dirsync: {}", msg);
+    return msg;
+}
+
+Result<std::string> DirectorySync::retire(std::string_view key, std::string_view new_address) {
+    auto account = dir_.account(key);
+    if (!account) return tl::unexpected(account.error());
+    auto link = store_.link(account->id);
+    if (!link) return tl::unexpected(link.error());
+    if (!*link)
+        return fail(Errc::invalid_argument,
+                    fmt::format("{} is not linked to a directory entry; nothing to retire",
+                                account->address));
+    std::string target;
+    if (!new_address.empty()) {
+        auto n = directory::normalize_address(new_address);
+        if (!n) return tl::unexpected(n.error());
+        target = *n;
+        if (target.substr(target.rfind('@') + 1) != account->domain)
+            return fail(Errc::invalid_argument,
+                        fmt::format("{} is not in {}; a retired account stays in its domain",
+                                    target, account->domain));
+    } else {
+        std::time_t t = static_cast<std::time_t>(now_ms() / 1000);
+        std::tm tm{};
+        gmtime_r(&t, &tm);
+        char day[16];
+        std::strftime(day, sizeof day, "%Y%m%d", &tm);
+        const std::string local = account->address.substr(0, account->address.find('@'));
+        target = fmt::format("{}.retired-{}@{}", local, day, account->domain);
+        if (dir_.account(target))
+            target = fmt::format("{}.retired-{}-{}@{}", local, day, account->id, account->domain);
+    }
+    // Only the account of an identity that is gone: one still listed would be renamed back.
+    auto r = resolve(account->domain_id, account->domain);
+    if (!r) return tl::unexpected(r.error());
+    auto entry = look_up_entry(*r, *link, *account);
+    if (!entry) return tl::unexpected(entry.error());
+    if (entry->entry)
+        return fail(Errc::already_exists,
+                    fmt::format("{} is linked to entry {}, which is still in the directory; the "
+                                "next run would rename it back; nothing was changed",
+                                account->address, entry->entry->dn));
+    auto released = store_.retire(account->id, target);
+    if (!released) return tl::unexpected(released.error());
+    checks_.forget(account->id);
+    std::string aliases;
+    for (const auto& a : *released)
+        aliases += (aliases.empty() ? "" : ", ") + a;
+    std::string msg = fmt::format(
+        "{} (entry {}, gone from the directory) renamed to {} and locked; its mailbox, contacts "
+        "and devices stay with it{}. The next full run creates a new account {} for the entry "
+        "that maps to it now: switchboard dirsync run {} mode full",
+        account->address, (*link)->dn, target,
+        aliases.empty() ? ""
+                        : "; the addresses it had from the directory were given back: " + aliases,
+        account->address, account->domain);
+    spdlog::info("dirsync: {}", msg);
+    return msg;
 }
 
 Result<std::string> DirectorySync::set_auth_source(std::string_view key, bool directory) {
@@ -799,7 +1063,7 @@ Result<std::string> DirectorySync::set_auth_source(std::string_view key, bool di
             Errc::not_found,
             fmt::format(
                 "no user of the directory ({}, user filter {}) has the name of {} ({} = {} or {}); "
-                "the names must match (seed 004)",
+                "an account made by hand needs the name of a directory user",
                 r->source->server(), r->config.user_filter, account->address,
                 r->mapping.user_name_attribute, account->address,
                 account->address.substr(0, account->address.find('@'))));

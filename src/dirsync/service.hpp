@@ -20,6 +20,7 @@
 #include "core/error.hpp"
 #include "directory/directory.hpp"
 #include "dirsync/config.hpp"
+#include "dirsync/login_check.hpp"
 #include "dirsync/report.hpp"
 #include "dirsync/sync_store.hpp"
 #include "store/database.hpp"
@@ -65,12 +66,26 @@ class DirectorySync {
 
     // ---- login with directory credentials ----
     // Finds the account's entry with the service account, then binds as it on a connection of
-    // its own: true = password accepted, false = refused (wrong password, user gone, empty
-    // password). Errors: unavailable (directory unreachable or not configured).
+    // its own: true = password accepted, false = refused (wrong or empty password). Errors:
+    // auth_failed (the entry is gone or disabled: the reason), unavailable (directory
+    // unreachable or not configured).
     Result<bool> verify_password(const directory::Account& account, std::string_view secret);
     auth::ExternalVerifier verifier();
+    // Whether a linked account's entry still exists and is not disabled, for logins with a
+    // mobile password (see login_check.hpp). Accounts without a link, or of a domain without a
+    // configuration, pass. Errors: auth_failed (gone, disabled) or unavailable (no directory
+    // answer, and the last one is older than login_offline_grace).
+    Result<void> check_login(const directory::Account& account);
+    auth::DirectoryEntryCheck entry_check();
+    // An account linked to an identity that is gone follows the entry that maps to its address
+    // now (a new objectGUID/entryUUID). Returns what was done.
+    Result<std::string> relink(std::string_view account);
+    // An account linked to an identity that is gone is renamed (to `new_address`, or
+    // NAME.retired-YYYYMMDD@DOMAIN) and locked, and gives back the aliases the sync gave it, so
+    // the next run creates a new account for the entry that maps to its address now.
+    Result<std::string> retire(std::string_view account, std::string_view new_address);
     // Switches an account to directory login after checking its name matches a directory user
-    // (seed 004, manually created users), or back to its local password. Returns what was done.
+    // (an account made by hand), or back to its local password. Returns what was done.
     Result<std::string> set_auth_source(std::string_view account, bool directory);
 
     // ---- schedule ----
@@ -79,11 +94,14 @@ class DirectorySync {
 
   private:
     struct Resolved;
+    struct EntryLookup;
     Result<directory::Domain> domain_of(std::string_view domain);
     Result<SyncConfig> config_of(int64_t domain_id, std::string_view domain_name);
     Result<nlohmann::ordered_json> run_locked(const directory::Domain& d, const RunOptions& options,
                                               RunReport& report);
     Result<Resolved> resolve(int64_t domain_id, const std::string& domain_name);
+    Result<EntryLookup> look_up_entry(Resolved& r, const std::optional<Link>& link,
+                                      const directory::Account& account);
     void forget(int64_t domain_id);
     void scheduler_loop();
     std::optional<int64_t> next_run_ms(int64_t domain_id);
@@ -106,6 +124,7 @@ class DirectorySync {
         std::string base;
     };
     std::map<int64_t, DirectoryFacts> facts_;
+    LoginChecks checks_;  // answers of the directory about linked entries, per account
 
     std::atomic<bool> stopping_{false};
     std::mutex wake_mutex_;

@@ -1,5 +1,7 @@
 #include "dirsync/sync_store.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "core/json.hpp"
@@ -114,6 +116,12 @@ ALTER TABLE dirsync_links ADD COLUMN fingerprint TEXT NOT NULL DEFAULT '';
 ALTER TABLE dirsync_links ADD COLUMN synced_at BIGINT NOT NULL DEFAULT 0;
 )SQL";
 
+// v3: the alias each entry's user name gives, so an incremental run knows it may give way to
+// another entry's e-mail address.
+constexpr std::string_view kV3 = R"SQL(
+ALTER TABLE dirsync_links ADD COLUMN derived_alias TEXT NOT NULL DEFAULT '';
+)SQL";
+
 // Runs kept per domain in the history.
 constexpr int64_t kRunsKept = 100;
 
@@ -174,6 +182,31 @@ Result<void> insert_alias(Tx& tx, int64_t account_id, const std::string& alias,
         .map([](int64_t) {});
 }
 
+// Moves a synced alias from one account to another in the caller's transaction: the address
+// never goes to nobody, nor stays with the account it no longer belongs to.
+Result<void> move_alias(Tx& tx, const AliasMove& m, int64_t to, const ApplyContext& ctx) {
+    SB_TRY(tx.exec("DELETE FROM aliases WHERE address = ? AND account_id = ?",
+                   {m.alias, m.from_account}));
+    SB_TRY(insert_alias(tx, to, m.alias, ctx));
+    auto row =
+        tx.first("SELECT synced_aliases FROM dirsync_links WHERE account_id = ?", {m.from_account});
+    if (!row) return tl::unexpected(row.error());
+    if (*row) {
+        auto list = split_lines((*row)->text(0));
+        std::erase(list, m.alias);
+        SB_TRY(tx.exec("UPDATE dirsync_links SET synced_aliases = ? WHERE account_id = ?",
+                       {join_lines(list), m.from_account}));
+    }
+    SB_TRY(directory::detail::touch_account(tx, m.from_account));
+    tx.notify(changed(m.from_account, "alias moved"));
+    return {};
+}
+
+bool is_taken(const std::vector<AliasMove>& takes, const std::string& alias) {
+    return std::any_of(takes.begin(), takes.end(),
+                       [&](const AliasMove& m) { return m.alias == alias; });
+}
+
 Result<void> create_account(Tx& tx, const AccountCreate& c, const ApplyContext& ctx) {
     const RemoteUser& u = c.user;
     SB_TRY(directory::detail::require_free_address(tx, u.address));
@@ -208,13 +241,15 @@ Result<void> create_account(Tx& tx, const AccountCreate& c, const ApplyContext& 
         SB_TRY(tx.exec(sql, params));
     }
     for (const auto& a : c.aliases)
-        SB_TRY(insert_alias(tx, id, a, ctx));
-    SB_TRY(
-        tx.exec("INSERT INTO dirsync_links (account_id, domain_id, external_id, dn, "
-                "synced_aliases, sync_lock, missing_since, linked_at, fingerprint, synced_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
-                {id, ctx.domain_id, u.external_id, u.dn, join_lines(c.aliases),
-                 std::string(u.disabled ? kLockDisabled : ""), now, c.fingerprint, now}));
+        if (!is_taken(c.take_aliases, a)) SB_TRY(insert_alias(tx, id, a, ctx));
+    for (const auto& m : c.take_aliases)
+        SB_TRY(move_alias(tx, m, id, ctx));
+    SB_TRY(tx.exec(
+        "INSERT INTO dirsync_links (account_id, domain_id, external_id, dn, "
+        "synced_aliases, sync_lock, missing_since, linked_at, fingerprint, synced_at, "
+        "derived_alias) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)",
+        {id, ctx.domain_id, u.external_id, u.dn, join_lines(c.aliases),
+         std::string(u.disabled ? kLockDisabled : ""), now, c.fingerprint, now, u.derived_alias}));
     tx.notify(changed(id, "account"));
     return {};
 }
@@ -235,12 +270,21 @@ Result<void> change_account(Tx& tx, const AccountChange& ch, const ApplyContext&
         SB_TRY(tx.exec("DELETE FROM aliases WHERE address = ? AND account_id = ?", {a, id}));
     for (const auto& a : ch.add_aliases)
         SB_TRY(insert_alias(tx, id, a, ctx));
+    for (const auto& m : ch.take_aliases)
+        SB_TRY(move_alias(tx, m, id, ctx));
     if (ch.status)
         SB_TRY(tx.exec("UPDATE accounts SET status = ? WHERE id = ?",
                        {std::string(directory::status_name(*ch.status)), id}));
     if (ch.content_changed) {
         SB_TRY(directory::detail::touch_account(tx, id));
         tx.notify(changed(id, "account"));
+    }
+    // Aliases being handed to another account stay listed until that account's change took them.
+    std::vector<std::string> synced = ch.synced_aliases;
+    for (const auto& a : ch.handing_over) {
+        auto holder = tx.first("SELECT account_id FROM aliases WHERE address = ?", {a});
+        if (!holder) return tl::unexpected(holder.error());
+        if (!*holder || (*holder)->integer(0) != id) std::erase(synced, a);
     }
     if (ch.relink) {
         SB_TRY(tx.exec(
@@ -251,25 +295,25 @@ Result<void> change_account(Tx& tx, const AccountChange& ch, const ApplyContext&
         const int64_t now = now_ms();
         SB_TRY(
             tx.exec("INSERT INTO dirsync_links (account_id, domain_id, external_id, dn, "
-                    "synced_aliases, sync_lock, missing_since, linked_at, fingerprint, synced_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    {id, ctx.domain_id, ch.external_id, ch.dn, join_lines(ch.synced_aliases),
-                     ch.sync_lock, ch.missing_since.value_or(0), now, ch.fingerprint, now}));
+                    "synced_aliases, sync_lock, missing_since, linked_at, fingerprint, synced_at, "
+                    "derived_alias) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    {id, ctx.domain_id, ch.external_id, ch.dn, join_lines(synced), ch.sync_lock,
+                     ch.missing_since.value_or(0), now, ch.fingerprint, now, ch.derived_alias}));
         return {};
     }
     const int64_t now = now_ms();
     if (ch.missing_since) {
         SB_TRY(
             tx.exec("UPDATE dirsync_links SET dn = ?, synced_aliases = ?, sync_lock = ?, "
-                    "missing_since = ?, "
-                    "fingerprint = ?, synced_at = ? WHERE account_id = ?",
-                    {ch.dn, join_lines(ch.synced_aliases), ch.sync_lock, *ch.missing_since,
-                     ch.fingerprint, now, id}));
+                    "missing_since = ?, fingerprint = ?, synced_at = ?, derived_alias = ? WHERE "
+                    "account_id = ?",
+                    {ch.dn, join_lines(synced), ch.sync_lock, *ch.missing_since, ch.fingerprint,
+                     now, ch.derived_alias, id}));
     } else {
         SB_TRY(tx.exec(
             "UPDATE dirsync_links SET dn = ?, synced_aliases = ?, sync_lock = ?, fingerprint = ?, "
-            "synced_at = ? WHERE account_id = ?",
-            {ch.dn, join_lines(ch.synced_aliases), ch.sync_lock, ch.fingerprint, now, id}));
+            "synced_at = ?, derived_alias = ? WHERE account_id = ?",
+            {ch.dn, join_lines(synced), ch.sync_lock, ch.fingerprint, now, ch.derived_alias, id}));
     }
     return {};
 }
@@ -330,6 +374,7 @@ const std::vector<store::Migration>& migrations() {
         {"dirsync", 1, "directory sync: configuration, links, groups, state, runs", kV1Sqlite,
          kV1Postgres},
         {"dirsync", 2, "directory sync: entry fingerprints", kV2, kV2},
+        {"dirsync", 3, "directory sync: aliases made from user names", kV3, kV3},
     };
     return list;
 }
@@ -513,7 +558,8 @@ Result<void> load_linked(Tx& tx, const std::string& where, const std::vector<Val
     auto rows = tx.query(
         "SELECT l.account_id, l.external_id, l.dn, a.address, a.status, l.synced_aliases, "
         "l.missing_since, l.sync_lock, l.fingerprint, CASE WHEN a.modified_at > l.synced_at THEN 1 "
-        "ELSE 0 END FROM dirsync_links l JOIN accounts a ON a.id = l.account_id WHERE " +
+        "ELSE 0 END, l.derived_alias FROM dirsync_links l JOIN accounts a ON a.id = l.account_id "
+        "WHERE " +
             where + " ORDER BY l.account_id",
         params);
     if (!rows) return tl::unexpected(rows.error());
@@ -534,6 +580,7 @@ Result<void> load_linked(Tx& tx, const std::string& where, const std::vector<Val
         l.sync_lock = r.text(7);
         l.fingerprint = r.text(8);
         l.touched = r.integer(9) != 0;
+        l.derived_alias = r.text(10);
         index.emplace(l.account_id, out.size());
         out.push_back(std::move(l));
     }
@@ -609,33 +656,61 @@ Result<std::optional<AddressOwner>> SyncStore::owner_of(int64_t domain_id,
     std::optional<AddressOwner> out;
     SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
         auto row = tx.first(
-            "SELECT a.id, a.auth_source, CASE WHEN l.account_id IS NULL THEN 0 ELSE 1 END FROM "
+            "SELECT a.id, a.auth_source, CASE WHEN l.account_id IS NULL THEN 0 ELSE 1 END, "
+            "a.address, COALESCE(l.derived_alias, ''), COALESCE(l.synced_aliases, '') FROM "
             "accounts a "
             "LEFT JOIN dirsync_links l ON l.account_id = a.id AND l.domain_id = ? WHERE a.address "
             "= ? OR a.id = "
             "(SELECT account_id FROM aliases WHERE address = ?)",
             {domain_id, address, address});
         if (!row) return tl::unexpected(row.error());
-        if (*row)
-            out = AddressOwner{(*row)->integer(0), (*row)->integer(2) != 0,
-                               (*row)->text(1) == "directory"};
+        if (*row) {
+            const auto& r = **row;
+            const auto synced = split_lines(r.text(5));
+            out = AddressOwner{r.integer(0), r.integer(2) != 0, r.text(1) == "directory",
+                               address != r.text(3) && r.text(4) == address &&
+                                   std::find(synced.begin(), synced.end(), address) != synced.end(),
+                               r.text(3)};
+        }
         return {};
     }));
     return out;
 }
 
-Result<std::pair<int64_t, int64_t>> SyncStore::link_counts(int64_t domain_id) {
-    std::pair<int64_t, int64_t> n{0, 0};
+Result<LinkCounts> SyncStore::link_counts(int64_t domain_id) {
+    LinkCounts n;
     SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
         auto row = tx.first(
-            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN missing_since <> 0 THEN 1 ELSE 0 END), 0) "
-            "FROM dirsync_links WHERE domain_id = ?",
+            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN missing_since <> 0 THEN 1 ELSE 0 END), 0), "
+            "COALESCE(SUM(CASE WHEN missing_since = 0 AND sync_lock = 'gone' THEN 1 ELSE 0 END), "
+            "0) FROM dirsync_links WHERE domain_id = ?",
             {domain_id});
         if (!row) return tl::unexpected(row.error());
-        if (*row) n = {(*row)->integer(0), (*row)->integer(1)};
+        if (*row) {
+            n.linked = (*row)->integer(0);
+            n.locked_for_removal = (*row)->integer(1);
+            n.locked_gone = (*row)->integer(2);
+        }
         return {};
     }));
     return n;
+}
+
+Result<std::vector<std::string>> SyncStore::gone_accounts(int64_t domain_id, int limit) {
+    std::vector<std::string> out;
+    SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
+        auto rows = tx.query(
+            "SELECT a.address, a.status FROM dirsync_links l JOIN accounts a ON a.id = "
+            "l.account_id WHERE l.domain_id = ? AND l.missing_since = 0 AND l.sync_lock = 'gone' "
+            "ORDER BY a.address LIMIT ?",
+            {domain_id, int64_t{limit}});
+        if (!rows) return tl::unexpected(rows.error());
+        for (auto& r : *rows)
+            out.push_back(r.text(1) == "active" ? r.text(0) + " (unlocked by an admin)"
+                                                : r.text(0));
+        return {};
+    }));
+    return out;
 }
 
 Result<std::optional<int64_t>> SyncStore::account_of(int64_t domain_id,
@@ -680,7 +755,8 @@ Result<std::unordered_map<std::string, AddressOwner>> SyncStore::owners(int64_t 
         std::unordered_map<int64_t, AddressOwner> by_id;
         out.reserve(rows->size() * 2);
         for (auto& r : *rows) {
-            AddressOwner o{r.integer(0), r.integer(3) != 0, r.text(2) == "directory"};
+            AddressOwner o{r.integer(0), r.integer(3) != 0, r.text(2) == "directory", false,
+                           r.text(1)};
             by_id.emplace(o.account_id, o);
             out.emplace(r.text(1), o);
         }
@@ -792,6 +868,60 @@ Result<void> SyncStore::set_auth_source(int64_t account_id, int64_t domain_id, b
         tx.notify(changed(account_id, "auth source"));
         return {};
     });
+}
+
+Result<void> SyncStore::relink(int64_t account_id, int64_t domain_id,
+                               const std::string& external_id, const std::string& dn) {
+    return db_.write([&](Tx& tx) -> Result<void> {
+        auto other =
+            tx.first("SELECT account_id FROM dirsync_links WHERE domain_id = ? AND external_id = ?",
+                     {domain_id, external_id});
+        if (!other) return tl::unexpected(other.error());
+        if (*other && (*other)->integer(0) != account_id)
+            return fail(Errc::already_exists,
+                        fmt::format("directory identity {} is linked to another account (id {})",
+                                    external_id, (*other)->integer(0)));
+        // An empty fingerprint: the next run compares the account with its new entry.
+        auto n = tx.exec(
+            "UPDATE dirsync_links SET external_id = ?, dn = ?, fingerprint = '' WHERE account_id "
+            "= ? AND domain_id = ?",
+            {external_id, dn, account_id, domain_id});
+        if (!n) return tl::unexpected(n.error());
+        if (*n == 0) return fail(Errc::not_found, "the account is not linked to the directory");
+        tx.notify(changed(account_id, "relinked"));
+        return {};
+    });
+}
+
+Result<std::vector<std::string>> SyncStore::retire(int64_t account_id,
+                                                   const std::string& new_address) {
+    std::vector<std::string> released;
+    SB_TRY(db_.write([&](Tx& tx) -> Result<void> {
+        auto link =
+            tx.first("SELECT synced_aliases FROM dirsync_links WHERE account_id = ?", {account_id});
+        if (!link) return tl::unexpected(link.error());
+        if (!*link) return fail(Errc::not_found, "the account is not linked to the directory");
+        // The addresses the directory gave it go back to the directory (its new owner).
+        for (const auto& a : split_lines((*link)->text(0))) {
+            auto n = tx.exec("DELETE FROM aliases WHERE address = ? AND account_id = ?",
+                             {a, account_id});
+            if (!n) return tl::unexpected(n.error());
+            if (*n) released.push_back(a);
+        }
+        SB_TRY(directory::detail::require_free_address(tx, new_address));
+        // Locked by the admin's decision (sync_lock ""): the sync never unlocks it.
+        SB_TRY(tx.exec(
+            "UPDATE accounts SET address = ?, status = CASE WHEN status = 'active' THEN 'locked' "
+            "ELSE status END, modified_at = ? WHERE id = ?",
+            {new_address, now_ms(), account_id}));
+        SB_TRY(tx.exec(
+            "UPDATE dirsync_links SET synced_aliases = '', derived_alias = '', sync_lock = '', "
+            "fingerprint = '' WHERE account_id = ?",
+            {account_id}));
+        tx.notify(changed(account_id, "renamed"));
+        return {};
+    }));
+    return released;
 }
 
 }  // namespace sb::dirsync

@@ -35,6 +35,12 @@ struct SyncMark {
     int64_t next_run_ms = 0;   // scheduler's next run
 };
 
+struct LinkCounts {
+    int64_t linked = 0;
+    int64_t locked_for_removal = 0;  // gone, waiting for deletion (delete_out_of_scope on)
+    int64_t locked_gone = 0;         // gone, kept locked (delete_out_of_scope off)
+};
+
 struct Link {
     int64_t account_id = 0;
     int64_t domain_id = 0;
@@ -44,7 +50,7 @@ struct Link {
     std::string sync_lock;
 };
 
-// What a new account gets besides the directory's values (seed 004, "default privileges").
+// What a new account gets besides the directory's values ("default privileges" of the sync).
 struct NewAccountDefaults {
     std::string cos;  // "" = the domain's default
     std::optional<bool> mobile_enabled;
@@ -84,8 +90,9 @@ class SyncStore {
     Result<void> load_attrs(std::vector<LinkedAccount>& accounts, const std::vector<size_t>& which,
                             const std::vector<std::string>& managed_attrs);
     Result<std::optional<AddressOwner>> owner_of(int64_t domain_id, const std::string& address);
-    // Accounts linked, and how many of them are locked for removal.
-    Result<std::pair<int64_t, int64_t>> link_counts(int64_t domain_id);
+    Result<LinkCounts> link_counts(int64_t domain_id);
+    // Accounts locked because their user left the directory (delete_out_of_scope off), a few.
+    Result<std::vector<std::string>> gone_accounts(int64_t domain_id, int limit);
     // The account linked to a directory identity, if any.
     Result<std::optional<int64_t>> account_of(int64_t domain_id, const std::string& external_id);
     Result<std::optional<Link>> link(int64_t account_id);
@@ -99,10 +106,19 @@ class SyncStore {
     Result<ApplyResult> apply(const Plan& plan, int64_t domain_id,
                               const NewAccountDefaults& defaults, size_t chunk = 2000);
 
-    // Login through the directory for an account made by hand (seed 004, "Procedure for Manually
-    // Created Users"): auth_source and, for "directory", the link to its entry.
+    // Login through the directory for an account made by hand: auth_source and, for
+    // "directory", the link to its entry.
     Result<void> set_auth_source(int64_t account_id, int64_t domain_id, bool directory,
                                  const std::string& external_id, const std::string& dn);
+
+    // `dirsync relink`: the account follows another directory identity from now on (the next run
+    // updates it from that entry, and unlocks it if the sync had locked it).
+    Result<void> relink(int64_t account_id, int64_t domain_id, const std::string& external_id,
+                        const std::string& dn);
+    // `dirsync retire`: renames the account out of the way of its address, locks it (an admin's
+    // lock: the sync never lifts it) and gives back the aliases the sync gave it. It stays linked
+    // to its (gone) entry. Returns the aliases given back.
+    Result<std::vector<std::string>> retire(int64_t account_id, const std::string& new_address);
 
   private:
     store::Database& db_;

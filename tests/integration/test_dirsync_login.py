@@ -1,5 +1,5 @@
 """Login with directory credentials (pass-through) through the same authenticate() ActiveSync and
-the address book use, switching a manual account to directory login (seed 004), and TLS to the
+the address book use, switching an account made by hand to directory login, and TLS to the
 directory: StartTLS and LDAPS with the test CA, a wrong CA refused unless
 ignore_certificate_errors is set."""
 import os

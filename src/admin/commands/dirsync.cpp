@@ -1,5 +1,6 @@
-// `switchboard dirsync ...`: directory sync with a company LDAP / Active Directory (seed 004):
-// configuration per domain, dry runs, runs, status, and login with directory credentials.
+// `switchboard dirsync ...`: directory sync with a company LDAP / Active Directory:
+// configuration per domain, dry runs, runs, status, login with directory credentials, and the
+// admin's decisions about accounts whose directory identity is gone (relink, retire).
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
@@ -215,6 +216,15 @@ std::string status_text(const nlohmann::ordered_json& st) {
     t.row("synced accounts", std::to_string(st.value("syncedAccounts", int64_t{0})));
     if (st.value("lockedForRemoval", int64_t{0}))
         t.row("locked for removal", std::to_string(st.value("lockedForRemoval", int64_t{0})));
+    if (const int64_t gone = st.value("lockedGone", int64_t{0})) {
+        std::string text = std::to_string(gone) + " (gone from the directory)";
+        std::string some;
+        if (st.contains("goneAccounts"))
+            for (auto& a : st["goneAccounts"])
+                some += (some.empty() ? "" : ", ") + a.get<std::string>();
+        if (!some.empty()) text += "   e.g. " + some;
+        t.row("locked, gone", text);
+    }
     t.row("last full run",
           st.value("lastFullRun", "").empty() ? "never" : st.value("lastFullRun", ""));
     if (st["lastSuccessfulRun"].is_object()) {
@@ -273,12 +283,12 @@ Result<Output> history(Services& s, const Call& c) {
         std::string detail = r.contains("error") ? r["error"].get<std::string>() : "";
         if (detail.empty() && r.contains("counts")) {
             const auto& n = r["counts"];
-            detail =
-                fmt::format("{} created, {} updated, {} renamed, {} locked, {} deleted",
-                            n.value("created", int64_t{0}), n.value("updated", int64_t{0}),
-                            n.value("renamed", int64_t{0}),
-                            n.value("locked", int64_t{0}) + n.value("lockedForRemoval", int64_t{0}),
-                            n.value("deleted", int64_t{0}));
+            detail = fmt::format("{} created, {} updated, {} renamed, {} locked, {} deleted",
+                                 n.value("created", int64_t{0}), n.value("updated", int64_t{0}),
+                                 n.value("renamed", int64_t{0}),
+                                 n.value("locked", int64_t{0}) + n.value("lockedGone", int64_t{0}) +
+                                     n.value("lockedForRemoval", int64_t{0}),
+                                 n.value("deleted", int64_t{0}));
         }
         text +=
             fmt::format("{}  {:<11} {:<8} {:<14} {:>7.1f} s  {}\n", r.value("started", ""),
@@ -338,6 +348,26 @@ Result<Output> auth_source(Services& s, const Call& c) {
     if (!msg) return tl::unexpected(msg.error());
     return text_output(*msg + "\n",
                        {{"account", c[0]}, {"authSource", directory ? "directory" : "local"}});
+}
+
+Result<Output> relink(Services& s, const Call& c) {
+    auto svc = service(s);
+    if (!svc) return tl::unexpected(svc.error());
+    auto msg = (*svc)->relink(c[0]);
+    if (!msg) return tl::unexpected(msg.error());
+    return text_output(*msg + "\n", {{"account", c[0]}, {"relinked", true}, {"message", *msg}});
+}
+
+Result<Output> retire(Services& s, const Call& c) {
+    auto svc = service(s);
+    if (!svc) return tl::unexpected(svc.error());
+    auto o = c.options(1, {"as"});
+    if (!o) return tl::unexpected(o.error());
+    std::string as;
+    if (auto it = o->find("as"); it != o->end()) as = it->second;
+    auto msg = (*svc)->retire(c[0], as);
+    if (!msg) return tl::unexpected(msg.error());
+    return text_output(*msg + "\n", {{"account", c[0]}, {"retired", true}, {"message", *msg}});
 }
 
 // A TOML value as the text `dirsync set` takes; arrays become one change per element.
@@ -499,6 +529,24 @@ void register_dirsync(CommandTable& t) {
            2,
            {},
            auth_source});
+    t.add({"dirsync",
+           "relink",
+           "",
+           "ACCOUNT",
+           "hand an account whose directory entry is gone over to the new entry that maps to its "
+           "address (mailbox, contacts and devices go with it)",
+           1,
+           {},
+           relink});
+    t.add({"dirsync",
+           "retire",
+           "",
+           "ACCOUNT [as NEWADDRESS]",
+           "rename and lock an account whose directory entry is gone, so the next run creates a "
+           "new account for the entry that maps to its address",
+           1,
+           {},
+           retire});
 }
 
 }  // namespace sb::admin

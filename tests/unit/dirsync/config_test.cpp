@@ -13,7 +13,7 @@ Result<Settings> apply(std::vector<SettingChange> changes, Settings s = {}) {
     return s;
 }
 
-TEST(DirsyncConfig, DefaultsFollowSeed004GenericValues) {
+TEST(DirsyncConfig, DefaultsFollowTheGenericLdapValues) {
     auto c = parse_config({});
     ASSERT_TRUE(c) << c.error().message;
     EXPECT_FALSE(c->enabled);
@@ -28,9 +28,31 @@ TEST(DirsyncConfig, DefaultsFollowSeed004GenericValues) {
     EXPECT_EQ(c->page_size, 1000);
     EXPECT_EQ(c->interval_s, 3600);
     EXPECT_FALSE(c->default_mobile_enabled.has_value());
+    EXPECT_FALSE(c->reuse_account_of_deleted_user) << "a new identity does not take an account";
+    EXPECT_EQ(c->login_check_interval_s, 300);
+    EXPECT_EQ(c->login_offline_grace_s, 4 * 3600);
 }
 
-TEST(DirsyncConfig, ActiveDirectoryPresetHasTheSeedValues) {
+TEST(DirsyncConfig, LoginCheckKeysAndAccountReuse) {
+    auto s = apply({{Op::set, "login_check_interval", "0"},
+                    {Op::set, "login-offline-grace", "1d"},
+                    {Op::set, "reuse_account_of_deleted_user", "TRUE"}});
+    ASSERT_TRUE(s) << s.error().message;
+    auto c = parse_config(*s);
+    ASSERT_TRUE(c) << c.error().message;
+    EXPECT_EQ(c->login_check_interval_s, 0) << "0: the directory is asked at every login";
+    EXPECT_EQ(c->login_offline_grace_s, 86400);
+    EXPECT_TRUE(c->reuse_account_of_deleted_user);
+    auto bad = apply({{Op::set, "login_check_interval", "2d"}});
+    ASSERT_FALSE(bad);
+    EXPECT_NE(bad.error().message.find("login_check_interval must be between 0 and 1d"),
+              std::string::npos)
+        << bad.error().message;
+    EXPECT_FALSE(apply({{Op::set, "login_offline_grace", "31d"}}));
+    EXPECT_FALSE(apply({{Op::set, "reuse_account_of_deleted_user", "maybe"}}));
+}
+
+TEST(DirsyncConfig, ActiveDirectoryPresetHasTheSampleValues) {
     auto s = apply({{Op::set, "preset", "active-directory"}});
     ASSERT_TRUE(s) << s.error().message;
     auto c = parse_config(*s);
@@ -54,8 +76,8 @@ TEST(DirsyncConfig, OpenLdapPresetResolvesMemberUidNames) {
     EXPECT_NE(c->member_search_filter.find("{member}"), std::string::npos);
 }
 
-TEST(DirsyncConfig, SeedFiltersWithSpacesAreAcceptedAndNormalised) {
-    // Seed 004 writes "(&(objectClass=posixAccount) (mail=*))".
+TEST(DirsyncConfig, SampleFiltersWithSpacesAreAcceptedAndNormalised) {
+    // MailStore's OpenLDAP sample writes "(&(objectClass=posixAccount) (mail=*))".
     auto s = apply({{Op::set, "user_filter", "(&(objectClass=posixAccount) (mail=*))"},
                     {Op::set, "member_search_filter",
                      "(   (& (objectClass=posixAccount) (uid={member})) (& "
@@ -72,7 +94,7 @@ TEST(DirsyncConfig, SeedFiltersWithSpacesAreAcceptedAndNormalised) {
         "(|(&(objectClass=posixAccount)(uid={member}))(&(objectClass=posixGroup)(cn={member})))");
 }
 
-TEST(DirsyncConfig, ProtocolAcceptsTheSeedNames) {
+TEST(DirsyncConfig, ProtocolAcceptsMailStoresNames) {
     for (auto [given, want] : {std::pair{"LDAP", Transport::ldap},
                                {"LDAP-TLS", Transport::starttls},
                                {"LDAP-SSL", Transport::ldaps},

@@ -168,6 +168,17 @@ TEST(DirsyncMapping, PrimaryAddressFromEmail) {
     EXPECT_EQ(u->address, "john.doe@example.com");
     EXPECT_EQ(u->aliases, std::vector<std::string>{"jdoe@example.com"})
         << "the user name still logs in";
+    EXPECT_EQ(u->derived_alias, "jdoe@example.com")
+        << "marked as made from the user name: an e-mail address of another user beats it";
+    // The entry's own e-mail attributes name it too: an address, not only a user name.
+    auto own = map_user(
+        entry("CN=x", {{"objectGUID", {guid_raw()}},
+                       {"userPrincipalName", {"jdoe@corp.local"}},
+                       {"proxyAddresses", {"SMTP:john.doe@example.com", "smtp:JDoe@example.com"}}}),
+        m);
+    ASSERT_TRUE(own);
+    EXPECT_EQ(own->aliases, std::vector<std::string>{"jdoe@example.com"});
+    EXPECT_EQ(own->derived_alias, "");
     // A primary e-mail address outside the domain does not become the account name.
     auto v = map_user(entry("CN=y", {{"objectGUID", {guid_raw()}},
                                      {"userPrincipalName", {"ann@corp.local"}},
