@@ -8,7 +8,7 @@ directory-linked accounts (the entry is looked up) against local accounts (no lo
 
     SWITCHBOARD_BIN=build/switchboard /usr/bin/python3 bench/dirsync_bench.py [N]
 
-Targets (issue 5): full sync of 100,000 users <= 30 s; incremental run after 100 changes <= 1 s.
+Targets: full sync of 100,000 users <= 30 s; incremental run after 100 changes <= 1 s.
 Figures are the run durations the server reports (the CLI round trip is printed beside them).
 Targets are only printed; a run that fails or syncs the wrong number of accounts (every user
 created by the full run, exactly the 100 changed users updated by each incremental run, nothing

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """LDIF import benchmark: starts a real server on a temporary data directory, imports N generated
 people (tools/gen_people_ldif.py; default 100,000) with `switchboard prov importLdif`, and prints
-the elapsed time and accounts per second. Issue 2 asks for 100k entries in under 60 s.
+the elapsed time and accounts per second. The target is 100k entries in under 60 s.
 
 usage: bench/ldif_import.py [N] [--bin PATH] [--keep]
   (the binary defaults to $SWITCHBOARD_BIN, else build/switchboard)"""

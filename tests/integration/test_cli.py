@@ -1,5 +1,5 @@
 """The CLI contract: exit codes (0 done, 1 refused, 2 usage or no server), --json output, help,
-and configuration errors that name the key (issue 2, items 1 and 2)."""
+and configuration errors that name the key."""
 import json
 import os
 import shutil

@@ -1,5 +1,5 @@
 """Contacts through the CLI: folders with the Zimbra ids, contact add/modify/delete/get, and the
-vCard round trip (3.0 and 4.0) with all-or-nothing import (issue 2, item 8)."""
+vCard round trip (3.0 and 4.0) with all-or-nothing import."""
 import json
 import os
 import re

@@ -1,6 +1,6 @@
-"""Mobile passwords (seed 001, "Mobile Password"): while an account has an EAS credential, only
-the credential opens ActiveSync and the LDAP address book, and the credential opens nothing else
-(issue 2, item 6). Cached logins die with any password or credential change."""
+"""Mobile passwords: while an account has an EAS credential, only
+the credential opens ActiveSync and the LDAP address book, and the credential opens nothing else.
+Cached logins die with any password or credential change."""
 import re
 import unittest
 

@@ -1,5 +1,5 @@
 """`switchboard serve --demo`: a demo domain with accounts, an alias, a mobile password and
-contacts, as the README's run command promises (issue 2, item 9)."""
+contacts, as the README's run command promises."""
 import unittest
 
 from harness import ServerTestCase

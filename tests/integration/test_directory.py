@@ -1,5 +1,5 @@
 """Directory through the CLI: domains, classes of service with attribute inheritance
-(account → COS → domain → global), aliases and renames (issue 2, items 4 and 5)."""
+(account → COS → domain → global), aliases and renames."""
 import unittest
 
 from harness import ServerTestCase
@@ -64,7 +64,7 @@ class DomainTest(ServerTestCase):
 
 
 class CosInheritanceTest(ServerTestCase):
-    """Seed 001: `prov mc default zimbraFeatureMobileSyncEnabled TRUE` then
+    """The Carbonio Mobile flow: `prov mc default zimbraFeatureMobileSyncEnabled TRUE` then
     `prov ma john@example.com zimbraFeatureMobileSyncEnabled FALSE`."""
 
     @classmethod

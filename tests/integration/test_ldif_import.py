@@ -1,5 +1,5 @@
 """`prov importLdif`: inetOrgPerson entries become accounts, base64 and folded lines included;
-a bad entry aborts with its line number and imports nothing (issue 2, item 7)."""
+a bad entry aborts with its line number and imports nothing."""
 import os
 import subprocess
 import time

@@ -1,6 +1,6 @@
 """Passwords of every imported scheme: a hash given with `prov ca ... userPassword HASH` or in an
 LDIF file is kept, verifies at login, refuses a wrong password, and becomes argon2id at the first
-successful login (issue 2, item 6). Hashes are made at test time by independent tools (slappasswd,
+successful login. Hashes are made at test time by independent tools (slappasswd,
 openssl passwd, libxcrypt through Python's crypt, hashlib)."""
 import base64
 import hashlib

@@ -1,5 +1,5 @@
 """Login throttling: repeated failures block one account (even with the right password) and one
-client address, without blocking other accounts and addresses (issue 2, item 6).
+client address, without blocking other accounts and addresses.
 
 The first block lasts one second from the refusal (it doubles with every further failure), so each
 scenario checks the block right after the failure that causes it, and retries with fresh accounts

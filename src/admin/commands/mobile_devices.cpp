@@ -87,7 +87,7 @@ void device_text(TextBlock& t, const Device& d, const std::string& address) {
 }
 
 Result<std::optional<std::string>> device_option(const Call& c, size_t from) {
-    // doResetDevice ACCOUNT DEVICE (the seed's positional example) or ACCOUNT device_id DEVICE.
+    // doResetDevice ACCOUNT DEVICE (the Carbonio CLI's positional form) or ACCOUNT device_id DEVICE.
     if (c.size() == from + 1) return std::optional<std::string>(c[from]);
     auto o = c.options(from, {"device_id"});
     if (!o) return tl::unexpected(o.error());
