@@ -4,6 +4,8 @@ the default `min_heartbeat` (Status 5), too many Ping folders (Status 6), and th
 ZxMobile_MaxPingHeartbeat, ZxMobile_NotificationsLatency and ZxMobile_UseInstantNotficiations
 changed with `switchboard config set global`."""
 import http.client
+import socket
+import ssl
 import threading
 import time
 
@@ -43,6 +45,59 @@ class EasBase(ServerTestCase):
         return d
 
 
+class ManualTls:
+    """A TLS client driven by hand over ssl.MemoryBIO, so a test decides when the server gets the
+    client's Finished message (the end of the server's handshake)."""
+
+    def __init__(self, port, ca_file):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=60)
+        self.incoming, self.outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+        ctx = ssl.create_default_context(cafile=ca_file)
+        self.tls = ctx.wrap_bio(self.incoming, self.outgoing, server_hostname="localhost")
+
+    def _flush(self):
+        data = self.outgoing.read()
+        if data:
+            self.sock.sendall(data)
+
+    def _receive(self):
+        chunk = self.sock.recv(65536)
+        if not chunk:
+            raise ConnectionError("the server closed the connection")
+        self.incoming.write(chunk)
+
+    def handshake_holding_finished(self):
+        """Runs the client side of the handshake; the client's last flight (Finished) is kept."""
+        for _ in range(100):
+            try:
+                self.tls.do_handshake()
+                return
+            except ssl.SSLWantReadError:
+                self._flush()
+                self._receive()
+        raise RuntimeError("the TLS handshake did not end")
+
+    def request(self, raw):
+        """Sends what is held back, then one HTTP request; returns the response's status."""
+        self._flush()
+        self.tls.write(raw)
+        self._flush()
+        data = b""
+        for _ in range(1000):
+            try:
+                data += self.tls.read(65536)
+            except ssl.SSLWantReadError:
+                self._receive()
+                continue
+            head, sep, _ = data.partition(b"\r\n\r\n")
+            if sep:
+                return int(head.split(b" ", 2)[1])
+        raise RuntimeError("no complete response")
+
+    def close(self):
+        self.sock.close()
+
+
 class EasOverloadTest(EasBase):
     """A server that accepts two connections at a time."""
     # The [eas] section is the last one the harness writes: this key lands in it.
@@ -74,7 +129,7 @@ class EasOverloadTest(EasBase):
             for c in held:
                 c.close()
         # Once they close, new connections are served again (the server notices the close).
-        deadline = time.time() + 20
+        deadline = time.time() + 120
         status = None
         while time.time() < deadline:
             status, _ = d.options()
@@ -84,6 +139,47 @@ class EasOverloadTest(EasBase):
         self.assertEqual(status, 200, "the server did not recover after the connections closed")
         self.assertEqual(d.options()[0], 200)
         self.assertIsNone(self.server.proc.poll())
+
+
+class EasOverloadOrderTest(EasBase):
+    """The same limit of two connections, on a server of its own: no connection of another test
+    may still be open when this one starts."""
+    extra_config = "max_connections = 2\n"
+    options_on = EasOverloadTest.options_on
+
+    def test_connection_within_the_limit_is_served_when_its_handshake_ends_late(self):
+        """The limit counts connections in the order they were accepted: the first connection
+        stays within it even when its TLS handshake ends after a third one was accepted."""
+        user = self.account("pete")
+        d = self.device(user, "LateDev")
+        first = ManualTls(self.port, self.server.ca_file)
+        second = d.connection(timeout=60)
+        third = d.connection(timeout=60)
+        try:
+            first.handshake_holding_finished()  # accepted; the server waits for our Finished
+            second.connect()
+            # The third handshake is complete here, so the server has accepted it: three
+            # connections are open when the first one's handshake ends.
+            third.connect()
+            request = (f"OPTIONS /Microsoft-Server-ActiveSync HTTP/1.1\r\nHost: localhost\r\n"
+                       f"Authorization: {d.auth_header()}\r\nUser-Agent: {d.user_agent}\r\n\r\n").encode()
+            self.assertEqual(first.request(request), 200)
+            self.assertEqual(self.options_on(second, d)[0], 200)
+            status, headers = self.options_on(third, d)
+            self.assertEqual(status, 503)
+            self.assertGreater(int(headers.get("Retry-After", "0")), 0, headers)
+        finally:
+            first.close()
+            second.close()
+            third.close()
+        deadline = time.time() + 120
+        status = None
+        while time.time() < deadline:
+            status, _ = d.options()
+            if status == 200:
+                break
+            time.sleep(0.2)
+        self.assertEqual(status, 200, "the server did not recover after the connections closed")
 
 
 class EasQueueTest(EasBase):
