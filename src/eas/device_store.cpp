@@ -668,7 +668,11 @@ Result<void> DeviceStore::put_state(int64_t account, std::string_view device_id,
         else
             removals.push_back(id);
     }
-    return db_.write([&](Tx& tx) -> Result<void> {
+    // A SyncState can be rebuilt: should the machine (not the process) crash right after this
+    // commit, the device finds its key unknown and syncs the collection again (Status 3). So the
+    // commit does not wait for the disk, which a phone syncing in small windows would otherwise
+    // wait for once a request. The mailbox changes of the request are durable before it.
+    return db_.write_relaxed([&](Tx& tx) -> Result<void> {
         if (held.clear)
             SB_TRY(
                 tx.exec("DELETE FROM eas_sync_items WHERE account_id = ? AND device_id = ? AND "

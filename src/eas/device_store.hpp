@@ -124,6 +124,8 @@ class DeviceStore {
                                            std::string_view collection);
     Result<std::vector<SyncState>> states(int64_t account, std::string_view device_id);
     // Writes a state and, in the same transaction, the change to the items the device holds.
+    // The commit survives a crash of the process; one of the machine may lose it (the device
+    // then syncs the collection again), see store::Database::write_relaxed.
     Result<void> put_state(int64_t account, std::string_view device_id, const SyncState& s,
                            const HeldDelta& held = {});
     // The versions of those of `ids` that the device holds in the collection.

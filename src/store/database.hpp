@@ -69,6 +69,12 @@ class Database {
     // fn may run more than once (PostgreSQL retries serialization failures), so it must not
     // accumulate into state captured from outside. Subscribers must be thread-safe.
     virtual Result<void> write(const TxFn& fn) = 0;
+    // Like write(), for a change whose commit does not wait for the disk: a crash of the
+    // process loses none of it; a crash of the machine may lose the last such commits, never a
+    // part of one and never one without those before it (a later write() makes them durable
+    // too). For state that can be rebuilt, such as an ActiveSync SyncState (the phone then
+    // resynchronizes). Backends that cannot tell the two apart run write().
+    virtual Result<void> write_relaxed(const TxFn& fn) { return write(fn); }
     // Runs fn on a consistent snapshot; any write attempted inside fails.
     virtual Result<void> read(const TxFn& fn) = 0;
     // "sqlite" or "postgresql": migrations pick their dialect by it.

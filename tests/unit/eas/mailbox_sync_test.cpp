@@ -35,12 +35,13 @@ struct Statement {
     size_t rows = 0;
     size_t bytes = 0;
     bool write = false;
+    bool relaxed = false;  // in a write_relaxed() transaction
 };
 
 class CountingTx final : public store::Tx {
   public:
-    CountingTx(store::Tx& inner, std::vector<Statement>& log, bool write)
-        : inner_(inner), log_(log), write_(write) {}
+    CountingTx(store::Tx& inner, std::vector<Statement>& log, bool write, bool relaxed = false)
+        : inner_(inner), log_(log), write_(write), relaxed_(relaxed) {}
     Result<store::Rows> query(std::string_view sql,
                               std::initializer_list<store::Value> params) override {
         return query(sql, std::vector<store::Value>(params));
@@ -65,7 +66,7 @@ class CountingTx final : public store::Tx {
 
   private:
     void record(std::string_view sql, const std::vector<store::Value>& params, size_t rows) {
-        Statement s{std::string(sql), params, rows, 0, write_};
+        Statement s{std::string(sql), params, rows, 0, write_, relaxed_};
         if (write_)
             for (auto& p : params)
                 if (auto* t = std::get_if<std::string>(&p)) s.bytes += t->size();
@@ -74,7 +75,17 @@ class CountingTx final : public store::Tx {
     store::Tx& inner_;
     std::vector<Statement>& log_;
     bool write_;
+    bool relaxed_;
 };
+
+// The store's own setting inside a transaction: whether its commit waits for the disk.
+std::string commit_setting(store::Tx& tx, std::string_view dialect) {
+    auto r = tx.query(dialect == "sqlite" ? "PRAGMA synchronous" : "SHOW synchronous_commit");
+    if (!r || r->empty()) return "?";
+    const auto& v = r->front().cols.at(0);
+    if (auto* i = std::get_if<int64_t>(&v)) return *i == 2 ? "FULL" : *i == 1 ? "NORMAL" : "?";
+    return std::get<std::string>(v);
+}
 
 class CountingDatabase final : public store::Database {
   public:
@@ -87,12 +98,19 @@ class CountingDatabase final : public store::Database {
             return fn(t);
         });
     }
+    Result<void> write_relaxed(const store::TxFn& fn) override {
+        return inner_.write_relaxed([&](store::Tx& tx) -> Result<void> {
+            CountingTx t(tx, log, true, true);
+            return fn(t);
+        });
+    }
     Result<void> read(const store::TxFn& fn) override {
         return inner_.read([&](store::Tx& tx) -> Result<void> {
             CountingTx t(tx, log, false);
             return fn(t);
         });
     }
+
     std::string_view dialect() const override { return inner_.dialect(); }
     void subscribe(store::ChangeListener l) override { inner_.subscribe(std::move(l)); }
     void unsubscribe_all() override { inner_.unsubscribe_all(); }
@@ -492,6 +510,61 @@ TEST_P(MailboxSyncTest, ARequestReadsTheAccountAttributesOnlyWhenTheyChanged) {
     ASSERT_TRUE(dir_->modify_account("eve@example.com", {{directory::AttrChange::Op::set,
                                                           "zimbraFeatureMobileSyncEnabled", ""}}));
     EXPECT_EQ(request(folder_sync).status, 200) << "inherited from the COS";
+}
+
+TEST_P(MailboxSyncTest, SyncStatesAreCommittedWithoutWaitingForTheDisk) {
+    // A phone's Sync writes its SyncState once a request: that commit does not wait for the disk
+    // (the state can be rebuilt), the mailbox changes of the request do.
+    int64_t a = account("fay", 3);
+    Phone phone;
+    sync(a, phone, 10);
+    size_t from = counting_->log.size();
+    auto r = sync(a, phone, 10,
+                  "<Commands><Add><ClientId>n1</ClientId><ApplicationData><c:LastName>New"
+                  "</c:LastName></ApplicationData></Add></Commands>");
+    phone.items[std::string(
+        r.collection().child(as::Responses).child(as::Add).child_text(as::ServerId))] = "New";
+    bool state_relaxed = false, contact_relaxed = true;
+    for (size_t i = from; i < counting_->log.size(); ++i) {
+        const auto& st = counting_->log[i];
+        if (st.sql.rfind("INSERT INTO eas_sync_states", 0) == 0) state_relaxed = st.relaxed;
+        if (st.sql.rfind("INSERT INTO contacts", 0) == 0) contact_relaxed = st.relaxed;
+    }
+    EXPECT_TRUE(state_relaxed);
+    EXPECT_FALSE(contact_relaxed);
+    expect_converges(a, phone, 10);
+
+    // The backend: such a commit does not wait, and the next ordinary one waits again. (The
+    // test PostgreSQL server does not wait by default: the database is set to wait, and a new
+    // node's connections take that setting.)
+    std::unique_ptr<store::Database> node;
+    if (postgres()) {
+        ASSERT_TRUE(db_->write([&](store::Tx& tx) -> Result<void> {
+            auto name = tx.query("SELECT current_database()");
+            if (!name) return tl::unexpected(name.error());
+            return tx
+                .exec("ALTER DATABASE \"" + name->front().text(0) +
+                      "\" SET synchronous_commit = on")
+                .map([](int64_t) {});
+        }));
+        node = open_node();
+        ASSERT_TRUE(node);
+    }
+    store::Database& db = node ? *node : *db_;
+    std::string before, relaxed, after;
+    auto look = [&](std::string& out) {
+        return [&](store::Tx& tx) -> Result<void> {
+            out = commit_setting(tx, db.dialect());
+            return {};
+        };
+    };
+    ASSERT_TRUE(db.write(look(before)));
+    ASSERT_TRUE(db.write_relaxed(look(relaxed)));
+    ASSERT_TRUE(db.write(look(after)));
+    EXPECT_EQ(before, postgres() ? "on" : "FULL");
+    EXPECT_EQ(relaxed, postgres() ? "off" : "NORMAL");
+    EXPECT_EQ(after, before);
+    if (node) node->unsubscribe_all();
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, MailboxSyncTest, testing::ValuesIn(test::kStoreBackends),
