@@ -263,6 +263,8 @@ def vcards(n):
 # 594 at WindowSize 100 (also used for 25, where no figure was taken) and 805 at 512.
 ZPUSH = {25: 594, 100: 594, 512: 805}
 TARGET_RATIO = 20
+# A short sync is repeated (new phones) so one hiccup of a busy machine does not make the figure.
+MIN_RUNS, MIN_RUN_S = 3, 3.0
 
 
 def server_cpu_ns(pid):
@@ -388,14 +390,24 @@ async def bench_sync(server, port, ctx, sizes, windows, budget_s, rounds):
     print()
     print(f"initial sync (one phone, EAS 14.1 over TLS; Z-Push anchors {ZPUSH[100]} items/s at "
           f"WindowSize 25/100, {ZPUSH[512]} at 512; target >= {TARGET_RATIO}x; budget {budget_s:.0f} s a run)")
-    print(f"{'contacts':>9} {'window':>6} {'items/s':>9} {'vs Z-Push':>11} {'requests':>8} "
+    print(f"(each cell: phones syncing one after the other until {MIN_RUN_S:.0f} s and {MIN_RUNS} runs; the median "
+          f"run's items/s)")
+    print(f"{'contacts':>9} {'window':>6} {'runs':>4} {'items/s':>9} {'vs Z-Push':>11} {'requests':>8} "
           f"{'server ms/req':>13} {'p50 ms/req':>10} {'client CPU':>10}")
     for n in sizes:
         for w in windows:
-            r = await initial_sync(server, port, ctx, accounts[n], f"Init{n}W{w}", w, n, budget_s)
+            runs, spent = [], 0.0
+            while len(runs) < 50 and (len(runs) < MIN_RUNS or spent < MIN_RUN_S):
+                r = await initial_sync(server, port, ctx, accounts[n], f"Init{n}W{w}R{len(runs)}", w, n,
+                                       budget_s)
+                runs.append(r)
+                spent += r["elapsed"]
+                if not r["complete"] or spent > budget_s:
+                    break
+            r = sorted(runs, key=lambda x: x["items_per_s"])[len(runs) // 2]
             results[("initial", n, w)] = r
             note = "" if r["complete"] else f"  (stopped: {r['items']:,} of {n:,} in {r['elapsed']:.0f} s)"
-            print(f"{n:>9,} {w:>6} {r['items_per_s']:>9,.0f} {ratio_text(r['items_per_s'], w):>11} "
+            print(f"{n:>9,} {w:>6} {len(runs):>4} {r['items_per_s']:>9,.0f} {ratio_text(r['items_per_s'], w):>11} "
                   f"{r['rounds']:>8,} {r['server_ms_per_request']:>13.2f} {r['p50_ms']:>10.2f} "
                   f"{r['client_share']:>9.0%}{note}")
     if len(sizes) > 1:
