@@ -177,8 +177,8 @@ class MailboxSyncTest : public test::StoreBackendTest {
         svc_ = std::make_unique<Service>(*counting_, *dir_, *auth_, *mailbox_);
     }
     void TearDown() override {
+        if (db_) db_->unsubscribe_all();  // the service's listeners go with it
         svc_.reset();
-        if (db_) db_->unsubscribe_all();
     }
 
     // A new account with `n` contacts in Contacts and a device that did its FolderSync.
