@@ -1,11 +1,14 @@
 #include "eas/device_store.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "core/base64.hpp"
 #include "core/json.hpp"
 #include "core/strings.hpp"
+#include "eas/sync/sync_key.hpp"
 
 namespace sb::eas {
 
@@ -99,6 +102,52 @@ CREATE TABLE eas_sync_states (
 );
 )SQL";
 
+// What a device holds, one row per item (a Sync request reads and writes the rows it concerns,
+// never all of them); where its initial download and its change feed stand.
+constexpr std::string_view kV2Sqlite = R"SQL(
+CREATE TABLE eas_sync_items (
+  account_id INTEGER NOT NULL,
+  device_id TEXT NOT NULL,
+  collection TEXT NOT NULL,
+  item_id INTEGER NOT NULL,
+  version INTEGER NOT NULL,
+  PRIMARY KEY (account_id, device_id, collection, item_id),
+  FOREIGN KEY (account_id, device_id) REFERENCES eas_devices(account_id, device_id) ON DELETE CASCADE
+) WITHOUT ROWID;
+ALTER TABLE eas_sync_states ADD COLUMN download_after INTEGER NOT NULL DEFAULT -1;
+ALTER TABLE eas_sync_states ADD COLUMN feed_modseq INTEGER NOT NULL DEFAULT 0;
+)SQL";
+
+constexpr std::string_view kV2Postgres = R"SQL(
+CREATE TABLE eas_sync_items (
+  account_id BIGINT NOT NULL,
+  device_id TEXT NOT NULL,
+  collection TEXT NOT NULL,
+  item_id BIGINT NOT NULL,
+  version BIGINT NOT NULL,
+  PRIMARY KEY (account_id, device_id, collection, item_id),
+  FOREIGN KEY (account_id, device_id) REFERENCES eas_devices(account_id, device_id) ON DELETE CASCADE
+);
+ALTER TABLE eas_sync_states ADD COLUMN download_after BIGINT NOT NULL DEFAULT -1;
+ALTER TABLE eas_sync_states ADD COLUMN feed_modseq BIGINT NOT NULL DEFAULT 0;
+)SQL";
+
+// Ids go into "IN (...)" lists of at most kMaxIdList, padded with the last id to a power of two
+// so that few distinct statements reach the store's statement cache.
+constexpr size_t kMaxIdList = 512;
+std::string id_list(const std::vector<int64_t>& ids, size_t from, std::vector<Value>& params) {
+    size_t n = std::min(kMaxIdList, ids.size() - from);
+    size_t padded = 1;
+    while (padded < n)
+        padded *= 2;
+    std::string list;
+    for (size_t i = 0; i < padded; ++i) {
+        list += i ? ",?" : "?";
+        params.emplace_back(std::in_place_type<int64_t>, ids[from + std::min(i, n - 1)]);
+    }
+    return list;
+}
+
 constexpr std::string_view kDeviceCols =
     "SELECT account_id, device_id, device_type, user_agent, protocol_version, first_seen, "
     "last_seen, "
@@ -165,6 +214,7 @@ store::Change changed(int64_t account, std::string_view what) {
 const std::vector<store::Migration>& migrations() {
     static const std::vector<store::Migration> list = {
         {"eas", 1, "devices and sync states", kV1Sqlite, kV1Postgres},
+        {"eas", 2, "held items as rows, download and feed positions", kV2Sqlite, kV2Postgres},
     };
     return list;
 }
@@ -305,6 +355,8 @@ Result<int64_t> DeviceStore::set_suspended(int64_t account,
 Result<bool> DeviceStore::remove(int64_t account, std::string_view device_id) {
     bool found = false;
     SB_TRY(db_.write([&](Tx& tx) -> Result<void> {
+        SB_TRY(tx.exec("DELETE FROM eas_sync_items WHERE account_id = ? AND device_id = ?",
+                       {account, std::string(device_id)}));
         SB_TRY(tx.exec("DELETE FROM eas_sync_states WHERE account_id = ? AND device_id = ?",
                        {account, std::string(device_id)}));
         auto n = tx.exec("DELETE FROM eas_devices WHERE account_id = ? AND device_id = ?",
@@ -332,12 +384,15 @@ Result<int64_t> DeviceStore::reset(int64_t account, std::optional<std::string_vi
                         fmt::format("no device '{}' for this account", *device_id));
         n = *count;
         if (device_id) {
+            SB_TRY(tx.exec("DELETE FROM eas_sync_items WHERE account_id = ? AND device_id = ?",
+                           {account, std::string(*device_id)}));
             SB_TRY(tx.exec("DELETE FROM eas_sync_states WHERE account_id = ? AND device_id = ?",
                            {account, std::string(*device_id)}));
             SB_TRY(
                 tx.exec("UPDATE eas_devices SET cache = '' WHERE account_id = ? AND device_id = ?",
                         {account, std::string(*device_id)}));
         } else {
+            SB_TRY(tx.exec("DELETE FROM eas_sync_items WHERE account_id = ?", {account}));
             SB_TRY(tx.exec("DELETE FROM eas_sync_states WHERE account_id = ?", {account}));
             SB_TRY(tx.exec("UPDATE eas_devices SET cache = '' WHERE account_id = ?", {account}));
         }
@@ -416,6 +471,10 @@ Result<int64_t> DeviceStore::purge(int64_t before_ms) {
     int64_t n = 0;
     SB_TRY(db_.write([&](Tx& tx) -> Result<void> {
         SB_TRY(
+            tx.exec("DELETE FROM eas_sync_items WHERE (account_id, device_id) IN "
+                    "(SELECT account_id, device_id FROM eas_devices WHERE last_seen < ?)",
+                    {before_ms}));
+        SB_TRY(
             tx.exec("DELETE FROM eas_sync_states WHERE (account_id, device_id) IN "
                     "(SELECT account_id, device_id FROM eas_devices WHERE last_seen < ?)",
                     {before_ms}));
@@ -432,7 +491,7 @@ namespace {
 
 constexpr std::string_view kStateCols =
     "SELECT collection, generation, sync_key, holdings, prev_key, prev_reply, pending, options, "
-    "modified_at "
+    "modified_at, download_after, feed_modseq "
     "FROM eas_sync_states ";
 
 Result<SyncState> state_from(const Row& r) {
@@ -448,7 +507,79 @@ Result<SyncState> state_from(const Row& r) {
     s.pending = r.text(6);
     s.options = r.text(7);
     s.modified_at = r.integer(8);
+    s.download_after = r.integer(9);
+    s.feed_modseq = r.integer(10);
     return s;
+}
+
+// A collection state written before the held items had rows of their own keeps them in
+// `holdings` ("id:version,..."). It becomes rows, with the feed followed from the start: what
+// the device holds is exact, so the feed sends it exactly what it misses, once.
+bool legacy(const SyncState& s) {
+    return !s.collection.empty() && !s.holdings.empty();
+}
+
+void bind_item(std::vector<Value>& p, int64_t account, const std::string& device,
+               const std::string& collection, int64_t id, int64_t version) {
+    p.insert(p.end(), {account, device, collection, id, version});
+}
+
+// Upserts rows in statements of 64, 16, 4 and 1 rows (few distinct statements, few round trips).
+Result<void> upsert_items(Tx& tx, int64_t account, const std::string& device,
+                          const std::string& collection,
+                          const std::vector<std::pair<int64_t, int64_t>>& rows) {
+    size_t at = 0;
+    for (size_t chunk : {size_t(64), size_t(16), size_t(4), size_t(1)}) {
+        while (rows.size() - at >= chunk) {
+            std::string sql =
+                "INSERT INTO eas_sync_items (account_id, device_id, collection, item_id, version) "
+                "VALUES ";
+            std::vector<Value> p;
+            p.reserve(chunk * 5);
+            for (size_t i = 0; i < chunk; ++i) {
+                sql += i ? ",(?,?,?,?,?)" : "(?,?,?,?,?)";
+                bind_item(p, account, device, collection, rows[at + i].first, rows[at + i].second);
+            }
+            sql +=
+                " ON CONFLICT (account_id, device_id, collection, item_id) DO UPDATE SET version "
+                "= excluded.version";
+            SB_TRY(tx.exec(sql, p));
+            at += chunk;
+        }
+    }
+    return {};
+}
+
+Result<void> delete_items(Tx& tx, int64_t account, const std::string& device,
+                          const std::string& collection, const std::vector<int64_t>& ids) {
+    for (size_t at = 0; at < ids.size(); at += kMaxIdList) {
+        std::vector<Value> p{account, device, collection};
+        auto list = id_list(ids, at, p);
+        SB_TRY(
+            tx.exec("DELETE FROM eas_sync_items WHERE account_id = ? AND device_id = ? AND "
+                    "collection = ? AND item_id IN (" +
+                        list + ")",
+                    p));
+    }
+    return {};
+}
+
+Result<void> write_state(Tx& tx, int64_t account, const std::string& device, const SyncState& s) {
+    // The first nine values in this order: the crash tests recognise the state write by them.
+    std::vector<Value> p = {
+        account,      device,     s.collection, s.generation,
+        s.key,        s.holdings, s.prev_key,   crypto::base64_encode(s.prev_reply),
+        s.pending,    s.options,  now_ms(),     s.download_after,
+        s.feed_modseq};
+    SB_TRY(tx.exec(
+        "DELETE FROM eas_sync_states WHERE account_id = ? AND device_id = ? AND collection = ?",
+        {account, device, s.collection}));
+    SB_TRY(
+        tx.exec("INSERT INTO eas_sync_states (account_id, device_id, collection, generation, "
+                "sync_key, holdings, prev_key, prev_reply, pending, options, modified_at, "
+                "download_after, feed_modseq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                p));
+    return {};
 }
 
 }  // namespace
@@ -456,15 +587,36 @@ Result<SyncState> state_from(const Row& r) {
 Result<std::optional<SyncState>> DeviceStore::state(int64_t account, std::string_view device_id,
                                                     std::string_view collection) {
     std::optional<SyncState> out;
-    SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
+    const std::string device(device_id), coll(collection);
+    auto read = [&](Tx& tx) -> Result<void> {
+        out.reset();
         auto row = tx.first(
             std::string(kStateCols) + "WHERE account_id = ? AND device_id = ? AND collection = ?",
-            {account, std::string(device_id), std::string(collection)});
+            {account, device, coll});
         if (!row) return tl::unexpected(row.error());
         if (!*row) return {};
         auto s = state_from(**row);
         if (!s) return tl::unexpected(s.error());
         out = std::move(*s);
+        return {};
+    };
+    SB_TRY(db_.read(read));
+    if (!out || !legacy(*out)) return out;
+    SB_TRY(db_.write([&](Tx& tx) -> Result<void> {
+        SB_TRY(read(tx));
+        if (!out || !legacy(*out)) return {};  // converted meanwhile
+        auto items = parse_items(out->holdings);
+        if (!items) return tl::unexpected(items.error());
+        SB_TRY(
+            upsert_items(tx, account, device, coll,
+                         std::vector<std::pair<int64_t, int64_t>>(items->begin(), items->end())));
+        out->holdings.clear();
+        out->download_after = SyncState::kDownloaded;
+        out->feed_modseq = 0;
+        SB_TRY(
+            tx.exec("UPDATE eas_sync_states SET holdings = '', download_after = ?, "
+                    "feed_modseq = 0 WHERE account_id = ? AND device_id = ? AND collection = ?",
+                    {SyncState::kDownloaded, account, device, coll}));
         return {};
     }));
     return out;
@@ -473,13 +625,31 @@ Result<std::optional<SyncState>> DeviceStore::state(int64_t account, std::string
 Result<std::vector<SyncState>> DeviceStore::states(int64_t account, std::string_view device_id) {
     std::vector<SyncState> out;
     SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
+        out.clear();
         auto rows = tx.query(
             std::string(kStateCols) + "WHERE account_id = ? AND device_id = ? ORDER BY collection",
             {account, std::string(device_id)});
         if (!rows) return tl::unexpected(rows.error());
+        auto counts = tx.query(
+            "SELECT collection, COUNT(*) FROM eas_sync_items WHERE account_id = ? AND device_id "
+            "= ? GROUP BY collection",
+            {account, std::string(device_id)});
+        if (!counts) return tl::unexpected(counts.error());
+        std::map<std::string, size_t> held;
+        for (auto& c : *counts)
+            held[c.text(0)] = static_cast<size_t>(c.integer(1));
         for (auto& r : *rows) {
             auto s = state_from(r);
             if (!s) return tl::unexpected(s.error());
+            if (legacy(*s)) {
+                auto items = parse_items(s->holdings);
+                s->held_items = items ? items->size() : 0;
+            } else if (!s->collection.empty()) {
+                s->held_items = held[s->collection];
+            } else {
+                auto folders = parse_folders(s->holdings);
+                s->held_items = folders ? folders->size() : 0;
+            }
             out.push_back(std::move(*s));
         }
         return {};
@@ -487,31 +657,62 @@ Result<std::vector<SyncState>> DeviceStore::states(int64_t account, std::string_
     return out;
 }
 
-Result<void> DeviceStore::put_state(int64_t account, std::string_view device_id,
-                                    const SyncState& s) {
-    return db_.write([&](Tx& tx) -> Result<void> {
-        std::vector<Value> p = {account,      std::string(device_id),
-                                s.collection, s.generation,
-                                s.key,        s.holdings,
-                                s.prev_key,   crypto::base64_encode(s.prev_reply),
-                                s.pending,    s.options,
-                                now_ms()};
-        SB_TRY(tx.exec(
-            "DELETE FROM eas_sync_states WHERE account_id = ? AND device_id = ? AND collection = ?",
-            {account, std::string(device_id), s.collection}));
-        SB_TRY(
-            tx.exec("INSERT INTO eas_sync_states (account_id, device_id, collection, generation, "
-                    "sync_key, holdings, "
-                    "prev_key, prev_reply, pending, options, modified_at) VALUES (?, ?, ?, ?, ?, "
-                    "?, ?, ?, ?, ?, ?)",
-                    p));
-        return {};
+Result<void> DeviceStore::put_state(int64_t account, std::string_view device_id, const SyncState& s,
+                                    const HeldDelta& held) {
+    const std::string device(device_id);
+    std::vector<std::pair<int64_t, int64_t>> upserts;
+    std::vector<int64_t> removals;
+    for (auto& [id, version] : held.items) {
+        if (version)
+            upserts.emplace_back(id, *version);
+        else
+            removals.push_back(id);
+    }
+    // A SyncState can be rebuilt: should the machine (not the process) crash right after this
+    // commit, the device finds its key unknown and syncs the collection again (Status 3). So the
+    // commit does not wait for the disk, which a phone syncing in small windows would otherwise
+    // wait for once a request. The mailbox changes of the request are durable before it.
+    return db_.write_relaxed([&](Tx& tx) -> Result<void> {
+        if (held.clear)
+            SB_TRY(
+                tx.exec("DELETE FROM eas_sync_items WHERE account_id = ? AND device_id = ? AND "
+                        "collection = ?",
+                        {account, device, s.collection}));
+        SB_TRY(delete_items(tx, account, device, s.collection, removals));
+        SB_TRY(upsert_items(tx, account, device, s.collection, upserts));
+        return write_state(tx, account, device, s);
     });
+}
+
+Result<std::map<int64_t, int64_t>> DeviceStore::held(int64_t account, std::string_view device_id,
+                                                     std::string_view collection,
+                                                     const std::vector<int64_t>& ids) {
+    std::map<int64_t, int64_t> out;
+    if (ids.empty()) return out;
+    SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
+        out.clear();
+        for (size_t at = 0; at < ids.size(); at += kMaxIdList) {
+            std::vector<Value> p{account, std::string(device_id), std::string(collection)};
+            auto list = id_list(ids, at, p);
+            auto rows = tx.query(
+                "SELECT item_id, version FROM eas_sync_items WHERE account_id = ? AND device_id "
+                "= ? AND collection = ? AND item_id IN (" +
+                    list + ")",
+                p);
+            if (!rows) return tl::unexpected(rows.error());
+            for (auto& r : *rows)
+                out[r.integer(0)] = r.integer(1);
+        }
+        return {};
+    }));
+    return out;
 }
 
 Result<void> DeviceStore::drop_states(int64_t account, std::string_view device_id,
                                       bool hierarchy_too) {
     return db_.write([&](Tx& tx) -> Result<void> {
+        SB_TRY(tx.exec("DELETE FROM eas_sync_items WHERE account_id = ? AND device_id = ?",
+                       {account, std::string(device_id)}));
         if (hierarchy_too)
             SB_TRY(tx.exec("DELETE FROM eas_sync_states WHERE account_id = ? AND device_id = ?",
                            {account, std::string(device_id)}));
@@ -527,6 +728,9 @@ Result<void> DeviceStore::drop_states(int64_t account, std::string_view device_i
 Result<void> DeviceStore::drop_state(int64_t account, std::string_view device_id,
                                      std::string_view collection) {
     return db_.write([&](Tx& tx) -> Result<void> {
+        SB_TRY(tx.exec(
+            "DELETE FROM eas_sync_items WHERE account_id = ? AND device_id = ? AND collection = ?",
+            {account, std::string(device_id), std::string(collection)}));
         SB_TRY(tx.exec(
             "DELETE FROM eas_sync_states WHERE account_id = ? AND device_id = ? AND collection = ?",
             {account, std::string(device_id), std::string(collection)}));

@@ -49,18 +49,35 @@ struct Device {
     std::string cache;  // JSON: the last Sync request and Ping folders (empty requests reuse them)
 };
 
-// One SyncState: the SyncKey counter of a collection, what the device holds at that key, and the
-// reply that led to it (a resent previous SyncKey is answered with it again).
+// One SyncState: the SyncKey counter of a collection, where the device is in the collection's
+// items, and the reply that led to it (a resent previous SyncKey is answered with it again).
+// The items a device holds are rows of their own (HeldDelta), written with the state.
 struct SyncState {
+    static constexpr int64_t kDownloaded = -1;
+
     std::string collection;  // "" = folder hierarchy
     std::string generation;  // changes when the collection is primed again (SyncKey 0)
     int64_t key = 0;         // current SyncKey counter (the device's next request carries it)
-    std::string holdings;    // serialized ItemSet / FolderSet
+    std::string holdings;    // the folder hierarchy: serialized FolderSet ("" for collections)
     int64_t prev_key = 0;    // the SyncKey the cached reply answered (0 = none)
     std::string prev_reply;  // WBXML of the reply fragment, replayed for prev_key
     std::string pending;     // an interrupted request's intent (crash recovery), JSON
     std::string options;     // the collection's last request options (empty Sync), JSON
     int64_t modified_at = 0;
+    // The initial download goes through the folder in item id order: it goes on after this id,
+    // or is over (kDownloaded).
+    int64_t download_after = kDownloaded;
+    // The change feed (mailbox modseq) is followed from here: every change up to it has been
+    // sent or found to concern the device not.
+    int64_t feed_modseq = 0;
+    size_t held_items = 0;  // filled by states() only: how many items the device holds
+};
+
+// What a request changes in the items a device holds in one collection: item id → the version
+// (mailbox modseq) of the copy it holds now, or nullopt when it holds it no more.
+struct HeldDelta {
+    bool clear = false;  // forget everything held before (priming)
+    std::map<int64_t, std::optional<int64_t>> items;
 };
 
 struct DeviceKey {
@@ -106,7 +123,15 @@ class DeviceStore {
     Result<std::optional<SyncState>> state(int64_t account, std::string_view device_id,
                                            std::string_view collection);
     Result<std::vector<SyncState>> states(int64_t account, std::string_view device_id);
-    Result<void> put_state(int64_t account, std::string_view device_id, const SyncState& s);
+    // Writes a state and, in the same transaction, the change to the items the device holds.
+    // The commit survives a crash of the process; one of the machine may lose it (the device
+    // then syncs the collection again), see store::Database::write_relaxed.
+    Result<void> put_state(int64_t account, std::string_view device_id, const SyncState& s,
+                           const HeldDelta& held = {});
+    // The versions of those of `ids` that the device holds in the collection.
+    Result<std::map<int64_t, int64_t>> held(int64_t account, std::string_view device_id,
+                                            std::string_view collection,
+                                            const std::vector<int64_t>& ids);
     // Drops every collection state of a device except the hierarchy (FolderSync 0 drops all).
     Result<void> drop_states(int64_t account, std::string_view device_id, bool hierarchy_too);
     Result<void> drop_state(int64_t account, std::string_view device_id,

@@ -143,12 +143,14 @@ Outcome Pipeline::handle(Request req) {
     const directory::Account& account = auth->account;
 
     // 3. the account may sync
-    auto enabled = svc.directory().mobile_sync_enabled(account);
-    if (!enabled) {
+    auto settings = svc.settings().get(account);
+    if (!settings) {
+        spdlog::warn("eas: the settings of {} could not be read: {}", account.address,
+                     settings.error().message);
         out.response = service_unavailable(30);
         return out;
     }
-    if (!*enabled) {
+    if (!(*settings)->mobile_sync) {
         spdlog::info("eas: mobile sync disabled for {}", account.address);
         out.response = http_status(403);
         return out;
@@ -263,11 +265,7 @@ Outcome Pipeline::handle(Request req) {
 
     // 9. provisioning (MS-ASPROV 3.1.5.1)
     if (spec->command != Command::Provision && device->wipe == Wipe::none) {
-        auto policy = load_policy(svc.directory(), account);
-        if (!policy) {
-            out.response = service_unavailable(30);
-            return out;
-        }
+        const Policy* policy = &(*settings)->policy;
         if (policy->enabled) {
             bool exempt = policy->allow_non_provisionable && never_provisions(req, *query);
             if (!exempt) {

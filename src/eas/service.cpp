@@ -17,8 +17,10 @@ Service::Service(store::Database& db, directory::Directory& directory,
       options_(std::move(options)),
       devices_(db),
       contacts_(contacts ? std::move(contacts) : std::make_unique<MailboxContacts>(mailbox)),
+      settings_(directory),
       pipeline_(std::make_unique<Pipeline>(*this)) {
     hub_.follow(db);
+    settings_.follow(db);
 }
 
 Service::~Service() = default;

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <string>
 
+#include "eas/account_settings.hpp"
 #include "eas/device_checks.hpp"
 #include "eas/device_store.hpp"
 #include "eas/exchange.hpp"
@@ -68,6 +69,7 @@ class Service {
     DeviceStore& devices() { return devices_; }
     ContactSource& contacts() { return *contacts_; }
     PingHub& hub() { return hub_; }
+    AccountSettings& settings() { return settings_; }
     DeviceChecks& checks() { return checks_; }
     const Options& options() const { return options_; }
     Tuning tuning();
@@ -85,6 +87,7 @@ class Service {
     DeviceStore devices_;
     std::unique_ptr<ContactSource> contacts_;
     PingHub hub_;
+    AccountSettings settings_;
     DeviceChecks checks_;
     std::unique_ptr<Pipeline> pipeline_;
 

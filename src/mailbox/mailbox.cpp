@@ -1,5 +1,6 @@
 #include "mailbox/mailbox.hpp"
 
+#include <algorithm>
 #include <map>
 
 #include <fmt/format.h>
@@ -7,6 +8,7 @@
 
 #include "core/json.hpp"
 #include "core/strings.hpp"
+#include "store/migrations.hpp"
 
 namespace sb::mailbox {
 
@@ -113,6 +115,24 @@ Contact contact_from_row(const store::Row& r) {
 }
 constexpr std::string_view kContactCols =
     "SELECT id, folder_id, fields, modseq, created_at, modified_at FROM contacts ";
+
+// Ids go into "IN (...)" lists of at most kMaxIdList; a list is padded with its last id to a power
+// of two, so that few distinct statements reach the store's statement cache.
+constexpr size_t kMaxIdList = 512;
+std::string id_list(const std::vector<int64_t>& ids, size_t from,
+                    std::vector<store::Value>& params) {
+    size_t n = std::min(kMaxIdList, ids.size() - from);
+    size_t padded = 1;
+    while (padded < n)
+        padded *= 2;
+    std::string list;
+    list.reserve(padded * 3);
+    for (size_t i = 0; i < padded; ++i) {
+        list += i ? ",?" : "?";
+        params.emplace_back(std::in_place_type<int64_t>, ids[from + std::min(i, n - 1)]);
+    }
+    return list;
+}
 
 Result<std::vector<Folder>> load_folders(Tx& tx, int64_t account) {
     auto rows = tx.query(
@@ -532,12 +552,36 @@ Result<std::vector<Contact>> Mailbox::contacts(int64_t account, std::optional<in
     return out;
 }
 
-Result<std::vector<ContactVersion>> Mailbox::contact_versions(int64_t account, int64_t folder) {
+Result<std::vector<Contact>> Mailbox::contacts_by_id(int64_t account,
+                                                     const std::vector<int64_t>& ids) {
+    std::vector<Contact> out;
+    if (ids.empty()) return out;
+    SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
+        out.clear();
+        for (size_t at = 0; at < ids.size(); at += kMaxIdList) {
+            std::vector<store::Value> params{account};
+            auto list = id_list(ids, at, params);
+            auto rows = tx.query(std::string(kContactCols) + "WHERE account_id = ? AND id IN (" +
+                                     list + ") ORDER BY id",
+                                 params);
+            if (!rows) return tl::unexpected(rows.error());
+            for (auto& r : *rows)
+                out.push_back(contact_from_row(r));
+        }
+        return {};
+    }));
+    std::sort(out.begin(), out.end(), [](auto& a, auto& b) { return a.id < b.id; });
+    return out;
+}
+
+Result<std::vector<ContactVersion>> Mailbox::contacts_after(int64_t account, int64_t folder,
+                                                            int64_t after, size_t limit) {
     std::vector<ContactVersion> out;
     SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
         auto rows = tx.query(
-            "SELECT id, modseq FROM contacts WHERE account_id = ? AND folder_id = ? ORDER BY id",
-            {account, folder});
+            "SELECT id, modseq FROM contacts WHERE account_id = ? AND folder_id = ? AND id > ? "
+            "ORDER BY id LIMIT ?",
+            {account, folder, after, static_cast<int64_t>(limit)});
         if (!rows) return tl::unexpected(rows.error());
         out.reserve(rows->size());
         for (auto& r : *rows)
@@ -545,6 +589,74 @@ Result<std::vector<ContactVersion>> Mailbox::contact_versions(int64_t account, i
         return {};
     }));
     return out;
+}
+
+Result<size_t> Mailbox::count_after(int64_t account, int64_t folder, int64_t after, size_t limit) {
+    int64_t n = 0;
+    SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
+        auto v = tx.scalar(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM contacts WHERE account_id = ? AND folder_id = ? "
+            "AND id > ? LIMIT ?) AS page",
+            {account, folder, after, static_cast<int64_t>(limit)});
+        if (!v) return tl::unexpected(v.error());
+        n = *v;
+        return {};
+    }));
+    return static_cast<size_t>(n);
+}
+
+Result<ContactFeed> Mailbox::contact_changes(int64_t account, int64_t since, size_t limit) {
+    SB_TRY(ensure(account));
+    limit = std::max<size_t>(limit, 1);
+    ContactFeed feed;
+    SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
+        feed = ContactFeed{};
+        auto m = tx.scalar("SELECT modseq FROM mailboxes WHERE account_id = ?", {account});
+        if (!m) return tl::unexpected(m.error());
+        feed.modseq = feed.complete_to = *m;
+        if (since >= *m) return {};
+        // Both lists are read up to `limit`; a list that was cut short is complete only up to its
+        // last entry, and so is the merged feed.
+        auto live = tx.query(
+            "SELECT id, folder_id, modseq FROM contacts WHERE account_id = ? AND modseq > ? "
+            "ORDER BY modseq LIMIT ?",
+            {account, since, static_cast<int64_t>(limit)});
+        if (!live) return tl::unexpected(live.error());
+        auto gone = tx.query(
+            "SELECT id, folder_id, modseq FROM tombstones WHERE account_id = ? AND kind = "
+            "'contact' AND modseq > ? ORDER BY modseq LIMIT ?",
+            {account, since, static_cast<int64_t>(limit)});
+        if (!gone) return tl::unexpected(gone.error());
+        if (live->size() >= limit)
+            feed.complete_to = std::min(feed.complete_to, live->back().integer(2));
+        if (gone->size() >= limit)
+            feed.complete_to = std::min(feed.complete_to, gone->back().integer(2));
+        for (auto* rows : {&*live, &*gone})
+            for (auto& r : *rows)
+                if (r.integer(2) <= feed.complete_to)
+                    feed.changes.push_back(
+                        {r.integer(0), r.integer(1), r.integer(2), rows == &*gone});
+        std::sort(feed.changes.begin(), feed.changes.end(),
+                  [](auto& a, auto& b) { return a.modseq < b.modseq; });
+        return {};
+    }));
+    return feed;
+}
+
+namespace {
+
+constexpr std::string_view kMailboxV1 = R"SQL(
+CREATE INDEX contacts_folder_order ON contacts(account_id, folder_id, id);
+DROP INDEX contacts_folder;
+)SQL";
+
+}  // namespace
+
+Result<void> Mailbox::migrate(store::Database& db) {
+    static const std::vector<store::Migration> list = {
+        {"mailbox", 1, "contacts of a folder in id order (paged reads)", kMailboxV1, kMailboxV1},
+    };
+    return store::migrate(db, list);
 }
 
 Result<int64_t> Mailbox::modseq(int64_t account) {

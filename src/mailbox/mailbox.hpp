@@ -56,10 +56,26 @@ struct Contact {
     int64_t modified_at = 0;
 };
 
-// A contact's id and the modseq of its last change, without its fields (sync diffs).
+// A contact's id and the modseq of its last change, without its fields (sync windows).
 struct ContactVersion {
     int64_t id = 0;
     int64_t modseq = 0;
+};
+
+// One entry of the contact change feed: the contact's state after its last change.
+struct ContactChange {
+    int64_t id = 0;
+    int64_t folder_id = 0;  // where it is now (deleted: where it was)
+    int64_t modseq = 0;
+    bool deleted = false;
+};
+
+// A stretch of the change feed, in modseq order: every contact change after the `since` it was
+// asked for, up to and including `complete_to`.
+struct ContactFeed {
+    std::vector<ContactChange> changes;
+    int64_t complete_to = 0;
+    int64_t modseq = 0;  // the mailbox's modseq when it was read (complete_to < modseq: more)
 };
 
 struct Tombstone {
@@ -103,12 +119,24 @@ class Mailbox {
     Result<Contact> contact(int64_t account, int64_t id);
     // Contacts of one folder, or of every folder.
     Result<std::vector<Contact>> contacts(int64_t account, std::optional<int64_t> folder = {});
-    // Ids and modseqs of one folder's contacts, ascending by id; no fields are loaded.
-    Result<std::vector<ContactVersion>> contact_versions(int64_t account, int64_t folder);
+    // Contacts by id, ascending (ids that do not exist are left out).
+    Result<std::vector<Contact>> contacts_by_id(int64_t account, const std::vector<int64_t>& ids);
+    // A folder's contacts with an id above `after`, ascending by id, at most `limit`: a folder
+    // read in pages. Ids are never reused, so a page boundary stays valid while the folder changes.
+    Result<std::vector<ContactVersion>> contacts_after(int64_t account, int64_t folder,
+                                                       int64_t after, size_t limit);
+    // How many contacts of a folder have an id above `after`, counting up to `limit`.
+    Result<size_t> count_after(int64_t account, int64_t folder, int64_t after, size_t limit);
+    // The change feed of the account's contacts: changes and deletions after `since` in modseq
+    // order, about `limit` of them (a read costs what it returns, whatever the folder sizes).
+    Result<ContactFeed> contact_changes(int64_t account, int64_t since, size_t limit);
 
     Result<int64_t> modseq(int64_t account);
     // Everything that changed after `since` (folders, contacts, tombstones).
     Result<ChangeSet> changes_since(int64_t account, int64_t since);
+
+    // The mailbox module's own schema migrations (indexes the reads above rely on).
+    static Result<void> migrate(store::Database& db);
 
   private:
     Result<void> ensure(int64_t account);

@@ -68,6 +68,7 @@ int serve(const config::Config& cfg, const ServeOptions& options) {
     dirsync::DirectorySync dirsync(directory, **db);
     authenticator.set_external_verifier(dirsync.verifier());
     authenticator.set_directory_entry_check(dirsync.entry_check());
+    if (auto r = mailbox::Mailbox::migrate(**db); !r) return fatal(r.error().message);
     mailbox::Mailbox mailbox(**db);
     // LDAP address book: published books table, then the in-memory GALs (only when it is served).
     if (auto r = store::migrate(**db, addressbook::ldap_migrations()); !r)

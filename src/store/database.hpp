@@ -79,8 +79,19 @@ class Database {
     auto read(Fn&& fn) -> Result<typename std::invoke_result_t<Fn&, Tx&>::value_type> {
         return run(fn, [this](const TxFn& f) { return read_tx(f); });
     }
-    // The transactions themselves, for the backends to implement.
+    // Like write(), for a change whose commit does not wait for the disk: a crash of the
+    // process loses none of it; a crash of the machine may lose the last such commits, never a
+    // part of one and never one without those before it (a later write() makes them durable
+    // too). For state that can be rebuilt, such as an ActiveSync SyncState (the phone then
+    // resynchronizes).
+    template <class Fn>
+    auto write_relaxed(Fn&& fn) -> Result<typename std::invoke_result_t<Fn&, Tx&>::value_type> {
+        return run(fn, [this](const TxFn& f) { return write_relaxed_tx(f); });
+    }
+    // The transactions themselves, for the backends to implement. Backends that cannot tell a
+    // relaxed commit from a durable one run write_tx().
     virtual Result<void> write_tx(const TxFn& fn) = 0;
+    virtual Result<void> write_relaxed_tx(const TxFn& fn) { return write_tx(fn); }
     virtual Result<void> read_tx(const TxFn& fn) = 0;
     // "sqlite" or "postgresql": migrations pick their dialect by it.
     virtual std::string_view dialect() const = 0;

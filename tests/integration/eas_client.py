@@ -8,6 +8,7 @@ import ssl
 import struct
 import subprocess
 import tempfile
+import time
 import xml.etree.ElementTree as ET
 
 CONTENT_TYPE = "application/vnd.ms-sync.wbxml"
@@ -216,3 +217,21 @@ class Phone:
             if not more:
                 return rounds
             assert rounds < limit
+
+
+def parked(server):
+    """How many requests (Ping, Sync with Wait) the server holds parked."""
+    return server.json("mobile", "getParkedRequests")["parked"]
+
+
+def wait_parked(server, n, timeout=300):
+    """Waits until the server holds at least n parked requests; returns the count. Tests wait for
+    this instead of sleeping, however long a request takes to reach the server."""
+    deadline = time.monotonic() + timeout
+    held = 0
+    while time.monotonic() < deadline:
+        held = parked(server)
+        if held >= n:
+            return held
+        time.sleep(0.05)
+    raise AssertionError(f"the server holds {held} parked requests, not {n}, after {timeout} s")

@@ -1,4 +1,4 @@
-"""ActiveSync conversations against the real server over TLS (issue 4): OPTIONS, Provision in
+"""ActiveSync conversations against the real server over TLS: OPTIONS, Provision in
 both phases, FolderSync, a 2,000-contact initial sync in windows, two-way changes, a replayed
 SyncKey, two devices on one account, Ping woken by a contact added through the CLI, remote wipe,
 suspend/resume, reset, and bad input. Requests are encoded by xml2wbxml and every answer is
@@ -9,7 +9,7 @@ import time
 import unittest
 import xml.etree.ElementTree as ET
 
-from eas_client import Device, Phone, contact_xml, decode, encode, text
+from eas_client import Device, Phone, contact_xml, decode, encode, parked, text, wait_parked
 from harness import ServerTestCase
 
 USER = "anna@eas.example"
@@ -334,23 +334,22 @@ class EasTest(ServerTestCase):
         result = {}
 
         def ping():
-            t0 = time.time()
-            result["answer"] = d.post("Ping", '<Ping xmlns="Ping:"><HeartbeatInterval>120</HeartbeatInterval>'
+            # A heartbeat far beyond the wait below: only the change can answer it.
+            result["answer"] = d.post("Ping", '<Ping xmlns="Ping:"><HeartbeatInterval>3000</HeartbeatInterval>'
                                               '<Folders><Folder><Id>7</Id><Class>Contacts</Class></Folder>'
-                                              '</Folders></Ping>', timeout=150)
-            result["seconds"] = time.time() - t0
+                                              '</Folders></Ping>', timeout=3100)
 
+        before = parked(self.server)
         t = threading.Thread(target=ping)
         t.start()
-        time.sleep(1.5)
+        wait_parked(self.server, before + 1)
         self.assertTrue(t.is_alive(), "the Ping did not wait")
         self.server.cli("contacts", "add", "fay@eas.example", "firstName", "Wake", "lastName", "Up")
-        t.join(30)
-        self.assertFalse(t.is_alive())
+        t.join(300)
+        self.assertFalse(t.is_alive(), "the change did not wake the Ping")
         a = result["answer"]
         self.assertEqual(text(a.xml, "Status"), "2", a)
         self.assertEqual(text(a.xml, "Folders/Folder"), "7")
-        self.assertLess(result["seconds"], 10)
         # an empty Ping reuses the cached folders and heartbeat: changes are still pending → 2
         self.assertEqual(text(d.post("Ping", body=b"").xml, "Status"), "2")
         phone.sync_once()
@@ -358,19 +357,22 @@ class EasTest(ServerTestCase):
         first = {}
 
         def older():
-            first["answer"] = d.post("Ping", '<Ping xmlns="Ping:"><HeartbeatInterval>100</HeartbeatInterval>'
+            # Its heartbeat is far beyond the waits here: only the newer Ping can end it.
+            first["answer"] = d.post("Ping", '<Ping xmlns="Ping:"><HeartbeatInterval>3000</HeartbeatInterval>'
                                              '<Folders><Folder><Id>7</Id><Class>Contacts</Class></Folder>'
-                                             '</Folders></Ping>', timeout=150)
+                                             '</Folders></Ping>', timeout=3100)
+        before = parked(self.server)
         t1 = threading.Thread(target=older)
         t1.start()
-        time.sleep(1)
-        t2 = threading.Thread(target=lambda: first.setdefault("newer", d.post("Ping", body=b"", timeout=150)))
+        wait_parked(self.server, before + 1)  # the older one is parked before the newer one is sent
+        t2 = threading.Thread(target=lambda: first.setdefault("newer", d.post("Ping", body=b"", timeout=3100)))
         t2.start()
-        t1.join(20)
+        t1.join(300)
         self.assertFalse(t1.is_alive(), "the older Ping was not ended by the newer one")
         self.assertEqual(text(first["answer"].xml, "Status"), "1")
         self.server.cli("contacts", "add", "fay@eas.example", "firstName", "Second")
-        t2.join(30)
+        t2.join(300)
+        self.assertFalse(t2.is_alive(), "the change did not wake the newer Ping")
         self.assertEqual(text(first["newer"].xml, "Status"), "2")
 
     def test_sync_with_heartbeat_waits_for_changes(self):
@@ -393,29 +395,28 @@ class EasTest(ServerTestCase):
         result = {}
 
         def wait():
-            t = time.time()
-            result["answer"] = d.sync(coll, outer="<HeartbeatInterval>60</HeartbeatInterval>", timeout=90)
-            result["seconds"] = time.time() - t
+            # Answered by the change (with it) or when the interval ends (empty): the body tells.
+            result["answer"] = d.sync(coll, outer="<HeartbeatInterval>3000</HeartbeatInterval>", timeout=3100)
 
+        before = parked(self.server)
         th = threading.Thread(target=wait)
         th.start()
-        time.sleep(1.5)
+        wait_parked(self.server, before + 1)
         self.assertTrue(th.is_alive(), "the Sync did not wait")
         self.server.cli("contacts", "add", "gus@eas.example", "firstName", "Pushed", "lastName", "Contact")
-        th.join(30)
-        self.assertFalse(th.is_alive())
+        th.join(300)
+        self.assertFalse(th.is_alive(), "the change did not answer the waiting Sync")
         a = result["answer"]
         self.assertEqual(a.status, 200, a)
         c = a.xml.find("Collections/Collection")
         self.assertEqual(text(c, "Status"), "1", a)
         self.assertEqual([text(x, "ApplicationData/FirstName") for x in c.findall("Commands/Add")], ["Pushed"])
-        self.assertLess(result["seconds"], 10)
         phone.key = text(c, "SyncKey")
-        # Changes already pending: answered at once.
+        # Changes already pending: answered at once with them (a parked Sync would have ended
+        # with an empty answer after its interval).
         self.server.cli("contacts", "add", "gus@eas.example", "firstName", "Second")
-        t0 = time.time()
         now = d.sync([{"id": "7", "key": phone.key}], outer="<Wait>1</Wait>", timeout=90)
-        self.assertLess(time.time() - t0, 5)
+        self.assertEqual(now.status, 200, now)
         self.assertEqual(len(now.xml.findall("Collections/Collection/Commands/Add")), 1, now)
 
     # ---- device administration ----
@@ -513,12 +514,10 @@ class EasTest(ServerTestCase):
         self.assertEqual(d.post("SendMail", body=b"x").status, 501)  # not implemented yet
         # huge: 413, or the connection closed before the client finished sending; never a hang
         # (a timeout is not a closed connection and fails the test)
-        t0 = time.time()
         try:
-            self.assertEqual(d.post("FolderSync", body=b"\x03" * (2 << 20), timeout=30).status, 413)
+            self.assertEqual(d.post("FolderSync", body=b"\x03" * (2 << 20), timeout=120).status, 413)
         except (ConnectionError, ssl.SSLEOFError, ssl.SSLZeroReturnError):
             pass
-        self.assertLess(time.time() - t0, 30)
         headers = {"Authorization": d.auth_header(), "MS-ASProtocolVersion": "14.1"}
         for q in ("", "Cmd=FolderSync", "Cmd=FolderSync&DeviceId=a%zz&DeviceType=x", "!!!notbase64",
                   "AAAA", "Cmd=FolderSync&DeviceId=a%20b&DeviceType=x", "Cmd=FolderSync&DeviceId=&DeviceType=x"):

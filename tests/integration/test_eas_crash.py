@@ -1,4 +1,4 @@
-"""kill -9 of the server in the middle of a contacts sync (issue 4): after a restart the phone
+"""kill -9 of the server in the middle of a contacts sync: after a restart the phone
 continues with the SyncKey it has (or resends the one whose answer it lost) and ends with exactly
 the server's contacts, none twice, including the contacts it added itself."""
 import unittest

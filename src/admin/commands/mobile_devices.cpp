@@ -138,14 +138,7 @@ Result<Output> get_device_info(Services& s, const Call& c) {
         t.heading("sync states");
         for (auto& st : *states) {
             std::string key = eas::SyncKey{st.generation, st.key}.text();
-            size_t items = 0;
-            if (!st.collection.empty()) {
-                auto held = eas::parse_items(st.holdings);
-                if (held) items = held->size();
-            } else {
-                auto held = eas::parse_folders(st.holdings);
-                if (held) items = held->size();
-            }
+            size_t items = st.held_items;
             std::string name =
                 st.collection.empty() ? "folder hierarchy" : "collection " + st.collection;
             t.row(name,

@@ -120,7 +120,7 @@ class PingWait final : public Wait {
             return e;
         }
         for (auto& f : folders_) {
-            auto p = pending_changes(svc_, account_id, device_id, f.id);
+            auto p = pending_changes(svc_, account_id, device_id, f.id, 1);
             if (p && *p && **p > 0) e.folders.push_back(f.id);
         }
         if (!e.folders.empty()) e.status = kChanges;

@@ -98,8 +98,9 @@ Result<Reply> run_provision(Context& c) {
         return finish(enc, body);
     }
     std::string type(policy_el.child_text(pv::PolicyType));
-    auto policy = load_policy(c.service.directory(), c.account);
-    if (!policy) return tl::unexpected(policy.error());
+    auto settings = c.service.settings().get(c.account);
+    if (!settings) return tl::unexpected(settings.error());
+    const Policy* policy = &(*settings)->policy;
 
     enc.start(pv::Provision).element(pv::Status, kOk).start(pv::Policies).start(pv::Policy);
     enc.element(pv::PolicyType, type);

@@ -92,7 +92,7 @@ Result<bool> nothing_to_say(Context& c, const std::vector<CollectionRequest>& re
         if (!*st || (*st)->generation != parsed->key->generation ||
             (*st)->key != parsed->key->counter)
             return false;
-        auto pending = pending_changes(c.service, c.account.id, c.device.device_id, r.id);
+        auto pending = pending_changes(c.service, c.account.id, c.device.device_id, r.id, 1);
         if (!pending) return tl::unexpected(pending.error());
         if (!*pending || **pending > 0) return false;
     }
@@ -121,7 +121,7 @@ class SyncWait final : public Wait {
         if (!d || !*d) return true;
         if ((*d)->suspended || (*d)->wipe != Wipe::none) return true;
         for (auto& r : requests_) {
-            auto pending = pending_changes(svc_, account_id, device_id, r.id);
+            auto pending = pending_changes(svc_, account_id, device_id, r.id, 1);
             if (!pending) return false;  // a store hiccup: look again at the next change
             if (!*pending || **pending > 0) return true;
         }

@@ -124,7 +124,18 @@ struct Listener::Impl {
         co_return r;
     }
 
-    asio::awaitable<void> session(tcp::socket sock) {
+    // Holds one of max_connections until the session's socket is closed (it is declared before
+    // the stream, so it is released after it).
+    struct ConnectionSlot {
+        std::atomic<size_t>& count;
+        ~ConnectionSlot() { --count; }
+    };
+
+    // `over`: the connection was beyond max_connections when it was accepted. Deciding at accept
+    // time, not after the TLS handshake, keeps a connection within the limit from being refused
+    // because others were accepted while its handshake was still running.
+    asio::awaitable<void> session(tcp::socket sock, bool over) {
+        ConnectionSlot slot{connections};
         std::string peer;
         {
             boost::system::error_code ec;
@@ -132,17 +143,10 @@ struct Listener::Impl {
             if (!ec) peer = ep.address().to_string();
         }
         auto stream = std::make_shared<tls::Stream>(std::move(sock), tls.native_handle());
-        if (!stream->ok()) {
-            --connections;
-            co_return;
-        }
+        if (!stream->ok()) co_return;
         stream->expire_after(std::chrono::seconds(30));
         auto hs = co_await stream->async_handshake(as_tuple);
-        if (std::get<0>(hs)) {
-            --connections;
-            co_return;
-        }
-        bool over = connections > opt.max_connections;
+        if (std::get<0>(hs)) co_return;
         beast::flat_buffer buffer;
         for (;;) {
             stream->expire_after(std::chrono::seconds(opt.idle_timeout));
@@ -214,7 +218,6 @@ struct Listener::Impl {
         stream->expire_after(std::chrono::seconds(5));
         co_await stream->async_shutdown(as_tuple);
         stream->expire_never();
-        --connections;
     }
 
     asio::awaitable<void> accept_loop() {
@@ -229,10 +232,14 @@ struct Listener::Impl {
                 co_await t.async_wait(as_tuple);
                 continue;
             }
-            ++connections;
+            bool over = ++connections > opt.max_connections;
             auto& s = std::get<1>(accepted);
+            // Answers are written as a header and a body: without TCP_NODELAY, Nagle holds the
+            // second small segment until the client's delayed ACK of the first (tens of ms).
+            boost::system::error_code nodelay_ec;
+            s.set_option(tcp::no_delay(true), nodelay_ec);
             auto ex = s.get_executor();
-            asio::co_spawn(ex, session(std::move(s)), asio::detached);
+            asio::co_spawn(ex, session(std::move(s), over), asio::detached);
         }
     }
 };

@@ -82,20 +82,6 @@ const std::array kEntries = {
 
 constexpr std::string_view kPrefix = "zimbraMobilePolicy";
 
-Result<std::vector<std::string>> values(directory::Directory& dir, const directory::Account& a,
-                                        std::string_view attr) {
-    auto ev = dir.effective(a, attr);
-    if (!ev) return tl::unexpected(ev.error());
-    return ev->values;
-}
-
-Result<std::string> single(directory::Directory& dir, const directory::Account& a,
-                           std::string_view attr) {
-    auto v = values(dir, a, attr);
-    if (!v) return tl::unexpected(v.error());
-    return v->empty() ? std::string() : v->front();
-}
-
 Version since_of(wbxml::Tag tag) {
     for (auto& e : kEntries)
         if (e.tag == tag) return e.since;
@@ -104,44 +90,40 @@ Version since_of(wbxml::Tag tag) {
 
 }  // namespace
 
-Result<Policy> load_policy(directory::Directory& dir, const directory::Account& a) {
-    Policy p;
-    auto flag = [&](std::string_view attr, bool& out) -> Result<void> {
-        auto v = single(dir, a, attr);
-        if (!v) return tl::unexpected(v.error());
-        if (!v->empty()) out = directory::is_true(*v);
-        return {};
+Policy make_policy(const AttrValues& values) {
+    auto single = [&](std::string_view attr) {
+        auto v = values(attr);
+        return v.empty() ? std::string() : v.front();
     };
-    SB_TRY(flag("zimbraFeatureMobilePolicyEnabled", p.enabled));
-    SB_TRY(flag("zimbraMobilePolicyAllowNonProvisionableDevices", p.allow_non_provisionable));
-    SB_TRY(flag("zimbraMobilePolicyAllowPartialProvisioning", p.allow_partial));
-    auto refresh = single(dir, a, "zimbraMobilePolicyRefreshInterval");
-    if (!refresh) return tl::unexpected(refresh.error());
-    if (!refresh->empty()) p.refresh_minutes = std::strtoll(refresh->c_str(), nullptr, 10);
+    Policy p;
+    auto flag = [&](std::string_view attr, bool& out) {
+        auto v = single(attr);
+        if (!v.empty()) out = directory::is_true(v);
+    };
+    flag("zimbraFeatureMobilePolicyEnabled", p.enabled);
+    flag("zimbraMobilePolicyAllowNonProvisionableDevices", p.allow_non_provisionable);
+    flag("zimbraMobilePolicyAllowPartialProvisioning", p.allow_partial);
+    auto refresh = single("zimbraMobilePolicyRefreshInterval");
+    if (!refresh.empty()) p.refresh_minutes = std::strtoll(refresh.c_str(), nullptr, 10);
     bool suppress_encryption = false;
-    SB_TRY(flag("zimbraMobilePolicySuppressDeviceEncryption", suppress_encryption));
+    flag("zimbraMobilePolicySuppressDeviceEncryption", suppress_encryption);
     std::string signature = p.enabled ? "on" : "off";
     for (auto& e : kEntries) {
-        auto v = single(dir, a, std::string(kPrefix) + std::string(e.attr));
-        if (!v) return tl::unexpected(v.error());
-        if (v->empty()) continue;
+        auto v = single(std::string(kPrefix) + std::string(e.attr));
+        if (v.empty()) continue;
         std::string value;
         if (e.kind == Kind::boolean) {
-            value = directory::is_true(*v) ? "1" : "0";
+            value = directory::is_true(v) ? "1" : "0";
         } else {
-            if (*v == "-1") continue;  // not sent to the device
-            value = *v;
+            if (v == "-1") continue;  // not sent to the device
+            value = v;
         }
         if (e.tag == cp::provision::RequireDeviceEncryption && suppress_encryption) continue;
         p.settings.push_back({e.tag, value});
         signature += "|" + std::string(e.attr) + "=" + value;
     }
-    auto rom = values(dir, a, "zimbraMobilePolicyUnapprovedInROMApplication");
-    if (!rom) return tl::unexpected(rom.error());
-    p.unapproved_in_rom = *rom;
-    auto approved = values(dir, a, "zimbraMobilePolicyApprovedApplication");
-    if (!approved) return tl::unexpected(approved.error());
-    p.approved_hashes = *approved;
+    p.unapproved_in_rom = values("zimbraMobilePolicyUnapprovedInROMApplication");
+    p.approved_hashes = values("zimbraMobilePolicyApprovedApplication");
     for (auto& r : p.unapproved_in_rom)
         signature += "|rom=" + r;
     for (auto& h : p.approved_hashes)

@@ -2,7 +2,9 @@
 // The provisioning policy of an account (MS-ASPROV 2.2.2.27 EASProvisionDoc), built from the
 // effective zimbraMobilePolicy* attributes (account → COS → domain → global → default).
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/error.hpp"
@@ -31,7 +33,9 @@ struct Policy {
 // The MS-ASPROV policy type of 12.0 and later.
 inline constexpr std::string_view kPolicyType = "MS-EAS-Provisioning-WBXML";
 
-Result<Policy> load_policy(directory::Directory& dir, const directory::Account& account);
+// The effective values of an account's attribute (account → COS → domain → global → default).
+using AttrValues = std::function<std::vector<std::string>(std::string_view attr)>;
+Policy make_policy(const AttrValues& values);
 // Writes <EASProvisionDoc> with the elements the version knows.
 void write_policy_doc(wbxml::Encoder& enc, const Policy& policy, Version version);
 // The attribute that a setProvisioning short key ("AllowDesktopSync") names, or "" when unknown.

@@ -1,6 +1,7 @@
 #include "eas/sync/collection_sync.hpp"
 
 #include <charconv>
+#include <unordered_map>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -9,6 +10,7 @@
 #include "core/json.hpp"
 #include "core/strings.hpp"
 #include "eas/service.hpp"
+#include "eas/sync/change_window.hpp"
 #include "eas/sync/folders.hpp"
 #include "eas/sync/sync_key.hpp"
 
@@ -73,31 +75,24 @@ Result<BodyPreference> parse_body_preference(wbxml::Element e) {
     return b;
 }
 
-// What the device is told to change: one entry per item, in reply order.
-struct Outgoing {
-    enum class Op { add, change, remove } op;
-    int64_t id;
-};
-
-// Computes the server changes the device does not hold yet.
-std::vector<Outgoing> diff(const ItemSet& held, const std::vector<ItemVersion>& server) {
-    std::vector<Outgoing> deletes, changes, adds;
-    auto h = held.begin();
-    for (auto& v : server) {
-        while (h != held.end() && h->first < v.id)
-            deletes.push_back({Outgoing::Op::remove, (h++)->first});
-        if (h != held.end() && h->first == v.id) {
-            if (h->second != v.version) changes.push_back({Outgoing::Op::change, v.id});
-            ++h;
-        } else {
-            adds.push_back({Outgoing::Op::add, v.id});
-        }
+// Contacts of a folder changed after `since` (an interrupted request's Adds, crash recovery).
+Result<std::vector<mailbox::Contact>> changed_since(ContactSource& source, int64_t account,
+                                                    int64_t folder, int64_t since) {
+    std::vector<int64_t> ids;
+    for (int round = 0; round < 10'000; ++round) {
+        auto batch = source.changes_since(account, folder, since, 1024);
+        if (!batch) return tl::unexpected(batch.error());
+        for (auto& c : batch->changes)
+            if (c.present) ids.push_back(c.id);
+        if (batch->complete_to >= batch->head) break;
+        since = batch->complete_to;
     }
-    for (; h != held.end(); ++h)
-        deletes.push_back({Outgoing::Op::remove, h->first});
-    deletes.insert(deletes.end(), changes.begin(), changes.end());
-    deletes.insert(deletes.end(), adds.begin(), adds.end());
-    return deletes;
+    auto got = source.get_many(account, ids);
+    if (!got) return tl::unexpected(got.error());
+    std::vector<mailbox::Contact> out;
+    for (auto& c : *got)
+        if (c.folder_id == folder) out.push_back(std::move(c));
+    return out;
 }
 
 Result<std::string> fragment_status(const CollectionRequest& req, int status, Version version) {
@@ -217,13 +212,18 @@ Result<CollectionResult> sync_collection(Context& c, const CollectionRequest& re
     // gets the same key.
     if (parsed && parsed->initial) {
         SyncState s;
-        if (*stored && (*stored)->key == 1 && (*stored)->holdings.empty() &&
-            (*stored)->pending.empty())
-            s.generation = (*stored)->generation;
+        if (*stored && (*stored)->key == 1 && (*stored)->pending.empty())
+            s.generation = (*stored)->generation;  // nothing was sent at key 1
         else
             s.generation = new_generation();
         s.collection = req.id;
         s.key = 1;
+        // The download starts at the folder's first item; the feed at what the mailbox is now
+        // (later changes are sent after the download, earlier ones are in it).
+        auto head = svc.contacts().head(account);
+        if (!head) return tl::unexpected(head.error());
+        s.download_after = 0;
+        s.feed_modseq = *head;
         CollectionOptions o = *stored ? options_from_json((*stored)->options) : CollectionOptions{};
         if (req.has_options) {
             o.body = req.options.body;
@@ -241,7 +241,9 @@ Result<CollectionResult> sync_collection(Context& c, const CollectionRequest& re
             .element(as::Status, kOk)
             .end();
         if (auto r = enc.finish(); !r) return fail(Errc::internal, r.error().message);
-        SB_TRY(store.put_state(account, device, s));
+        HeldDelta nothing;
+        nothing.clear = true;
+        SB_TRY(store.put_state(account, device, s, nothing));
         result.fragment = std::move(body);
         return result;
     }
@@ -279,8 +281,7 @@ Result<CollectionResult> sync_collection(Context& c, const CollectionRequest& re
     if (req.supported) opts.supported = req.supported;
     size_t window = std::min(opts.window, window_budget);
 
-    auto held = parse_items(state.holdings);
-    if (!held) return tl::unexpected(held.error());
+    HeldItems held(store, account, device, req.id);
     auto& source = svc.contacts();
 
     // The device's commands.
@@ -304,19 +305,29 @@ Result<CollectionResult> sync_collection(Context& c, const CollectionRequest& re
     if (recovering && recovering->key != state.key) recovering.reset();
     if (has_adds && contacts && !recovering) {
         // The intent, stored before any Add reaches the mailbox (see the header).
-        auto m = source.modseq(account);
+        auto m = source.head(account);
         if (!m) return tl::unexpected(m.error());
         state.pending = json_text(nlohmann::json{{"key", state.key}, {"modseq", *m}});
         SB_TRY(store.put_state(account, device, state));
     }
     std::vector<mailbox::Contact> recent;  // contacts made since the intent (recovery only)
     if (has_adds && contacts && recovering) {
-        auto r = source.changed_since(account, folder->id, recovering->modseq);
+        auto r = changed_since(source, account, folder->id, recovering->modseq);
         if (!r) return tl::unexpected(r.error());
         recent = std::move(*r);
         spdlog::info(
             "eas: {} {} collection {}: resuming an interrupted request ({} recent contacts)",
             c.account.address, device, req.id, recent.size());
+    }
+    // What the device holds of the items its commands (and a recovery) name, in one read.
+    if (req.commands || !recent.empty()) {
+        std::vector<int64_t> named;
+        for (auto& r : recent)
+            named.push_back(r.id);
+        if (req.commands)
+            for (auto cmd : req.commands.children())
+                if (auto id = item_of(req.id, cmd.child_text(as::ServerId))) named.push_back(*id);
+        SB_TRY(held.load(named));
     }
 
     if (req.commands) {
@@ -339,7 +350,7 @@ Result<CollectionResult> sync_collection(Context& c, const CollectionRequest& re
                 }
                 std::optional<mailbox::Contact> made;
                 for (auto& r : recent) {
-                    if (!held->count(r.id) && !adopted.count(r.id) && r.fields == *valid) {
+                    if (!held.version(r.id) && !adopted.count(r.id) && r.fields == *valid) {
                         made = r;
                         break;
                     }
@@ -357,12 +368,13 @@ Result<CollectionResult> sync_collection(Context& c, const CollectionRequest& re
                     }
                     made = std::move(*added);
                 }
-                (*held)[made->id] = made->modseq;
+                held.set(made->id, made->modseq);
                 add_responses.push_back({client_id, server_id(req.id, made->id), kOk});
             } else if (cmd.is(as::Change)) {
                 std::string sid(cmd.child_text(as::ServerId));
                 auto id = item_of(req.id, sid);
-                if (!contacts || !id || !held->count(*id)) {
+                std::optional<int64_t> had = id ? held.version(*id) : std::nullopt;
+                if (!contacts || !had) {
                     item_responses.push_back({as::Change, sid, kNotFound, std::nullopt});
                     continue;
                 }
@@ -378,7 +390,7 @@ Result<CollectionResult> sync_collection(Context& c, const CollectionRequest& re
                 }
                 // Both sides changed the item: the server's copy wins unless the device asked
                 // otherwise (MS-ASCMD 2.2.3.34); the server's copy then goes out below.
-                if (current->modseq != (*held)[*id] && opts.conflict == 1) continue;
+                if (current->modseq != *had && opts.conflict == 1) continue;
                 auto merged = merge_change(current->fields, *fields, opts.supported);
                 auto updated = source.update(account, *id, merged);
                 if (!updated) {
@@ -388,14 +400,14 @@ Result<CollectionResult> sync_collection(Context& c, const CollectionRequest& re
                         {as::Change, sid, bad ? kConversionError : kServerError, std::nullopt});
                     continue;
                 }
-                (*held)[*id] = updated->modseq;
+                held.set(*id, updated->modseq);
             } else if (cmd.is(as::Delete)) {
                 std::string sid(cmd.child_text(as::ServerId));
                 auto id = item_of(req.id, sid);
-                if (!contacts || !id || !held->count(*id)) continue;  // already gone
+                if (!contacts || !id || !held.version(*id)) continue;  // already gone
                 if (auto r = source.remove(account, *id); !r && r.error().code != Errc::not_found)
                     return tl::unexpected(r.error());
-                held->erase(*id);
+                held.set(*id, std::nullopt);
             } else if (cmd.is(as::Fetch)) {
                 std::string sid(cmd.child_text(as::ServerId));
                 auto id = item_of(req.id, sid);
@@ -417,32 +429,32 @@ Result<CollectionResult> sync_collection(Context& c, const CollectionRequest& re
     std::vector<int64_t> out_deletes;
     bool more = false;
     if (req.get_changes && contacts) {
-        auto versions = source.versions(account, folder->id);
-        if (!versions) return tl::unexpected(versions.error());
-        auto todo = diff(*held, *versions);
-        size_t sent = 0;
-        for (auto& o : todo) {
-            if (sent >= window) {
-                more = true;
-                break;
-            }
+        auto w = next_window(source, held, account, folder->id, state, window);
+        if (!w) return tl::unexpected(w.error());
+        more = w->more;
+        std::vector<int64_t> wanted;
+        for (auto& o : w->items)
+            if (o.op != Outgoing::Op::remove) wanted.push_back(o.id);
+        auto got = source.get_many(account, wanted);
+        if (!got) return tl::unexpected(got.error());
+        std::unordered_map<int64_t, mailbox::Contact*> by_id;
+        for (auto& ct : *got)
+            by_id[ct.id] = &ct;
+        for (auto& o : w->items) {
             if (o.op == Outgoing::Op::remove) {
                 out_deletes.push_back(o.id);
-                held->erase(o.id);
-                ++sent;
                 continue;
             }
-            auto ct = source.get(account, o.id);
-            if (!ct) {
-                if (ct.error().code == Errc::not_found) continue;  // deleted meanwhile: next time
-                return tl::unexpected(ct.error());
+            auto it = by_id.find(o.id);
+            if (it == by_id.end() || it->second->folder_id != folder->id) {
+                // Gone or moved since the window was planned: its change comes up in the feed.
+                held.set(o.id, o.held_before);
+                continue;
             }
-            if (ct->folder_id != folder->id) continue;
-            (*held)[o.id] = ct->modseq;
-            out_items.emplace_back(o.op, std::move(*ct));
-            ++sent;
+            held.set(o.id, it->second->modseq);
+            out_items.emplace_back(o.op, std::move(*it->second));
         }
-        window_budget -= std::min(window_budget, sent);
+        window_budget -= std::min(window_budget, out_items.size() + out_deletes.size());
     }
 
     // The reply.
@@ -498,12 +510,11 @@ Result<CollectionResult> sync_collection(Context& c, const CollectionRequest& re
     enc.end();
     if (auto r = enc.finish(); !r) return fail(Errc::internal, r.error().message);
 
-    state.holdings = serialize_items(*held);
     state.prev_key = answered;
     state.prev_reply = body;
     state.pending.clear();
     state.options = options_json(opts);
-    SB_TRY(store.put_state(account, device, state));
+    SB_TRY(store.put_state(account, device, state, held.delta()));
     result.changes = !out_items.empty() || !out_deletes.empty() || !add_responses.empty() ||
                      !item_responses.empty();
     result.fragment = std::move(body);
@@ -513,7 +524,7 @@ Result<CollectionResult> sync_collection(Context& c, const CollectionRequest& re
 
 Result<std::optional<size_t>> pending_changes(Service& svc, int64_t account,
                                               const std::string& device,
-                                              std::string_view collection_id) {
+                                              std::string_view collection_id, size_t limit) {
     auto st = svc.devices().state(account, device, collection_id);
     if (!st) return tl::unexpected(st.error());
     if (!*st) return std::optional<size_t>();
@@ -526,11 +537,10 @@ Result<std::optional<size_t>> pending_changes(Service& svc, int64_t account,
         return tl::unexpected(f.error());
     }
     if (f->view != mailbox::View::contact) return std::optional<size_t>(0);
-    auto held = parse_items((*st)->holdings);
-    if (!held) return tl::unexpected(held.error());
-    auto versions = svc.contacts().versions(account, *id);
-    if (!versions) return tl::unexpected(versions.error());
-    return std::optional<size_t>(diff(*held, *versions).size());
+    HeldItems held(svc.devices(), account, device, std::string(collection_id));
+    auto n = count_pending(svc.contacts(), held, account, *id, **st, limit);
+    if (!n) return tl::unexpected(n.error());
+    return std::optional<size_t>(*n);
 }
 
 }  // namespace sb::eas

@@ -55,10 +55,12 @@ struct CollectionResult {
 Result<CollectionResult> sync_collection(Context& c, const CollectionRequest& req,
                                          size_t& window_budget);
 
-// The number of changes waiting for the device in a collection (GetItemEstimate, Ping); nullopt
-// when the collection was never synced.
+// The number of changes waiting for the device in a collection, counted up to `limit`
+// (GetItemEstimate; a Ping only asks whether there is one); nullopt when the collection was
+// never synced.
 Result<std::optional<size_t>> pending_changes(Service& s, int64_t account,
                                               const std::string& device_id,
-                                              std::string_view collection_id);
+                                              std::string_view collection_id,
+                                              size_t limit = 1'000'000);
 
 }  // namespace sb::eas

@@ -117,6 +117,7 @@ class PostgresDatabase final : public Database {
     }
 
     Result<void> write_tx(const TxFn& fn) override { return run(fn, true); }
+    Result<void> write_relaxed_tx(const TxFn& fn) override { return run(fn, true, true); }
     Result<void> read_tx(const TxFn& fn) override { return run(fn, false); }
     std::string_view dialect() const override { return "postgresql"; }
 
@@ -144,13 +145,13 @@ class PostgresDatabase final : public Database {
   private:
     enum class Outcome { committed, retry, reconnect, failed };
 
-    Result<void> run(const TxFn& fn, bool writable) {
+    Result<void> run(const TxFn& fn, bool writable, bool relaxed = false) {
         const int attempts = writable ? settings_.write_attempts : 1;
         bool reconnected = false;
         for (int attempt = 1;;) {
             std::vector<Change> changes;
             Error error;
-            switch (once(fn, writable, attempt < attempts, reconnected, changes, error)) {
+            switch (once(fn, writable, relaxed, attempt < attempts, reconnected, changes, error)) {
                 case Outcome::committed:
                     if (!changes.empty()) publish(changes);
                     return {};
@@ -169,7 +170,7 @@ class PostgresDatabase final : public Database {
 
     // One try of a transaction. `may_retry` permits running fn again after a conflict or a lost
     // connection; a broken idle connection found at BEGIN is replaced once (`reconnected`).
-    Outcome once(const TxFn& fn, bool writable, bool may_retry, bool& reconnected,
+    Outcome once(const TxFn& fn, bool writable, bool relaxed, bool may_retry, bool& reconnected,
                  std::vector<Change>& changes, Error& error) {
         auto lease = pool_.acquire();
         if (!lease) {
@@ -186,6 +187,14 @@ class PostgresDatabase final : public Database {
                 return Outcome::reconnect;
             }
             return Outcome::failed;
+        }
+        // The commit does not wait for the WAL flush; a later synchronous commit flushes it.
+        if (relaxed) {
+            if (auto set = c.command("SET LOCAL synchronous_commit = off"); !set) {
+                error = set.error();
+                if (!c.broken()) (void)c.command("ROLLBACK");
+                return Outcome::failed;
+            }
         }
         PgTx tx(c, writable);
         Result<void> r;

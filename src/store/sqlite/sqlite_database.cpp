@@ -202,6 +202,7 @@ class SqliteDatabase final : public Database {
     Result<void> open(const std::string& path) { return conn_.open(path); }
 
     Result<void> write_tx(const TxFn& fn) override { return run(fn, true); }
+    Result<void> write_relaxed_tx(const TxFn& fn) override { return run(fn, true, true); }
     Result<void> read_tx(const TxFn& fn) override { return run(fn, false); }
     std::string_view dialect() const override { return "sqlite"; }
     void unsubscribe_all() override {
@@ -214,10 +215,22 @@ class SqliteDatabase final : public Database {
     }
 
   private:
-    Result<void> run(const TxFn& fn, bool writable) {
+    // In WAL mode, synchronous=NORMAL commits without syncing the log; the log is written in
+    // order, so the next FULL commit syncs these commits too.
+    struct RelaxedSync {
+        Connection& conn;
+        bool on;
+        ~RelaxedSync() {
+            if (on) (void)conn.simple("PRAGMA synchronous=FULL");
+        }
+    };
+
+    Result<void> run(const TxFn& fn, bool writable, bool relaxed = false) {
         std::vector<Change> changes;
         {
             std::lock_guard lock(conn_.mutex);
+            if (relaxed) SB_TRY(conn_.simple("PRAGMA synchronous=NORMAL"));
+            RelaxedSync restore{conn_, relaxed};
             SB_TRY(conn_.simple(writable ? "BEGIN IMMEDIATE" : "BEGIN"));
             SqliteTx tx(conn_, writable);
             Result<void> r;

@@ -9,12 +9,14 @@
 // Contacts collection (7) and its previous one (a replay), so seeds reach past priming.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "auth/authenticator.hpp"
@@ -31,27 +33,66 @@ namespace {
 using namespace sb;
 using namespace sb::eas;
 
-// At most kMaxContacts contacts, so that a long run does not slow down by growing folders.
+// At most kMaxContacts contacts (and as many tombstones), so that a long run does not slow down
+// by growing folders.
 class SmallContacts final : public ContactSource {
   public:
     static constexpr size_t kMaxContacts = 64;
     std::map<int64_t, mailbox::Contact> items;
+    std::map<int64_t, std::pair<int64_t, int64_t>> gone;  // id → (folder, modseq)
     int64_t modseq_ = 1, next_id = 300;
 
-    Result<std::vector<ItemVersion>> versions(int64_t, int64_t folder) override {
+    void bury(int64_t id) {
+        if (gone.size() >= kMaxContacts) gone.erase(gone.begin());
+        gone[id] = {items.at(id).folder_id, ++modseq_};
+        items.erase(id);
+    }
+
+    Result<int64_t> head(int64_t) override { return modseq_; }
+    Result<std::vector<ItemVersion>> items_after(int64_t, int64_t folder, int64_t after,
+                                                 size_t limit) override {
         std::vector<ItemVersion> out;
-        for (auto& [id, c] : items)
-            if (c.folder_id == folder) out.push_back({id, c.modseq});
+        for (auto it = items.upper_bound(after); it != items.end() && out.size() < limit; ++it)
+            if (it->second.folder_id == folder) out.push_back({it->first, it->second.modseq});
         return out;
+    }
+    Result<size_t> count_after(int64_t, int64_t folder, int64_t after, size_t limit) override {
+        size_t n = 0;
+        for (auto it = items.upper_bound(after); it != items.end() && n < limit; ++it)
+            n += it->second.folder_id == folder;
+        return n;
+    }
+    Result<ChangeBatch> changes_since(int64_t, int64_t folder, int64_t since,
+                                      size_t limit) override {
+        ChangeBatch b;
+        b.head = b.complete_to = modseq_;
+        for (auto& [id, c] : items)
+            if (c.modseq > since) b.changes.push_back({id, c.modseq, c.folder_id == folder});
+        for (auto& [id, g] : gone)
+            if (g.second > since) b.changes.push_back({id, g.second, false});
+        std::sort(b.changes.begin(), b.changes.end(),
+                  [](auto& x, auto& y) { return x.version < y.version; });
+        if (b.changes.size() > limit) {
+            b.changes.resize(limit);
+            b.complete_to = b.changes.back().version;
+        }
+        return b;
     }
     Result<mailbox::Contact> get(int64_t, int64_t id) override {
         auto it = items.find(id);
         if (it == items.end()) return fail(Errc::not_found, "no such contact");
         return it->second;
     }
+    Result<std::vector<mailbox::Contact>> get_many(int64_t,
+                                                   const std::vector<int64_t>& ids) override {
+        std::vector<mailbox::Contact> out;
+        for (int64_t id : std::set<int64_t>(ids.begin(), ids.end()))
+            if (auto it = items.find(id); it != items.end()) out.push_back(it->second);
+        return out;
+    }
     Result<mailbox::Contact> add(int64_t, int64_t folder,
                                  const mailbox::ContactFields& f) override {
-        if (items.size() >= kMaxContacts) items.erase(items.begin());
+        if (items.size() >= kMaxContacts) bury(items.begin()->first);
         auto valid = mailbox::validate_fields(f);
         if (!valid) return tl::unexpected(valid.error());
         mailbox::Contact c;
@@ -71,17 +112,9 @@ class SmallContacts final : public ContactSource {
         return it->second;
     }
     Result<void> remove(int64_t, int64_t id) override {
-        if (!items.erase(id)) return fail(Errc::not_found, "no such contact");
-        ++modseq_;
+        if (!items.count(id)) return fail(Errc::not_found, "no such contact");
+        bury(id);
         return {};
-    }
-    Result<int64_t> modseq(int64_t) override { return modseq_; }
-    Result<std::vector<mailbox::Contact>> changed_since(int64_t, int64_t folder,
-                                                        int64_t since) override {
-        std::vector<mailbox::Contact> out;
-        for (auto& [id, c] : items)
-            if (c.folder_id == folder && c.modseq > since) out.push_back(c);
-        return out;
     }
 };
 

@@ -4,6 +4,9 @@
 // by the WBXML codec and run through the real command handlers on a SQLite store.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <set>
+
 #include "auth/authenticator.hpp"
 #include "auth/credentials.hpp"
 #include "directory/directory.hpp"
@@ -21,13 +24,15 @@ namespace as = sb::wbxml::cp::airsync;
 
 namespace {
 
-// Contacts in memory, with a modseq per change like the mailbox's.
+// Contacts in memory, with a modseq per change and tombstones like the mailbox's.
 class FakeContacts final : public ContactSource {
   public:
     std::map<int64_t, mailbox::Contact> items;
+    std::map<int64_t, std::pair<int64_t, int64_t>> gone;  // id → (folder, modseq)
     int64_t modseq_ = 100;
     int64_t next_id = 1000;
     int adds = 0, updates = 0, removes = 0;
+    size_t largest_read = 0;  // the most items one call returned (a request reads a window)
 
     mailbox::Contact& put(int64_t folder, mailbox::ContactFields f) {
         mailbox::Contact c;
@@ -42,17 +47,65 @@ class FakeContacts final : public ContactSource {
         c.fields[std::string(field)] = std::move(value);
         c.modseq = ++modseq_;
     }
+    void move(int64_t id, int64_t folder) {
+        auto& c = items.at(id);
+        c.folder_id = folder;
+        c.modseq = ++modseq_;
+    }
+    void erase(int64_t id) {
+        gone[id] = {items.at(id).folder_id, ++modseq_};
+        items.erase(id);
+    }
+    size_t note(size_t n) {
+        largest_read = std::max(largest_read, n);
+        return n;
+    }
 
-    Result<std::vector<ItemVersion>> versions(int64_t, int64_t folder) override {
+    Result<int64_t> head(int64_t) override { return modseq_; }
+    Result<std::vector<ItemVersion>> items_after(int64_t, int64_t folder, int64_t after,
+                                                 size_t limit) override {
         std::vector<ItemVersion> out;
-        for (auto& [id, c] : items)
-            if (c.folder_id == folder) out.push_back({id, c.modseq});
+        for (auto it = items.upper_bound(after); it != items.end() && out.size() < limit; ++it)
+            if (it->second.folder_id == folder) out.push_back({it->first, it->second.modseq});
+        note(out.size());
         return out;
+    }
+    Result<size_t> count_after(int64_t, int64_t folder, int64_t after, size_t limit) override {
+        size_t n = 0;
+        for (auto it = items.upper_bound(after); it != items.end() && n < limit; ++it)
+            n += it->second.folder_id == folder;
+        return n;
+    }
+    Result<ChangeBatch> changes_since(int64_t, int64_t folder, int64_t since,
+                                      size_t limit) override {
+        ChangeBatch b;
+        b.head = b.complete_to = modseq_;
+        std::vector<ItemChange> all;
+        for (auto& [id, c] : items)
+            if (c.modseq > since) all.push_back({id, c.modseq, c.folder_id == folder});
+        for (auto& [id, g] : gone)
+            if (g.second > since) all.push_back({id, g.second, false});
+        std::sort(all.begin(), all.end(), [](auto& a, auto& b) { return a.version < b.version; });
+        if (all.size() > limit) {
+            all.resize(limit);
+            b.complete_to = all.back().version;
+        }
+        b.changes = std::move(all);
+        note(b.changes.size());
+        return b;
     }
     Result<mailbox::Contact> get(int64_t, int64_t id) override {
         auto it = items.find(id);
         if (it == items.end()) return fail(Errc::not_found, "no such contact");
         return it->second;
+    }
+    Result<std::vector<mailbox::Contact>> get_many(int64_t,
+                                                   const std::vector<int64_t>& ids) override {
+        std::vector<mailbox::Contact> out;
+        for (int64_t id : std::set<int64_t>(ids.begin(), ids.end()))
+            if (auto it = items.find(id); it != items.end()) out.push_back(it->second);
+        note(out.size());
+        return out;
     }
     Result<mailbox::Contact> add(int64_t, int64_t folder,
                                  const mailbox::ContactFields& f) override {
@@ -69,17 +122,9 @@ class FakeContacts final : public ContactSource {
     }
     Result<void> remove(int64_t, int64_t id) override {
         ++removes;
-        if (!items.erase(id)) return fail(Errc::not_found, "no such contact");
-        ++modseq_;
+        if (!items.count(id)) return fail(Errc::not_found, "no such contact");
+        erase(id);
         return {};
-    }
-    Result<int64_t> modseq(int64_t) override { return modseq_; }
-    Result<std::vector<mailbox::Contact>> changed_since(int64_t, int64_t folder,
-                                                        int64_t since) override {
-        std::vector<mailbox::Contact> out;
-        for (auto& [id, c] : items)
-            if (c.folder_id == folder && c.modseq > since) out.push_back(c);
-        return out;
     }
 };
 
