@@ -180,10 +180,9 @@ Result<AuthSuccess> Authenticator::verify(Service service, const directory::Acco
                                                    directory::status_name(account.status)));
 
     if (mobile_service(service)) {
-        auto creds = creds_.list_by_id(account.id);
-        if (!creds) return tl::unexpected(creds.error());
+        SB_TRY_ASSIGN(auto creds, creds_.list_by_id(account.id));
         bool has_eas = false;
-        for (const auto& c : *creds) {
+        for (const auto& c : creds) {
             if (std::find(c.services.begin(), c.services.end(), kServiceEas) == c.services.end())
                 continue;
             has_eas = true;
@@ -210,31 +209,29 @@ Result<AuthSuccess> Authenticator::verify(Service service, const directory::Acco
                 Errc::unavailable,
                 fmt::format("{} logs in through the company directory, which is not configured",
                             account.address));
-        auto r = external_(account, secret);
-        if (!r) return tl::unexpected(r.error());
-        if (!*r)
+        SB_TRY_ASSIGN(auto r, external_(account, secret));
+        if (!r)
             return fail(
                 Errc::auth_failed,
                 fmt::format("the company directory refused the password of {}", account.address));
         return AuthSuccess{account, "directory", false};
     }
 
-    auto stored = dir_.password_hash(account.id);
-    if (!stored) return tl::unexpected(stored.error());
-    if (stored->empty())
+    SB_TRY_ASSIGN(auto stored, dir_.password_hash(account.id));
+    if (stored.empty())
         return fail(Errc::auth_failed, fmt::format("{} has no password set", account.address));
-    if (!crypto::verify_password(*stored, secret))
+    if (!crypto::verify_password(stored, secret))
         return fail(Errc::auth_failed, fmt::format("wrong password for {}", account.address));
-    if (crypto::password_needs_rehash(*stored)) {
+    if (crypto::password_needs_rehash(stored)) {
         // Imported {SSHA}/{CRYPT}/... hashes become argon2id at the first successful login.
-        auto up = dir_.upgrade_password_hash(account.id, *stored, crypto::hash_password(secret));
+        auto up = dir_.upgrade_password_hash(account.id, stored, crypto::hash_password(secret));
         if (!up)
             spdlog::warn("auth: could not upgrade the password hash of {}: {}", account.address,
                          up.error().message);
         else
             spdlog::info("auth: upgraded the password hash of {} from {} to argon2id",
                          account.address,
-                         crypto::password_scheme_name(crypto::password_scheme(*stored)));
+                         crypto::password_scheme_name(crypto::password_scheme(stored)));
     }
     return AuthSuccess{account, "password", false};
 }

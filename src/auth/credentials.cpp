@@ -79,27 +79,27 @@ Result<std::pair<Credential, std::string>> Credentials::add(std::string_view acc
     std::string hash = crypto::hash_password(password);
     Credential out;
     SB_TRY(dir_.db().write([&](Tx& tx) -> Result<void> {
-        auto a = directory::detail::require_account(tx, account);
-        if (!a) return tl::unexpected(a.error());
+        SB_TRY_ASSIGN(auto a, directory::detail::require_account(tx, account));
         std::string pid;
         for (int attempt = 0;; ++attempt) {
             pid = crypto::random_id(5);
-            auto n =
+            SB_TRY_ASSIGN(
+                auto n,
                 tx.scalar("SELECT COUNT(*) FROM credentials WHERE account_id = ? AND public_id = ?",
-                          {a->id, pid});
-            if (!n) return tl::unexpected(n.error());
-            if (*n == 0) break;
+                          {a.id, pid}));
+            if (n == 0) break;
             if (attempt > 20) return fail(Errc::internal, "could not pick a free credential id");
         }
-        auto rows = tx.query(
-            "INSERT INTO credentials (account_id, public_id, services, label, hash, generated, "
-            "enabled, created_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?) RETURNING id, public_id, "
-            "services, label, generated, enabled, created_at, hash",
-            {a->id, pid, join(nc.services), nc.label, hash, int64_t{nc.password ? 0 : 1},
-             now_ms()});
-        if (!rows) return tl::unexpected(rows.error());
-        out = from_row(rows->front());
-        tx.notify(changed(a->id));
+        SB_TRY_ASSIGN(
+            auto rows,
+            tx.query(
+                "INSERT INTO credentials (account_id, public_id, services, label, hash, generated, "
+                "enabled, created_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?) RETURNING id, public_id, "
+                "services, label, generated, enabled, created_at, hash",
+                {a.id, pid, join(nc.services), nc.label, hash, int64_t{nc.password ? 0 : 1},
+                 now_ms()}));
+        out = from_row(rows.front());
+        tx.notify(changed(a.id));
         return {};
     }));
     return std::pair{out, password};
@@ -108,12 +108,11 @@ Result<std::pair<Credential, std::string>> Credentials::add(std::string_view acc
 Result<std::vector<Credential>> Credentials::list(std::string_view account) {
     std::vector<Credential> out;
     SB_TRY(dir_.db().read([&](Tx& tx) -> Result<void> {
-        auto a = directory::detail::require_account(tx, account);
-        if (!a) return tl::unexpected(a.error());
-        auto rows = tx.query(std::string(kSelect) + "WHERE account_id = ? ORDER BY created_at, id",
-                             {a->id});
-        if (!rows) return tl::unexpected(rows.error());
-        for (auto& r : *rows)
+        SB_TRY_ASSIGN(auto a, directory::detail::require_account(tx, account));
+        SB_TRY_ASSIGN(auto rows, tx.query(std::string(kSelect) +
+                                              "WHERE account_id = ? ORDER BY created_at, id",
+                                          {a.id}));
+        for (auto& r : rows)
             out.push_back(from_row(r));
         return {};
     }));
@@ -123,10 +122,10 @@ Result<std::vector<Credential>> Credentials::list(std::string_view account) {
 Result<std::vector<Credential>> Credentials::list_by_id(int64_t account_id) {
     std::vector<Credential> out;
     SB_TRY(dir_.db().read([&](Tx& tx) -> Result<void> {
-        auto rows = tx.query(std::string(kSelect) + "WHERE account_id = ? ORDER BY created_at, id",
-                             {account_id});
-        if (!rows) return tl::unexpected(rows.error());
-        for (auto& r : *rows)
+        SB_TRY_ASSIGN(auto rows, tx.query(std::string(kSelect) +
+                                              "WHERE account_id = ? ORDER BY created_at, id",
+                                          {account_id}));
+        for (auto& r : rows)
             out.push_back(from_row(r));
         return {};
     }));
@@ -139,21 +138,20 @@ Result<Credential> Credentials::update(std::string_view account, std::string_vie
     if (u.services && u.services->empty()) return fail(Errc::invalid_argument, "no service given");
     Credential out;
     SB_TRY(dir_.db().write([&](Tx& tx) -> Result<void> {
-        auto a = directory::detail::require_account(tx, account);
-        if (!a) return tl::unexpected(a.error());
-        auto row = tx.first(std::string(kSelect) + "WHERE account_id = ? AND public_id = ?",
-                            {a->id, std::string(public_id)});
-        if (!row) return tl::unexpected(row.error());
-        if (!*row)
+        SB_TRY_ASSIGN(auto a, directory::detail::require_account(tx, account));
+        SB_TRY_ASSIGN(auto row,
+                      tx.first(std::string(kSelect) + "WHERE account_id = ? AND public_id = ?",
+                               {a.id, std::string(public_id)}));
+        if (!row)
             return fail(Errc::not_found,
-                        fmt::format("{} has no credential with id {}", a->address, public_id));
-        out = from_row(**row);
+                        fmt::format("{} has no credential with id {}", a.address, public_id));
+        out = from_row(*row);
         if (u.label) out.label = *u.label;
         if (u.enabled) out.enabled = *u.enabled;
         if (u.services) out.services = *u.services;
         SB_TRY(tx.exec("UPDATE credentials SET label = ?, enabled = ?, services = ? WHERE id = ?",
                        {out.label, int64_t{out.enabled}, join(out.services), out.id}));
-        tx.notify(changed(a->id));
+        tx.notify(changed(a.id));
         return {};
     }));
     return out;
@@ -161,15 +159,14 @@ Result<Credential> Credentials::update(std::string_view account, std::string_vie
 
 Result<void> Credentials::remove(std::string_view account, std::string_view public_id) {
     return dir_.db().write([&](Tx& tx) -> Result<void> {
-        auto a = directory::detail::require_account(tx, account);
-        if (!a) return tl::unexpected(a.error());
-        auto n = tx.exec("DELETE FROM credentials WHERE account_id = ? AND public_id = ?",
-                         {a->id, std::string(public_id)});
-        if (!n) return tl::unexpected(n.error());
-        if (*n == 0)
+        SB_TRY_ASSIGN(auto a, directory::detail::require_account(tx, account));
+        SB_TRY_ASSIGN(auto n,
+                      tx.exec("DELETE FROM credentials WHERE account_id = ? AND public_id = ?",
+                              {a.id, std::string(public_id)}));
+        if (n == 0)
             return fail(Errc::not_found,
-                        fmt::format("{} has no credential with id {}", a->address, public_id));
-        tx.notify(changed(a->id));
+                        fmt::format("{} has no credential with id {}", a.address, public_id));
+        tx.notify(changed(a.id));
         return {};
     });
 }

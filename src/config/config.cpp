@@ -141,10 +141,9 @@ class Reader {
 };
 
 Result<void> read_section(Reader& top, const char* name, auto&& fn) {
-    auto t = top.sub(name);
-    if (!t) return tl::unexpected(t.error());
-    if (!*t) return {};
-    Reader r(**t, std::string(name) + ".");
+    SB_TRY_ASSIGN(auto t, top.sub(name));
+    if (!t) return {};
+    Reader r(*t, std::string(name) + ".");
     SB_TRY(fn(r));
     return r.done();
 }

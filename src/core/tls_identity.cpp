@@ -434,23 +434,19 @@ Result<X509Ptr> issue(const CertSpec& spec, EVP_PKEY* key, const Issuer* issuer)
 }
 
 Result<Issuer> new_ca() {
-    auto key = new_key();
-    if (!key) return tl::unexpected(key.error());
+    SB_TRY_ASSIGN(auto key, new_key());
     CertSpec spec{"Switchboard local CA " + random_id(), kCaValidityDays, true, nullptr};
-    auto cert = issue(spec, key->get(), nullptr);
-    if (!cert) return tl::unexpected(cert.error());
-    return Issuer{std::move(*cert), std::move(*key)};
+    SB_TRY_ASSIGN(auto cert, issue(spec, key.get(), nullptr));
+    return Issuer{std::move(cert), std::move(key)};
 }
 
 Result<void> write_pair(X509* cert, EVP_PKEY* key, const std::string& cert_file,
                         const std::string& key_file) {
-    auto kp = key_pem(key);
-    if (!kp) return tl::unexpected(kp.error());
-    auto cp = cert_pem(cert);
-    if (!cp) return tl::unexpected(cp.error());
+    SB_TRY_ASSIGN(auto kp, key_pem(key));
+    SB_TRY_ASSIGN(auto cp, cert_pem(cert));
     // Key first: a certificate on disk always has its key beside it.
-    SB_TRY(write_file_atomic(key_file, *kp, 0600));
-    SB_TRY(write_file_atomic(cert_file, *cp, 0644));
+    SB_TRY(write_file_atomic(key_file, kp, 0600));
+    SB_TRY(write_file_atomic(cert_file, cp, 0644));
     return {};
 }
 
@@ -458,8 +454,7 @@ Result<void> write_pair(X509* cert, EVP_PKEY* key, const std::string& cert_file,
 
 Result<TlsIdentity> ensure_tls_identity(const std::string& dir,
                                         const std::vector<std::string>& hostnames) {
-    auto names = subject_names(hostnames);
-    if (!names) return tl::unexpected(names.error());
+    SB_TRY_ASSIGN(auto names, subject_names(hostnames));
     SB_TRY(ensure_dir(dir));
 
     TlsIdentity id;
@@ -468,39 +463,35 @@ Result<TlsIdentity> ensure_tls_identity(const std::string& dir,
     id.cert_file = path_in(dir, "server.crt");
     id.key_file = path_in(dir, "server.key");
 
-    if (reusable_server_cert(id.cert_file, id.key_file, id.ca_cert_file, *names)) {
+    if (reusable_server_cert(id.cert_file, id.key_file, id.ca_cert_file, names)) {
         if (!file_exists(id.ca_cert_file)) id.ca_cert_file.clear();
         return id;
     }
 
     std::optional<Issuer> ca = existing_ca(id.ca_cert_file, ca_key_file);
     if (!ca) {
-        auto fresh = new_ca();
-        if (!fresh) return tl::unexpected(fresh.error());
-        SB_TRY(write_pair(fresh->cert.get(), fresh->key.get(), id.ca_cert_file, ca_key_file));
-        ca = std::move(*fresh);
+        SB_TRY_ASSIGN(auto fresh, new_ca());
+        SB_TRY(write_pair(fresh.cert.get(), fresh.key.get(), id.ca_cert_file, ca_key_file));
+        ca = std::move(fresh);
     }
 
-    auto key = new_key();
-    if (!key) return tl::unexpected(key.error());
+    SB_TRY_ASSIGN(auto key, new_key());
     // CN is at most 64 characters (RFC 5280 ub-common-name); the SAN carries the names anyway.
     std::string cn = hostnames.empty() ? "localhost" : hostnames.front();
     if (cn.size() > 64) cn = "Switchboard server";
-    CertSpec spec{cn, kServerValidityDays, false, &*names};
-    auto cert = issue(spec, key->get(), &*ca);
-    if (!cert) return tl::unexpected(cert.error());
-    SB_TRY(write_pair(cert->get(), key->get(), id.cert_file, id.key_file));
+    CertSpec spec{cn, kServerValidityDays, false, &names};
+    SB_TRY_ASSIGN(auto cert, issue(spec, key.get(), &*ca));
+    SB_TRY(write_pair(cert.get(), key.get(), id.cert_file, id.key_file));
     sync_dir(dir);
     id.created = true;
     return id;
 }
 
 Result<std::string> certificate_fingerprint_sha256(const std::string& cert_file) {
-    auto cert = load_cert(cert_file);
-    if (!cert) return tl::unexpected(cert.error());
+    SB_TRY_ASSIGN(auto cert, load_cert(cert_file));
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
-    if (X509_digest(cert->get(), EVP_sha256(), md, &len) != 1)
+    if (X509_digest(cert.get(), EVP_sha256(), md, &len) != 1)
         return openssl_failure(Errc::internal,
                                fmt::format("cannot hash certificate {}", cert_file));
     static constexpr char kDigits[] = "0123456789ABCDEF";

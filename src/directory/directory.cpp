@@ -52,54 +52,48 @@ Result<std::string> check_cos_name(std::string_view name) {
 // Inserts one account inside an open transaction; `domains` caches domain lookups for bulk imports.
 Result<int64_t> insert_account(Tx& tx, const NewAccount& na,
                                std::map<std::string, int64_t>* domains) {
-    auto address = normalize_address(na.address);
-    if (!address) return tl::unexpected(address.error());
+    SB_TRY_ASSIGN(auto address, normalize_address(na.address));
     auto domain_of = [&](const std::string& addr) -> Result<int64_t> {
         std::string dname = addr.substr(addr.find('@') + 1);
         if (domains) {
             if (auto it = domains->find(dname); it != domains->end()) return it->second;
         }
-        auto d = find_domain(tx, dname);
-        if (!d) return tl::unexpected(d.error());
-        if (!*d)
+        SB_TRY_ASSIGN(auto d, find_domain(tx, dname));
+        if (!d)
             return fail(
                 Errc::not_found,
                 fmt::format("domain {} does not exist (create it with: switchboard prov cd {})",
                             dname, dname));
-        if (domains) (*domains)[dname] = (*d)->id;
-        return (*d)->id;
+        if (domains) (*domains)[dname] = d->id;
+        return d->id;
     };
-    auto domain_id = domain_of(*address);
-    if (!domain_id) return tl::unexpected(domain_id.error());
-    SB_TRY(require_free_address(tx, *address));
+    SB_TRY_ASSIGN(auto domain_id, domain_of(address));
+    SB_TRY(require_free_address(tx, address));
 
     std::optional<std::string> hash;
     if (!na.password.empty()) {
         hash = crypto::hash_password(na.password);
     } else if (!na.imported_password.empty()) {
-        auto h = crypto::import_password(na.imported_password);
-        if (!h) return tl::unexpected(h.error());
-        hash = std::move(*h);
+        SB_TRY_ASSIGN(auto h, crypto::import_password(na.imported_password));
+        hash = std::move(h);
     }
     const int64_t now = now_ms();
-    auto rows = tx.query(
-        "INSERT INTO accounts (uuid, domain_id, address, status, password, password_changed_at, "
-        "created_at, "
-        "modified_at) VALUES (?, ?, ?, 'active', ?, ?, ?, ?) RETURNING id",
-        {crypto::uuid_v4(), *domain_id, *address,
-         hash ? store::Value(*hash) : store::Value(store::Null{}), hash ? now : int64_t{0}, now,
-         now});
-    if (!rows) return tl::unexpected(rows.error());
-    const int64_t id = rows->front().integer(0);
+    SB_TRY_ASSIGN(auto rows,
+                  tx.query("INSERT INTO accounts (uuid, domain_id, address, status, password, "
+                           "password_changed_at, "
+                           "created_at, "
+                           "modified_at) VALUES (?, ?, ?, 'active', ?, ?, ?, ?) RETURNING id",
+                           {crypto::uuid_v4(), domain_id, address,
+                            hash ? store::Value(*hash) : store::Value(store::Null{}),
+                            hash ? now : int64_t{0}, now, now}));
+    const int64_t id = rows.front().integer(0);
     SB_TRY(apply_attrs(tx, Scope::account, id, na.attrs, /*fresh=*/true));
     for (const auto& al : na.aliases) {
-        auto alias = normalize_address(al);
-        if (!alias) return tl::unexpected(alias.error());
-        auto adom = domain_of(*alias);
-        if (!adom) return tl::unexpected(adom.error());
-        SB_TRY(require_free_address(tx, *alias));
+        SB_TRY_ASSIGN(auto alias, normalize_address(al));
+        SB_TRY_ASSIGN(auto adom, domain_of(alias));
+        SB_TRY(require_free_address(tx, alias));
         SB_TRY(tx.exec("INSERT INTO aliases (address, account_id, domain_id) VALUES (?, ?, ?)",
-                       {*alias, id, *adom}));
+                       {alias, id, adom}));
     }
     tx.notify(changed(id, "account"));
     return id;
@@ -114,12 +108,10 @@ Error with_context(const std::string& context, Error e) {
 
 Result<void> Directory::ensure_defaults() {
     return db_.write([](Tx& tx) -> Result<void> {
-        auto c = find_cos(tx, kDefaultCos);
-        if (!c) return tl::unexpected(c.error());
-        if (*c) return {};
-        auto id = insert_cos(tx, kDefaultCos);
-        if (!id) return tl::unexpected(id.error());
-        return write_cos_defaults(tx, *id);
+        SB_TRY_ASSIGN(auto c, find_cos(tx, kDefaultCos));
+        if (c) return {};
+        SB_TRY_ASSIGN(auto id, insert_cos(tx, kDefaultCos));
+        return write_cos_defaults(tx, id);
     });
 }
 
@@ -127,20 +119,19 @@ Result<void> Directory::ensure_defaults() {
 
 Result<Domain> Directory::create_domain(std::string_view name,
                                         const std::vector<AttrChange>& attrs) {
-    auto n = normalize_domain(name);
-    if (!n) return tl::unexpected(n.error());
+    SB_TRY_ASSIGN(auto n, normalize_domain(name));
     Domain d;
     SB_TRY(db_.write([&](Tx& tx) -> Result<void> {
-        auto existing = find_domain(tx, *n);
-        if (!existing) return tl::unexpected(existing.error());
-        if (*existing)
-            return fail(Errc::already_exists, fmt::format("domain already exists: {}", *n));
-        auto rows = tx.query(
-            "INSERT INTO domains (uuid, name, created_at) VALUES (?, ?, ?) RETURNING id, uuid, "
-            "created_at",
-            {crypto::uuid_v4(), *n, now_ms()});
-        if (!rows) return tl::unexpected(rows.error());
-        d = Domain{rows->front().integer(0), rows->front().text(1), *n, rows->front().integer(2)};
+        SB_TRY_ASSIGN(auto existing, find_domain(tx, n));
+        if (existing)
+            return fail(Errc::already_exists, fmt::format("domain already exists: {}", n));
+        SB_TRY_ASSIGN(
+            auto rows,
+            tx.query(
+                "INSERT INTO domains (uuid, name, created_at) VALUES (?, ?, ?) RETURNING id, uuid, "
+                "created_at",
+                {crypto::uuid_v4(), n, now_ms()}));
+        d = Domain{rows.front().integer(0), rows.front().text(1), n, rows.front().integer(2)};
         SB_TRY(apply_attrs(tx, Scope::domain, d.id, attrs));
         tx.notify(changed(0, "domain"));
         return {};
@@ -151,9 +142,8 @@ Result<Domain> Directory::create_domain(std::string_view name,
 Result<Domain> Directory::domain(std::string_view key) {
     Domain d;
     SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
-        auto r = require_domain(tx, key);
-        if (!r) return tl::unexpected(r.error());
-        d = *r;
+        SB_TRY_ASSIGN(auto r, require_domain(tx, key));
+        d = r;
         return {};
     }));
     return d;
@@ -162,9 +152,9 @@ Result<Domain> Directory::domain(std::string_view key) {
 Result<std::vector<Domain>> Directory::domains() {
     std::vector<Domain> out;
     SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
-        auto rows = tx.query("SELECT id, uuid, name, created_at FROM domains ORDER BY name");
-        if (!rows) return tl::unexpected(rows.error());
-        for (auto& r : *rows)
+        SB_TRY_ASSIGN(auto rows,
+                      tx.query("SELECT id, uuid, name, created_at FROM domains ORDER BY name"));
+        for (auto& r : rows)
             out.push_back(Domain{r.integer(0), r.text(1), r.text(2), r.integer(3)});
         return {};
     }));
@@ -173,9 +163,8 @@ Result<std::vector<Domain>> Directory::domains() {
 
 Result<void> Directory::modify_domain(std::string_view name, const std::vector<AttrChange>& attrs) {
     return db_.write([&](Tx& tx) -> Result<void> {
-        auto d = require_domain(tx, name);
-        if (!d) return tl::unexpected(d.error());
-        SB_TRY(apply_attrs(tx, Scope::domain, d->id, attrs));
+        SB_TRY_ASSIGN(auto d, require_domain(tx, name));
+        SB_TRY(apply_attrs(tx, Scope::domain, d.id, attrs));
         tx.notify(changed(0, "domain"));
         return {};
     });
@@ -183,19 +172,17 @@ Result<void> Directory::modify_domain(std::string_view name, const std::vector<A
 
 Result<void> Directory::delete_domain(std::string_view name) {
     return db_.write([&](Tx& tx) -> Result<void> {
-        auto d = require_domain(tx, name);
-        if (!d) return tl::unexpected(d.error());
-        auto n = tx.scalar(
-            "SELECT (SELECT COUNT(*) FROM accounts WHERE domain_id = ?) + "
-            "(SELECT COUNT(*) FROM aliases WHERE domain_id = ?)",
-            {d->id, d->id});
-        if (!n) return tl::unexpected(n.error());
-        if (*n > 0)
+        SB_TRY_ASSIGN(auto d, require_domain(tx, name));
+        SB_TRY_ASSIGN(auto n,
+                      tx.scalar("SELECT (SELECT COUNT(*) FROM accounts WHERE domain_id = ?) + "
+                                "(SELECT COUNT(*) FROM aliases WHERE domain_id = ?)",
+                                {d.id, d.id}));
+        if (n > 0)
             return fail(Errc::invalid_argument,
                         fmt::format("domain {} still has {} accounts or aliases; delete them first",
-                                    d->name, *n));
-        SB_TRY(tx.exec("DELETE FROM attrs WHERE scope = 'domain' AND owner_id = ?", {d->id}));
-        SB_TRY(tx.exec("DELETE FROM domains WHERE id = ?", {d->id}));
+                                    d.name, n));
+        SB_TRY(tx.exec("DELETE FROM attrs WHERE scope = 'domain' AND owner_id = ?", {d.id}));
+        SB_TRY(tx.exec("DELETE FROM domains WHERE id = ?", {d.id}));
         tx.notify(changed(0, "domain"));
         return {};
     });
@@ -204,17 +191,14 @@ Result<void> Directory::delete_domain(std::string_view name) {
 // ---- classes of service ----
 
 Result<Cos> Directory::create_cos(std::string_view name, const std::vector<AttrChange>& attrs) {
-    auto n = check_cos_name(name);
-    if (!n) return tl::unexpected(n.error());
+    SB_TRY_ASSIGN(auto n, check_cos_name(name));
     Cos c;
     SB_TRY(db_.write([&](Tx& tx) -> Result<void> {
-        auto id = insert_cos(tx, *n);
-        if (!id) return tl::unexpected(id.error());
-        SB_TRY(write_cos_defaults(tx, *id));
-        SB_TRY(apply_attrs(tx, Scope::cos, *id, attrs));
-        auto r = require_cos(tx, *n);
-        if (!r) return tl::unexpected(r.error());
-        c = *r;
+        SB_TRY_ASSIGN(auto id, insert_cos(tx, n));
+        SB_TRY(write_cos_defaults(tx, id));
+        SB_TRY(apply_attrs(tx, Scope::cos, id, attrs));
+        SB_TRY_ASSIGN(auto r, require_cos(tx, n));
+        c = r;
         tx.notify(changed(0, "cos"));
         return {};
     }));
@@ -224,9 +208,8 @@ Result<Cos> Directory::create_cos(std::string_view name, const std::vector<AttrC
 Result<Cos> Directory::cos(std::string_view key) {
     Cos c;
     SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
-        auto r = require_cos(tx, key);
-        if (!r) return tl::unexpected(r.error());
-        c = *r;
+        SB_TRY_ASSIGN(auto r, require_cos(tx, key));
+        c = r;
         return {};
     }));
     return c;
@@ -235,9 +218,9 @@ Result<Cos> Directory::cos(std::string_view key) {
 Result<std::vector<Cos>> Directory::all_cos() {
     std::vector<Cos> out;
     SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
-        auto rows = tx.query("SELECT id, uuid, name, created_at FROM cos ORDER BY name");
-        if (!rows) return tl::unexpected(rows.error());
-        for (auto& r : *rows)
+        SB_TRY_ASSIGN(auto rows,
+                      tx.query("SELECT id, uuid, name, created_at FROM cos ORDER BY name"));
+        for (auto& r : rows)
             out.push_back(Cos{r.integer(0), r.text(1), r.text(2), r.integer(3)});
         return {};
     }));
@@ -246,9 +229,8 @@ Result<std::vector<Cos>> Directory::all_cos() {
 
 Result<void> Directory::modify_cos(std::string_view name, const std::vector<AttrChange>& attrs) {
     return db_.write([&](Tx& tx) -> Result<void> {
-        auto c = require_cos(tx, name);
-        if (!c) return tl::unexpected(c.error());
-        SB_TRY(apply_attrs(tx, Scope::cos, c->id, attrs));
+        SB_TRY_ASSIGN(auto c, require_cos(tx, name));
+        SB_TRY(apply_attrs(tx, Scope::cos, c.id, attrs));
         tx.notify(changed(0, "cos"));
         return {};
     });
@@ -256,21 +238,19 @@ Result<void> Directory::modify_cos(std::string_view name, const std::vector<Attr
 
 Result<void> Directory::delete_cos(std::string_view name) {
     return db_.write([&](Tx& tx) -> Result<void> {
-        auto c = require_cos(tx, name);
-        if (!c) return tl::unexpected(c.error());
-        if (c->name == kDefaultCos)
+        SB_TRY_ASSIGN(auto c, require_cos(tx, name));
+        if (c.name == kDefaultCos)
             return fail(Errc::invalid_argument, "the default COS cannot be deleted");
-        auto users = tx.scalar(
-            "SELECT COUNT(*) FROM attrs WHERE name IN ('zimbraCOSId', 'zimbraDomainDefaultCOSId') "
-            "AND value = ?",
-            {c->uuid});
-        if (!users) return tl::unexpected(users.error());
-        if (*users > 0)
+        SB_TRY_ASSIGN(auto users, tx.scalar("SELECT COUNT(*) FROM attrs WHERE name IN "
+                                            "('zimbraCOSId', 'zimbraDomainDefaultCOSId') "
+                                            "AND value = ?",
+                                            {c.uuid}));
+        if (users > 0)
             return fail(
                 Errc::invalid_argument,
-                fmt::format("COS {} is still assigned to {} accounts or domains", c->name, *users));
-        SB_TRY(tx.exec("DELETE FROM attrs WHERE scope = 'cos' AND owner_id = ?", {c->id}));
-        SB_TRY(tx.exec("DELETE FROM cos WHERE id = ?", {c->id}));
+                fmt::format("COS {} is still assigned to {} accounts or domains", c.name, users));
+        SB_TRY(tx.exec("DELETE FROM attrs WHERE scope = 'cos' AND owner_id = ?", {c.id}));
+        SB_TRY(tx.exec("DELETE FROM cos WHERE id = ?", {c.id}));
         tx.notify(changed(0, "cos"));
         return {};
     });
@@ -281,11 +261,9 @@ Result<void> Directory::delete_cos(std::string_view name) {
 Result<Account> Directory::create_account(const NewAccount& na) {
     Account a;
     SB_TRY(db_.write([&](Tx& tx) -> Result<void> {
-        auto id = insert_account(tx, na, nullptr);
-        if (!id) return tl::unexpected(id.error());
-        auto r = detail::account_by_id(tx, *id);
-        if (!r) return tl::unexpected(r.error());
-        a = std::move(*r);
+        SB_TRY_ASSIGN(auto id, insert_account(tx, na, nullptr));
+        SB_TRY_ASSIGN(auto r, detail::account_by_id(tx, id));
+        a = std::move(r);
         return {};
     }));
     return a;
@@ -308,9 +286,8 @@ Result<size_t> Directory::create_accounts(const std::vector<NewAccount>& account
 Result<Account> Directory::account(std::string_view key) {
     Account a;
     SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
-        auto r = require_account(tx, key);
-        if (!r) return tl::unexpected(r.error());
-        a = std::move(*r);
+        SB_TRY_ASSIGN(auto r, require_account(tx, key));
+        a = std::move(r);
         return {};
     }));
     return a;
@@ -319,9 +296,8 @@ Result<Account> Directory::account(std::string_view key) {
 Result<Account> Directory::account_by_id(int64_t id) {
     Account a;
     SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
-        auto r = detail::account_by_id(tx, id);
-        if (!r) return tl::unexpected(r.error());
-        a = std::move(*r);
+        SB_TRY_ASSIGN(auto r, detail::account_by_id(tx, id));
+        a = std::move(r);
         return {};
     }));
     return a;
@@ -337,9 +313,8 @@ Result<std::vector<Account>> Directory::accounts(std::optional<std::string_view>
             "FROM accounts a JOIN domains d ON d.id = a.domain_id ";
         Result<store::Rows> rows;
         if (domain) {
-            auto d = require_domain(tx, *domain);
-            if (!d) return tl::unexpected(d.error());
-            rows = tx.query(sql + "WHERE a.domain_id = ? ORDER BY a.address", {d->id});
+            SB_TRY_ASSIGN(auto d, require_domain(tx, *domain));
+            rows = tx.query(sql + "WHERE a.domain_id = ? ORDER BY a.address", {d.id});
         } else {
             rows = tx.query(sql + "ORDER BY a.address");
         }
@@ -362,9 +337,9 @@ Result<std::vector<Account>> Directory::accounts(std::optional<std::string_view>
             index[a.id] = out.size();
             out.push_back(std::move(a));
         }
-        auto aliases = tx.query("SELECT account_id, address FROM aliases ORDER BY address");
-        if (!aliases) return tl::unexpected(aliases.error());
-        for (auto& r : *aliases)
+        SB_TRY_ASSIGN(auto aliases,
+                      tx.query("SELECT account_id, address FROM aliases ORDER BY address"));
+        for (auto& r : aliases)
             if (auto it = index.find(r.integer(0)); it != index.end())
                 out[it->second].aliases.push_back(r.text(1));
         return {};
@@ -374,48 +349,41 @@ Result<std::vector<Account>> Directory::accounts(std::optional<std::string_view>
 
 Result<void> Directory::modify_account(std::string_view key, const std::vector<AttrChange>& attrs) {
     return db_.write([&](Tx& tx) -> Result<void> {
-        auto a = require_account(tx, key);
-        if (!a) return tl::unexpected(a.error());
-        SB_TRY(apply_attrs(tx, Scope::account, a->id, attrs));
-        SB_TRY(touch_account(tx, a->id));
-        tx.notify(changed(a->id, "account"));
+        SB_TRY_ASSIGN(auto a, require_account(tx, key));
+        SB_TRY(apply_attrs(tx, Scope::account, a.id, attrs));
+        SB_TRY(touch_account(tx, a.id));
+        tx.notify(changed(a.id, "account"));
         return {};
     });
 }
 
 Result<void> Directory::delete_account(std::string_view key) {
     return db_.write([&](Tx& tx) -> Result<void> {
-        auto a = require_account(tx, key);
-        if (!a) return tl::unexpected(a.error());
-        SB_TRY(tx.exec("DELETE FROM attrs WHERE scope = 'account' AND owner_id = ?", {a->id}));
-        SB_TRY(tx.exec("DELETE FROM accounts WHERE id = ?", {a->id}));
-        tx.notify(changed(a->id, "deleted"));
+        SB_TRY_ASSIGN(auto a, require_account(tx, key));
+        SB_TRY(tx.exec("DELETE FROM attrs WHERE scope = 'account' AND owner_id = ?", {a.id}));
+        SB_TRY(tx.exec("DELETE FROM accounts WHERE id = ?", {a.id}));
+        tx.notify(changed(a.id, "deleted"));
         return {};
     });
 }
 
 Result<Account> Directory::rename_account(std::string_view key, std::string_view new_address) {
-    auto addr = normalize_address(new_address);
-    if (!addr) return tl::unexpected(addr.error());
+    SB_TRY_ASSIGN(auto addr, normalize_address(new_address));
     Account out;
     SB_TRY(db_.write([&](Tx& tx) -> Result<void> {
-        auto a = require_account(tx, key);
-        if (!a) return tl::unexpected(a.error());
-        if (*addr == a->address)
-            return fail(Errc::invalid_argument,
-                        fmt::format("{} already has that name", a->address));
+        SB_TRY_ASSIGN(auto a, require_account(tx, key));
+        if (addr == a.address)
+            return fail(Errc::invalid_argument, fmt::format("{} already has that name", a.address));
         // Renaming to one of its own aliases swaps nothing else: the alias goes away.
-        SB_TRY(tx.exec("DELETE FROM aliases WHERE address = ? AND account_id = ?", {*addr, a->id}));
-        SB_TRY(require_free_address(tx, *addr));
-        auto d = require_domain(tx, addr->substr(addr->find('@') + 1));
-        if (!d) return tl::unexpected(d.error());
+        SB_TRY(tx.exec("DELETE FROM aliases WHERE address = ? AND account_id = ?", {addr, a.id}));
+        SB_TRY(require_free_address(tx, addr));
+        SB_TRY_ASSIGN(auto d, require_domain(tx, addr.substr(addr.find('@') + 1)));
         SB_TRY(
             tx.exec("UPDATE accounts SET address = ?, domain_id = ?, modified_at = ? WHERE id = ?",
-                    {*addr, d->id, now_ms(), a->id}));
-        tx.notify(changed(a->id, "renamed"));
-        auto r = detail::account_by_id(tx, a->id);
-        if (!r) return tl::unexpected(r.error());
-        out = std::move(*r);
+                    {addr, d.id, now_ms(), a.id}));
+        tx.notify(changed(a.id, "renamed"));
+        SB_TRY_ASSIGN(auto r, detail::account_by_id(tx, a.id));
+        out = std::move(r);
         return {};
     }));
     return out;
@@ -427,13 +395,12 @@ Result<void> Directory::set_password(std::string_view key, std::string_view plai
         return fail(Errc::invalid_argument, "the password is longer than 1024 bytes");
     std::string hash = crypto::hash_password(plain);
     return db_.write([&](Tx& tx) -> Result<void> {
-        auto a = require_account(tx, key);
-        if (!a) return tl::unexpected(a.error());
+        SB_TRY_ASSIGN(auto a, require_account(tx, key));
         SB_TRY(
             tx.exec("UPDATE accounts SET password = ?, password_changed_at = ?, modified_at = ? "
                     "WHERE id = ?",
-                    {hash, now_ms(), now_ms(), a->id}));
-        tx.notify(changed(a->id, "password"));
+                    {hash, now_ms(), now_ms(), a.id}));
+        tx.notify(changed(a.id, "password"));
         return {};
     });
 }
@@ -441,10 +408,10 @@ Result<void> Directory::set_password(std::string_view key, std::string_view plai
 Result<std::string> Directory::password_hash(int64_t account_id) {
     std::string hash;
     SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
-        auto row = tx.first("SELECT password FROM accounts WHERE id = ?", {account_id});
-        if (!row) return tl::unexpected(row.error());
-        if (!*row) return fail(Errc::not_found, fmt::format("no such account id: {}", account_id));
-        hash = (*row)->text(0);
+        SB_TRY_ASSIGN(auto row,
+                      tx.first("SELECT password FROM accounts WHERE id = ?", {account_id}));
+        if (!row) return fail(Errc::not_found, fmt::format("no such account id: {}", account_id));
+        hash = row->text(0);
         return {};
     }));
     return hash;
@@ -462,36 +429,29 @@ Result<void> Directory::upgrade_password_hash(int64_t account_id, std::string_vi
 }
 
 Result<void> Directory::add_alias(std::string_view key, std::string_view alias) {
-    auto addr = normalize_address(alias);
-    if (!addr) return tl::unexpected(addr.error());
+    SB_TRY_ASSIGN(auto addr, normalize_address(alias));
     return db_.write([&](Tx& tx) -> Result<void> {
-        auto a = require_account(tx, key);
-        if (!a) return tl::unexpected(a.error());
-        auto d = require_domain(tx, addr->substr(addr->find('@') + 1));
-        if (!d) return tl::unexpected(d.error());
-        SB_TRY(require_free_address(tx, *addr));
+        SB_TRY_ASSIGN(auto a, require_account(tx, key));
+        SB_TRY_ASSIGN(auto d, require_domain(tx, addr.substr(addr.find('@') + 1)));
+        SB_TRY(require_free_address(tx, addr));
         SB_TRY(tx.exec("INSERT INTO aliases (address, account_id, domain_id) VALUES (?, ?, ?)",
-                       {*addr, a->id, d->id}));
-        SB_TRY(touch_account(tx, a->id));
-        tx.notify(changed(a->id, "alias"));
+                       {addr, a.id, d.id}));
+        SB_TRY(touch_account(tx, a.id));
+        tx.notify(changed(a.id, "alias"));
         return {};
     });
 }
 
 Result<void> Directory::remove_alias(std::string_view key, std::string_view alias) {
-    auto addr = normalize_address(alias);
-    if (!addr) return tl::unexpected(addr.error());
+    SB_TRY_ASSIGN(auto addr, normalize_address(alias));
     return db_.write([&](Tx& tx) -> Result<void> {
-        auto a = require_account(tx, key);
-        if (!a) return tl::unexpected(a.error());
-        auto n =
-            tx.exec("DELETE FROM aliases WHERE address = ? AND account_id = ?", {*addr, a->id});
-        if (!n) return tl::unexpected(n.error());
-        if (*n == 0)
-            return fail(Errc::not_found,
-                        fmt::format("{} is not an alias of {}", *addr, a->address));
-        SB_TRY(touch_account(tx, a->id));
-        tx.notify(changed(a->id, "alias"));
+        SB_TRY_ASSIGN(auto a, require_account(tx, key));
+        SB_TRY_ASSIGN(auto n, tx.exec("DELETE FROM aliases WHERE address = ? AND account_id = ?",
+                                      {addr, a.id}));
+        if (n == 0)
+            return fail(Errc::not_found, fmt::format("{} is not an alias of {}", addr, a.address));
+        SB_TRY(touch_account(tx, a.id));
+        tx.notify(changed(a.id, "alias"));
         return {};
     });
 }
@@ -501,9 +461,8 @@ Result<void> Directory::remove_alias(std::string_view key, std::string_view alia
 Result<AttrMap> Directory::own_attrs(Scope scope, int64_t owner_id) {
     AttrMap m;
     SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
-        auto r = load_attrs(tx, scope, owner_id);
-        if (!r) return tl::unexpected(r.error());
-        m = std::move(*r);
+        SB_TRY_ASSIGN(auto r, load_attrs(tx, scope, owner_id));
+        m = std::move(r);
         return {};
     }));
     return m;
@@ -514,9 +473,8 @@ Result<EffectiveValue> Directory::effective(const Account& account, std::string_
     if (!def) return fail(Errc::invalid_argument, fmt::format("unknown attribute: {}", attr));
     EffectiveValue ev;
     SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
-        auto chain = load_chain(tx, account);
-        if (!chain) return tl::unexpected(chain.error());
-        ev = resolve(*chain, account, *def);
+        SB_TRY_ASSIGN(auto chain, load_chain(tx, account));
+        ev = resolve(chain, account, *def);
         return {};
     }));
     return ev;
@@ -526,12 +484,11 @@ Result<std::vector<std::pair<std::string, EffectiveValue>>> Directory::effective
     const Account& account) {
     std::vector<std::pair<std::string, EffectiveValue>> out;
     SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
-        auto chain = load_chain(tx, account);
-        if (!chain) return tl::unexpected(chain.error());
+        SB_TRY_ASSIGN(auto chain, load_chain(tx, account));
         for (const auto& def : all_attrs()) {
             if (def.scopes == uint8_t(Scope::global) || def.scopes == uint8_t(Scope::domain))
                 continue;
-            auto ev = resolve(*chain, account, def);
+            auto ev = resolve(chain, account, def);
             if (!ev.values.empty()) out.emplace_back(std::string(def.name), std::move(ev));
         }
         return {};
@@ -558,9 +515,8 @@ Result<EffectiveValue> Directory::global(std::string_view attr) {
     if (!def) return fail(Errc::invalid_argument, fmt::format("unknown attribute: {}", attr));
     EffectiveValue ev;
     SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
-        auto m = load_attrs(tx, Scope::global, 0);
-        if (!m) return tl::unexpected(m.error());
-        if (auto it = m->find(def->name); it != m->end() && !it->second.empty()) {
+        SB_TRY_ASSIGN(auto m, load_attrs(tx, Scope::global, 0));
+        if (auto it = m.find(def->name); it != m.end() && !it->second.empty()) {
             ev.values = it->second;
             ev.source = "global";
         } else if (!def->builtin.empty()) {

@@ -68,9 +68,8 @@ Result<std::string> normalize_address(std::string_view address) {
     if (local.front() == '.' || local.back() == '.' || local.find("..") != std::string_view::npos)
         return fail(Errc::invalid_argument,
                     fmt::format("'{}': misplaced '.' in the local part", a));
-    auto domain = normalize_domain(std::string_view(a).substr(at + 1));
-    if (!domain) return tl::unexpected(domain.error());
-    return std::string(local) + "@" + *domain;
+    SB_TRY_ASSIGN(auto domain, normalize_domain(std::string_view(a).substr(at + 1)));
+    return std::string(local) + "@" + domain;
 }
 
 }  // namespace sb::directory

@@ -20,10 +20,10 @@ AccountStatus parse_status(std::string_view s) {
 }
 
 Result<std::optional<Account>> select_account(Tx& tx, std::string_view where, store::Value v) {
-    auto rows = tx.query(std::string(kAccountSelect) + std::string(where), {std::move(v)});
-    if (!rows) return tl::unexpected(rows.error());
-    if (rows->empty()) return std::optional<Account>{};
-    const auto& r = rows->front();
+    SB_TRY_ASSIGN(auto rows,
+                  tx.query(std::string(kAccountSelect) + std::string(where), {std::move(v)}));
+    if (rows.empty()) return std::optional<Account>{};
+    const auto& r = rows.front();
     Account a;
     a.id = r.integer(0);
     a.uuid = r.text(1);
@@ -35,10 +35,10 @@ Result<std::optional<Account>> select_account(Tx& tx, std::string_view where, st
     a.has_password = r.integer(7) != 0;
     a.created_at = r.integer(8);
     a.modified_at = r.integer(9);
-    auto aliases =
-        tx.query("SELECT address FROM aliases WHERE account_id = ? ORDER BY address", {a.id});
-    if (!aliases) return tl::unexpected(aliases.error());
-    for (auto& row : *aliases)
+    SB_TRY_ASSIGN(
+        auto aliases,
+        tx.query("SELECT address FROM aliases WHERE account_id = ? ORDER BY address", {a.id}));
+    for (auto& row : aliases)
         a.aliases.push_back(row.text(0));
     return std::optional<Account>{std::move(a)};
 }
@@ -56,36 +56,34 @@ bool looks_like_uuid(std::string_view s) {
 }  // namespace
 
 Result<std::optional<Domain>> find_domain(Tx& tx, std::string_view key) {
-    auto rows =
+    SB_TRY_ASSIGN(
+        auto rows,
         tx.query("SELECT id, uuid, name, created_at FROM domains WHERE name = ? OR uuid = ?",
-                 {to_lower(trim(key)), std::string(key)});
-    if (!rows) return tl::unexpected(rows.error());
-    if (rows->empty()) return std::optional<Domain>{};
-    auto& r = rows->front();
+                 {to_lower(trim(key)), std::string(key)}));
+    if (rows.empty()) return std::optional<Domain>{};
+    auto& r = rows.front();
     return std::optional<Domain>{Domain{r.integer(0), r.text(1), r.text(2), r.integer(3)}};
 }
 
 Result<Domain> require_domain(Tx& tx, std::string_view key) {
-    auto d = find_domain(tx, key);
-    if (!d) return tl::unexpected(d.error());
-    if (!*d) return fail(Errc::not_found, fmt::format("no such domain: {}", key));
-    return **d;
+    SB_TRY_ASSIGN(auto d, find_domain(tx, key));
+    if (!d) return fail(Errc::not_found, fmt::format("no such domain: {}", key));
+    return *d;
 }
 
 Result<std::optional<Cos>> find_cos(Tx& tx, std::string_view key) {
-    auto rows = tx.query("SELECT id, uuid, name, created_at FROM cos WHERE name = ? OR uuid = ?",
-                         {std::string(key), std::string(key)});
-    if (!rows) return tl::unexpected(rows.error());
-    if (rows->empty()) return std::optional<Cos>{};
-    auto& r = rows->front();
+    SB_TRY_ASSIGN(auto rows,
+                  tx.query("SELECT id, uuid, name, created_at FROM cos WHERE name = ? OR uuid = ?",
+                           {std::string(key), std::string(key)}));
+    if (rows.empty()) return std::optional<Cos>{};
+    auto& r = rows.front();
     return std::optional<Cos>{Cos{r.integer(0), r.text(1), r.text(2), r.integer(3)}};
 }
 
 Result<Cos> require_cos(Tx& tx, std::string_view key) {
-    auto c = find_cos(tx, key);
-    if (!c) return tl::unexpected(c.error());
-    if (!*c) return fail(Errc::not_found, fmt::format("no such COS: {}", key));
-    return **c;
+    SB_TRY_ASSIGN(auto c, find_cos(tx, key));
+    if (!c) return fail(Errc::not_found, fmt::format("no such COS: {}", key));
+    return *c;
 }
 
 Result<std::optional<Account>> find_account(Tx& tx, std::string_view key) {
@@ -93,47 +91,44 @@ Result<std::optional<Account>> find_account(Tx& tx, std::string_view key) {
     if (k.find('@') != std::string::npos) {
         auto a = select_account(tx, "WHERE a.address = ?", k);
         if (!a || *a) return a;
-        auto alias = tx.first("SELECT account_id FROM aliases WHERE address = ?", {k});
-        if (!alias) return tl::unexpected(alias.error());
-        if (!*alias) return std::optional<Account>{};
-        return select_account(tx, "WHERE a.id = ?", (*alias)->integer(0));
+        SB_TRY_ASSIGN(auto alias,
+                      tx.first("SELECT account_id FROM aliases WHERE address = ?", {k}));
+        if (!alias) return std::optional<Account>{};
+        return select_account(tx, "WHERE a.id = ?", alias->integer(0));
     }
     if (looks_like_uuid(k)) return select_account(tx, "WHERE a.uuid = ?", k);
     return std::optional<Account>{};
 }
 
 Result<Account> require_account(Tx& tx, std::string_view key) {
-    auto a = find_account(tx, key);
-    if (!a) return tl::unexpected(a.error());
-    if (!*a) return fail(Errc::not_found, fmt::format("no such account: {}", key));
-    return std::move(**a);
+    SB_TRY_ASSIGN(auto a, find_account(tx, key));
+    if (!a) return fail(Errc::not_found, fmt::format("no such account: {}", key));
+    return std::move(*a);
 }
 
 Result<Account> account_by_id(Tx& tx, int64_t id) {
-    auto a = select_account(tx, "WHERE a.id = ?", id);
-    if (!a) return tl::unexpected(a.error());
-    if (!*a) return fail(Errc::not_found, fmt::format("no such account id: {}", id));
-    return std::move(**a);
+    SB_TRY_ASSIGN(auto a, select_account(tx, "WHERE a.id = ?", id));
+    if (!a) return fail(Errc::not_found, fmt::format("no such account id: {}", id));
+    return std::move(*a);
 }
 
 Result<void> require_free_address(Tx& tx, const std::string& address) {
-    auto n = tx.scalar(
-        "SELECT (SELECT COUNT(*) FROM accounts WHERE address = ?) + "
-        "(SELECT COUNT(*) FROM aliases WHERE address = ?)",
-        {address, address});
-    if (!n) return tl::unexpected(n.error());
-    if (*n > 0)
+    SB_TRY_ASSIGN(auto n, tx.scalar("SELECT (SELECT COUNT(*) FROM accounts WHERE address = ?) + "
+                                    "(SELECT COUNT(*) FROM aliases WHERE address = ?)",
+                                    {address, address}));
+    if (n > 0)
         return fail(Errc::already_exists, fmt::format("address already in use: {}", address));
     return {};
 }
 
 Result<AttrMap> load_attrs(Tx& tx, Scope scope, int64_t owner) {
-    auto rows = tx.query(
-        "SELECT name, value FROM attrs WHERE scope = ? AND owner_id = ? ORDER BY name, seq",
-        {std::string(scope_name(scope)), owner});
-    if (!rows) return tl::unexpected(rows.error());
+    SB_TRY_ASSIGN(
+        auto rows,
+        tx.query(
+            "SELECT name, value FROM attrs WHERE scope = ? AND owner_id = ? ORDER BY name, seq",
+            {std::string(scope_name(scope)), owner}));
     AttrMap m;
-    for (auto& r : *rows)
+    for (auto& r : rows)
         m[r.text(0)].push_back(r.text(1));
     return m;
 }
@@ -168,17 +163,14 @@ Result<void> apply_attrs(Tx& tx, Scope scope, int64_t owner, const std::vector<A
                                     def->name, def->pending));
         std::string value;
         if (!ch.value.empty() || ch.op != AttrChange::Op::set) {
-            auto v = normalize_value(*def, ch.value);
-            if (!v) return tl::unexpected(v.error());
-            value = std::move(*v);
+            SB_TRY_ASSIGN(auto v, normalize_value(*def, ch.value));
+            value = std::move(v);
             if (def->type == AttrType::cos_ref) {
-                auto cos = require_cos(tx, value);
-                if (!cos) return tl::unexpected(cos.error());
-                value = cos->uuid;
+                SB_TRY_ASSIGN(auto cos, require_cos(tx, value));
+                value = cos.uuid;
             } else if (def->type == AttrType::account_ref) {
-                auto account = require_account(tx, value);
-                if (!account) return tl::unexpected(account.error());
-                value = account->uuid;
+                SB_TRY_ASSIGN(auto account, require_account(tx, value));
+                value = account.uuid;
             }
         }
         if (def->storage == AttrStorage::status) {
@@ -201,12 +193,11 @@ Result<void> apply_attrs(Tx& tx, Scope scope, int64_t owner, const std::vector<A
                 written.push_back(def->name);
                 break;
             case AttrChange::Op::add: {
-                auto have = tx.scalar(
-                    "SELECT COUNT(*) FROM attrs WHERE scope = ? AND owner_id = ? AND name = ? AND "
-                    "value = ?",
-                    {scope_s, owner, name, value});
-                if (!have) return tl::unexpected(have.error());
-                if (*have) break;
+                SB_TRY_ASSIGN(auto have, tx.scalar("SELECT COUNT(*) FROM attrs WHERE scope = ? AND "
+                                                   "owner_id = ? AND name = ? AND "
+                                                   "value = ?",
+                                                   {scope_s, owner, name, value}));
+                if (have) break;
                 SB_TRY(tx.exec(
                     "INSERT INTO attrs (scope, owner_id, name, seq, value) VALUES (?, ?, ?, "
                     "(SELECT COALESCE(MAX(seq), -1) + 1 FROM attrs WHERE scope = ? AND owner_id = "
@@ -226,16 +217,13 @@ Result<void> apply_attrs(Tx& tx, Scope scope, int64_t owner, const std::vector<A
 
 Result<Chain> load_chain(Tx& tx, const Account& a) {
     Chain c;
-    auto acc = load_attrs(tx, Scope::account, a.id);
-    if (!acc) return tl::unexpected(acc.error());
-    c.account = std::move(*acc);
-    auto dom = load_attrs(tx, Scope::domain, a.domain_id);
-    if (!dom) return tl::unexpected(dom.error());
-    c.domain = std::move(*dom);
+    SB_TRY_ASSIGN(auto acc, load_attrs(tx, Scope::account, a.id));
+    c.account = std::move(acc);
+    SB_TRY_ASSIGN(auto dom, load_attrs(tx, Scope::domain, a.domain_id));
+    c.domain = std::move(dom);
     c.domain_name = a.domain;
-    auto glob = load_attrs(tx, Scope::global, 0);
-    if (!glob) return tl::unexpected(glob.error());
-    c.global = std::move(*glob);
+    SB_TRY_ASSIGN(auto glob, load_attrs(tx, Scope::global, 0));
+    c.global = std::move(glob);
     // COS: the account's own, else its domain's default, else "default".
     std::string cos_key(kDefaultCos);
     if (auto it = c.account.find("zimbraCOSId"); it != c.account.end() && !it->second.empty())
@@ -248,9 +236,8 @@ Result<Chain> load_chain(Tx& tx, const Account& a) {
     if (!*cos && cos_key != kDefaultCos) cos = find_cos(tx, kDefaultCos);
     if (!cos) return tl::unexpected(cos.error());
     if (*cos) {
-        auto attrs = load_attrs(tx, Scope::cos, (*cos)->id);
-        if (!attrs) return tl::unexpected(attrs.error());
-        c.cos = std::move(*attrs);
+        SB_TRY_ASSIGN(auto attrs, load_attrs(tx, Scope::cos, (*cos)->id));
+        c.cos = std::move(attrs);
         c.cos_name = (*cos)->name;
     }
     return c;

@@ -280,9 +280,8 @@ Result<std::vector<std::string>> check_list(const KeyDef& def,
     for (const auto& item : items) {
         std::string v;
         if (def.name == "server") {
-            auto s = check_server(item);
-            if (!s) return tl::unexpected(s.error());
-            v = *s;
+            SB_TRY_ASSIGN(auto s, check_server(item));
+            v = s;
         } else if (def.name == "attribute_map") {
             auto eq = item.find('=');
             std::string local = eq == std::string::npos ? item : item.substr(0, eq);
@@ -345,17 +344,15 @@ std::vector<std::string> list_of(const Settings& s, std::string_view key) {
 }
 
 Result<bool> boolean_of(const Settings& s, std::string_view key) {
-    auto v = check_value(*find_key(key), text_of(s, key));
-    if (!v) return tl::unexpected(v.error());
-    return *v == "TRUE";
+    SB_TRY_ASSIGN(auto v, check_value(*find_key(key), text_of(s, key)));
+    return v == "TRUE";
 }
 
 Result<int64_t> number_of(const Settings& s, std::string_view key) {
     const KeyDef* def = find_key(key);
-    auto v = check_value(*def, text_of(s, key));
-    if (!v) return tl::unexpected(v.error());
-    if (def->type == KeyType::duration) return parse_duration(*v);
-    return int64_t{std::strtoll(v->c_str(), nullptr, 10)};
+    SB_TRY_ASSIGN(auto v, check_value(*def, text_of(s, key)));
+    if (def->type == KeyType::duration) return parse_duration(v);
+    return int64_t{std::strtoll(v.c_str(), nullptr, 10)};
 }
 
 }  // namespace
@@ -422,9 +419,8 @@ Result<void> apply_changes(Settings& settings, const std::vector<SettingChange>&
         if (canonical_key(ch.key) == "preset") {
             if (ch.op != SettingChange::Op::set)
                 return fail(Errc::invalid_argument, "preset is set, not added or removed");
-            auto p = preset(ch.value);
-            if (!p) return tl::unexpected(p.error());
-            for (auto& [k, v] : *p)
+            SB_TRY_ASSIGN(auto p, preset(ch.value));
+            for (auto& [k, v] : p)
                 next[k] = v;
             continue;
         }
@@ -448,16 +444,14 @@ Result<void> apply_changes(Settings& settings, const std::vector<SettingChange>&
                 next.erase(name);
                 continue;
             }
-            auto v = check_value(*def, ch.value);
-            if (!v) return tl::unexpected(v.error());
-            next[name] = *v;
+            SB_TRY_ASSIGN(auto v, check_value(*def, ch.value));
+            next[name] = v;
             continue;
         }
-        auto items = check_list(*def, list_items(*def, ch.value));
-        if (!items) return tl::unexpected(items.error());
+        SB_TRY_ASSIGN(auto items, check_list(*def, list_items(*def, ch.value)));
         std::vector<std::string> current = list_of(next, name);
         if (ch.op == SettingChange::Op::set) {
-            current = *items;
+            current = items;
             if (current.empty() && def->type == KeyType::list && !def->fallback.empty()) {
                 // An empty list is a value of its own for lists with a default ("no e-mail
                 // attributes").
@@ -465,12 +459,12 @@ Result<void> apply_changes(Settings& settings, const std::vector<SettingChange>&
                 continue;
             }
         } else if (ch.op == SettingChange::Op::add) {
-            for (auto& i : *items)
+            for (auto& i : items)
                 if (std::none_of(current.begin(), current.end(),
                                  [&](auto& c) { return iequals(c, i); }))
                     current.push_back(i);
         } else {
-            for (auto& i : *items) {
+            for (auto& i : items) {
                 auto it = std::find_if(current.begin(), current.end(),
                                        [&](auto& c) { return iequals(c, i); });
                 if (it == current.end())
@@ -485,8 +479,7 @@ Result<void> apply_changes(Settings& settings, const std::vector<SettingChange>&
             next[name] = join_lines(current);
     }
     // The whole result must make sense together, not only each value.
-    auto parsed = parse_config(next);
-    if (!parsed) return tl::unexpected(parsed.error());
+    SB_TRY(parse_config(next));
     settings = std::move(next);
     return {};
 }
@@ -513,15 +506,13 @@ Result<SyncConfig> parse_config(const Settings& s) {
             return fail(Errc::invalid_argument,
                         fmt::format("unknown dirsync key '{}' in the store", k));
     auto flag = [&](std::string_view key, bool& out) -> Result<void> {
-        auto b = boolean_of(s, key);
-        if (!b) return tl::unexpected(b.error());
-        out = *b;
+        SB_TRY_ASSIGN(auto b, boolean_of(s, key));
+        out = b;
         return {};
     };
     auto number = [&](std::string_view key, auto& out) -> Result<void> {
-        auto n = number_of(s, key);
-        if (!n) return tl::unexpected(n.error());
-        out = static_cast<std::remove_reference_t<decltype(out)>>(*n);
+        SB_TRY_ASSIGN(auto n, number_of(s, key));
+        out = static_cast<std::remove_reference_t<decltype(out)>>(n);
         return {};
     };
     auto choice = [&](std::string_view key) -> Result<std::string> {
@@ -533,11 +524,10 @@ Result<SyncConfig> parse_config(const Settings& s) {
     auto servers = check_list(*find_key("server"), list_of(s, "server"));
     if (!servers) return tl::unexpected(servers.error());
     c.servers = *servers;
-    auto proto = choice("protocol");
-    if (!proto) return tl::unexpected(proto.error());
-    c.transport = *proto == "ldaps"      ? Transport::ldaps
-                  : *proto == "starttls" ? Transport::starttls
-                                         : Transport::ldap;
+    SB_TRY_ASSIGN(auto proto, choice("protocol"));
+    c.transport = proto == "ldaps"      ? Transport::ldaps
+                  : proto == "starttls" ? Transport::starttls
+                                        : Transport::ldap;
     for (const auto& srv : c.servers) {
         bool ldaps_uri = srv.size() >= 8 && iequals(std::string_view(srv).substr(0, 8), "ldaps://");
         bool ldap_uri = srv.size() >= 7 && iequals(std::string_view(srv).substr(0, 7), "ldap://");
@@ -562,9 +552,8 @@ Result<SyncConfig> parse_config(const Settings& s) {
     SB_TRY(flag("local_part_only", c.local_part_only));
     c.full_name_attribute = text_of(s, "full_name_attribute");
     c.email_attributes = list_of(s, "email_attributes");
-    auto primary = choice("primary_address");
-    if (!primary) return tl::unexpected(primary.error());
-    c.primary_address = *primary == "email" ? PrimaryAddress::email : PrimaryAddress::user_name;
+    SB_TRY_ASSIGN(auto primary, choice("primary_address"));
+    c.primary_address = primary == "email" ? PrimaryAddress::email : PrimaryAddress::user_name;
     c.id_attribute = text_of(s, "id_attribute");
     for (const auto& m : list_of(s, "attribute_map")) {
         auto eq = m.find('=');
@@ -584,21 +573,19 @@ Result<SyncConfig> parse_config(const Settings& s) {
     SB_TRY(flag("reuse_account_of_deleted_user", c.reuse_account_of_deleted_user));
     SB_TRY(number("login_check_interval", c.login_check_interval_s));
     SB_TRY(number("login_offline_grace", c.login_offline_grace_s));
-    auto on_error = choice("on_entry_error");
-    if (!on_error) return tl::unexpected(on_error.error());
-    c.on_entry_error = *on_error == "skip" ? EntryErrorPolicy::skip : EntryErrorPolicy::stop;
+    SB_TRY_ASSIGN(auto on_error, choice("on_entry_error"));
+    c.on_entry_error = on_error == "skip" ? EntryErrorPolicy::skip : EntryErrorPolicy::stop;
     c.default_cos = text_of(s, "default_cos");
     auto mobile = choice("default_mobile_enabled");
     if (!mobile) return tl::unexpected(mobile.error());
     if (!mobile->empty()) c.default_mobile_enabled = *mobile == "TRUE";
     SB_TRY(number("interval", c.interval_s));
     SB_TRY(number("full_sync_interval", c.full_sync_interval_s));
-    auto inc = choice("incremental");
-    if (!inc) return tl::unexpected(inc.error());
-    c.incremental = *inc == "sync"        ? IncrementalMethod::sync
-                    : *inc == "timestamp" ? IncrementalMethod::timestamp
-                    : *inc == "off"       ? IncrementalMethod::off
-                                          : IncrementalMethod::automatic;
+    SB_TRY_ASSIGN(auto inc, choice("incremental"));
+    c.incremental = inc == "sync"        ? IncrementalMethod::sync
+                    : inc == "timestamp" ? IncrementalMethod::timestamp
+                    : inc == "off"       ? IncrementalMethod::off
+                                         : IncrementalMethod::automatic;
     SB_TRY(number("page_size", c.page_size));
     SB_TRY(number("network_timeout", c.network_timeout_s));
     SB_TRY(number("search_timeout", c.search_timeout_s));

@@ -487,19 +487,16 @@ class LdapSource final : public Source {
     // One page: entries go to on_entry; returns the next page's cookie ("" = last page).
     Result<std::string> run_search(const SearchRequest& req, LDAPControl** controls,
                                    const EntryFn& on_entry, SearchStats& stats) {
-        auto msgid = start(req, controls);
-        if (!msgid) return tl::unexpected(msgid.error());
+        SB_TRY_ASSIGN(auto msgid, start(req, controls));
         for (;;) {
-            auto msg = next(*msgid, req);
-            if (!msg) return tl::unexpected(msg.error());
-            MessageGuard guard{*msg};
-            int type = ldap_msgtype(*msg);
+            SB_TRY_ASSIGN(auto msg, next(msgid, req));
+            MessageGuard guard{msg};
+            int type = ldap_msgtype(msg);
             if (type == LDAP_RES_SEARCH_ENTRY) {
-                auto e = read_entry(h_->ld, *msg);
-                if (!e) return tl::unexpected(e.error());
+                SB_TRY_ASSIGN(auto e, read_entry(h_->ld, msg));
                 ++stats.entries;
-                if (auto r = on_entry(std::move(*e)); !r) {
-                    ldap_abandon_ext(h_->ld, *msgid, nullptr, nullptr);
+                if (auto r = on_entry(std::move(e)); !r) {
+                    ldap_abandon_ext(h_->ld, msgid, nullptr, nullptr);
                     return tl::unexpected(r.error());
                 }
                 continue;
@@ -510,7 +507,7 @@ class LdapSource final : public Source {
             }
             if (type != LDAP_RES_SEARCH_RESULT) continue;
             ControlsGuard ctrls;
-            SB_TRY(check_done(*msg, req, &ctrls.c));
+            SB_TRY(check_done(msg, req, &ctrls.c));
             const LDAPControl* page = find_control(ctrls.c, LDAP_CONTROL_PAGEDRESULTS);
             if (!page) return std::string();
             ber_int_t estimate = 0;
@@ -527,16 +524,14 @@ class LdapSource final : public Source {
 
     Result<void> run_sync(const SearchRequest& req, LDAPControl** controls,
                           const SyncEntryFn& on_entry, SyncResult& result) {
-        auto msgid = start(req, controls);
-        if (!msgid) return tl::unexpected(msgid.error());
+        SB_TRY_ASSIGN(auto msgid, start(req, controls));
         for (;;) {
-            auto msg = next(*msgid, req);
-            if (!msg) return tl::unexpected(msg.error());
-            MessageGuard guard{*msg};
-            int type = ldap_msgtype(*msg);
+            SB_TRY_ASSIGN(auto msg, next(msgid, req));
+            MessageGuard guard{msg};
+            int type = ldap_msgtype(msg);
             if (type == LDAP_RES_SEARCH_ENTRY) {
                 ControlsGuard ctrls;
-                ldap_get_entry_controls(h_->ld, *msg, &ctrls.c);
+                ldap_get_entry_controls(h_->ld, msg, &ctrls.c);
                 const LDAPControl* st = find_control(ctrls.c, LDAP_CONTROL_SYNC_STATE);
                 if (!st)
                     return fail(Errc::parse_error,
@@ -544,11 +539,10 @@ class LdapSource final : public Source {
                 auto state = parse_sync_state(st);
                 if (!state) return tl::unexpected(state.error());
                 if (!state->cookie.empty()) result.cookie = state->cookie;
-                auto e = read_entry(h_->ld, *msg);
-                if (!e) return tl::unexpected(e.error());
+                SB_TRY_ASSIGN(auto e, read_entry(h_->ld, msg));
                 ++result.entries;
-                if (auto r = on_entry(state->state, state->uuid, std::move(*e)); !r) {
-                    ldap_abandon_ext(h_->ld, *msgid, nullptr, nullptr);
+                if (auto r = on_entry(state->state, state->uuid, std::move(e)); !r) {
+                    ldap_abandon_ext(h_->ld, msgid, nullptr, nullptr);
                     return tl::unexpected(r.error());
                 }
                 continue;
@@ -556,8 +550,7 @@ class LdapSource final : public Source {
             if (type == LDAP_RES_INTERMEDIATE) {
                 char* oid = nullptr;
                 berval* data = nullptr;
-                if (ldap_parse_intermediate(h_->ld, *msg, &oid, &data, nullptr, 0) ==
-                    LDAP_SUCCESS) {
+                if (ldap_parse_intermediate(h_->ld, msg, &oid, &data, nullptr, 0) == LDAP_SUCCESS) {
                     if (oid && std::strcmp(oid, LDAP_SYNC_INFO) == 0) parse_sync_info(data, result);
                 }
                 if (oid) ldap_memfree(oid);
@@ -566,7 +559,7 @@ class LdapSource final : public Source {
             }
             if (type != LDAP_RES_SEARCH_RESULT) continue;
             ControlsGuard ctrls;
-            SB_TRY(check_done(*msg, req, &ctrls.c));
+            SB_TRY(check_done(msg, req, &ctrls.c));
             if (const LDAPControl* d = find_control(ctrls.c, LDAP_CONTROL_SYNC_DONE))
                 parse_sync_done(d, result);
             return {};

@@ -284,29 +284,27 @@ Result<Listing> list_directory(Source& source, const ListingOptions& o) {
         return out;
     }
 
-    auto groups = read_groups(source, o, out);
-    if (!groups) return tl::unexpected(groups.error());
-    out.membership_fingerprint = fingerprint(*groups);
+    SB_TRY_ASSIGN(auto groups, read_groups(source, o, out));
+    out.membership_fingerprint = fingerprint(groups);
 
     std::unordered_map<std::string, size_t> user_by_dn, group_by_dn;
     for (size_t i = 0; i < all.size(); ++i)
         user_by_dn.emplace(dn_key(all[i].dn), i);
-    for (size_t i = 0; i < groups->size(); ++i)
-        group_by_dn.emplace((*groups)[i].key, i);
+    for (size_t i = 0; i < groups.size(); ++i)
+        group_by_dn.emplace((groups)[i].key, i);
 
     // Direct members of every group: users and groups, by DN.
-    std::vector<std::vector<size_t>> member_users(groups->size()), member_groups(groups->size());
-    for (size_t gi = 0; gi < groups->size(); ++gi) {
-        const auto& g = (*groups)[gi];
+    std::vector<std::vector<size_t>> member_users(groups.size()), member_groups(groups.size());
+    for (size_t gi = 0; gi < groups.size(); ++gi) {
+        const auto& g = (groups)[gi];
         std::vector<std::string> keys;
         if (c.member_search_filter.empty()) {
             keys.reserve(g.values.size());
             for (const auto& v : g.values)
                 keys.push_back(dn_key(v));
         } else if (!g.values.empty()) {
-            auto resolved = resolve_names(source, o, g, out);
-            if (!resolved) return tl::unexpected(resolved.error());
-            keys = std::move(*resolved);
+            SB_TRY_ASSIGN(auto resolved, resolve_names(source, o, g, out));
+            keys = std::move(resolved);
         }
         for (const auto& k : keys) {
             if (auto u = user_by_dn.find(k); u != user_by_dn.end())
@@ -316,11 +314,11 @@ Result<Listing> list_directory(Source& source, const ListingOptions& o) {
         }
     }
 
-    std::vector<bool> selected(groups->size(), false);
+    std::vector<bool> selected(groups.size(), false);
     for (const auto& wanted : c.groups) {
         bool found = false;
-        for (size_t gi = 0; gi < groups->size(); ++gi)
-            if (group_named((*groups)[gi], wanted)) selected[gi] = found = true;
+        for (size_t gi = 0; gi < groups.size(); ++gi)
+            if (group_named((groups)[gi], wanted)) selected[gi] = found = true;
         if (!found)
             return fail(Errc::not_found, fmt::format("group '{}' (in key groups) is not among the "
                                                      "groups of group_filter {} under {}; "
@@ -331,19 +329,18 @@ Result<Listing> list_directory(Source& source, const ListingOptions& o) {
     std::vector<bool> in_scope(all.size(), c.groups.empty());
     if (!c.groups.empty()) {
         if (o.active_directory && c.nested_groups) {
-            for (size_t gi = 0; gi < groups->size(); ++gi) {
+            for (size_t gi = 0; gi < groups.size(); ++gi) {
                 if (!selected[gi]) continue;
-                auto dns = in_chain_members(source, o, (*groups)[gi], out);
-                if (!dns) return tl::unexpected(dns.error());
-                for (const auto& k : *dns)
+                SB_TRY_ASSIGN(auto dns, in_chain_members(source, o, (groups)[gi], out));
+                for (const auto& k : dns)
                     if (auto u = user_by_dn.find(k); u != user_by_dn.end())
                         in_scope[u->second] = true;
             }
         } else {
             // Walk member groups breadth-first; `visited` ends cycles (A in B, B in A).
-            std::vector<bool> visited(groups->size(), false);
+            std::vector<bool> visited(groups.size(), false);
             std::deque<size_t> queue;
-            for (size_t gi = 0; gi < groups->size(); ++gi)
+            for (size_t gi = 0; gi < groups.size(); ++gi)
                 if (selected[gi]) queue.push_back(gi), visited[gi] = true;
             while (!queue.empty()) {
                 size_t gi = queue.front();
@@ -357,8 +354,8 @@ Result<Listing> list_directory(Source& source, const ListingOptions& o) {
         }
     }
 
-    for (size_t gi = 0; gi < groups->size(); ++gi) {
-        auto& g = (*groups)[gi];
+    for (size_t gi = 0; gi < groups.size(); ++gi) {
+        auto& g = (groups)[gi];
         RemoteGroup rg;
         rg.external_id = g.external_id;
         rg.dn = g.dn;
@@ -425,17 +422,17 @@ Result<std::string> current_sync_cookie(Source& source, const ListingOptions& o)
     req.filter = fmt::format("(&{}(!(objectClass=*)))", o.config.user_filter);
     req.attributes = {"1.1"};
     req.page_size = 0;
-    auto r = source.sync_refresh(
-        req, "", [](SyncState, std::string_view, Entry&&) -> Result<void> { return {}; });
-    if (!r) return tl::unexpected(r.error());
-    return r->cookie;
+    SB_TRY_ASSIGN(auto r, source.sync_refresh(
+                              req, "", [](SyncState, std::string_view, Entry&&) -> Result<void> {
+                                  return {};
+                              }));
+    return r.cookie;
 }
 
 Result<std::string> membership_fingerprint(Source& source, const ListingOptions& o) {
     Listing stats;
-    auto groups = read_groups(source, o, stats);
-    if (!groups) return tl::unexpected(groups.error());
-    return fingerprint(*groups);
+    SB_TRY_ASSIGN(auto groups, read_groups(source, o, stats));
+    return fingerprint(groups);
 }
 
 }  // namespace sb::dirsync

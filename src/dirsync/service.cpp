@@ -117,16 +117,15 @@ Result<directory::Domain> DirectorySync::domain_of(std::string_view domain) {
 }
 
 Result<SyncConfig> DirectorySync::config_of(int64_t domain_id, std::string_view name) {
-    auto s = store_.settings(domain_id);
-    if (!s) return tl::unexpected(s.error());
-    if (!*s)
+    SB_TRY_ASSIGN(auto s, store_.settings(domain_id));
+    if (!s)
         return fail(
             Errc::not_found,
             fmt::format(
                 "directory sync is not configured for {}; start with: switchboard dirsync set {} "
                 "server HOST bind_dn DN bind_password PASSWORD",
                 name, name));
-    return parse_config(**s);
+    return parse_config(*s);
 }
 
 void DirectorySync::forget(int64_t domain_id) {
@@ -146,67 +145,58 @@ void DirectorySync::forget(int64_t domain_id) {
 // ---- configuration ----
 
 Result<Settings> DirectorySync::settings(std::string_view domain) {
-    auto d = domain_of(domain);
-    if (!d) return tl::unexpected(d.error());
-    auto s = store_.settings(d->id);
-    if (!s) return tl::unexpected(s.error());
-    if (!*s)
+    SB_TRY_ASSIGN(auto d, domain_of(domain));
+    SB_TRY_ASSIGN(auto s, store_.settings(d.id));
+    if (!s)
         return fail(
             Errc::not_found,
             fmt::format("directory sync is not configured for {} (switchboard dirsync set {} "
                         "server HOST ...)",
-                        d->name, d->name));
-    return std::move(**s);
+                        d.name, d.name));
+    return std::move(*s);
 }
 
 Result<Settings> DirectorySync::change(std::string_view domain,
                                        const std::vector<SettingChange>& changes) {
-    auto d = domain_of(domain);
-    if (!d) return tl::unexpected(d.error());
-    auto current = store_.settings(d->id);
-    if (!current) return tl::unexpected(current.error());
-    Settings s = current->value_or(Settings{});
+    SB_TRY_ASSIGN(auto d, domain_of(domain));
+    SB_TRY_ASSIGN(auto current, store_.settings(d.id));
+    Settings s = current.value_or(Settings{});
     SB_TRY(apply_changes(s, changes));
-    SB_TRY(store_.save_settings(d->id, s));
-    forget(d->id);
-    spdlog::info("dirsync: configuration of {} changed ({} keys set)", d->name, s.size());
+    SB_TRY(store_.save_settings(d.id, s));
+    forget(d.id);
+    spdlog::info("dirsync: configuration of {} changed ({} keys set)", d.name, s.size());
     return s;
 }
 
 Result<Settings> DirectorySync::replace(std::string_view domain,
                                         const std::vector<SettingChange>& changes) {
-    auto d = domain_of(domain);
-    if (!d) return tl::unexpected(d.error());
+    SB_TRY_ASSIGN(auto d, domain_of(domain));
     Settings s;
     SB_TRY(apply_changes(s, changes));
-    SB_TRY(store_.save_settings(d->id, s));
-    forget(d->id);
-    spdlog::info("dirsync: configuration of {} replaced ({} keys set)", d->name, s.size());
+    SB_TRY(store_.save_settings(d.id, s));
+    forget(d.id);
+    spdlog::info("dirsync: configuration of {} replaced ({} keys set)", d.name, s.size());
     return s;
 }
 
 Result<void> DirectorySync::remove(std::string_view domain) {
-    auto d = domain_of(domain);
-    if (!d) return tl::unexpected(d.error());
-    auto s = store_.settings(d->id);
-    if (!s) return tl::unexpected(s.error());
-    if (!*s)
+    SB_TRY_ASSIGN(auto d, domain_of(domain));
+    SB_TRY_ASSIGN(auto s, store_.settings(d.id));
+    if (!s)
         return fail(Errc::not_found,
-                    fmt::format("directory sync is not configured for {}", d->name));
-    SB_TRY(store_.delete_settings(d->id));
-    forget(d->id);
-    spdlog::info("dirsync: configuration of {} removed", d->name);
+                    fmt::format("directory sync is not configured for {}", d.name));
+    SB_TRY(store_.delete_settings(d.id));
+    forget(d.id);
+    spdlog::info("dirsync: configuration of {} removed", d.name);
     return {};
 }
 
 Result<std::vector<std::string>> DirectorySync::configured_domains() {
-    auto all = store_.all_settings();
-    if (!all) return tl::unexpected(all.error());
-    auto names = store_.hosted_domains();
-    if (!names) return tl::unexpected(names.error());
+    SB_TRY_ASSIGN(auto all, store_.all_settings());
+    SB_TRY_ASSIGN(auto names, store_.hosted_domains());
     std::vector<std::string> out;
-    for (auto& [id, s] : *all)
-        for (auto& [name, did] : *names)
+    for (auto& [id, s] : all)
+        for (auto& [name, did] : names)
             if (did == id) out.push_back(name);
     std::sort(out.begin(), out.end());
     return out;
@@ -216,31 +206,29 @@ Result<std::vector<std::string>> DirectorySync::configured_domains() {
 
 Result<nlohmann::ordered_json> DirectorySync::run(std::string_view domain,
                                                   const RunOptions& options) {
-    auto d = domain_of(domain);
-    if (!d) return tl::unexpected(d.error());
+    SB_TRY_ASSIGN(auto d, domain_of(domain));
     RunReport report;
-    report.domain = d->name;
+    report.domain = d.name;
     report.trigger = options.dry_run ? "test" : options.trigger;
     report.dry_run = options.dry_run;
     report.kind = options.mode == RunOptions::Mode::incremental ? "incremental" : "full";
     report.started_ms = now_ms();
     {
         std::lock_guard lock(mutex_);
-        if (auto it = running_.find(d->id); it != running_.end())
+        if (auto it = running_.find(d.id); it != running_.end())
             return fail(
                 Errc::unavailable,
                 fmt::format(
                     "a {} run of {} is in progress (started {} by {}); try again when it ends",
-                    it->second.kind, d->name, time_text(it->second.started_ms),
-                    it->second.trigger));
-        running_[d->id] =
+                    it->second.kind, d.name, time_text(it->second.started_ms), it->second.trigger));
+        running_[d.id] =
             Running{report.started_ms, options.dry_run ? "dry" : "sync", report.trigger};
     }
-    auto r = run_locked(*d, options, report);
+    auto r = run_locked(d, options, report);
     report.finished_ms = now_ms();
     {
         std::lock_guard lock(mutex_);
-        running_.erase(d->id);
+        running_.erase(d.id);
     }
     if (!r && report.error.empty()) report.error = r.error().message;
     if (!r && report.outcome != "stopped") report.outcome = "failed";
@@ -256,18 +244,18 @@ Result<nlohmann::ordered_json> DirectorySync::run(std::string_view domain,
         spdlog::info("dirsync: {}", line);
     auto json = report.to_json();
     if (!options.dry_run) {
-        if (auto rec = store_.record_run(d->id, json); !rec)
-            spdlog::error("dirsync: {}: cannot record the run: {}", d->name, rec.error().message);
+        if (auto rec = store_.record_run(d.id, json); !rec)
+            spdlog::error("dirsync: {}: cannot record the run: {}", d.name, rec.error().message);
         if (!r) {
-            auto mark = store_.mark(d->id);
+            auto mark = store_.mark(d.id);
             if (mark) {
                 mark->last_run_ms = report.finished_ms;
-                (void)store_.save_mark(d->id, *mark);
+                (void)store_.save_mark(d.id, *mark);
             }
         }
     }
     if (!r)
-        return fail(r.error().code, fmt::format("directory sync of {}: {}", d->name, report.error));
+        return fail(r.error().code, fmt::format("directory sync of {}: {}", d.name, report.error));
     return json;
 }
 
@@ -581,15 +569,13 @@ Result<nlohmann::ordered_json> DirectorySync::run_locked(const directory::Domain
 }
 
 Result<nlohmann::ordered_json> DirectorySync::status(std::string_view domain) {
-    auto d = domain_of(domain);
-    if (!d) return tl::unexpected(d.error());
-    auto s = store_.settings(d->id);
-    if (!s) return tl::unexpected(s.error());
+    SB_TRY_ASSIGN(auto d, domain_of(domain));
+    SB_TRY_ASSIGN(auto s, store_.settings(d.id));
     nlohmann::ordered_json j;
-    j["domain"] = d->name;
-    j["configured"] = s->has_value();
-    if (!*s) return j;
-    auto config = parse_config(**s);
+    j["domain"] = d.name;
+    j["configured"] = s.has_value();
+    if (!s) return j;
+    auto config = parse_config(*s);
     if (!config) return tl::unexpected(config.error());
     j["enabled"] = config->enabled;
     std::vector<std::string> servers;
@@ -601,35 +587,32 @@ Result<nlohmann::ordered_json> DirectorySync::status(std::string_view domain) {
     j["fullSyncInterval"] = format_duration(config->full_sync_interval_s);
     {
         std::lock_guard lock(mutex_);
-        if (auto it = running_.find(d->id); it != running_.end())
+        if (auto it = running_.find(d.id); it != running_.end())
             j["running"] = {{"since", time_text(it->second.started_ms)},
                             {"trigger", it->second.trigger}};
         else
             j["running"] = nullptr;
     }
-    auto next = next_run_ms(d->id);
+    auto next = next_run_ms(d.id);
     j["nextRun"] = !config->enabled        ? "not scheduled (enabled is FALSE)"
                    : next                  ? time_text(*next)
                    : scheduler_.joinable() ? "soon"
                                            : "not scheduled (the scheduler is not running)";
-    auto mark = store_.mark(d->id);
+    auto mark = store_.mark(d.id);
     if (!mark) return tl::unexpected(mark.error());
     j["lastFullRun"] = time_text(mark->last_full_ms);
     j["incremental"] = {{"syncCookie", !mark->cookie.empty()}, {"since", mark->high_water}};
-    auto counts = store_.link_counts(d->id);
-    if (!counts) return tl::unexpected(counts.error());
-    j["syncedAccounts"] = counts->linked;
-    j["lockedForRemoval"] = counts->locked_for_removal;
+    SB_TRY_ASSIGN(auto counts, store_.link_counts(d.id));
+    j["syncedAccounts"] = counts.linked;
+    j["lockedForRemoval"] = counts.locked_for_removal;
     // Users who left the directory, locked and kept (delete_out_of_scope off).
-    j["lockedGone"] = counts->locked_gone;
-    auto gone = store_.gone_accounts(d->id, 10);
-    if (!gone) return tl::unexpected(gone.error());
-    j["goneAccounts"] = *gone;
-    auto runs = store_.runs(d->id, 20);
-    if (!runs) return tl::unexpected(runs.error());
-    j["lastRun"] = runs->empty() ? nlohmann::ordered_json(nullptr) : runs->front();
+    j["lockedGone"] = counts.locked_gone;
+    SB_TRY_ASSIGN(auto gone, store_.gone_accounts(d.id, 10));
+    j["goneAccounts"] = gone;
+    SB_TRY_ASSIGN(auto runs, store_.runs(d.id, 20));
+    j["lastRun"] = runs.empty() ? nlohmann::ordered_json(nullptr) : runs.front();
     j["lastSuccessfulRun"] = nullptr;
-    for (auto& r : *runs) {
+    for (auto& r : runs) {
         std::string outcome = r.value("outcome", "");
         if (outcome == "ok" || outcome == "ok with errors") {
             j["lastSuccessfulRun"] = {{"started", r.value("started", "")},
@@ -644,15 +627,13 @@ Result<nlohmann::ordered_json> DirectorySync::status(std::string_view domain) {
 
 Result<std::vector<nlohmann::ordered_json>> DirectorySync::history(std::string_view domain,
                                                                    int limit) {
-    auto d = domain_of(domain);
-    if (!d) return tl::unexpected(d.error());
-    return store_.runs(d->id, limit);
+    SB_TRY_ASSIGN(auto d, domain_of(domain));
+    return store_.runs(d.id, limit);
 }
 
 Result<std::vector<RemoteGroup>> DirectorySync::groups(std::string_view domain) {
-    auto d = domain_of(domain);
-    if (!d) return tl::unexpected(d.error());
-    return store_.groups(d->id);
+    SB_TRY_ASSIGN(auto d, domain_of(domain));
+    return store_.groups(d.id);
 }
 
 // ---- login with directory credentials ----
@@ -809,21 +790,18 @@ Result<bool> DirectorySync::verify_password(const directory::Account& account,
                      account.address);
         return false;
     }
-    auto link = store_.link(account.id);
-    if (!link) return tl::unexpected(link.error());
-    auto r = resolve(account.domain_id, account.domain);
-    if (!r) return tl::unexpected(r.error());
-    auto look = look_up_entry(*r, *link, account);
-    if (!look) return tl::unexpected(look.error());
-    if (*link) checks_.store(account.id, (*link)->domain_id, look->answer);
-    if (look->answer.state != EntryState::present) {
-        spdlog::info("dirsync: login of {} refused: {}", account.address, look->answer.detail);
+    SB_TRY_ASSIGN(auto link, store_.link(account.id));
+    SB_TRY_ASSIGN(auto r, resolve(account.domain_id, account.domain));
+    SB_TRY_ASSIGN(auto look, look_up_entry(r, link, account));
+    if (link) checks_.store(account.id, link->domain_id, look.answer);
+    if (look.answer.state != EntryState::present) {
+        spdlog::info("dirsync: login of {} refused: {}", account.address, look.answer.detail);
         return fail(Errc::auth_failed,
-                    fmt::format("login of {} refused: {}", account.address, look->answer.detail));
+                    fmt::format("login of {} refused: {}", account.address, look.answer.detail));
     }
-    const Entry& entry = *look->entry;
-    if (!*link) {
-        auto mapped = map_user(entry, r->mapping);
+    const Entry& entry = *look.entry;
+    if (!link) {
+        auto mapped = map_user(entry, r.mapping);
         if (!mapped || (mapped->address != account.address &&
                         std::find(account.aliases.begin(), account.aliases.end(),
                                   mapped->address) == account.aliases.end())) {
@@ -832,8 +810,7 @@ Result<bool> DirectorySync::verify_password(const directory::Account& account,
             return false;
         }
     }
-    auto ok =
-        check_password(connect_options(r->config, r->config.login_timeout_s), entry.dn, secret);
+    auto ok = check_password(connect_options(r.config, r.config.login_timeout_s), entry.dn, secret);
     if (!ok)
         return fail(Errc::unavailable, fmt::format("login of {} through the directory: {}",
                                                    account.address, ok.error().message));
@@ -850,16 +827,13 @@ auth::ExternalVerifier DirectorySync::verifier() {
 }
 
 Result<void> DirectorySync::check_login(const directory::Account& account) {
-    auto link = store_.link(account.id);
-    if (!link) return tl::unexpected(link.error());
-    if (!*link) return {};
-    auto settings = store_.settings((*link)->domain_id);
-    if (!settings) return tl::unexpected(settings.error());
-    if (!*settings) return {};  // the sync was removed: there is no directory to ask
-    auto config = parse_config(**settings);
-    if (!config) return tl::unexpected(config.error());
-    const LoginCheckPolicy policy{config->login_check_interval_s * 1000,
-                                  config->login_offline_grace_s * 1000};
+    SB_TRY_ASSIGN(auto link, store_.link(account.id));
+    if (!link) return {};
+    SB_TRY_ASSIGN(auto settings, store_.settings(link->domain_id));
+    if (!settings) return {};  // the sync was removed: there is no directory to ask
+    SB_TRY_ASSIGN(auto config, parse_config(*settings));
+    const LoginCheckPolicy policy{config.login_check_interval_s * 1000,
+                                  config.login_offline_grace_s * 1000};
     auto verdict = [&](const EntryAnswer& a) -> Result<void> {
         if (a.state == EntryState::present) return {};
         return fail(Errc::auth_failed,
@@ -868,10 +842,10 @@ Result<void> DirectorySync::check_login(const directory::Account& account) {
     const int64_t now = now_ms();
     if (auto cached = checks_.fresh(account.id, now, policy)) return verdict(*cached);
 
-    auto r = resolve((*link)->domain_id, account.domain);
-    auto look = r ? look_up_entry(*r, *link, account) : tl::unexpected(r.error());
+    auto r = resolve(link->domain_id, account.domain);
+    auto look = r ? look_up_entry(*r, link, account) : tl::unexpected(r.error());
     if (look) {
-        checks_.store(account.id, (*link)->domain_id, look->answer);
+        checks_.store(account.id, link->domain_id, look->answer);
         if (look->answer.state != EntryState::present)
             spdlog::info("dirsync: login of {} refused: {}", account.address, look->answer.detail);
         return verdict(look->answer);
@@ -883,11 +857,10 @@ Result<void> DirectorySync::check_login(const directory::Account& account) {
     if (last && last->state != EntryState::present) return verdict(*last);
     int64_t seen = last ? last->at_ms : 0;
     std::string seen_by = "a login check";
-    if (!last && (*link)->missing_since == 0 && (*link)->sync_lock != kLockGone &&
-        (*link)->sync_lock != kLockDisabled) {
-        auto mark = store_.mark((*link)->domain_id);
-        if (!mark) return tl::unexpected(mark.error());
-        seen = mark->last_full_ms;
+    if (!last && link->missing_since == 0 && link->sync_lock != kLockGone &&
+        link->sync_lock != kLockDisabled) {
+        SB_TRY_ASSIGN(auto mark, store_.mark(link->domain_id));
+        seen = mark.last_full_ms;
         seen_by = "the last full run";
     }
     const std::string seen_text =
@@ -897,14 +870,14 @@ Result<void> DirectorySync::check_login(const directory::Account& account) {
             "dirsync: login of {} allowed without the directory ({}): its entry was last seen at "
             "{}, within login_offline_grace {}",
             account.address, look.error().message, seen_text,
-            format_duration(config->login_offline_grace_s));
+            format_duration(config.login_offline_grace_s));
         return {};
     }
     return fail(Errc::unavailable,
                 fmt::format("login of {} refused: the directory cannot confirm its entry ({}); "
                             "last seen: {}, not within login_offline_grace {}",
                             account.address, look.error().message, seen_text,
-                            format_duration(config->login_offline_grace_s)));
+                            format_duration(config.login_offline_grace_s)));
 }
 
 auth::DirectoryEntryCheck DirectorySync::entry_check() {
@@ -912,122 +885,111 @@ auth::DirectoryEntryCheck DirectorySync::entry_check() {
 }
 
 Result<std::string> DirectorySync::relink(std::string_view key) {
-    auto account = dir_.account(key);
-    if (!account) return tl::unexpected(account.error());
-    auto link = store_.link(account->id);
-    if (!link) return tl::unexpected(link.error());
-    if (!*link)
+    SB_TRY_ASSIGN(auto account, dir_.account(key));
+    SB_TRY_ASSIGN(auto link, store_.link(account.id));
+    if (!link)
         return fail(Errc::invalid_argument,
                     fmt::format("{} is not linked to a directory entry (an account made by hand "
                                 "switches with: switchboard dirsync auth {} directory)",
-                                account->address, account->address));
-    auto r = resolve(account->domain_id, account->domain);
-    if (!r) return tl::unexpected(r.error());
-    auto old = look_up_entry(*r, *link, *account);
-    if (!old) return tl::unexpected(old.error());
-    if (old->entry)
+                                account.address, account.address));
+    SB_TRY_ASSIGN(auto r, resolve(account.domain_id, account.domain));
+    SB_TRY_ASSIGN(auto old, look_up_entry(r, link, account));
+    if (old.entry)
         return fail(Errc::already_exists,
                     fmt::format("{} stays with entry {} (identity {}), which is still in the "
                                 "directory; an account is handed to another identity only when "
                                 "its own is gone; nothing was changed",
-                                account->address, old->entry->dn, (*link)->external_id));
+                                account.address, old.entry->dn, link->external_id));
     SearchRequest req;
-    req.base = r->base;
-    req.filter = address_filter(r->config, r->mapping, account->address);
-    req.attributes = user_attributes(r->mapping, "");
+    req.base = r.base;
+    req.filter = address_filter(r.config, r.mapping, account.address);
+    req.attributes = user_attributes(r.mapping, "");
     req.page_size = 0;
     std::vector<RemoteUser> candidates;
     std::vector<std::string> unmapped;
-    auto s = r->source->search(req, [&](Entry&& e) -> Result<void> {
-        auto u = map_user(e, r->mapping);
+    auto s = r.source->search(req, [&](Entry&& e) -> Result<void> {
+        auto u = map_user(e, r.mapping);
         if (!u)
             unmapped.push_back(u.error().message);
-        else if (u->address == account->address)
+        else if (u->address == account.address)
             candidates.push_back(std::move(*u));
         return candidates.size() > 2 ? fail(Errc::limit_exceeded, "enough") : Result<void>{};
     });
     if (!s && s.error().code != Errc::limit_exceeded)
         return fail(Errc::unavailable,
-                    fmt::format("relink of {}: {}", account->address, s.error().message));
+                    fmt::format("relink of {}: {}", account.address, s.error().message));
     if (candidates.empty())
         return fail(Errc::not_found,
                     fmt::format("no directory entry maps to {} ({}, filter {}){}; nothing was "
                                 "changed",
-                                account->address, r->source->server(), req.filter,
+                                account.address, r.source->server(), req.filter,
                                 unmapped.empty() ? "" : "; not mappable: " + unmapped.front()));
     if (candidates.size() > 1)
         return fail(Errc::invalid_argument,
                     fmt::format("several directory entries map to {} ({} and {}); nothing was "
                                 "changed",
-                                account->address, candidates[0].dn, candidates[1].dn));
+                                account.address, candidates[0].dn, candidates[1].dn));
     const RemoteUser& u = candidates.front();
-    SB_TRY(store_.relink(account->id, account->domain_id, u.external_id, u.dn));
-    checks_.forget(account->id);
-    const bool locked_by_sync =
-        (*link)->sync_lock == kLockGone || (*link)->sync_lock == kLockRemoval;
+    SB_TRY(store_.relink(account.id, account.domain_id, u.external_id, u.dn));
+    checks_.forget(account.id);
+    const bool locked_by_sync = link->sync_lock == kLockGone || link->sync_lock == kLockRemoval;
     std::string msg = fmt::format(
         "{} now follows directory entry {} (identity {}) instead of identity {} ({}); its "
         "mailbox, contacts and devices stay with it. The next full run updates it from that "
         "entry{}: switchboard dirsync run {} mode full",
-        account->address, u.dn, u.external_id, (*link)->external_id, (*link)->dn,
-        locked_by_sync ? " and unlocks it (the sync had locked it)" : "", account->domain);
+        account.address, u.dn, u.external_id, link->external_id, link->dn,
+        locked_by_sync ? " and unlocks it (the sync had locked it)" : "", account.domain);
     spdlog::info("dirsync: {}", msg);
     return msg;
 }
 
 Result<std::string> DirectorySync::retire(std::string_view key, std::string_view new_address) {
-    auto account = dir_.account(key);
-    if (!account) return tl::unexpected(account.error());
-    auto link = store_.link(account->id);
-    if (!link) return tl::unexpected(link.error());
-    if (!*link)
+    SB_TRY_ASSIGN(auto account, dir_.account(key));
+    SB_TRY_ASSIGN(auto link, store_.link(account.id));
+    if (!link)
         return fail(Errc::invalid_argument,
                     fmt::format("{} is not linked to a directory entry; nothing to retire",
-                                account->address));
+                                account.address));
     std::string target;
     if (!new_address.empty()) {
-        auto n = directory::normalize_address(new_address);
-        if (!n) return tl::unexpected(n.error());
-        target = *n;
-        if (target.substr(target.rfind('@') + 1) != account->domain)
+        SB_TRY_ASSIGN(auto n, directory::normalize_address(new_address));
+        target = n;
+        if (target.substr(target.rfind('@') + 1) != account.domain)
             return fail(Errc::invalid_argument,
                         fmt::format("{} is not in {}; a retired account stays in its domain",
-                                    target, account->domain));
+                                    target, account.domain));
     } else {
         std::time_t t = static_cast<std::time_t>(now_ms() / 1000);
         std::tm tm{};
         gmtime_r(&t, &tm);
         char day[16];
         std::strftime(day, sizeof day, "%Y%m%d", &tm);
-        const std::string local = account->address.substr(0, account->address.find('@'));
-        target = fmt::format("{}.retired-{}@{}", local, day, account->domain);
+        const std::string local = account.address.substr(0, account.address.find('@'));
+        target = fmt::format("{}.retired-{}@{}", local, day, account.domain);
         if (dir_.account(target))
-            target = fmt::format("{}.retired-{}-{}@{}", local, day, account->id, account->domain);
+            target = fmt::format("{}.retired-{}-{}@{}", local, day, account.id, account.domain);
     }
     // Only the account of an identity that is gone: one still listed would be renamed back.
-    auto r = resolve(account->domain_id, account->domain);
-    if (!r) return tl::unexpected(r.error());
-    auto entry = look_up_entry(*r, *link, *account);
-    if (!entry) return tl::unexpected(entry.error());
-    if (entry->entry)
+    SB_TRY_ASSIGN(auto r, resolve(account.domain_id, account.domain));
+    SB_TRY_ASSIGN(auto entry, look_up_entry(r, link, account));
+    if (entry.entry)
         return fail(Errc::already_exists,
                     fmt::format("{} is linked to entry {}, which is still in the directory; the "
                                 "next run would rename it back; nothing was changed",
-                                account->address, entry->entry->dn));
-    auto released = store_.retire(account->id, target);
-    if (!released) return tl::unexpected(released.error());
-    checks_.forget(account->id);
+                                account.address, entry.entry->dn));
+    SB_TRY_ASSIGN(auto released, store_.retire(account.id, target));
+    checks_.forget(account.id);
     std::string aliases;
-    for (const auto& a : *released)
+    for (const auto& a : released)
         aliases += (aliases.empty() ? "" : ", ") + a;
     std::string msg = fmt::format(
         "{} (entry {}, gone from the directory) renamed to {} and locked; its mailbox, contacts "
         "and devices stay with it{}. The next full run creates a new account {} for the entry "
         "that maps to it now: switchboard dirsync run {} mode full",
-        account->address, (*link)->dn, target,
+        account.address, link->dn, target,
         aliases.empty() ? ""
                         : "; the addresses it had from the directory were given back: " + aliases,
-        account->address, account->domain);
+        account.address, account.domain);
     spdlog::info("dirsync: {}", msg);
     return msg;
 }
@@ -1044,15 +1006,14 @@ Result<std::string> DirectorySync::set_auth_source(std::string_view key, bool di
         spdlog::info("dirsync: {}", msg);
         return msg;
     }
-    auto r = resolve(account->domain_id, account->domain);
-    if (!r) return tl::unexpected(r.error());
+    SB_TRY_ASSIGN(auto r, resolve(account->domain_id, account->domain));
     SearchRequest req;
-    req.base = r->base;
-    req.filter = login_filter(r->config, r->mapping, std::nullopt, *account);
-    req.attributes = user_attributes(r->mapping, "");
+    req.base = r.base;
+    req.filter = login_filter(r.config, r.mapping, std::nullopt, *account);
+    req.attributes = user_attributes(r.mapping, "");
     req.page_size = 0;
     std::vector<Entry> found;
-    auto s = r->source->search(req, [&](Entry&& e) -> Result<void> {
+    auto s = r.source->search(req, [&](Entry&& e) -> Result<void> {
         if (found.size() < 2) found.push_back(std::move(e));
         return {};
     });
@@ -1064,31 +1025,29 @@ Result<std::string> DirectorySync::set_auth_source(std::string_view key, bool di
             fmt::format(
                 "no user of the directory ({}, user filter {}) has the name of {} ({} = {} or {}); "
                 "an account made by hand needs the name of a directory user",
-                r->source->server(), r->config.user_filter, account->address,
-                r->mapping.user_name_attribute, account->address,
+                r.source->server(), r.config.user_filter, account->address,
+                r.mapping.user_name_attribute, account->address,
                 account->address.substr(0, account->address.find('@'))));
     if (found.size() > 1)
         return fail(Errc::invalid_argument,
                     fmt::format("several directory users match {}: {} and {}", account->address,
                                 found[0].dn, found[1].dn));
-    auto mapped = map_user(found[0], r->mapping);
-    if (!mapped) return tl::unexpected(mapped.error());
-    if (mapped->address != account->address)
+    SB_TRY_ASSIGN(auto mapped, map_user(found[0], r.mapping));
+    if (mapped.address != account->address)
         return fail(Errc::invalid_argument,
-                    fmt::format("directory user {} maps to {}, not {}", found[0].dn,
-                                mapped->address, account->address));
-    auto other = store_.account_of(account->domain_id, mapped->external_id);
-    if (!other) return tl::unexpected(other.error());
-    if (*other && **other != account->id) {
-        auto holder = dir_.account_by_id(**other);
+                    fmt::format("directory user {} maps to {}, not {}", found[0].dn, mapped.address,
+                                account->address));
+    SB_TRY_ASSIGN(auto other, store_.account_of(account->domain_id, mapped.external_id));
+    if (other && *other != account->id) {
+        auto holder = dir_.account_by_id(*other);
         return fail(Errc::already_exists,
                     fmt::format("directory user {} is already linked to {}", found[0].dn,
-                                holder ? holder->address : std::to_string(**other)));
+                                holder ? holder->address : std::to_string(*other)));
     }
-    SB_TRY(store_.set_auth_source(account->id, account->domain_id, true, mapped->external_id,
+    SB_TRY(store_.set_auth_source(account->id, account->domain_id, true, mapped.external_id,
                                   found[0].dn));
     std::string msg = fmt::format("{} now logs in with the directory password of {} ({})",
-                                  account->address, found[0].dn, r->source->server());
+                                  account->address, found[0].dn, r.source->server());
     spdlog::info("dirsync: {}", msg);
     return msg;
 }

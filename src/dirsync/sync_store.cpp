@@ -188,11 +188,11 @@ Result<void> move_alias(Tx& tx, const AliasMove& m, int64_t to, const ApplyConte
     SB_TRY(tx.exec("DELETE FROM aliases WHERE address = ? AND account_id = ?",
                    {m.alias, m.from_account}));
     SB_TRY(insert_alias(tx, to, m.alias, ctx));
-    auto row =
-        tx.first("SELECT synced_aliases FROM dirsync_links WHERE account_id = ?", {m.from_account});
-    if (!row) return tl::unexpected(row.error());
-    if (*row) {
-        auto list = split_lines((*row)->text(0));
+    SB_TRY_ASSIGN(auto row,
+                  tx.first("SELECT synced_aliases FROM dirsync_links WHERE account_id = ?",
+                           {m.from_account}));
+    if (row) {
+        auto list = split_lines(row->text(0));
         std::erase(list, m.alias);
         SB_TRY(tx.exec("UPDATE dirsync_links SET synced_aliases = ? WHERE account_id = ?",
                        {join_lines(list), m.from_account}));
@@ -211,14 +211,16 @@ Result<void> create_account(Tx& tx, const AccountCreate& c, const ApplyContext& 
     const RemoteUser& u = c.user;
     SB_TRY(directory::detail::require_free_address(tx, u.address));
     const int64_t now = now_ms();
-    auto rows = tx.query(
-        "INSERT INTO accounts (uuid, domain_id, address, status, password, password_changed_at, "
-        "auth_source, "
-        "created_at, modified_at) VALUES (?, ?, ?, ?, NULL, 0, 'directory', ?, ?) RETURNING id",
-        {crypto::uuid_v4(), ctx.domain_id, u.address, std::string(u.disabled ? "locked" : "active"),
-         now, now});
-    if (!rows) return tl::unexpected(rows.error());
-    const int64_t id = rows->front().integer(0);
+    SB_TRY_ASSIGN(
+        auto rows,
+        tx.query(
+            "INSERT INTO accounts (uuid, domain_id, address, status, password, "
+            "password_changed_at, "
+            "auth_source, "
+            "created_at, modified_at) VALUES (?, ?, ?, ?, NULL, 0, 'directory', ?, ?) RETURNING id",
+            {crypto::uuid_v4(), ctx.domain_id, u.address,
+             std::string(u.disabled ? "locked" : "active"), now, now}));
+    const int64_t id = rows.front().integer(0);
     // The names are canonical account attributes (mapping_for) and the values checked text, so
     // they are written directly, in one statement: a first sync of 100k users writes a million.
     std::vector<std::pair<std::string_view, std::string_view>> attrs;
@@ -282,9 +284,9 @@ Result<void> change_account(Tx& tx, const AccountChange& ch, const ApplyContext&
     // Aliases being handed to another account stay listed until that account's change took them.
     std::vector<std::string> synced = ch.synced_aliases;
     for (const auto& a : ch.handing_over) {
-        auto holder = tx.first("SELECT account_id FROM aliases WHERE address = ?", {a});
-        if (!holder) return tl::unexpected(holder.error());
-        if (!*holder || (*holder)->integer(0) != id) std::erase(synced, a);
+        SB_TRY_ASSIGN(auto holder,
+                      tx.first("SELECT account_id FROM aliases WHERE address = ?", {a}));
+        if (!holder || holder->integer(0) != id) std::erase(synced, a);
     }
     if (ch.relink) {
         SB_TRY(tx.exec(
@@ -382,10 +384,10 @@ const std::vector<store::Migration>& migrations() {
 Result<std::optional<Settings>> SyncStore::settings(int64_t domain_id) {
     std::optional<Settings> out;
     SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
-        auto row = tx.first("SELECT settings FROM dirsync_config WHERE domain_id = ?", {domain_id});
-        if (!row) return tl::unexpected(row.error());
-        if (!*row) return {};
-        auto j = nlohmann::json::parse((*row)->text(0), nullptr, false);
+        SB_TRY_ASSIGN(auto row, tx.first("SELECT settings FROM dirsync_config WHERE domain_id = ?",
+                                         {domain_id}));
+        if (!row) return {};
+        auto j = nlohmann::json::parse(row->text(0), nullptr, false);
         if (!j.is_object())
             return fail(Errc::internal, "the stored directory-sync settings are not valid JSON");
         Settings s;
@@ -403,11 +405,11 @@ Result<void> SyncStore::save_settings(int64_t domain_id, const Settings& s) {
         j[k] = v;
     const std::string text = json_text(j);
     return db_.write([&](Tx& tx) -> Result<void> {
-        auto n =
+        SB_TRY_ASSIGN(
+            auto n,
             tx.exec("UPDATE dirsync_config SET settings = ?, updated_at = ? WHERE domain_id = ?",
-                    {text, now_ms(), domain_id});
-        if (!n) return tl::unexpected(n.error());
-        if (*n == 0)
+                    {text, now_ms(), domain_id}));
+        if (n == 0)
             SB_TRY(tx.exec(
                 "INSERT INTO dirsync_config (domain_id, settings, updated_at) VALUES (?, ?, ?)",
                 {domain_id, text, now_ms()}));
@@ -426,17 +428,16 @@ Result<void> SyncStore::delete_settings(int64_t domain_id) {
 Result<std::vector<std::pair<int64_t, Settings>>> SyncStore::all_settings() {
     std::vector<int64_t> ids;
     SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
-        auto rows = tx.query("SELECT domain_id FROM dirsync_config ORDER BY domain_id");
-        if (!rows) return tl::unexpected(rows.error());
-        for (auto& r : *rows)
+        SB_TRY_ASSIGN(auto rows,
+                      tx.query("SELECT domain_id FROM dirsync_config ORDER BY domain_id"));
+        for (auto& r : rows)
             ids.push_back(r.integer(0));
         return {};
     }));
     std::vector<std::pair<int64_t, Settings>> out;
     for (int64_t id : ids) {
-        auto s = settings(id);
-        if (!s) return tl::unexpected(s.error());
-        if (*s) out.emplace_back(id, std::move(**s));
+        SB_TRY_ASSIGN(auto s, settings(id));
+        if (s) out.emplace_back(id, std::move(*s));
     }
     return out;
 }
@@ -444,13 +445,14 @@ Result<std::vector<std::pair<int64_t, Settings>>> SyncStore::all_settings() {
 Result<SyncMark> SyncStore::mark(int64_t domain_id) {
     SyncMark m;
     SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
-        auto row = tx.first(
-            "SELECT cookie, high_water, config_hash, membership, last_full_at, last_run_at, "
-            "next_run_at FROM dirsync_state WHERE domain_id = ?",
-            {domain_id});
-        if (!row) return tl::unexpected(row.error());
-        if (!*row) return {};
-        const auto& r = **row;
+        SB_TRY_ASSIGN(
+            auto row,
+            tx.first(
+                "SELECT cookie, high_water, config_hash, membership, last_full_at, last_run_at, "
+                "next_run_at FROM dirsync_state WHERE domain_id = ?",
+                {domain_id}));
+        if (!row) return {};
+        const auto& r = *row;
         m.cookie = bytes_of(r.text(0));
         m.high_water = r.text(1);
         m.config_hash = r.text(2);
@@ -494,11 +496,11 @@ Result<void> SyncStore::record_run(int64_t domain_id, const nlohmann::ordered_js
 Result<std::vector<nlohmann::ordered_json>> SyncStore::runs(int64_t domain_id, int limit) {
     std::vector<nlohmann::ordered_json> out;
     SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
-        auto rows =
+        SB_TRY_ASSIGN(
+            auto rows,
             tx.query("SELECT report FROM dirsync_runs WHERE domain_id = ? ORDER BY id DESC LIMIT ?",
-                     {domain_id, int64_t{limit}});
-        if (!rows) return tl::unexpected(rows.error());
-        for (auto& r : *rows) {
+                     {domain_id, int64_t{limit}}));
+        for (auto& r : rows) {
             auto j = nlohmann::ordered_json::parse(r.text(0), nullptr, false);
             if (j.is_object()) out.push_back(std::move(j));
         }
@@ -526,12 +528,12 @@ Result<void> SyncStore::save_groups(int64_t domain_id, const std::vector<RemoteG
 Result<std::vector<RemoteGroup>> SyncStore::groups(int64_t domain_id) {
     std::vector<RemoteGroup> out;
     SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
-        auto rows = tx.query(
-            "SELECT external_id, dn, name, description, members, member_values, selected "
-            "FROM dirsync_groups WHERE domain_id = ? ORDER BY name",
-            {domain_id});
-        if (!rows) return tl::unexpected(rows.error());
-        for (auto& r : *rows) {
+        SB_TRY_ASSIGN(
+            auto rows,
+            tx.query("SELECT external_id, dn, name, description, members, member_values, selected "
+                     "FROM dirsync_groups WHERE domain_id = ? ORDER BY name",
+                     {domain_id}));
+        for (auto& r : rows) {
             RemoteGroup g;
             g.external_id = r.text(0);
             g.dn = r.text(1);
@@ -555,18 +557,20 @@ namespace {
 // The link rows (with account and aliases) selected by `where` on dirsync_links l.
 Result<void> load_linked(Tx& tx, const std::string& where, const std::vector<Value>& params,
                          std::vector<LinkedAccount>& out) {
-    auto rows = tx.query(
-        "SELECT l.account_id, l.external_id, l.dn, a.address, a.status, l.synced_aliases, "
-        "l.missing_since, l.sync_lock, l.fingerprint, CASE WHEN a.modified_at > l.synced_at THEN 1 "
-        "ELSE 0 END, l.derived_alias FROM dirsync_links l JOIN accounts a ON a.id = l.account_id "
-        "WHERE " +
-            where + " ORDER BY l.account_id",
-        params);
-    if (!rows) return tl::unexpected(rows.error());
+    SB_TRY_ASSIGN(
+        auto rows,
+        tx.query("SELECT l.account_id, l.external_id, l.dn, a.address, a.status, l.synced_aliases, "
+                 "l.missing_since, l.sync_lock, l.fingerprint, CASE WHEN a.modified_at > "
+                 "l.synced_at THEN 1 "
+                 "ELSE 0 END, l.derived_alias FROM dirsync_links l JOIN accounts a ON a.id = "
+                 "l.account_id "
+                 "WHERE " +
+                     where + " ORDER BY l.account_id",
+                 params));
     std::unordered_map<int64_t, size_t> index;
     const size_t first = out.size();
-    out.reserve(out.size() + rows->size());
-    for (auto& r : *rows) {
+    out.reserve(out.size() + rows.size());
+    for (auto& r : rows) {
         LinkedAccount l;
         l.account_id = r.integer(0);
         l.external_id = r.text(1);
@@ -585,13 +589,12 @@ Result<void> load_linked(Tx& tx, const std::string& where, const std::vector<Val
         out.push_back(std::move(l));
     }
     if (out.size() == first) return {};
-    auto aliases = tx.query(
-        "SELECT al.account_id, al.address FROM aliases al JOIN dirsync_links l ON l.account_id = "
-        "al.account_id WHERE " +
-            where,
-        params);
-    if (!aliases) return tl::unexpected(aliases.error());
-    for (auto& r : *aliases)
+    SB_TRY_ASSIGN(auto aliases, tx.query("SELECT al.account_id, al.address FROM aliases al JOIN "
+                                         "dirsync_links l ON l.account_id = "
+                                         "al.account_id WHERE " +
+                                             where,
+                                         params));
+    for (auto& r : aliases)
         if (auto it = index.find(r.integer(0)); it != index.end())
             out[it->second].aliases.push_back(r.text(1));
     return {};
@@ -641,9 +644,8 @@ Result<void> SyncStore::load_attrs(std::vector<LinkedAccount>& accounts,
                 index.emplace(accounts[which[j]].account_id, which[j]);
             }
             sql += ") ORDER BY seq";
-            auto rows = tx.query(sql, params);
-            if (!rows) return tl::unexpected(rows.error());
-            for (auto& r : *rows)
+            SB_TRY_ASSIGN(auto rows, tx.query(sql, params));
+            for (auto& r : rows)
                 if (auto it = index.find(r.integer(0)); it != index.end())
                     accounts[it->second].attrs.emplace(r.text(1), r.text(2));
         }
@@ -655,17 +657,19 @@ Result<std::optional<AddressOwner>> SyncStore::owner_of(int64_t domain_id,
                                                         const std::string& address) {
     std::optional<AddressOwner> out;
     SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
-        auto row = tx.first(
-            "SELECT a.id, a.auth_source, CASE WHEN l.account_id IS NULL THEN 0 ELSE 1 END, "
-            "a.address, COALESCE(l.derived_alias, ''), COALESCE(l.synced_aliases, '') FROM "
-            "accounts a "
-            "LEFT JOIN dirsync_links l ON l.account_id = a.id AND l.domain_id = ? WHERE a.address "
-            "= ? OR a.id = "
-            "(SELECT account_id FROM aliases WHERE address = ?)",
-            {domain_id, address, address});
-        if (!row) return tl::unexpected(row.error());
-        if (*row) {
-            const auto& r = **row;
+        SB_TRY_ASSIGN(
+            auto row,
+            tx.first(
+                "SELECT a.id, a.auth_source, CASE WHEN l.account_id IS NULL THEN 0 ELSE 1 END, "
+                "a.address, COALESCE(l.derived_alias, ''), COALESCE(l.synced_aliases, '') FROM "
+                "accounts a "
+                "LEFT JOIN dirsync_links l ON l.account_id = a.id AND l.domain_id = ? WHERE "
+                "a.address "
+                "= ? OR a.id = "
+                "(SELECT account_id FROM aliases WHERE address = ?)",
+                {domain_id, address, address}));
+        if (row) {
+            const auto& r = *row;
             const auto synced = split_lines(r.text(5));
             out = AddressOwner{r.integer(0), r.integer(2) != 0, r.text(1) == "directory",
                                address != r.text(3) && r.text(4) == address &&
@@ -680,16 +684,16 @@ Result<std::optional<AddressOwner>> SyncStore::owner_of(int64_t domain_id,
 Result<LinkCounts> SyncStore::link_counts(int64_t domain_id) {
     LinkCounts n;
     SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
-        auto row = tx.first(
-            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN missing_since <> 0 THEN 1 ELSE 0 END), 0), "
-            "COALESCE(SUM(CASE WHEN missing_since = 0 AND sync_lock = 'gone' THEN 1 ELSE 0 END), "
-            "0) FROM dirsync_links WHERE domain_id = ?",
-            {domain_id});
-        if (!row) return tl::unexpected(row.error());
-        if (*row) {
-            n.linked = (*row)->integer(0);
-            n.locked_for_removal = (*row)->integer(1);
-            n.locked_gone = (*row)->integer(2);
+        SB_TRY_ASSIGN(auto row, tx.first("SELECT COUNT(*), COALESCE(SUM(CASE WHEN missing_since <> "
+                                         "0 THEN 1 ELSE 0 END), 0), "
+                                         "COALESCE(SUM(CASE WHEN missing_since = 0 AND sync_lock = "
+                                         "'gone' THEN 1 ELSE 0 END), "
+                                         "0) FROM dirsync_links WHERE domain_id = ?",
+                                         {domain_id}));
+        if (row) {
+            n.linked = row->integer(0);
+            n.locked_for_removal = row->integer(1);
+            n.locked_gone = row->integer(2);
         }
         return {};
     }));
@@ -699,13 +703,14 @@ Result<LinkCounts> SyncStore::link_counts(int64_t domain_id) {
 Result<std::vector<std::string>> SyncStore::gone_accounts(int64_t domain_id, int limit) {
     std::vector<std::string> out;
     SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
-        auto rows = tx.query(
-            "SELECT a.address, a.status FROM dirsync_links l JOIN accounts a ON a.id = "
-            "l.account_id WHERE l.domain_id = ? AND l.missing_since = 0 AND l.sync_lock = 'gone' "
-            "ORDER BY a.address LIMIT ?",
-            {domain_id, int64_t{limit}});
-        if (!rows) return tl::unexpected(rows.error());
-        for (auto& r : *rows)
+        SB_TRY_ASSIGN(
+            auto rows,
+            tx.query("SELECT a.address, a.status FROM dirsync_links l JOIN accounts a ON a.id = "
+                     "l.account_id WHERE l.domain_id = ? AND l.missing_since = 0 AND l.sync_lock = "
+                     "'gone' "
+                     "ORDER BY a.address LIMIT ?",
+                     {domain_id, int64_t{limit}}));
+        for (auto& r : rows)
             out.push_back(r.text(1) == "active" ? r.text(0) + " (unlocked by an admin)"
                                                 : r.text(0));
         return {};
@@ -717,11 +722,11 @@ Result<std::optional<int64_t>> SyncStore::account_of(int64_t domain_id,
                                                      const std::string& external_id) {
     std::optional<int64_t> out;
     SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
-        auto row =
+        SB_TRY_ASSIGN(
+            auto row,
             tx.first("SELECT account_id FROM dirsync_links WHERE domain_id = ? AND external_id = ?",
-                     {domain_id, external_id});
-        if (!row) return tl::unexpected(row.error());
-        if (*row) out = (*row)->integer(0);
+                     {domain_id, external_id}));
+        if (row) out = row->integer(0);
         return {};
     }));
     return out;
@@ -730,13 +735,13 @@ Result<std::optional<int64_t>> SyncStore::account_of(int64_t domain_id,
 Result<std::optional<Link>> SyncStore::link(int64_t account_id) {
     std::optional<Link> out;
     SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
-        auto row = tx.first(
-            "SELECT account_id, domain_id, external_id, dn, missing_since, sync_lock "
-            "FROM dirsync_links WHERE account_id = ?",
-            {account_id});
-        if (!row) return tl::unexpected(row.error());
-        if (!*row) return {};
-        const auto& r = **row;
+        SB_TRY_ASSIGN(
+            auto row,
+            tx.first("SELECT account_id, domain_id, external_id, dn, missing_since, sync_lock "
+                     "FROM dirsync_links WHERE account_id = ?",
+                     {account_id}));
+        if (!row) return {};
+        const auto& r = *row;
         out = Link{r.integer(0), r.integer(1), r.text(2), r.text(3), r.integer(4), r.text(5)};
         return {};
     }));
@@ -746,23 +751,22 @@ Result<std::optional<Link>> SyncStore::link(int64_t account_id) {
 Result<std::unordered_map<std::string, AddressOwner>> SyncStore::owners(int64_t domain_id) {
     std::unordered_map<std::string, AddressOwner> out;
     SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
-        auto rows = tx.query(
-            "SELECT a.id, a.address, a.auth_source, CASE WHEN l.account_id IS NULL THEN 0 ELSE 1 "
-            "END "
-            "FROM accounts a LEFT JOIN dirsync_links l ON l.account_id = a.id AND l.domain_id = ?",
-            {domain_id});
-        if (!rows) return tl::unexpected(rows.error());
+        SB_TRY_ASSIGN(auto rows, tx.query("SELECT a.id, a.address, a.auth_source, CASE WHEN "
+                                          "l.account_id IS NULL THEN 0 ELSE 1 "
+                                          "END "
+                                          "FROM accounts a LEFT JOIN dirsync_links l ON "
+                                          "l.account_id = a.id AND l.domain_id = ?",
+                                          {domain_id}));
         std::unordered_map<int64_t, AddressOwner> by_id;
-        out.reserve(rows->size() * 2);
-        for (auto& r : *rows) {
+        out.reserve(rows.size() * 2);
+        for (auto& r : rows) {
             AddressOwner o{r.integer(0), r.integer(3) != 0, r.text(2) == "directory", false,
                            r.text(1)};
             by_id.emplace(o.account_id, o);
             out.emplace(r.text(1), o);
         }
-        auto aliases = tx.query("SELECT address, account_id FROM aliases");
-        if (!aliases) return tl::unexpected(aliases.error());
-        for (auto& r : *aliases)
+        SB_TRY_ASSIGN(auto aliases, tx.query("SELECT address, account_id FROM aliases"));
+        for (auto& r : aliases)
             if (auto it = by_id.find(r.integer(1)); it != by_id.end())
                 out.emplace(r.text(0), it->second);
         return {};
@@ -773,9 +777,8 @@ Result<std::unordered_map<std::string, AddressOwner>> SyncStore::owners(int64_t 
 Result<std::map<std::string, int64_t>> SyncStore::hosted_domains() {
     std::map<std::string, int64_t> out;
     SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
-        auto rows = tx.query("SELECT name, id FROM domains");
-        if (!rows) return tl::unexpected(rows.error());
-        for (auto& r : *rows)
+        SB_TRY_ASSIGN(auto rows, tx.query("SELECT name, id FROM domains"));
+        for (auto& r : rows)
             out.emplace(r.text(0), r.integer(1));
         return {};
     }));
@@ -784,14 +787,12 @@ Result<std::map<std::string, int64_t>> SyncStore::hosted_domains() {
 
 Result<ApplyResult> SyncStore::apply(const Plan& plan, int64_t domain_id,
                                      const NewAccountDefaults& defaults, size_t chunk) {
-    auto domains = hosted_domains();
-    if (!domains) return tl::unexpected(domains.error());
-    ApplyContext ctx{domain_id, *domains, defaults, {}};
+    SB_TRY_ASSIGN(auto domains, hosted_domains());
+    ApplyContext ctx{domain_id, domains, defaults, {}};
     if (!defaults.cos.empty()) {
         SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
-            auto cos = directory::detail::require_cos(tx, defaults.cos);
-            if (!cos) return tl::unexpected(cos.error());
-            ctx.cos_id = cos->uuid;
+            SB_TRY_ASSIGN(auto cos, directory::detail::require_cos(tx, defaults.cos));
+            ctx.cos_id = cos.uuid;
             return {};
         }));
     }
@@ -873,21 +874,20 @@ Result<void> SyncStore::set_auth_source(int64_t account_id, int64_t domain_id, b
 Result<void> SyncStore::relink(int64_t account_id, int64_t domain_id,
                                const std::string& external_id, const std::string& dn) {
     return db_.write([&](Tx& tx) -> Result<void> {
-        auto other =
+        SB_TRY_ASSIGN(
+            auto other,
             tx.first("SELECT account_id FROM dirsync_links WHERE domain_id = ? AND external_id = ?",
-                     {domain_id, external_id});
-        if (!other) return tl::unexpected(other.error());
-        if (*other && (*other)->integer(0) != account_id)
+                     {domain_id, external_id}));
+        if (other && other->integer(0) != account_id)
             return fail(Errc::already_exists,
                         fmt::format("directory identity {} is linked to another account (id {})",
-                                    external_id, (*other)->integer(0)));
+                                    external_id, other->integer(0)));
         // An empty fingerprint: the next run compares the account with its new entry.
-        auto n = tx.exec(
-            "UPDATE dirsync_links SET external_id = ?, dn = ?, fingerprint = '' WHERE account_id "
-            "= ? AND domain_id = ?",
-            {external_id, dn, account_id, domain_id});
-        if (!n) return tl::unexpected(n.error());
-        if (*n == 0) return fail(Errc::not_found, "the account is not linked to the directory");
+        SB_TRY_ASSIGN(auto n, tx.exec("UPDATE dirsync_links SET external_id = ?, dn = ?, "
+                                      "fingerprint = '' WHERE account_id "
+                                      "= ? AND domain_id = ?",
+                                      {external_id, dn, account_id, domain_id}));
+        if (n == 0) return fail(Errc::not_found, "the account is not linked to the directory");
         tx.notify(changed(account_id, "relinked"));
         return {};
     });
@@ -897,16 +897,16 @@ Result<std::vector<std::string>> SyncStore::retire(int64_t account_id,
                                                    const std::string& new_address) {
     std::vector<std::string> released;
     SB_TRY(db_.write([&](Tx& tx) -> Result<void> {
-        auto link =
-            tx.first("SELECT synced_aliases FROM dirsync_links WHERE account_id = ?", {account_id});
-        if (!link) return tl::unexpected(link.error());
-        if (!*link) return fail(Errc::not_found, "the account is not linked to the directory");
+        SB_TRY_ASSIGN(auto link,
+                      tx.first("SELECT synced_aliases FROM dirsync_links WHERE account_id = ?",
+                               {account_id}));
+        if (!link) return fail(Errc::not_found, "the account is not linked to the directory");
         // The addresses the directory gave it go back to the directory (its new owner).
-        for (const auto& a : split_lines((*link)->text(0))) {
-            auto n = tx.exec("DELETE FROM aliases WHERE address = ? AND account_id = ?",
-                             {a, account_id});
-            if (!n) return tl::unexpected(n.error());
-            if (*n) released.push_back(a);
+        for (const auto& a : split_lines(link->text(0))) {
+            SB_TRY_ASSIGN(auto n,
+                          tx.exec("DELETE FROM aliases WHERE address = ? AND account_id = ?",
+                                  {a, account_id}));
+            if (n) released.push_back(a);
         }
         SB_TRY(directory::detail::require_free_address(tx, new_address));
         // Locked by the admin's decision (sync_lock ""): the sync never unlocks it.

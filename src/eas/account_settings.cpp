@@ -31,10 +31,9 @@ Result<std::shared_ptr<const AccountSettings::Values>> AccountSettings::get(
         generation = generation_;
         ++loads_;
     }
-    auto all = directory_.effective_all(account);
-    if (!all) return tl::unexpected(all.error());
+    SB_TRY_ASSIGN(auto all, directory_.effective_all(account));
     std::map<std::string, std::vector<std::string>, std::less<>> attrs;
-    for (auto& [name, ev] : *all)
+    for (auto& [name, ev] : all)
         attrs[name] = std::move(ev.values);
     auto values_of = [&](std::string_view name) {
         auto it = attrs.find(name);

@@ -191,11 +191,11 @@ Device device_from(const Row& r) {
 }
 
 Result<std::optional<Device>> load(Tx& tx, int64_t account, std::string_view device_id) {
-    auto row = tx.first(std::string(kDeviceCols) + "WHERE account_id = ? AND device_id = ?",
-                        {account, std::string(device_id)});
-    if (!row) return tl::unexpected(row.error());
-    if (!*row) return std::optional<Device>();
-    return std::optional<Device>(device_from(**row));
+    SB_TRY_ASSIGN(auto row,
+                  tx.first(std::string(kDeviceCols) + "WHERE account_id = ? AND device_id = ?",
+                           {account, std::string(device_id)}));
+    if (!row) return std::optional<Device>();
+    return std::optional<Device>(device_from(*row));
 }
 
 Result<void> must_change(Result<int64_t> n, std::string_view device_id) {
@@ -246,9 +246,8 @@ Result<Device> DeviceStore::touch(int64_t account, std::string_view device_id,
     Device out;
     SB_TRY(db_.write([&](Tx& tx) -> Result<void> {
         int64_t now = now_ms();
-        auto d = load(tx, account, device_id);
-        if (!d) return tl::unexpected(d.error());
-        if (!*d) {
+        SB_TRY_ASSIGN(auto d, load(tx, account, device_id));
+        if (!d) {
             SB_TRY(tx.exec(
                 "INSERT INTO eas_devices (account_id, device_id, device_type, user_agent, "
                 "protocol_version, "
@@ -259,8 +258,8 @@ Result<Device> DeviceStore::touch(int64_t account, std::string_view device_id,
         } else {
             // An OPTIONS request carries no version: keep the one the device last used.
             std::string version =
-                protocol_version.empty() ? (*d)->protocol_version : std::string(protocol_version);
-            std::string agent = user_agent.empty() ? (*d)->user_agent : std::string(user_agent);
+                protocol_version.empty() ? d->protocol_version : std::string(protocol_version);
+            std::string agent = user_agent.empty() ? d->user_agent : std::string(user_agent);
             SB_TRY(
                 tx.exec("UPDATE eas_devices SET device_type = ?, user_agent = ?, protocol_version "
                         "= ?, last_seen = ?, "
@@ -268,9 +267,8 @@ Result<Device> DeviceStore::touch(int64_t account, std::string_view device_id,
                         {std::string(device_type), agent, version, now, std::string(command),
                          account, std::string(device_id)}));
         }
-        auto again = load(tx, account, device_id);
-        if (!again) return tl::unexpected(again.error());
-        out = std::move(**again);
+        SB_TRY_ASSIGN(auto again, load(tx, account, device_id));
+        out = std::move(*again);
         return {};
     }));
     return out;
@@ -279,9 +277,8 @@ Result<Device> DeviceStore::touch(int64_t account, std::string_view device_id,
 Result<std::optional<Device>> DeviceStore::find(int64_t account, std::string_view device_id) {
     std::optional<Device> out;
     SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
-        auto d = load(tx, account, device_id);
-        if (!d) return tl::unexpected(d.error());
-        out = std::move(*d);
+        SB_TRY_ASSIGN(auto d, load(tx, account, device_id));
+        out = std::move(d);
         return {};
     }));
     return out;
@@ -290,10 +287,10 @@ Result<std::optional<Device>> DeviceStore::find(int64_t account, std::string_vie
 Result<std::vector<Device>> DeviceStore::list(int64_t account) {
     std::vector<Device> out;
     SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
-        auto rows = tx.query(std::string(kDeviceCols) + "WHERE account_id = ? ORDER BY device_id",
-                             {account});
-        if (!rows) return tl::unexpected(rows.error());
-        for (auto& r : *rows)
+        SB_TRY_ASSIGN(auto rows,
+                      tx.query(std::string(kDeviceCols) + "WHERE account_id = ? ORDER BY device_id",
+                               {account}));
+        for (auto& r : rows)
             out.push_back(device_from(r));
         return {};
     }));
@@ -303,9 +300,9 @@ Result<std::vector<Device>> DeviceStore::list(int64_t account) {
 Result<std::vector<Device>> DeviceStore::all() {
     std::vector<Device> out;
     SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
-        auto rows = tx.query(std::string(kDeviceCols) + "ORDER BY account_id, device_id");
-        if (!rows) return tl::unexpected(rows.error());
-        for (auto& r : *rows)
+        SB_TRY_ASSIGN(auto rows,
+                      tx.query(std::string(kDeviceCols) + "ORDER BY account_id, device_id"));
+        for (auto& r : rows)
             out.push_back(device_from(r));
         return {};
     }));
@@ -315,11 +312,10 @@ Result<std::vector<Device>> DeviceStore::all() {
 Result<void> DeviceStore::set_info(int64_t account, std::string_view device_id,
                                    const std::map<std::string, std::string>& info) {
     return db_.write([&](Tx& tx) -> Result<void> {
-        auto d = load(tx, account, device_id);
-        if (!d) return tl::unexpected(d.error());
-        if (!*d) return fail(Errc::not_found, "unknown device");
+        SB_TRY_ASSIGN(auto d, load(tx, account, device_id));
+        if (!d) return fail(Errc::not_found, "unknown device");
         nlohmann::json j = nlohmann::json::object();
-        for (auto& [k, v] : (*d)->info)
+        for (auto& [k, v] : d->info)
             j[k] = v;
         for (auto& [k, v] : info)
             j[k] = v;
@@ -334,18 +330,18 @@ Result<int64_t> DeviceStore::set_suspended(int64_t account,
                                            bool suspended) {
     int64_t n = 0;
     SB_TRY(db_.write([&](Tx& tx) -> Result<void> {
-        Result<int64_t> r =
+        SB_TRY_ASSIGN(
+            int64_t r,
             device_id
                 ? tx.exec(
                       "UPDATE eas_devices SET suspended = ? WHERE account_id = ? AND device_id = ?",
                       {int64_t(suspended), account, std::string(*device_id)})
                 : tx.exec("UPDATE eas_devices SET suspended = ? WHERE account_id = ?",
-                          {int64_t(suspended), account});
-        if (!r) return tl::unexpected(r.error());
-        if (device_id && *r == 0)
+                          {int64_t(suspended), account}));
+        if (device_id && r == 0)
             return fail(Errc::not_found,
                         fmt::format("no device '{}' for this account", *device_id));
-        n = *r;
+        n = r;
         tx.notify(changed(account, "suspend"));
         return {};
     }));
@@ -359,10 +355,10 @@ Result<bool> DeviceStore::remove(int64_t account, std::string_view device_id) {
                        {account, std::string(device_id)}));
         SB_TRY(tx.exec("DELETE FROM eas_sync_states WHERE account_id = ? AND device_id = ?",
                        {account, std::string(device_id)}));
-        auto n = tx.exec("DELETE FROM eas_devices WHERE account_id = ? AND device_id = ?",
-                         {account, std::string(device_id)});
-        if (!n) return tl::unexpected(n.error());
-        found = *n > 0;
+        SB_TRY_ASSIGN(auto n,
+                      tx.exec("DELETE FROM eas_devices WHERE account_id = ? AND device_id = ?",
+                              {account, std::string(device_id)}));
+        found = n > 0;
         tx.notify(changed(account, "remove"));
         return {};
     }));
@@ -372,17 +368,17 @@ Result<bool> DeviceStore::remove(int64_t account, std::string_view device_id) {
 Result<int64_t> DeviceStore::reset(int64_t account, std::optional<std::string_view> device_id) {
     int64_t n = 0;
     SB_TRY(db_.write([&](Tx& tx) -> Result<void> {
-        Result<int64_t> count =
+        SB_TRY_ASSIGN(
+            int64_t count,
             device_id
                 ? tx.scalar(
                       "SELECT COUNT(*) FROM eas_devices WHERE account_id = ? AND device_id = ?",
                       {account, std::string(*device_id)})
-                : tx.scalar("SELECT COUNT(*) FROM eas_devices WHERE account_id = ?", {account});
-        if (!count) return tl::unexpected(count.error());
-        if (device_id && *count == 0)
+                : tx.scalar("SELECT COUNT(*) FROM eas_devices WHERE account_id = ?", {account}));
+        if (device_id && count == 0)
             return fail(Errc::not_found,
                         fmt::format("no device '{}' for this account", *device_id));
-        n = *count;
+        n = count;
         if (device_id) {
             SB_TRY(tx.exec("DELETE FROM eas_sync_items WHERE account_id = ? AND device_id = ?",
                            {account, std::string(*device_id)}));
@@ -478,9 +474,8 @@ Result<int64_t> DeviceStore::purge(int64_t before_ms) {
             tx.exec("DELETE FROM eas_sync_states WHERE (account_id, device_id) IN "
                     "(SELECT account_id, device_id FROM eas_devices WHERE last_seen < ?)",
                     {before_ms}));
-        auto r = tx.exec("DELETE FROM eas_devices WHERE last_seen < ?", {before_ms});
-        if (!r) return tl::unexpected(r.error());
-        n = *r;
+        SB_TRY_ASSIGN(auto r, tx.exec("DELETE FROM eas_devices WHERE last_seen < ?", {before_ms}));
+        n = r;
         if (n) tx.notify(changed(0, "purge"));
         return {};
     }));
@@ -590,14 +585,13 @@ Result<std::optional<SyncState>> DeviceStore::state(int64_t account, std::string
     const std::string device(device_id), coll(collection);
     auto read = [&](Tx& tx) -> Result<void> {
         out.reset();
-        auto row = tx.first(
-            std::string(kStateCols) + "WHERE account_id = ? AND device_id = ? AND collection = ?",
-            {account, device, coll});
-        if (!row) return tl::unexpected(row.error());
-        if (!*row) return {};
-        auto s = state_from(**row);
-        if (!s) return tl::unexpected(s.error());
-        out = std::move(*s);
+        SB_TRY_ASSIGN(auto row,
+                      tx.first(std::string(kStateCols) +
+                                   "WHERE account_id = ? AND device_id = ? AND collection = ?",
+                               {account, device, coll}));
+        if (!row) return {};
+        SB_TRY_ASSIGN(auto s, state_from(*row));
+        out = std::move(s);
         return {};
     };
     SB_TRY(db_.read(read));
@@ -605,11 +599,9 @@ Result<std::optional<SyncState>> DeviceStore::state(int64_t account, std::string
     SB_TRY(db_.write([&](Tx& tx) -> Result<void> {
         SB_TRY(read(tx));
         if (!out || !legacy(*out)) return {};  // converted meanwhile
-        auto items = parse_items(out->holdings);
-        if (!items) return tl::unexpected(items.error());
-        SB_TRY(
-            upsert_items(tx, account, device, coll,
-                         std::vector<std::pair<int64_t, int64_t>>(items->begin(), items->end())));
+        SB_TRY_ASSIGN(auto items, parse_items(out->holdings));
+        SB_TRY(upsert_items(tx, account, device, coll,
+                            std::vector<std::pair<int64_t, int64_t>>(items.begin(), items.end())));
         out->holdings.clear();
         out->download_after = SyncState::kDownloaded;
         out->feed_modseq = 0;
@@ -626,19 +618,18 @@ Result<std::vector<SyncState>> DeviceStore::states(int64_t account, std::string_
     std::vector<SyncState> out;
     SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
         out.clear();
-        auto rows = tx.query(
-            std::string(kStateCols) + "WHERE account_id = ? AND device_id = ? ORDER BY collection",
-            {account, std::string(device_id)});
-        if (!rows) return tl::unexpected(rows.error());
-        auto counts = tx.query(
-            "SELECT collection, COUNT(*) FROM eas_sync_items WHERE account_id = ? AND device_id "
-            "= ? GROUP BY collection",
-            {account, std::string(device_id)});
-        if (!counts) return tl::unexpected(counts.error());
+        SB_TRY_ASSIGN(auto rows,
+                      tx.query(std::string(kStateCols) +
+                                   "WHERE account_id = ? AND device_id = ? ORDER BY collection",
+                               {account, std::string(device_id)}));
+        SB_TRY_ASSIGN(auto counts, tx.query("SELECT collection, COUNT(*) FROM eas_sync_items WHERE "
+                                            "account_id = ? AND device_id "
+                                            "= ? GROUP BY collection",
+                                            {account, std::string(device_id)}));
         std::map<std::string, size_t> held;
-        for (auto& c : *counts)
+        for (auto& c : counts)
             held[c.text(0)] = static_cast<size_t>(c.integer(1));
-        for (auto& r : *rows) {
+        for (auto& r : rows) {
             auto s = state_from(r);
             if (!s) return tl::unexpected(s.error());
             if (legacy(*s)) {
@@ -694,13 +685,12 @@ Result<std::map<int64_t, int64_t>> DeviceStore::held(int64_t account, std::strin
         for (size_t at = 0; at < ids.size(); at += kMaxIdList) {
             std::vector<Value> p{account, std::string(device_id), std::string(collection)};
             auto list = id_list(ids, at, p);
-            auto rows = tx.query(
-                "SELECT item_id, version FROM eas_sync_items WHERE account_id = ? AND device_id "
-                "= ? AND collection = ? AND item_id IN (" +
-                    list + ")",
-                p);
-            if (!rows) return tl::unexpected(rows.error());
-            for (auto& r : *rows)
+            SB_TRY_ASSIGN(auto rows, tx.query("SELECT item_id, version FROM eas_sync_items WHERE "
+                                              "account_id = ? AND device_id "
+                                              "= ? AND collection = ? AND item_id IN (" +
+                                                  list + ")",
+                                              p));
+            for (auto& r : rows)
                 out[r.integer(0)] = r.integer(1);
         }
         return {};

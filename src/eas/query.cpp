@@ -56,38 +56,35 @@ Result<Query> parse_plain(std::string_view query, const QueryLimits& limits) {
         if (eq == std::string_view::npos)
             return fail(Errc::parse_error,
                         fmt::format("query parameter without '=': {}", pair.substr(0, 64)));
-        auto name = percent_decode(pair.substr(0, eq), false);
-        if (!name) return tl::unexpected(name.error());
-        auto value = percent_decode(pair.substr(eq + 1), true);
-        if (!value) return tl::unexpected(value.error());
-        if (value->size() > limits.max_value)
-            return fail(Errc::limit_exceeded, fmt::format("query parameter {} is too long", *name));
+        SB_TRY_ASSIGN(auto name, percent_decode(pair.substr(0, eq), false));
+        SB_TRY_ASSIGN(auto value, percent_decode(pair.substr(eq + 1), true));
+        if (value.size() > limits.max_value)
+            return fail(Errc::limit_exceeded, fmt::format("query parameter {} is too long", name));
         // MS-ASHTTP 2.2.1.1.1.2: parameter names are case-insensitive in practice.
-        const std::string& n = *name;
+        const std::string& n = name;
         if (iequals(n, "Cmd")) {
-            q.command_name = *value;
-            q.command = command_by_name(*value);
+            q.command_name = value;
+            q.command = command_by_name(value);
             have_cmd = true;
         } else if (iequals(n, "User")) {
-            q.user = *value;
+            q.user = value;
         } else if (iequals(n, "DeviceId")) {
-            q.device_id = *value;
+            q.device_id = value;
         } else if (iequals(n, "DeviceType")) {
-            q.device_type = *value;
+            q.device_type = value;
         } else if (iequals(n, "AttachmentName")) {
-            q.attachment_name = *value;
+            q.attachment_name = value;
         } else if (iequals(n, "CollectionId")) {
-            q.collection_id = *value;
+            q.collection_id = value;
         } else if (iequals(n, "ItemId")) {
-            q.item_id = *value;
+            q.item_id = value;
         } else if (iequals(n, "LongId")) {
-            q.long_id = *value;
+            q.long_id = value;
         } else if (iequals(n, "Occurrence")) {
-            q.occurrence = *value;
+            q.occurrence = value;
         } else if (iequals(n, "SaveInSent")) {
-            auto b = parse_tf(*value);
-            if (!b) return tl::unexpected(b.error());
-            q.save_in_sent = *b;
+            SB_TRY_ASSIGN(auto b, parse_tf(value));
+            q.save_in_sent = b;
         }
         // Other names are ignored, as servers do for parameters of later versions.
     }
@@ -219,9 +216,8 @@ Result<Query> parse_query(std::string_view query, const QueryLimits& limits) {
     std::string lower = to_lower(query);
     if (lower.find("cmd=") != std::string::npos || query.find('&') != std::string_view::npos)
         return parse_plain(query, limits);
-    auto text = percent_decode(query, false);
-    if (!text) return tl::unexpected(text.error());
-    auto bytes = crypto::base64_decode(*text);
+    SB_TRY_ASSIGN(auto text, percent_decode(query, false));
+    auto bytes = crypto::base64_decode(text);
     if (!bytes)
         return fail(Errc::parse_error, "the query is neither the plain nor the base64 form");
     return parse_packed(*bytes, limits);

@@ -83,14 +83,14 @@ struct Reserved {
     int64_t id;
 };
 Result<Reserved> reserve(Tx& tx, int64_t account, int64_t changes, int64_t ids) {
-    auto rows = tx.query(
-        "UPDATE mailboxes SET modseq = modseq + ?, next_item_id = next_item_id + ? "
-        "WHERE account_id = ? RETURNING modseq, next_item_id",
-        {changes, ids, account});
-    if (!rows) return tl::unexpected(rows.error());
-    if (rows->empty())
+    SB_TRY_ASSIGN(
+        auto rows,
+        tx.query("UPDATE mailboxes SET modseq = modseq + ?, next_item_id = next_item_id + ? "
+                 "WHERE account_id = ? RETURNING modseq, next_item_id",
+                 {changes, ids, account}));
+    if (rows.empty())
         return fail(Errc::not_found, fmt::format("no mailbox for account id {}", account));
-    return Reserved{rows->front().integer(0) - changes + 1, rows->front().integer(1) - ids};
+    return Reserved{rows.front().integer(0) - changes + 1, rows.front().integer(1) - ids};
 }
 
 std::string to_json(const ContactFields& f) {
@@ -135,12 +135,11 @@ std::string id_list(const std::vector<int64_t>& ids, size_t from,
 }
 
 Result<std::vector<Folder>> load_folders(Tx& tx, int64_t account) {
-    auto rows = tx.query(
-        "SELECT id, parent_id, name, view, modseq FROM folders WHERE account_id = ? ORDER BY id",
-        {account});
-    if (!rows) return tl::unexpected(rows.error());
+    SB_TRY_ASSIGN(auto rows, tx.query("SELECT id, parent_id, name, view, modseq FROM folders WHERE "
+                                      "account_id = ? ORDER BY id",
+                                      {account}));
     std::map<int64_t, Folder> byid;
-    for (auto& r : *rows) {
+    for (auto& r : rows) {
         Folder f;
         f.id = r.integer(0);
         f.parent_id = r.integer(1);
@@ -167,9 +166,8 @@ Result<std::vector<Folder>> load_folders(Tx& tx, int64_t account) {
 }
 
 Result<Folder> require_folder(Tx& tx, int64_t account, int64_t id) {
-    auto all = load_folders(tx, account);
-    if (!all) return tl::unexpected(all.error());
-    for (auto& f : *all)
+    SB_TRY_ASSIGN(auto all, load_folders(tx, account));
+    for (auto& f : all)
         if (f.id == id) return f;
     return fail(Errc::not_found, fmt::format("no folder with id {}", id));
 }
@@ -187,11 +185,10 @@ Result<std::string> check_folder_name(std::string_view name) {
 }
 
 Result<void> check_contact_folder(Tx& tx, int64_t account, int64_t folder) {
-    auto f = require_folder(tx, account, folder);
-    if (!f) return tl::unexpected(f.error());
-    if (f->view != View::contact)
+    SB_TRY_ASSIGN(auto f, require_folder(tx, account, folder));
+    if (f.view != View::contact)
         return fail(Errc::invalid_argument,
-                    fmt::format("folder {} ({}) does not hold contacts", f->path, f->id));
+                    fmt::format("folder {} ({}) does not hold contacts", f.path, f.id));
     return {};
 }
 
@@ -235,9 +232,8 @@ Result<std::vector<Folder>> Mailbox::folders(int64_t account) {
     SB_TRY(ensure(account));
     std::vector<Folder> out;
     SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
-        auto f = load_folders(tx, account);
-        if (!f) return tl::unexpected(f.error());
-        out = std::move(*f);
+        SB_TRY_ASSIGN(auto f, load_folders(tx, account));
+        out = std::move(f);
         return {};
     }));
     return out;
@@ -247,23 +243,21 @@ Result<Folder> Mailbox::folder(int64_t account, int64_t id) {
     SB_TRY(ensure(account));
     Folder out;
     SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
-        auto f = require_folder(tx, account, id);
-        if (!f) return tl::unexpected(f.error());
-        out = std::move(*f);
+        SB_TRY_ASSIGN(auto f, require_folder(tx, account, id));
+        out = std::move(f);
         return {};
     }));
     return out;
 }
 
 Result<Folder> Mailbox::find_folder(int64_t account, std::string_view key) {
-    auto all = folders(account);
-    if (!all) return tl::unexpected(all.error());
+    SB_TRY_ASSIGN(auto all, folders(account));
     std::string_view k = trim(key);
     bool numeric = !k.empty() && k.find_first_not_of("0123456789") == std::string_view::npos;
     std::string path = (!k.empty() && k.front() == '/') ? std::string(k) : "/" + std::string(k);
     while (path.size() > 1 && path.back() == '/')
         path.pop_back();
-    for (auto& f : *all) {
+    for (auto& f : all) {
         if (numeric && std::to_string(f.id) == k) return f;
         if (iequals(f.path, path)) return f;
     }
@@ -293,32 +287,27 @@ Result<Folder> Mailbox::create_folder(int64_t account, std::string_view path, Vi
 
 Result<Folder> Mailbox::create_folder_in(int64_t account, int64_t parent, std::string_view name_in,
                                          View view) {
-    auto name = check_folder_name(name_in);
-    if (!name) return tl::unexpected(name.error());
+    SB_TRY_ASSIGN(auto name, check_folder_name(name_in));
     SB_TRY(ensure(account));
     Folder out;
     SB_TRY(db_.write([&](Tx& tx) -> Result<void> {
         if (parent != folder_id::kRoot) {
-            auto pf = require_folder(tx, account, parent);
-            if (!pf) return tl::unexpected(pf.error());
+            SB_TRY(require_folder(tx, account, parent));
         }
-        auto dup = tx.scalar(
-            "SELECT COUNT(*) FROM folders WHERE account_id = ? AND parent_id = ? AND lower(name) = "
-            "lower(?)",
-            {account, parent, *name});
-        if (!dup) return tl::unexpected(dup.error());
-        if (*dup)
+        SB_TRY_ASSIGN(auto dup, tx.scalar("SELECT COUNT(*) FROM folders WHERE account_id = ? AND "
+                                          "parent_id = ? AND lower(name) = "
+                                          "lower(?)",
+                                          {account, parent, name}));
+        if (dup)
             return fail(Errc::already_exists,
-                        fmt::format("a folder named '{}' already exists there", *name));
-        auto r = reserve(tx, account, 1, 1);
-        if (!r) return tl::unexpected(r.error());
+                        fmt::format("a folder named '{}' already exists there", name));
+        SB_TRY_ASSIGN(auto r, reserve(tx, account, 1, 1));
         SB_TRY(
             tx.exec("INSERT INTO folders (account_id, id, parent_id, name, view, modseq) VALUES "
                     "(?, ?, ?, ?, ?, ?)",
-                    {account, r->id, parent, *name, std::string(view_name(view)), r->modseq}));
-        auto f = require_folder(tx, account, r->id);
-        if (!f) return tl::unexpected(f.error());
-        out = std::move(*f);
+                    {account, r.id, parent, name, std::string(view_name(view)), r.modseq}));
+        SB_TRY_ASSIGN(auto f, require_folder(tx, account, r.id));
+        out = std::move(f);
         tx.notify(changed(account, "folder"));
         return {};
     }));
@@ -332,36 +321,31 @@ Result<Folder> Mailbox::rename_folder(int64_t account, int64_t id, std::string_v
     SB_TRY(ensure(account));
     Folder out;
     SB_TRY(db_.write([&](Tx& tx) -> Result<void> {
-        auto f = require_folder(tx, account, id);
-        if (!f) return tl::unexpected(f.error());
-        if (f->system())
+        SB_TRY_ASSIGN(auto f, require_folder(tx, account, id));
+        if (f.system())
             return fail(Errc::invalid_argument,
-                        fmt::format("system folder {} cannot be renamed or moved", f->path));
-        int64_t new_parent = parent.value_or(f->parent_id);
+                        fmt::format("system folder {} cannot be renamed or moved", f.path));
+        int64_t new_parent = parent.value_or(f.parent_id);
         if (new_parent != folder_id::kRoot) {
-            auto pf = require_folder(tx, account, new_parent);
-            if (!pf) return tl::unexpected(pf.error());
+            SB_TRY_ASSIGN(auto pf, require_folder(tx, account, new_parent));
             // A folder cannot move below itself.
-            if (pf->path == f->path || pf->path.rfind(f->path + "/", 0) == 0)
+            if (pf.path == f.path || pf.path.rfind(f.path + "/", 0) == 0)
                 return fail(Errc::invalid_argument, "a folder cannot be moved into itself");
         }
-        auto dup = tx.scalar(
-            "SELECT COUNT(*) FROM folders WHERE account_id = ? AND parent_id = ? AND lower(name) = "
-            "lower(?) AND id <> ?",
-            {account, new_parent, *name, id});
-        if (!dup) return tl::unexpected(dup.error());
-        if (*dup)
+        SB_TRY_ASSIGN(auto dup, tx.scalar("SELECT COUNT(*) FROM folders WHERE account_id = ? AND "
+                                          "parent_id = ? AND lower(name) = "
+                                          "lower(?) AND id <> ?",
+                                          {account, new_parent, *name, id}));
+        if (dup)
             return fail(Errc::already_exists,
                         fmt::format("a folder named '{}' already exists there", *name));
-        auto r = reserve(tx, account, 1, 0);
-        if (!r) return tl::unexpected(r.error());
+        SB_TRY_ASSIGN(auto r, reserve(tx, account, 1, 0));
         SB_TRY(
             tx.exec("UPDATE folders SET name = ?, parent_id = ?, modseq = ? WHERE account_id = ? "
                     "AND id = ?",
-                    {*name, new_parent, r->modseq, account, id}));
-        auto nf = require_folder(tx, account, id);
-        if (!nf) return tl::unexpected(nf.error());
-        out = std::move(*nf);
+                    {*name, new_parent, r.modseq, account, id}));
+        SB_TRY_ASSIGN(auto nf, require_folder(tx, account, id));
+        out = std::move(nf);
         tx.notify(changed(account, "folder"));
         return {};
     }));
@@ -371,27 +355,25 @@ Result<Folder> Mailbox::rename_folder(int64_t account, int64_t id, std::string_v
 Result<void> Mailbox::delete_folder(int64_t account, int64_t id) {
     SB_TRY(ensure(account));
     return db_.write([&](Tx& tx) -> Result<void> {
-        auto all = load_folders(tx, account);
-        if (!all) return tl::unexpected(all.error());
+        SB_TRY_ASSIGN(auto all, load_folders(tx, account));
         const Folder* target = nullptr;
-        for (auto& f : *all)
+        for (auto& f : all)
             if (f.id == id) target = &f;
         if (!target) return fail(Errc::not_found, fmt::format("no folder with id {}", id));
         if (target->system())
             return fail(Errc::invalid_argument,
                         fmt::format("system folder {} cannot be deleted", target->path));
         std::vector<const Folder*> doomed;
-        for (auto& f : *all)
+        for (auto& f : all)
             if (f.id == id || f.path.rfind(target->path + "/", 0) == 0) doomed.push_back(&f);
         const int64_t now = now_ms();
         for (const Folder* f : doomed) {
-            auto items = tx.query("SELECT id FROM contacts WHERE account_id = ? AND folder_id = ?",
-                                  {account, f->id});
-            if (!items) return tl::unexpected(items.error());
-            auto r = reserve(tx, account, static_cast<int64_t>(items->size()) + 1, 0);
-            if (!r) return tl::unexpected(r.error());
-            int64_t m = r->modseq;
-            for (auto& row : *items) {
+            SB_TRY_ASSIGN(auto items,
+                          tx.query("SELECT id FROM contacts WHERE account_id = ? AND folder_id = ?",
+                                   {account, f->id}));
+            SB_TRY_ASSIGN(auto r, reserve(tx, account, static_cast<int64_t>(items.size()) + 1, 0));
+            int64_t m = r.modseq;
+            for (auto& row : items) {
                 SB_TRY(
                     tx.exec("INSERT INTO tombstones (account_id, id, kind, folder_id, modseq, "
                             "deleted_at) VALUES "
@@ -416,9 +398,8 @@ Result<void> Mailbox::delete_folder(int64_t account, int64_t id) {
 }
 
 Result<Contact> Mailbox::add_contact(int64_t account, int64_t folder, const ContactFields& fields) {
-    auto ids = add_contacts(account, folder, {fields});
-    if (!ids) return tl::unexpected(ids.error());
-    return contact(account, ids->front());
+    SB_TRY_ASSIGN(auto ids, add_contacts(account, folder, {fields}));
+    return contact(account, ids.front());
 }
 
 Result<std::vector<int64_t>> Mailbox::add_contacts(int64_t account, int64_t folder,
@@ -443,16 +424,15 @@ Result<std::vector<int64_t>> Mailbox::add_contacts(int64_t account, int64_t fold
         ids.clear();  // the store may run this again after a conflict (PostgreSQL)
         SB_TRY(check_contact_folder(tx, account, folder));
         const auto n = static_cast<int64_t>(bodies.size());
-        auto r = reserve(tx, account, n, n);
-        if (!r) return tl::unexpected(r.error());
+        SB_TRY_ASSIGN(auto r, reserve(tx, account, n, n));
         const int64_t now = now_ms();
         for (int64_t i = 0; i < n; ++i) {
             SB_TRY(
                 tx.exec("INSERT INTO contacts (account_id, id, folder_id, fields, modseq, "
                         "created_at, modified_at) "
                         "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        {account, r->id + i, folder, bodies[i], r->modseq + i, now, now}));
-            ids.push_back(r->id + i);
+                        {account, r.id + i, folder, bodies[i], r.modseq + i, now, now}));
+            ids.push_back(r.id + i);
         }
         tx.notify(changed(account, "contact"));
         return {};
@@ -461,19 +441,16 @@ Result<std::vector<int64_t>> Mailbox::add_contacts(int64_t account, int64_t fold
 }
 
 Result<Contact> Mailbox::update_contact(int64_t account, int64_t id, const ContactFields& fields) {
-    auto v = validate_fields(fields);
-    if (!v) return tl::unexpected(v.error());
-    if (v->empty()) return fail(Errc::invalid_argument, "a contact needs at least one field");
+    SB_TRY_ASSIGN(auto v, validate_fields(fields));
+    if (v.empty()) return fail(Errc::invalid_argument, "a contact needs at least one field");
     SB_TRY(ensure(account));
     SB_TRY(db_.write([&](Tx& tx) -> Result<void> {
-        auto r = reserve(tx, account, 1, 0);
-        if (!r) return tl::unexpected(r.error());
-        auto n = tx.exec(
-            "UPDATE contacts SET fields = ?, modseq = ?, modified_at = ? WHERE account_id = ? AND "
-            "id = ?",
-            {to_json(*v), r->modseq, now_ms(), account, id});
-        if (!n) return tl::unexpected(n.error());
-        if (*n == 0) return fail(Errc::not_found, fmt::format("no contact with id {}", id));
+        SB_TRY_ASSIGN(auto r, reserve(tx, account, 1, 0));
+        SB_TRY_ASSIGN(auto n, tx.exec("UPDATE contacts SET fields = ?, modseq = ?, modified_at = ? "
+                                      "WHERE account_id = ? AND "
+                                      "id = ?",
+                                      {to_json(v), r.modseq, now_ms(), account, id}));
+        if (n == 0) return fail(Errc::not_found, fmt::format("no contact with id {}", id));
         tx.notify(changed(account, "contact"));
         return {};
     }));
@@ -484,16 +461,15 @@ Result<Contact> Mailbox::move_contact(int64_t account, int64_t id, int64_t folde
     SB_TRY(ensure(account));
     SB_TRY(db_.write([&](Tx& tx) -> Result<void> {
         SB_TRY(check_contact_folder(tx, account, folder));
-        auto old = tx.first("SELECT folder_id FROM contacts WHERE account_id = ? AND id = ?",
-                            {account, id});
-        if (!old) return tl::unexpected(old.error());
-        if (!*old) return fail(Errc::not_found, fmt::format("no contact with id {}", id));
-        auto r = reserve(tx, account, 1, 0);
-        if (!r) return tl::unexpected(r.error());
+        SB_TRY_ASSIGN(auto old,
+                      tx.first("SELECT folder_id FROM contacts WHERE account_id = ? AND id = ?",
+                               {account, id}));
+        if (!old) return fail(Errc::not_found, fmt::format("no contact with id {}", id));
+        SB_TRY_ASSIGN(auto r, reserve(tx, account, 1, 0));
         SB_TRY(
             tx.exec("UPDATE contacts SET folder_id = ?, modseq = ?, modified_at = ? WHERE "
                     "account_id = ? AND id = ?",
-                    {folder, r->modseq, now_ms(), account, id}));
+                    {folder, r.modseq, now_ms(), account, id}));
         tx.notify(changed(account, "contact"));
         return {};
     }));
@@ -503,18 +479,17 @@ Result<Contact> Mailbox::move_contact(int64_t account, int64_t id, int64_t folde
 Result<void> Mailbox::delete_contact(int64_t account, int64_t id) {
     SB_TRY(ensure(account));
     return db_.write([&](Tx& tx) -> Result<void> {
-        auto old = tx.first("SELECT folder_id FROM contacts WHERE account_id = ? AND id = ?",
-                            {account, id});
-        if (!old) return tl::unexpected(old.error());
-        if (!*old) return fail(Errc::not_found, fmt::format("no contact with id {}", id));
-        auto r = reserve(tx, account, 1, 0);
-        if (!r) return tl::unexpected(r.error());
+        SB_TRY_ASSIGN(auto old,
+                      tx.first("SELECT folder_id FROM contacts WHERE account_id = ? AND id = ?",
+                               {account, id}));
+        if (!old) return fail(Errc::not_found, fmt::format("no contact with id {}", id));
+        SB_TRY_ASSIGN(auto r, reserve(tx, account, 1, 0));
         SB_TRY(tx.exec("DELETE FROM contacts WHERE account_id = ? AND id = ?", {account, id}));
         SB_TRY(tx.exec(
             "INSERT INTO tombstones (account_id, id, kind, folder_id, modseq, deleted_at) VALUES "
             "(?, ?, 'contact', ?, ?, ?) ON CONFLICT (account_id, id) DO UPDATE SET modseq = "
             "excluded.modseq",
-            {account, id, (*old)->integer(0), r->modseq, now_ms()}));
+            {account, id, old->integer(0), r.modseq, now_ms()}));
         tx.notify(changed(account, "contact"));
         return {};
     });
@@ -523,11 +498,11 @@ Result<void> Mailbox::delete_contact(int64_t account, int64_t id) {
 Result<Contact> Mailbox::contact(int64_t account, int64_t id) {
     Contact out;
     SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
-        auto row =
-            tx.first(std::string(kContactCols) + "WHERE account_id = ? AND id = ?", {account, id});
-        if (!row) return tl::unexpected(row.error());
-        if (!*row) return fail(Errc::not_found, fmt::format("no contact with id {}", id));
-        out = contact_from_row(**row);
+        SB_TRY_ASSIGN(
+            auto row,
+            tx.first(std::string(kContactCols) + "WHERE account_id = ? AND id = ?", {account, id}));
+        if (!row) return fail(Errc::not_found, fmt::format("no contact with id {}", id));
+        out = contact_from_row(*row);
         return {};
     }));
     return out;
@@ -537,15 +512,15 @@ Result<std::vector<Contact>> Mailbox::contacts(int64_t account, std::optional<in
     SB_TRY(ensure(account));
     std::vector<Contact> out;
     SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
-        Result<store::Rows> rows =
-            folder ? tx.query(std::string(kContactCols) +
-                                  "WHERE account_id = ? AND folder_id = ? ORDER BY id",
-                              {account, *folder})
-                   : tx.query(std::string(kContactCols) + "WHERE account_id = ? ORDER BY id",
-                              {account});
-        if (!rows) return tl::unexpected(rows.error());
-        out.reserve(rows->size());
-        for (auto& r : *rows)
+        SB_TRY_ASSIGN(store::Rows rows,
+                      folder
+                          ? tx.query(std::string(kContactCols) +
+                                         "WHERE account_id = ? AND folder_id = ? ORDER BY id",
+                                     {account, *folder})
+                          : tx.query(std::string(kContactCols) + "WHERE account_id = ? ORDER BY id",
+                                     {account}));
+        out.reserve(rows.size());
+        for (auto& r : rows)
             out.push_back(contact_from_row(r));
         return {};
     }));
@@ -561,11 +536,11 @@ Result<std::vector<Contact>> Mailbox::contacts_by_id(int64_t account,
         for (size_t at = 0; at < ids.size(); at += kMaxIdList) {
             std::vector<store::Value> params{account};
             auto list = id_list(ids, at, params);
-            auto rows = tx.query(std::string(kContactCols) + "WHERE account_id = ? AND id IN (" +
-                                     list + ") ORDER BY id",
-                                 params);
-            if (!rows) return tl::unexpected(rows.error());
-            for (auto& r : *rows)
+            SB_TRY_ASSIGN(auto rows,
+                          tx.query(std::string(kContactCols) + "WHERE account_id = ? AND id IN (" +
+                                       list + ") ORDER BY id",
+                                   params));
+            for (auto& r : rows)
                 out.push_back(contact_from_row(r));
         }
         return {};
@@ -578,13 +553,14 @@ Result<std::vector<ContactVersion>> Mailbox::contacts_after(int64_t account, int
                                                             int64_t after, size_t limit) {
     std::vector<ContactVersion> out;
     SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
-        auto rows = tx.query(
-            "SELECT id, modseq FROM contacts WHERE account_id = ? AND folder_id = ? AND id > ? "
-            "ORDER BY id LIMIT ?",
-            {account, folder, after, static_cast<int64_t>(limit)});
-        if (!rows) return tl::unexpected(rows.error());
-        out.reserve(rows->size());
-        for (auto& r : *rows)
+        SB_TRY_ASSIGN(
+            auto rows,
+            tx.query(
+                "SELECT id, modseq FROM contacts WHERE account_id = ? AND folder_id = ? AND id > ? "
+                "ORDER BY id LIMIT ?",
+                {account, folder, after, static_cast<int64_t>(limit)}));
+        out.reserve(rows.size());
+        for (auto& r : rows)
             out.push_back({r.integer(0), r.integer(1)});
         return {};
     }));
@@ -594,12 +570,11 @@ Result<std::vector<ContactVersion>> Mailbox::contacts_after(int64_t account, int
 Result<size_t> Mailbox::count_after(int64_t account, int64_t folder, int64_t after, size_t limit) {
     int64_t n = 0;
     SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
-        auto v = tx.scalar(
-            "SELECT COUNT(*) FROM (SELECT 1 FROM contacts WHERE account_id = ? AND folder_id = ? "
-            "AND id > ? LIMIT ?) AS page",
-            {account, folder, after, static_cast<int64_t>(limit)});
-        if (!v) return tl::unexpected(v.error());
-        n = *v;
+        SB_TRY_ASSIGN(auto v, tx.scalar("SELECT COUNT(*) FROM (SELECT 1 FROM contacts WHERE "
+                                        "account_id = ? AND folder_id = ? "
+                                        "AND id > ? LIMIT ?) AS page",
+                                        {account, folder, after, static_cast<int64_t>(limit)}));
+        n = v;
         return {};
     }));
     return static_cast<size_t>(n);
@@ -611,31 +586,32 @@ Result<ContactFeed> Mailbox::contact_changes(int64_t account, int64_t since, siz
     ContactFeed feed;
     SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
         feed = ContactFeed{};
-        auto m = tx.scalar("SELECT modseq FROM mailboxes WHERE account_id = ?", {account});
-        if (!m) return tl::unexpected(m.error());
-        feed.modseq = feed.complete_to = *m;
-        if (since >= *m) return {};
+        SB_TRY_ASSIGN(auto m,
+                      tx.scalar("SELECT modseq FROM mailboxes WHERE account_id = ?", {account}));
+        feed.modseq = feed.complete_to = m;
+        if (since >= m) return {};
         // Both lists are read up to `limit`; a list that was cut short is complete only up to its
         // last entry, and so is the merged feed.
-        auto live = tx.query(
-            "SELECT id, folder_id, modseq FROM contacts WHERE account_id = ? AND modseq > ? "
-            "ORDER BY modseq LIMIT ?",
-            {account, since, static_cast<int64_t>(limit)});
-        if (!live) return tl::unexpected(live.error());
-        auto gone = tx.query(
-            "SELECT id, folder_id, modseq FROM tombstones WHERE account_id = ? AND kind = "
-            "'contact' AND modseq > ? ORDER BY modseq LIMIT ?",
-            {account, since, static_cast<int64_t>(limit)});
-        if (!gone) return tl::unexpected(gone.error());
-        if (live->size() >= limit)
-            feed.complete_to = std::min(feed.complete_to, live->back().integer(2));
-        if (gone->size() >= limit)
-            feed.complete_to = std::min(feed.complete_to, gone->back().integer(2));
-        for (auto* rows : {&*live, &*gone})
+        SB_TRY_ASSIGN(
+            auto live,
+            tx.query(
+                "SELECT id, folder_id, modseq FROM contacts WHERE account_id = ? AND modseq > ? "
+                "ORDER BY modseq LIMIT ?",
+                {account, since, static_cast<int64_t>(limit)}));
+        SB_TRY_ASSIGN(
+            auto gone,
+            tx.query("SELECT id, folder_id, modseq FROM tombstones WHERE account_id = ? AND kind = "
+                     "'contact' AND modseq > ? ORDER BY modseq LIMIT ?",
+                     {account, since, static_cast<int64_t>(limit)}));
+        if (live.size() >= limit)
+            feed.complete_to = std::min(feed.complete_to, live.back().integer(2));
+        if (gone.size() >= limit)
+            feed.complete_to = std::min(feed.complete_to, gone.back().integer(2));
+        for (auto* rows : {&live, &gone})
             for (auto& r : *rows)
                 if (r.integer(2) <= feed.complete_to)
                     feed.changes.push_back(
-                        {r.integer(0), r.integer(1), r.integer(2), rows == &*gone});
+                        {r.integer(0), r.integer(1), r.integer(2), rows == &gone});
         std::sort(feed.changes.begin(), feed.changes.end(),
                   [](auto& a, auto& b) { return a.modseq < b.modseq; });
         return {};
@@ -663,9 +639,9 @@ Result<int64_t> Mailbox::modseq(int64_t account) {
     SB_TRY(ensure(account));
     int64_t m = 0;
     SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
-        auto v = tx.scalar("SELECT modseq FROM mailboxes WHERE account_id = ?", {account});
-        if (!v) return tl::unexpected(v.error());
-        m = *v;
+        SB_TRY_ASSIGN(auto v,
+                      tx.scalar("SELECT modseq FROM mailboxes WHERE account_id = ?", {account}));
+        m = v;
         return {};
     }));
     return m;
@@ -675,25 +651,22 @@ Result<ChangeSet> Mailbox::changes_since(int64_t account, int64_t since) {
     SB_TRY(ensure(account));
     ChangeSet cs;
     SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
-        auto m = tx.scalar("SELECT modseq FROM mailboxes WHERE account_id = ?", {account});
-        if (!m) return tl::unexpected(m.error());
-        cs.modseq = *m;
-        auto fs = load_folders(tx, account);
-        if (!fs) return tl::unexpected(fs.error());
-        for (auto& f : *fs)
+        SB_TRY_ASSIGN(auto m,
+                      tx.scalar("SELECT modseq FROM mailboxes WHERE account_id = ?", {account}));
+        cs.modseq = m;
+        SB_TRY_ASSIGN(auto fs, load_folders(tx, account));
+        for (auto& f : fs)
             if (f.modseq > since) cs.folders.push_back(f);
-        auto rows = tx.query(
-            std::string(kContactCols) + "WHERE account_id = ? AND modseq > ? ORDER BY modseq",
-            {account, since});
-        if (!rows) return tl::unexpected(rows.error());
-        for (auto& r : *rows)
+        SB_TRY_ASSIGN(auto rows, tx.query(std::string(kContactCols) +
+                                              "WHERE account_id = ? AND modseq > ? ORDER BY modseq",
+                                          {account, since}));
+        for (auto& r : rows)
             cs.contacts.push_back(contact_from_row(r));
-        auto tomb = tx.query(
-            "SELECT id, kind, folder_id, modseq FROM tombstones WHERE account_id = ? AND modseq > "
-            "? ORDER BY modseq",
-            {account, since});
-        if (!tomb) return tl::unexpected(tomb.error());
-        for (auto& r : *tomb)
+        SB_TRY_ASSIGN(auto tomb, tx.query("SELECT id, kind, folder_id, modseq FROM tombstones "
+                                          "WHERE account_id = ? AND modseq > "
+                                          "? ORDER BY modseq",
+                                          {account, since}));
+        for (auto& r : tomb)
             cs.deleted.push_back(Tombstone{r.integer(0), r.text(1), r.integer(2), r.integer(3)});
         return {};
     }));

@@ -40,8 +40,7 @@ Result<std::string> seed_demo(admin::Services& s) {
 
     SB_TRY(s.directory->modify_cos(
         directory::kDefaultCos, {{AttrChange::Op::set, "zimbraFeatureMobileSyncEnabled", "TRUE"}}));
-    auto d = s.directory->create_domain(kDomain);
-    if (!d) return tl::unexpected(d.error());
+    SB_TRY_ASSIGN(auto d, s.directory->create_domain(kDomain));
     for (const auto& u : kUsers) {
         directory::NewAccount na;
         na.address = u.address;
@@ -52,18 +51,15 @@ Result<std::string> seed_demo(admin::Services& s) {
                     {AttrChange::Op::set, "title", u.title},
                     {AttrChange::Op::set, "telephoneNumber", u.phone},
                     {AttrChange::Op::set, "company", "Example Corp"}};
-        auto a = s.directory->create_account(na);
-        if (!a) return tl::unexpected(a.error());
+        SB_TRY(s.directory->create_account(na));
     }
     SB_TRY(s.directory->add_alias("john@example.com", "j.doe@example.com"));
     auth::NewCredential mobile;
     mobile.password = kMobilePassword;
     mobile.label = "Demo phone";
-    auto cred = s.credentials->add("john@example.com", mobile);
-    if (!cred) return tl::unexpected(cred.error());
+    SB_TRY(s.credentials->add("john@example.com", mobile));
 
-    auto john = s.directory->account("john@example.com");
-    if (!john) return tl::unexpected(john.error());
+    SB_TRY_ASSIGN(auto john, s.directory->account("john@example.com"));
     using mailbox::ContactFields;
     std::vector<ContactFields> contacts = {
         {{"firstName", "Alice"},
@@ -86,11 +82,9 @@ Result<std::string> seed_demo(admin::Services& s) {
          {"birthday", "1985-04-12"},
          {"notes", "Call on Sundays"}},
     };
-    auto added = s.mailbox->add_contacts(john->id, mailbox::folder_id::kContacts, contacts);
-    if (!added) return tl::unexpected(added.error());
-    auto suppliers =
-        s.mailbox->create_folder(john->id, "/Contacts/Suppliers", mailbox::View::contact);
-    if (!suppliers) return tl::unexpected(suppliers.error());
+    SB_TRY(s.mailbox->add_contacts(john.id, mailbox::folder_id::kContacts, contacts));
+    SB_TRY_ASSIGN(auto suppliers,
+                  s.mailbox->create_folder(john.id, "/Contacts/Suppliers", mailbox::View::contact));
     std::vector<ContactFields> supplier_contacts = {
         {{"firstName", "Dieter"},
          {"lastName", "Müller"},
@@ -102,8 +96,7 @@ Result<std::string> seed_demo(admin::Services& s) {
          {"email", "emea@distributors.example"},
          {"company", "Distributors SA"}},
     };
-    auto added2 = s.mailbox->add_contacts(john->id, suppliers->id, supplier_contacts);
-    if (!added2) return tl::unexpected(added2.error());
+    SB_TRY(s.mailbox->add_contacts(john.id, suppliers.id, supplier_contacts));
     return text;
 }
 

@@ -29,29 +29,25 @@ std::optional<std::string> Row::opt_text(size_t i) const {
 }
 
 Result<std::optional<Row>> Tx::first(std::string_view sql, std::initializer_list<Value> params) {
-    auto rows = query(sql, params);
-    if (!rows) return tl::unexpected(rows.error());
-    if (rows->empty()) return std::optional<Row>{};
-    return std::optional<Row>{std::move(rows->front())};
+    SB_TRY_ASSIGN(auto rows, query(sql, params));
+    if (rows.empty()) return std::optional<Row>{};
+    return std::optional<Row>{std::move(rows.front())};
 }
 
 Result<int64_t> Tx::scalar(std::string_view sql, std::initializer_list<Value> params) {
-    auto rows = query(sql, params);
-    if (!rows) return tl::unexpected(rows.error());
-    if (rows->empty() || rows->front().cols.empty()) return 0;
-    return rows->front().integer(0);
+    SB_TRY_ASSIGN(auto rows, query(sql, params));
+    if (rows.empty() || rows.front().cols.empty()) return 0;
+    return rows.front().integer(0);
 }
 
 Result<std::unique_ptr<Database>> open(const OpenOptions& options) {
     std::unique_ptr<Database> db;
     if (options.backend == "sqlite") {
-        auto r = sqlite::open(options.path);
-        if (!r) return tl::unexpected(r.error());
-        db = std::move(*r);
+        SB_TRY_ASSIGN(auto r, sqlite::open(options.path));
+        db = std::move(r);
     } else if (options.backend == "postgresql") {
-        auto r = postgres::open(options.url);
-        if (!r) return tl::unexpected(r.error());
-        db = std::move(*r);
+        SB_TRY_ASSIGN(auto r, postgres::open(options.url));
+        db = std::move(r);
     } else {
         return fail(
             Errc::invalid_argument,

@@ -232,10 +232,11 @@ Result<void> migrate(Database& db, const std::vector<Migration>& list) {
     const std::string module(list.front().module);
     int64_t have = 0;
     SB_TRY(db.read([&](Tx& tx) -> Result<void> {
-        auto v = tx.scalar(
-            "SELECT COALESCE(MAX(version), 0) FROM schema_migrations WHERE module = ?", {module});
-        if (!v) return tl::unexpected(v.error());
-        have = *v;
+        SB_TRY_ASSIGN(
+            auto v,
+            tx.scalar("SELECT COALESCE(MAX(version), 0) FROM schema_migrations WHERE module = ?",
+                      {module}));
+        have = v;
         return {};
     }));
     if (have > list.back().version)
@@ -253,11 +254,11 @@ Result<void> migrate(Database& db, const std::vector<Migration>& list) {
             applied_elsewhere = false;
             SB_TRY(lock_migrations(db, tx));
             // Another node may have applied it since `have` was read.
-            auto done =
+            SB_TRY_ASSIGN(
+                auto done,
                 tx.scalar("SELECT COUNT(*) FROM schema_migrations WHERE module = ? AND version = ?",
-                          {module, int64_t{m.version}});
-            if (!done) return tl::unexpected(done.error());
-            if (*done > 0) return {};
+                          {module, int64_t{m.version}}));
+            if (done > 0) return {};
             // Recorded before the script runs, so a node whose snapshot predates another node's
             // commit of the same migration fails here (unique key) instead of in the script.
             auto recorded = tx.exec(

@@ -49,37 +49,33 @@ std::string publication_line(const addressbook::Publication& p) {
 }
 
 Result<Output> add(Services& s, const Call& c) {
-    auto scope = parse_scope(c[0]);
-    if (!scope) return tl::unexpected(scope.error());
+    SB_TRY_ASSIGN(auto scope, parse_scope(c[0]));
     std::optional<std::string_view> domain;
     size_t at = 1;
-    if (*scope == PublishScope::global && c.size() != 3)
+    if (scope == PublishScope::global && c.size() != 3)
         return fail(Errc::invalid_argument,
                     "usage: mobile addressBook add global OWNER FOLDER_ID|all");
-    if (*scope == PublishScope::domain) {
+    if (scope == PublishScope::domain) {
         if (c.size() == 4)
             domain = c[at++];
         else if (c.size() != 3)
             return fail(Errc::invalid_argument,
                         "usage: mobile addressBook add domain [DOMAIN] OWNER FOLDER_ID|all");
     }
-    auto pubs = publications(s);
-    if (!pubs) return tl::unexpected(pubs.error());
-    auto p = (*pubs)->add(*scope, domain, c[at], c[at + 1]);
-    if (!p) return tl::unexpected(p.error());
-    std::string who = *scope == PublishScope::global ? "every user" : "the users of " + p->domain;
+    SB_TRY_ASSIGN(auto pubs, publications(s));
+    SB_TRY_ASSIGN(auto p, pubs->add(scope, domain, c[at], c[at + 1]));
+    std::string who = scope == PublishScope::global ? "every user" : "the users of " + p.domain;
     return text_output(
-        fmt::format("{} of {} is now in the LDAP address book of {}\n", p->folder, p->owner, who),
-        publication_json(*p));
+        fmt::format("{} of {} is now in the LDAP address book of {}\n", p.folder, p.owner, who),
+        publication_json(p));
 }
 
 Result<Output> list(Services& s, const Call& c) {
     std::optional<PublishScope> scope;
     std::optional<std::string_view> domain;
     if (c.size() >= 1) {
-        auto sc = parse_scope(c[0]);
-        if (!sc) return tl::unexpected(sc.error());
-        scope = *sc;
+        SB_TRY_ASSIGN(auto sc, parse_scope(c[0]));
+        scope = sc;
     }
     if (c.size() >= 2) {
         if (scope != PublishScope::domain)
@@ -89,27 +85,24 @@ Result<Output> list(Services& s, const Call& c) {
     if (c.size() > 2)
         return fail(Errc::invalid_argument,
                     "usage: mobile addressBook list [global|domain [DOMAIN]]");
-    auto pubs = publications(s);
-    if (!pubs) return tl::unexpected(pubs.error());
-    auto all = (*pubs)->list(scope, domain);
-    if (!all) return tl::unexpected(all.error());
+    SB_TRY_ASSIGN(auto pubs, publications(s));
+    SB_TRY_ASSIGN(auto all, pubs->list(scope, domain));
     std::string text = fmt::format("{:<7} {:<20} {:<32} {:>6}  {}\n", "Scope", "Domain", "Owner",
                                    "Folder", "Path");
     nlohmann::json arr = nlohmann::json::array();
-    for (const auto& p : *all) {
+    for (const auto& p : all) {
         text += publication_line(p);
         arr.push_back(publication_json(p));
     }
-    if (all->empty()) text = "no address books are published\n";
+    if (all.empty()) text = "no address books are published\n";
     return text_output(text, {{"addressBooks", arr}});
 }
 
 Result<Output> remove(Services& s, const Call& c) {
-    auto scope = parse_scope(c[0]);
-    if (!scope) return tl::unexpected(scope.error());
+    SB_TRY_ASSIGN(auto scope, parse_scope(c[0]));
     std::optional<std::string_view> domain, folder;
     std::string_view owner;
-    if (*scope == PublishScope::global) {
+    if (scope == PublishScope::global) {
         if (c.size() < 2 || c.size() > 3)
             return fail(Errc::invalid_argument,
                         "usage: mobile addressBook remove global OWNER [FOLDER_ID|all]");
@@ -128,12 +121,10 @@ Result<Output> remove(Services& s, const Call& c) {
                         "usage: mobile addressBook remove domain [DOMAIN] OWNER FOLDER_ID|all");
         }
     }
-    auto pubs = publications(s);
-    if (!pubs) return tl::unexpected(pubs.error());
-    auto n = (*pubs)->remove(*scope, domain, owner, folder);
-    if (!n) return tl::unexpected(n.error());
-    return text_output(fmt::format("removed {} published address book{}\n", *n, *n == 1 ? "" : "s"),
-                       {{"removed", *n}});
+    SB_TRY_ASSIGN(auto pubs, publications(s));
+    SB_TRY_ASSIGN(auto n, pubs->remove(scope, domain, owner, folder));
+    return text_output(fmt::format("removed {} published address book{}\n", n, n == 1 ? "" : "s"),
+                       {{"removed", n}});
 }
 
 }  // namespace

@@ -28,76 +28,67 @@ void credential_rows(TextBlock& t, const nlohmann::json& j) {
 }
 
 Result<Output> credential_add(Services& s, const Call& c) {
-    auto o = c.options(1, {"password", "label", "service", "qrcode"});
-    if (!o) return tl::unexpected(o.error());
+    SB_TRY_ASSIGN(auto o, c.options(1, {"password", "label", "service", "qrcode"}));
     auth::NewCredential nc;
-    if (auto it = o->find("password"); it != o->end()) nc.password = it->second;
-    if (auto it = o->find("label"); it != o->end()) nc.label = it->second;
-    if (auto it = o->find("service"); it != o->end()) {
-        auto sv = auth::parse_services(it->second);
-        if (!sv) return tl::unexpected(sv.error());
-        nc.services = *sv;
+    if (auto it = o.find("password"); it != o.end()) nc.password = it->second;
+    if (auto it = o.find("label"); it != o.end()) nc.label = it->second;
+    if (auto it = o.find("service"); it != o.end()) {
+        SB_TRY_ASSIGN(auto sv, auth::parse_services(it->second));
+        nc.services = sv;
     }
-    if (auto it = o->find("qrcode"); it != o->end()) {
-        auto b = parse_bool("qrcode", it->second);
-        if (!b) return tl::unexpected(b.error());
-        if (*b)
+    if (auto it = o.find("qrcode"); it != o.end()) {
+        SB_TRY_ASSIGN(auto b, parse_bool("qrcode", it->second));
+        if (b)
             return fail(Errc::invalid_argument,
                         "QR-code credentials (mobile apps) are not supported; use service EAS");
     }
-    auto r = s.credentials->add(c[0], nc);
-    if (!r) return tl::unexpected(r.error());
-    auto j = credential_json(r->first);
+    SB_TRY_ASSIGN(auto r, s.credentials->add(c[0], nc));
+    auto j = credential_json(r.first);
     TextBlock t;
-    t.heading(fmt::format("Credential {} added for {}", r->first.public_id, c[0]));
+    t.heading(fmt::format("Credential {} added for {}", r.first.public_id, c[0]));
     credential_rows(t, j);
-    t.row("password", r->second);
+    t.row("password", r.second);
     std::string text =
         t.str() +
         "The password is shown only now: give it to the user for their phone or Outlook.\n";
-    j["password"] = r->second;
+    j["password"] = r.second;
     j["account"] = c[0];
     return text_output(text, j);
 }
 
 Result<Output> credential_list(Services& s, const Call& c) {
-    auto list = s.credentials->list(c[0]);
-    if (!list) return tl::unexpected(list.error());
+    SB_TRY_ASSIGN(auto list, s.credentials->list(c[0]));
     TextBlock t;
     nlohmann::json arr = nlohmann::json::array();
-    for (auto& cr : *list) {
+    for (auto& cr : list) {
         auto j = credential_json(cr);
         t.heading(fmt::format("credential {}", cr.public_id));
         credential_rows(t, j);
         t.blank();
         arr.push_back(j);
     }
-    std::string text = list->empty() ? fmt::format("{} has no credentials\n", c[0]) : t.str();
+    std::string text = list.empty() ? fmt::format("{} has no credentials\n", c[0]) : t.str();
     return text_output(text, {{"account", c[0]}, {"credentials", arr}});
 }
 
 Result<Output> credential_update(Services& s, const Call& c) {
-    auto o = c.options(2, {"label", "enabled", "service"});
-    if (!o) return tl::unexpected(o.error());
-    if (o->empty())
+    SB_TRY_ASSIGN(auto o, c.options(2, {"label", "enabled", "service"}));
+    if (o.empty())
         return fail(Errc::invalid_argument, "nothing to update (label, enabled, service)");
     auth::CredentialUpdate u;
-    if (auto it = o->find("label"); it != o->end()) u.label = it->second;
-    if (auto it = o->find("enabled"); it != o->end()) {
-        auto b = parse_bool("enabled", it->second);
-        if (!b) return tl::unexpected(b.error());
-        u.enabled = *b;
+    if (auto it = o.find("label"); it != o.end()) u.label = it->second;
+    if (auto it = o.find("enabled"); it != o.end()) {
+        SB_TRY_ASSIGN(auto b, parse_bool("enabled", it->second));
+        u.enabled = b;
     }
-    if (auto it = o->find("service"); it != o->end()) {
-        auto sv = auth::parse_services(it->second);
-        if (!sv) return tl::unexpected(sv.error());
-        u.services = *sv;
+    if (auto it = o.find("service"); it != o.end()) {
+        SB_TRY_ASSIGN(auto sv, auth::parse_services(it->second));
+        u.services = sv;
     }
-    auto cr = s.credentials->update(c[0], c[1], u);
-    if (!cr) return tl::unexpected(cr.error());
-    auto j = credential_json(*cr);
+    SB_TRY_ASSIGN(auto cr, s.credentials->update(c[0], c[1], u));
+    auto j = credential_json(cr);
     TextBlock t;
-    t.heading(fmt::format("Credential {} of {} updated", cr->public_id, c[0]));
+    t.heading(fmt::format("Credential {} of {} updated", cr.public_id, c[0]));
     credential_rows(t, j);
     return text_output(t.str(), j);
 }
@@ -110,15 +101,13 @@ Result<Output> credential_delete(Services& s, const Call& c) {
 
 // Lets an admin see why a login fails, with the real reason the client never sees.
 Result<Output> auth_test(Services& s, const Call& c) {
-    auto o = c.options(2, {"service", "client"});
-    if (!o) return tl::unexpected(o.error());
+    SB_TRY_ASSIGN(auto o, c.options(2, {"service", "client"}));
     auth::Service service = auth::Service::eas;
-    if (auto it = o->find("service"); it != o->end()) {
-        auto sv = auth::parse_service(it->second);
-        if (!sv) return tl::unexpected(sv.error());
-        service = *sv;
+    if (auto it = o.find("service"); it != o.end()) {
+        SB_TRY_ASSIGN(auto sv, auth::parse_service(it->second));
+        service = sv;
     }
-    std::string client = o->count("client") ? o->at("client") : "admin-cli";
+    std::string client = o.count("client") ? o.at("client") : "admin-cli";
     auto r = s.authenticator->authenticate(service, c[0], c[1], client);
     if (!r) {
         if (r.error().code == Errc::auth_failed || r.error().code == Errc::throttled)

@@ -25,9 +25,8 @@ std::vector<directory::AttrChange> to_changes(
 }
 
 Result<std::vector<directory::AttrChange>> changes_from(const Call& call, size_t from) {
-    auto p = call.pairs(from);
-    if (!p) return tl::unexpected(p.error());
-    return to_changes(*p);
+    SB_TRY_ASSIGN(auto p, call.pairs(from));
+    return to_changes(p);
 }
 
 std::string format_time(int64_t ms) {

@@ -57,10 +57,9 @@ Result<directory::EffectiveValue> read(Services& s, const Target& t, std::string
     const auto* def = directory::find_attr(key);
     if (!def) return fail(Errc::invalid_argument, fmt::format("unknown setting: {}", key));
     auto own = [&](Scope scope, int64_t id) -> Result<directory::EffectiveValue> {
-        auto m = d.own_attrs(scope, id);
-        if (!m) return tl::unexpected(m.error());
+        SB_TRY_ASSIGN(auto m, d.own_attrs(scope, id));
         directory::EffectiveValue ev;
-        if (auto it = m->find(def->name); it != m->end())
+        if (auto it = m.find(def->name); it != m.end())
             ev = {it->second, std::string(directory::scope_name(scope))};
         return ev;
     };
@@ -68,69 +67,61 @@ Result<directory::EffectiveValue> read(Services& s, const Target& t, std::string
         case Scope::global:
             return d.global(key);
         case Scope::account: {
-            auto a = d.account(t.name);
-            if (!a) return tl::unexpected(a.error());
-            return d.effective(*a, key);
+            SB_TRY_ASSIGN(auto a, d.account(t.name));
+            return d.effective(a, key);
         }
         case Scope::domain: {
-            auto x = d.domain(t.name);
-            if (!x) return tl::unexpected(x.error());
-            return own(Scope::domain, x->id);
+            SB_TRY_ASSIGN(auto x, d.domain(t.name));
+            return own(Scope::domain, x.id);
         }
         case Scope::cos: {
-            auto x = d.cos(t.name);
-            if (!x) return tl::unexpected(x.error());
-            return own(Scope::cos, x->id);
+            SB_TRY_ASSIGN(auto x, d.cos(t.name));
+            return own(Scope::cos, x.id);
         }
     }
     return directory::EffectiveValue{};
 }
 
 Result<Output> set(Services& s, const Call& c) {
-    auto t = target(c);
-    if (!t) return tl::unexpected(t.error());
-    auto ch = changes_from(c, t->next);
-    if (!ch) return tl::unexpected(ch.error());
-    if (ch->empty()) return fail(Errc::invalid_argument, "give a setting and its value");
-    for (auto& x : *ch)
+    SB_TRY_ASSIGN(auto t, target(c));
+    SB_TRY_ASSIGN(auto ch, changes_from(c, t.next));
+    if (ch.empty()) return fail(Errc::invalid_argument, "give a setting and its value");
+    for (auto& x : ch)
         if (x.value.empty())
             return fail(Errc::invalid_argument,
                         fmt::format("{}: empty value (use config unset)", x.name));
-    SB_TRY(apply(s, *t, *ch));
+    SB_TRY(apply(s, t, ch));
     return text_output("");
 }
 
 Result<Output> unset(Services& s, const Call& c) {
-    auto t = target(c);
-    if (!t) return tl::unexpected(t.error());
-    if (t->next >= c.size()) return fail(Errc::invalid_argument, "give the setting to unset");
+    SB_TRY_ASSIGN(auto t, target(c));
+    if (t.next >= c.size()) return fail(Errc::invalid_argument, "give the setting to unset");
     std::vector<directory::AttrChange> ch;
-    for (size_t i = t->next; i < c.size(); ++i)
+    for (size_t i = t.next; i < c.size(); ++i)
         ch.push_back({directory::AttrChange::Op::set, c[i], ""});
-    SB_TRY(apply(s, *t, ch));
+    SB_TRY(apply(s, t, ch));
     return text_output("");
 }
 
 Result<Output> get(Services& s, const Call& c) {
-    auto t = target(c);
-    if (!t) return tl::unexpected(t.error());
-    if (t->next >= c.size()) return fail(Errc::invalid_argument, "give the setting to read");
+    SB_TRY_ASSIGN(auto t, target(c));
+    if (t.next >= c.size()) return fail(Errc::invalid_argument, "give the setting to read");
     std::string text;
     nlohmann::json j = nlohmann::json::object();
-    for (size_t i = t->next; i < c.size(); ++i) {
-        auto ev = read(s, *t, c[i]);
-        if (!ev) return tl::unexpected(ev.error());
+    for (size_t i = t.next; i < c.size(); ++i) {
+        SB_TRY_ASSIGN(auto ev, read(s, t, c[i]));
         std::string name(directory::find_attr(c[i])->name);
         std::string value;
-        for (auto& v : ev->values)
+        for (auto& v : ev.values)
             value += (value.empty() ? "" : ",") + v;
         const auto* def = directory::find_attr(name);
-        text += ev->values.empty() ? fmt::format("{}: (not set)\n", name)
-                                   : fmt::format("{}: {}    # from {}\n", name, value, ev->source);
+        text += ev.values.empty() ? fmt::format("{}: (not set)\n", name)
+                                  : fmt::format("{}: {}    # from {}\n", name, value, ev.source);
         if (!directory::attr_enforced(*def))
             text += fmt::format("# {} is not enforced yet: {}\n", name, def->pending);
-        j[name] = {{"values", ev->values},
-                   {"source", ev->source},
+        j[name] = {{"values", ev.values},
+                   {"source", ev.source},
                    {"enforced", directory::attr_enforced(*def)}};
     }
     return text_output(text, j);
@@ -170,16 +161,15 @@ Result<Output> list(Services& s, const Call&) {
     nlohmann::json j = nlohmann::json::object();
     for (const auto& def : directory::all_attrs()) {
         if (def.scopes != uint8_t(Scope::global)) continue;
-        auto ev = s.directory->global(def.name);
-        if (!ev) return tl::unexpected(ev.error());
-        std::string value = ev->values.empty() ? "" : ev->values.front();
+        SB_TRY_ASSIGN(auto ev, s.directory->global(def.name));
+        std::string value = ev.values.empty() ? "" : ev.values.front();
         const bool enforced = directory::attr_enforced(def);
         text += fmt::format("{}: {}{}\n", def.name, value,
-                            !enforced                 ? "    # not enforced yet"
-                            : ev->source == "default" ? "    # default"
-                                                      : "");
+                            !enforced                ? "    # not enforced yet"
+                            : ev.source == "default" ? "    # default"
+                                                     : "");
         j[std::string(def.name)] = {
-            {"value", value}, {"source", ev->source}, {"enforced", enforced}};
+            {"value", value}, {"source", ev.source}, {"enforced", enforced}};
     }
     return text_output(text, j);
 }

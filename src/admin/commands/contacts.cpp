@@ -13,9 +13,8 @@ namespace {
 using mailbox::ContactFields;
 
 Result<int64_t> account_id(Services& s, std::string_view key) {
-    auto a = s.directory->account(key);
-    if (!a) return tl::unexpected(a.error());
-    return a->id;
+    SB_TRY_ASSIGN(auto a, s.directory->account(key));
+    return a.id;
 }
 
 nlohmann::json folder_json(const mailbox::Folder& f) {
@@ -49,34 +48,27 @@ Result<mailbox::Folder> folder_option(Services& s, int64_t account,
 }
 
 Result<Output> create_folder(Services& s, const Call& c) {
-    auto o = c.options(2, {"view"});
-    if (!o) return tl::unexpected(o.error());
-    auto id = account_id(s, c[0]);
-    if (!id) return tl::unexpected(id.error());
+    SB_TRY_ASSIGN(auto o, c.options(2, {"view"}));
+    SB_TRY_ASSIGN(auto id, account_id(s, c[0]));
     mailbox::View view = mailbox::View::contact;
-    if (auto it = o->find("view"); it != o->end()) {
-        auto v = mailbox::parse_view(it->second);
-        if (!v) return tl::unexpected(v.error());
-        view = *v;
+    if (auto it = o.find("view"); it != o.end()) {
+        SB_TRY_ASSIGN(auto v, mailbox::parse_view(it->second));
+        view = v;
     }
-    auto f = s.mailbox->create_folder(*id, c[1], view);
-    if (!f) return tl::unexpected(f.error());
-    return text_output(fmt::format("{}\n", f->id), folder_json(*f));
+    SB_TRY_ASSIGN(auto f, s.mailbox->create_folder(id, c[1], view));
+    return text_output(fmt::format("{}\n", f.id), folder_json(f));
 }
 
 Result<Output> list_folders(Services& s, const Call& c) {
-    auto id = account_id(s, c[0]);
-    if (!id) return tl::unexpected(id.error());
-    auto fs = s.mailbox->folders(*id);
-    if (!fs) return tl::unexpected(fs.error());
-    auto contacts = s.mailbox->contacts(*id);
-    if (!contacts) return tl::unexpected(contacts.error());
+    SB_TRY_ASSIGN(auto id, account_id(s, c[0]));
+    SB_TRY_ASSIGN(auto fs, s.mailbox->folders(id));
+    SB_TRY_ASSIGN(auto contacts, s.mailbox->contacts(id));
     std::map<int64_t, size_t> counts;
-    for (auto& ct : *contacts)
+    for (auto& ct : contacts)
         counts[ct.folder_id]++;
     std::string text = fmt::format("{:>6}  {:<12} {:>8}  {}\n", "Id", "View", "Contacts", "Path");
     nlohmann::json arr = nlohmann::json::array();
-    for (auto& f : *fs) {
+    for (auto& f : fs) {
         text += fmt::format("{:>6}  {:<12} {:>8}  {}\n", f.id, mailbox::view_name(f.view),
                             f.view == mailbox::View::contact ? std::to_string(counts[f.id]) : "",
                             f.path);
@@ -88,34 +80,25 @@ Result<Output> list_folders(Services& s, const Call& c) {
 }
 
 Result<Output> rename_folder(Services& s, const Call& c) {
-    auto id = account_id(s, c[0]);
-    if (!id) return tl::unexpected(id.error());
-    auto f = s.mailbox->find_folder(*id, c[1]);
-    if (!f) return tl::unexpected(f.error());
-    auto r = s.mailbox->rename_folder(*id, f->id, c[2]);
-    if (!r) return tl::unexpected(r.error());
-    return text_output("", folder_json(*r));
+    SB_TRY_ASSIGN(auto id, account_id(s, c[0]));
+    SB_TRY_ASSIGN(auto f, s.mailbox->find_folder(id, c[1]));
+    SB_TRY_ASSIGN(auto r, s.mailbox->rename_folder(id, f.id, c[2]));
+    return text_output("", folder_json(r));
 }
 
 Result<Output> delete_folder(Services& s, const Call& c) {
-    auto id = account_id(s, c[0]);
-    if (!id) return tl::unexpected(id.error());
-    auto f = s.mailbox->find_folder(*id, c[1]);
-    if (!f) return tl::unexpected(f.error());
-    SB_TRY(s.mailbox->delete_folder(*id, f->id));
+    SB_TRY_ASSIGN(auto id, account_id(s, c[0]));
+    SB_TRY_ASSIGN(auto f, s.mailbox->find_folder(id, c[1]));
+    SB_TRY(s.mailbox->delete_folder(id, f.id));
     return text_output("");
 }
 
 Result<Output> import_vcf(Services& s, const Call& c) {
-    auto text = c.file(1);
-    if (!text) return tl::unexpected(text.error());
-    auto o = c.options(2, {"folder"});
-    if (!o) return tl::unexpected(o.error());
-    auto id = account_id(s, c[0]);
-    if (!id) return tl::unexpected(id.error());
-    auto folder = folder_option(s, *id, *o);
-    if (!folder) return tl::unexpected(folder.error());
-    auto cards = vcard::parse(*text);
+    SB_TRY_ASSIGN(auto text, c.file(1));
+    SB_TRY_ASSIGN(auto o, c.options(2, {"folder"}));
+    SB_TRY_ASSIGN(auto id, account_id(s, c[0]));
+    SB_TRY_ASSIGN(auto folder, folder_option(s, id, o));
+    auto cards = vcard::parse(text);
     if (!cards)
         return fail(cards.error().code,
                     fmt::format("{}: {}; nothing was imported", c[1], cards.error().message));
@@ -132,59 +115,51 @@ Result<Output> import_vcf(Services& s, const Call& c) {
     if (list.empty())
         return fail(Errc::invalid_argument,
                     fmt::format("{}: no contacts found; nothing was imported", c[1]));
-    auto ids = s.mailbox->add_contacts(*id, folder->id, list);
+    auto ids = s.mailbox->add_contacts(id, folder.id, list);
     if (!ids)
         return fail(ids.error().code,
                     fmt::format("{}: {}; nothing was imported", c[1], ids.error().message));
-    std::string msg = fmt::format("imported {} contacts into {}", ids->size(), folder->path);
+    std::string msg = fmt::format("imported {} contacts into {}", ids->size(), folder.path);
     if (groups) msg += fmt::format(" ({} contact groups skipped)", groups);
     return text_output(msg + "\n",
-                       {{"imported", ids->size()}, {"folder", folder->path}, {"ids", *ids}});
+                       {{"imported", ids->size()}, {"folder", folder.path}, {"ids", *ids}});
 }
 
 Result<Output> export_vcf(Services& s, const Call& c) {
-    auto o = c.options(1, {"folder", "version"});
-    if (!o) return tl::unexpected(o.error());
-    auto id = account_id(s, c[0]);
-    if (!id) return tl::unexpected(id.error());
+    SB_TRY_ASSIGN(auto o, c.options(1, {"folder", "version"}));
+    SB_TRY_ASSIGN(auto id, account_id(s, c[0]));
     std::optional<int64_t> folder;
-    if (o->count("folder")) {
-        auto f = s.mailbox->find_folder(*id, o->at("folder"));
-        if (!f) return tl::unexpected(f.error());
-        folder = f->id;
+    if (o.count("folder")) {
+        SB_TRY_ASSIGN(auto f, s.mailbox->find_folder(id, o.at("folder")));
+        folder = f.id;
     }
     vcard::Version version = vcard::Version::v3;
-    if (auto it = o->find("version"); it != o->end()) {
+    if (auto it = o.find("version"); it != o.end()) {
         if (it->second == "4" || it->second == "4.0")
             version = vcard::Version::v4;
         else if (it->second != "3" && it->second != "3.0")
             return fail(Errc::invalid_argument, "version must be 3.0 or 4.0");
     }
-    auto list = s.mailbox->contacts(*id, folder);
-    if (!list) return tl::unexpected(list.error());
+    SB_TRY_ASSIGN(auto list, s.mailbox->contacts(id, folder));
     std::vector<ContactFields> fields;
-    for (auto& ct : *list)
+    for (auto& ct : list)
         fields.push_back(ct.fields);
     std::string text = vcard::write_all(fields, version);
     return text_output(text, {{"count", fields.size()}, {"vcard", text}});
 }
 
 Result<Output> list_contacts(Services& s, const Call& c) {
-    auto o = c.options(1, {"folder"});
-    if (!o) return tl::unexpected(o.error());
-    auto id = account_id(s, c[0]);
-    if (!id) return tl::unexpected(id.error());
+    SB_TRY_ASSIGN(auto o, c.options(1, {"folder"}));
+    SB_TRY_ASSIGN(auto id, account_id(s, c[0]));
     std::optional<int64_t> folder;
-    if (o->count("folder")) {
-        auto f = s.mailbox->find_folder(*id, o->at("folder"));
-        if (!f) return tl::unexpected(f.error());
-        folder = f->id;
+    if (o.count("folder")) {
+        SB_TRY_ASSIGN(auto f, s.mailbox->find_folder(id, o.at("folder")));
+        folder = f.id;
     }
-    auto list = s.mailbox->contacts(*id, folder);
-    if (!list) return tl::unexpected(list.error());
+    SB_TRY_ASSIGN(auto list, s.mailbox->contacts(id, folder));
     std::string text;
     nlohmann::json arr = nlohmann::json::array();
-    for (auto& ct : *list) {
+    for (auto& ct : list) {
         text += fmt::format("{:>6}  {:>5}  {}\n", ct.id, ct.folder_id, contact_title(ct));
         arr.push_back(contact_json(ct));
     }
@@ -192,10 +167,9 @@ Result<Output> list_contacts(Services& s, const Call& c) {
 }
 
 Result<ContactFields> fields_from(const Call& c, size_t from, std::string* folder) {
-    auto p = c.pairs(from);
-    if (!p) return tl::unexpected(p.error());
+    SB_TRY_ASSIGN(auto p, c.pairs(from));
     ContactFields f;
-    for (auto& [k, v] : *p) {
+    for (auto& [k, v] : p) {
         if (folder && iequals(k, "folder")) {
             *folder = v;
             continue;
@@ -209,17 +183,13 @@ Result<ContactFields> fields_from(const Call& c, size_t from, std::string* folde
 
 Result<Output> add_contact(Services& s, const Call& c) {
     std::string folder_key;
-    auto f = fields_from(c, 1, &folder_key);
-    if (!f) return tl::unexpected(f.error());
-    auto id = account_id(s, c[0]);
-    if (!id) return tl::unexpected(id.error());
+    SB_TRY_ASSIGN(auto f, fields_from(c, 1, &folder_key));
+    SB_TRY_ASSIGN(auto id, account_id(s, c[0]));
     std::map<std::string, std::string> o;
     if (!folder_key.empty()) o["folder"] = folder_key;
-    auto folder = folder_option(s, *id, o);
-    if (!folder) return tl::unexpected(folder.error());
-    auto ct = s.mailbox->add_contact(*id, folder->id, *f);
-    if (!ct) return tl::unexpected(ct.error());
-    return text_output(fmt::format("{}\n", ct->id), contact_json(*ct));
+    SB_TRY_ASSIGN(auto folder, folder_option(s, id, o));
+    SB_TRY_ASSIGN(auto ct, s.mailbox->add_contact(id, folder.id, f));
+    return text_output(fmt::format("{}\n", ct.id), contact_json(ct));
 }
 
 Result<int64_t> contact_id(std::string_view s) {
@@ -232,45 +202,35 @@ Result<int64_t> contact_id(std::string_view s) {
 }
 
 Result<Output> get_contact(Services& s, const Call& c) {
-    auto id = account_id(s, c[0]);
-    if (!id) return tl::unexpected(id.error());
-    auto cid = contact_id(c[1]);
-    if (!cid) return tl::unexpected(cid.error());
-    auto ct = s.mailbox->contact(*id, *cid);
-    if (!ct) return tl::unexpected(ct.error());
+    SB_TRY_ASSIGN(auto id, account_id(s, c[0]));
+    SB_TRY_ASSIGN(auto cid, contact_id(c[1]));
+    SB_TRY_ASSIGN(auto ct, s.mailbox->contact(id, cid));
     TextBlock t;
-    t.row("id", std::to_string(ct->id)).row("folder", std::to_string(ct->folder_id));
-    for (auto& [k, v] : ct->fields)
+    t.row("id", std::to_string(ct.id)).row("folder", std::to_string(ct.folder_id));
+    for (auto& [k, v] : ct.fields)
         t.row(k, v);
-    return text_output(t.str(), contact_json(*ct));
+    return text_output(t.str(), contact_json(ct));
 }
 
 Result<Output> modify_contact(Services& s, const Call& c) {
-    auto id = account_id(s, c[0]);
-    if (!id) return tl::unexpected(id.error());
-    auto cid = contact_id(c[1]);
-    if (!cid) return tl::unexpected(cid.error());
-    auto changes = fields_from(c, 2, nullptr);
-    if (!changes) return tl::unexpected(changes.error());
-    auto ct = s.mailbox->contact(*id, *cid);
-    if (!ct) return tl::unexpected(ct.error());
-    for (auto& [k, v] : *changes) {
+    SB_TRY_ASSIGN(auto id, account_id(s, c[0]));
+    SB_TRY_ASSIGN(auto cid, contact_id(c[1]));
+    SB_TRY_ASSIGN(auto changes, fields_from(c, 2, nullptr));
+    SB_TRY_ASSIGN(auto ct, s.mailbox->contact(id, cid));
+    for (auto& [k, v] : changes) {
         if (v.empty())
-            ct->fields.erase(k);
+            ct.fields.erase(k);
         else
-            ct->fields[k] = v;
+            ct.fields[k] = v;
     }
-    auto r = s.mailbox->update_contact(*id, *cid, ct->fields);
-    if (!r) return tl::unexpected(r.error());
-    return text_output("", contact_json(*r));
+    SB_TRY_ASSIGN(auto r, s.mailbox->update_contact(id, cid, ct.fields));
+    return text_output("", contact_json(r));
 }
 
 Result<Output> delete_contact(Services& s, const Call& c) {
-    auto id = account_id(s, c[0]);
-    if (!id) return tl::unexpected(id.error());
-    auto cid = contact_id(c[1]);
-    if (!cid) return tl::unexpected(cid.error());
-    SB_TRY(s.mailbox->delete_contact(*id, *cid));
+    SB_TRY_ASSIGN(auto id, account_id(s, c[0]));
+    SB_TRY_ASSIGN(auto cid, contact_id(c[1]));
+    SB_TRY(s.mailbox->delete_contact(id, cid));
     return text_output("");
 }
 

@@ -55,16 +55,13 @@ nlohmann::json settings_json(const dirsync::Settings& s, bool effective) {
 }
 
 Result<Output> set(Services& s, const Call& c) {
-    auto svc = service(s);
-    if (!svc) return tl::unexpected(svc.error());
-    auto pairs = c.pairs(1);
-    if (!pairs) return tl::unexpected(pairs.error());
-    if (pairs->empty())
+    SB_TRY_ASSIGN(auto svc, service(s));
+    SB_TRY_ASSIGN(auto pairs, c.pairs(1));
+    if (pairs.empty())
         return fail(Errc::invalid_argument,
                     "nothing to set: dirsync set DOMAIN KEY VALUE [KEY VALUE]...");
-    auto changes = to_setting_changes(*pairs);
-    auto result = (*svc)->change(c[0], changes);
-    if (!result) return tl::unexpected(result.error());
+    auto changes = to_setting_changes(pairs);
+    SB_TRY_ASSIGN(auto result, svc->change(c[0], changes));
     std::string text = fmt::format("Directory sync of {}:\n", c[0]);
     for (const auto& ch : changes) {
         const auto* def = dirsync::find_key(ch.key);
@@ -72,22 +69,20 @@ Result<Output> set(Services& s, const Call& c) {
             text += fmt::format("  preset {} applied\n", ch.value);
             continue;
         }
-        std::string v = dirsync::shown_value(*result, *def);
+        std::string v = dirsync::shown_value(result, *def);
         text += fmt::format("  {} = {}\n", def->name,
                             v.empty() ? fmt::format("(default: {})", def->fallback) : v);
     }
-    return text_output(text, {{"domain", c[0]}, {"settings", settings_json(*result, false)}});
+    return text_output(text, {{"domain", c[0]}, {"settings", settings_json(result, false)}});
 }
 
 Result<Output> get(Services& s, const Call& c) {
-    auto svc = service(s);
-    if (!svc) return tl::unexpected(svc.error());
-    auto settings = (*svc)->settings(c[0]);
-    if (!settings) return tl::unexpected(settings.error());
+    SB_TRY_ASSIGN(auto svc, service(s));
+    SB_TRY_ASSIGN(auto settings, svc->settings(c[0]));
     std::string text = fmt::format("# dirsync {}\n", c[0]);
     nlohmann::json j = nlohmann::json::object();
     if (c.size() == 1) {
-        j = settings_json(*settings, false);
+        j = settings_json(settings, false);
         for (auto& [k, v] : j.items())
             text += fmt::format("{}: {}\n", k, v.get<std::string>());
     } else {
@@ -95,8 +90,8 @@ Result<Output> get(Services& s, const Call& c) {
             const auto* def = dirsync::find_key(c[i]);
             if (!def)
                 return fail(Errc::invalid_argument, fmt::format("unknown dirsync key '{}'", c[i]));
-            std::string v = dirsync::shown_value(*settings, *def);
-            bool set = settings->count(std::string(def->name)) != 0;
+            std::string v = dirsync::shown_value(settings, *def);
+            bool set = settings.count(std::string(def->name)) != 0;
             if (!set) v = std::string(def->fallback);
             text += fmt::format("{}: {}{}\n", def->name, v, set ? "" : "   # default");
             j[std::string(def->name)] = v;
@@ -106,42 +101,38 @@ Result<Output> get(Services& s, const Call& c) {
 }
 
 Result<Output> show(Services& s, const Call& c) {
-    auto svc = service(s);
-    if (!svc) return tl::unexpected(svc.error());
+    SB_TRY_ASSIGN(auto svc, service(s));
     if (c.size() == 0) {
-        auto domains = (*svc)->configured_domains();
-        if (!domains) return tl::unexpected(domains.error());
+        SB_TRY_ASSIGN(auto domains, svc->configured_domains());
         std::string text;
         nlohmann::json list = nlohmann::json::array();
-        for (const auto& d : *domains) {
-            auto st = (*svc)->status(d);
-            if (!st) return tl::unexpected(st.error());
-            std::string last = (*st)["lastRun"].is_object()
-                                   ? (*st)["lastRun"].value("outcome", "") + " " +
-                                         (*st)["lastRun"].value("started", "")
+        for (const auto& d : domains) {
+            SB_TRY_ASSIGN(auto st, svc->status(d));
+            std::string last = (st)["lastRun"].is_object()
+                                   ? (st)["lastRun"].value("outcome", "") + " " +
+                                         (st)["lastRun"].value("started", "")
                                    : "never run";
             std::string servers;
-            for (auto& srv : (*st)["servers"])
+            for (auto& srv : (st)["servers"])
                 servers += (servers.empty() ? "" : " ") + srv.get<std::string>();
             text +=
                 fmt::format("{}  {}  {}  last run: {}\n", d,
-                            (*st)["enabled"].get<bool>() ? "enabled " : "disabled", servers, last);
-            list.push_back(plain(*st));
+                            (st)["enabled"].get<bool>() ? "enabled " : "disabled", servers, last);
+            list.push_back(plain(st));
         }
-        if (domains->empty())
+        if (domains.empty())
             text =
                 "no domain has directory sync configured (switchboard dirsync set DOMAIN server "
                 "HOST ...)\n";
         return text_output(text, {{"domains", list}});
     }
-    auto settings = (*svc)->settings(c[0]);
-    if (!settings) return tl::unexpected(settings.error());
+    SB_TRY_ASSIGN(auto settings, svc->settings(c[0]));
     TextBlock t;
     t.heading(fmt::format("Directory sync of {} (* = set, others are defaults)", c[0]));
     nlohmann::json keys = nlohmann::json::array();
     for (const auto& def : dirsync::all_keys()) {
-        bool set = settings->count(std::string(def.name)) != 0;
-        std::string v = set ? dirsync::shown_value(*settings, def) : std::string(def.fallback);
+        bool set = settings.count(std::string(def.name)) != 0;
+        std::string v = set ? dirsync::shown_value(settings, def) : std::string(def.fallback);
         t.row(fmt::format("{} {}", set ? "*" : " ", def.name), v.empty() ? "-" : v);
         keys.push_back(
             {{"key", def.name}, {"value", v}, {"set", set}, {"description", def.description}});
@@ -150,13 +141,11 @@ Result<Output> show(Services& s, const Call& c) {
 }
 
 Result<Output> test(Services& s, const Call& c) {
-    auto svc = service(s);
-    if (!svc) return tl::unexpected(svc.error());
-    auto o = c.options(1, {"mode"});
-    if (!o) return tl::unexpected(o.error());
+    SB_TRY_ASSIGN(auto svc, service(s));
+    SB_TRY_ASSIGN(auto o, c.options(1, {"mode"}));
     dirsync::RunOptions opts;
     opts.dry_run = true;
-    if (auto it = o->find("mode"); it != o->end()) {
+    if (auto it = o.find("mode"); it != o.end()) {
         if (iequals(it->second, "incremental"))
             opts.mode = dirsync::RunOptions::Mode::incremental;
         else if (iequals(it->second, "full"))
@@ -166,18 +155,15 @@ Result<Output> test(Services& s, const Call& c) {
     } else {
         opts.mode = dirsync::RunOptions::Mode::full;
     }
-    auto r = (*svc)->run(c[0], opts);
-    if (!r) return tl::unexpected(r.error());
-    return text_output(dirsync::report_text(*r) + "Nothing was changed (dry run).\n", plain(*r));
+    SB_TRY_ASSIGN(auto r, svc->run(c[0], opts));
+    return text_output(dirsync::report_text(r) + "Nothing was changed (dry run).\n", plain(r));
 }
 
 Result<Output> run(Services& s, const Call& c) {
-    auto svc = service(s);
-    if (!svc) return tl::unexpected(svc.error());
-    auto o = c.options(1, {"mode", "force"});
-    if (!o) return tl::unexpected(o.error());
+    SB_TRY_ASSIGN(auto svc, service(s));
+    SB_TRY_ASSIGN(auto o, c.options(1, {"mode", "force"}));
     dirsync::RunOptions opts;
-    if (auto it = o->find("mode"); it != o->end()) {
+    if (auto it = o.find("mode"); it != o.end()) {
         if (iequals(it->second, "incremental"))
             opts.mode = dirsync::RunOptions::Mode::incremental;
         else if (iequals(it->second, "full"))
@@ -185,14 +171,12 @@ Result<Output> run(Services& s, const Call& c) {
         else if (!iequals(it->second, "auto"))
             return fail(Errc::invalid_argument, "mode must be full, incremental or auto");
     }
-    if (auto it = o->find("force"); it != o->end()) {
-        auto b = parse_bool("force", it->second);
-        if (!b) return tl::unexpected(b.error());
-        opts.force = *b;
+    if (auto it = o.find("force"); it != o.end()) {
+        SB_TRY_ASSIGN(auto b, parse_bool("force", it->second));
+        opts.force = b;
     }
-    auto r = (*svc)->run(c[0], opts);
-    if (!r) return tl::unexpected(r.error());
-    return text_output(dirsync::report_text(*r), plain(*r));
+    SB_TRY_ASSIGN(auto r, svc->run(c[0], opts));
+    return text_output(dirsync::report_text(r), plain(r));
 }
 
 std::string status_text(const nlohmann::ordered_json& st) {
@@ -242,15 +226,13 @@ std::string status_text(const nlohmann::ordered_json& st) {
 }
 
 Result<Output> status(Services& s, const Call& c) {
-    auto svc = service(s);
-    if (!svc) return tl::unexpected(svc.error());
+    SB_TRY_ASSIGN(auto svc, service(s));
     std::vector<std::string> domains;
     if (c.size() > 0) {
         domains.push_back(c[0]);
     } else {
-        auto all = (*svc)->configured_domains();
-        if (!all) return tl::unexpected(all.error());
-        domains = *all;
+        SB_TRY_ASSIGN(auto all, svc->configured_domains());
+        domains = all;
         if (domains.empty())
             return text_output("no domain has directory sync configured\n",
                                {{"domains", nlohmann::json::array()}});
@@ -258,28 +240,24 @@ Result<Output> status(Services& s, const Call& c) {
     std::string text;
     nlohmann::json list = nlohmann::json::array();
     for (const auto& d : domains) {
-        auto st = (*svc)->status(d);
-        if (!st) return tl::unexpected(st.error());
-        text += (text.empty() ? "" : "\n") + status_text(*st);
-        list.push_back(plain(*st));
+        SB_TRY_ASSIGN(auto st, svc->status(d));
+        text += (text.empty() ? "" : "\n") + status_text(st);
+        list.push_back(plain(st));
     }
     if (c.size() > 0) return text_output(text, list.front());
     return text_output(text, {{"domains", list}});
 }
 
 Result<Output> history(Services& s, const Call& c) {
-    auto svc = service(s);
-    if (!svc) return tl::unexpected(svc.error());
-    auto o = c.options(1, {"count"});
-    if (!o) return tl::unexpected(o.error());
+    SB_TRY_ASSIGN(auto svc, service(s));
+    SB_TRY_ASSIGN(auto o, c.options(1, {"count"}));
     int count = 10;
-    if (auto it = o->find("count"); it != o->end())
+    if (auto it = o.find("count"); it != o.end())
         count = std::clamp(std::atoi(it->second.c_str()), 1, 100);
-    auto runs = (*svc)->history(c[0], count);
-    if (!runs) return tl::unexpected(runs.error());
+    SB_TRY_ASSIGN(auto runs, svc->history(c[0], count));
     std::string text;
     nlohmann::json list = nlohmann::json::array();
-    for (const auto& r : *runs) {
+    for (const auto& r : runs) {
         std::string detail = r.contains("error") ? r["error"].get<std::string>() : "";
         if (detail.empty() && r.contains("counts")) {
             const auto& n = r["counts"];
@@ -296,18 +274,16 @@ Result<Output> history(Services& s, const Call& c) {
                         static_cast<double>(r.value("durationMs", int64_t{0})) / 1000.0, detail);
         list.push_back(plain(r));
     }
-    if (runs->empty()) text = fmt::format("no run of {} yet\n", c[0]);
+    if (runs.empty()) text = fmt::format("no run of {} yet\n", c[0]);
     return text_output(text, {{"domain", c[0]}, {"runs", list}});
 }
 
 Result<Output> groups(Services& s, const Call& c) {
-    auto svc = service(s);
-    if (!svc) return tl::unexpected(svc.error());
-    auto gs = (*svc)->groups(c[0]);
-    if (!gs) return tl::unexpected(gs.error());
+    SB_TRY_ASSIGN(auto svc, service(s));
+    SB_TRY_ASSIGN(auto gs, svc->groups(c[0]));
     std::string text;
     nlohmann::json list = nlohmann::json::array();
-    for (const auto& g : *gs) {
+    for (const auto& g : gs) {
         text +=
             fmt::format("{}{}  ({} members in scope, {} values)  {}\n", g.name,
                         g.selected ? " [synced]" : "", g.member_dns.size(), g.member_values, g.dn);
@@ -318,16 +294,15 @@ Result<Output> groups(Services& s, const Call& c) {
                         {"members", g.member_dns},
                         {"memberValues", g.member_values}});
     }
-    if (gs->empty())
+    if (gs.empty())
         text =
             fmt::format("no groups read for {} (group_filter empty, or no full run yet)\n", c[0]);
     return text_output(text, {{"domain", c[0]}, {"groups", list}});
 }
 
 Result<Output> remove(Services& s, const Call& c) {
-    auto svc = service(s);
-    if (!svc) return tl::unexpected(svc.error());
-    SB_TRY((*svc)->remove(c[0]));
+    SB_TRY_ASSIGN(auto svc, service(s));
+    SB_TRY(svc->remove(c[0]));
     return text_output(
         fmt::format(
             "Directory sync of {} removed; its accounts stay (switch them to local passwords "
@@ -337,37 +312,30 @@ Result<Output> remove(Services& s, const Call& c) {
 }
 
 Result<Output> auth_source(Services& s, const Call& c) {
-    auto svc = service(s);
-    if (!svc) return tl::unexpected(svc.error());
+    SB_TRY_ASSIGN(auto svc, service(s));
     bool directory = false;
     if (iequals(c[1], "directory") || iequals(c[1], "ldap"))
         directory = true;
     else if (!iequals(c[1], "local"))
         return fail(Errc::invalid_argument, "the source must be directory or local");
-    auto msg = (*svc)->set_auth_source(c[0], directory);
-    if (!msg) return tl::unexpected(msg.error());
-    return text_output(*msg + "\n",
+    SB_TRY_ASSIGN(auto msg, svc->set_auth_source(c[0], directory));
+    return text_output(msg + "\n",
                        {{"account", c[0]}, {"authSource", directory ? "directory" : "local"}});
 }
 
 Result<Output> relink(Services& s, const Call& c) {
-    auto svc = service(s);
-    if (!svc) return tl::unexpected(svc.error());
-    auto msg = (*svc)->relink(c[0]);
-    if (!msg) return tl::unexpected(msg.error());
-    return text_output(*msg + "\n", {{"account", c[0]}, {"relinked", true}, {"message", *msg}});
+    SB_TRY_ASSIGN(auto svc, service(s));
+    SB_TRY_ASSIGN(auto msg, svc->relink(c[0]));
+    return text_output(msg + "\n", {{"account", c[0]}, {"relinked", true}, {"message", msg}});
 }
 
 Result<Output> retire(Services& s, const Call& c) {
-    auto svc = service(s);
-    if (!svc) return tl::unexpected(svc.error());
-    auto o = c.options(1, {"as"});
-    if (!o) return tl::unexpected(o.error());
+    SB_TRY_ASSIGN(auto svc, service(s));
+    SB_TRY_ASSIGN(auto o, c.options(1, {"as"}));
     std::string as;
-    if (auto it = o->find("as"); it != o->end()) as = it->second;
-    auto msg = (*svc)->retire(c[0], as);
-    if (!msg) return tl::unexpected(msg.error());
-    return text_output(*msg + "\n", {{"account", c[0]}, {"retired", true}, {"message", *msg}});
+    if (auto it = o.find("as"); it != o.end()) as = it->second;
+    SB_TRY_ASSIGN(auto msg, svc->retire(c[0], as));
+    return text_output(msg + "\n", {{"account", c[0]}, {"retired", true}, {"message", msg}});
 }
 
 // A TOML value as the text `dirsync set` takes; arrays become one change per element.
@@ -411,13 +379,11 @@ Result<std::vector<SettingChange>> toml_changes(const toml::table& table,
 
 // The whole configuration of a domain from a TOML file: keys at the top or in a [dirsync] table.
 Result<Output> load(Services& s, const Call& c) {
-    auto svc = service(s);
-    if (!svc) return tl::unexpected(svc.error());
-    auto content = c.file(1);
-    if (!content) return tl::unexpected(content.error());
+    SB_TRY_ASSIGN(auto svc, service(s));
+    SB_TRY_ASSIGN(auto content, c.file(1));
     toml::table root;
     try {
-        root = toml::parse(*content, c[1]);
+        root = toml::parse(content, c[1]);
     } catch (const toml::parse_error& e) {
         return fail(Errc::parse_error, fmt::format("{}:{}:{}: {}", c[1], e.source().begin.line,
                                                    e.source().begin.column, e.description()));
@@ -428,20 +394,19 @@ Result<Output> load(Services& s, const Call& c) {
         table = d;
         prefix = "dirsync.";
     }
-    auto changes = toml_changes(*table, prefix);
-    if (!changes) return tl::unexpected(changes.error());
+    SB_TRY_ASSIGN(auto changes, toml_changes(*table, prefix));
     // A file without the password keeps the stored one: secrets need not sit in files.
-    bool has_password = std::any_of(changes->begin(), changes->end(), [](auto& ch) {
+    bool has_password = std::any_of(changes.begin(), changes.end(), [](auto& ch) {
         return dirsync::find_key(ch.key) == dirsync::find_key("bind_password");
     });
     if (!has_password) {
-        auto current = (*svc)->settings(c[0]);
+        auto current = svc->settings(c[0]);
         if (current) {
             if (auto it = current->find("bind_password"); it != current->end())
-                changes->push_back({SettingChange::Op::set, "bind_password", it->second});
+                changes.push_back({SettingChange::Op::set, "bind_password", it->second});
         }
     }
-    auto result = (*svc)->replace(c[0], *changes);
+    auto result = svc->replace(c[0], changes);
     if (!result)
         return fail(result.error().code, fmt::format("{}: {}", c[1], result.error().message));
     return text_output(fmt::format("Directory sync of {} loaded from {} ({} keys set)\n", c[0],

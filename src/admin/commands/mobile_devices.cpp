@@ -87,56 +87,46 @@ void device_text(TextBlock& t, const Device& d, const std::string& address) {
 }
 
 Result<std::optional<std::string>> device_option(const Call& c, size_t from) {
-    // doResetDevice ACCOUNT DEVICE (the Carbonio CLI's positional form) or ACCOUNT device_id DEVICE.
+    // doResetDevice ACCOUNT DEVICE (the Carbonio CLI's positional form) or ACCOUNT device_id
+    // DEVICE.
     if (c.size() == from + 1) return std::optional<std::string>(c[from]);
-    auto o = c.options(from, {"device_id"});
-    if (!o) return tl::unexpected(o.error());
-    if (auto it = o->find("device_id"); it != o->end())
-        return std::optional<std::string>(it->second);
+    SB_TRY_ASSIGN(auto o, c.options(from, {"device_id"}));
+    if (auto it = o.find("device_id"); it != o.end()) return std::optional<std::string>(it->second);
     return std::optional<std::string>();
 }
 
 Result<Output> get_device_list(Services& s, const Call& c) {
-    auto svc = service(s);
-    if (!svc) return tl::unexpected(svc.error());
-    auto a = s.directory->account(c[0]);
-    if (!a) return tl::unexpected(a.error());
-    auto list = (*svc)->devices().list(a->id);
-    if (!list) return tl::unexpected(list.error());
+    SB_TRY_ASSIGN(auto svc, service(s));
+    SB_TRY_ASSIGN(auto a, s.directory->account(c[0]));
+    SB_TRY_ASSIGN(auto list, svc->devices().list(a.id));
     std::string text;
     nlohmann::json arr = nlohmann::json::array();
-    for (auto& d : *list) {
+    for (auto& d : list) {
         text += d.device_id + "\n";
-        arr.push_back(device_json(d, a->address));
+        arr.push_back(device_json(d, a.address));
     }
-    return text_output(text, {{"account", a->address}, {"devices", arr}});
+    return text_output(text, {{"account", a.address}, {"devices", arr}});
 }
 
 Result<Output> get_device_info(Services& s, const Call& c) {
-    auto svc = service(s);
-    if (!svc) return tl::unexpected(svc.error());
-    auto o = c.options(2, {"verbose"});
-    if (!o) return tl::unexpected(o.error());
+    SB_TRY_ASSIGN(auto svc, service(s));
+    SB_TRY_ASSIGN(auto o, c.options(2, {"verbose"}));
     bool verbose = false;
-    if (o->count("verbose")) {
-        auto v = parse_bool("verbose", o->at("verbose"));
-        if (!v) return tl::unexpected(v.error());
-        verbose = *v;
+    if (o.count("verbose")) {
+        SB_TRY_ASSIGN(auto v, parse_bool("verbose", o.at("verbose")));
+        verbose = v;
     }
-    auto a = s.directory->account(c[0]);
-    if (!a) return tl::unexpected(a.error());
-    auto d = (*svc)->devices().find(a->id, c[1]);
-    if (!d) return tl::unexpected(d.error());
-    if (!*d) return fail(Errc::not_found, fmt::format("no device '{}' for {}", c[1], a->address));
+    SB_TRY_ASSIGN(auto a, s.directory->account(c[0]));
+    SB_TRY_ASSIGN(auto d, svc->devices().find(a.id, c[1]));
+    if (!d) return fail(Errc::not_found, fmt::format("no device '{}' for {}", c[1], a.address));
     TextBlock t;
-    device_text(t, **d, a->address);
-    auto j = device_json(**d, a->address);
+    device_text(t, *d, a.address);
+    auto j = device_json(*d, a.address);
     if (verbose) {
-        auto states = (*svc)->devices().states(a->id, c[1]);
-        if (!states) return tl::unexpected(states.error());
+        SB_TRY_ASSIGN(auto states, svc->devices().states(a.id, c[1]));
         nlohmann::json arr = nlohmann::json::array();
         t.heading("sync states");
-        for (auto& st : *states) {
+        for (auto& st : states) {
             std::string key = eas::SyncKey{st.generation, st.key}.text();
             size_t items = st.held_items;
             std::string name =
@@ -155,26 +145,22 @@ Result<Output> get_device_info(Services& s, const Call& c) {
 }
 
 Result<Output> get_all_devices(Services& s, const Call& c) {
-    auto svc = service(s);
-    if (!svc) return tl::unexpected(svc.error());
-    auto o = c.options(0, {"verbose", "domains"});
-    if (!o) return tl::unexpected(o.error());
+    SB_TRY_ASSIGN(auto svc, service(s));
+    SB_TRY_ASSIGN(auto o, c.options(0, {"verbose", "domains"}));
     bool verbose = false;
-    if (o->count("verbose")) {
-        auto v = parse_bool("verbose", o->at("verbose"));
-        if (!v) return tl::unexpected(v.error());
-        verbose = *v;
+    if (o.count("verbose")) {
+        SB_TRY_ASSIGN(auto v, parse_bool("verbose", o.at("verbose")));
+        verbose = v;
     }
     std::vector<std::string> domains;
-    if (o->count("domains"))
-        for (auto& d : split(o->at("domains"), ','))
+    if (o.count("domains"))
+        for (auto& d : split(o.at("domains"), ','))
             if (!trim(d).empty()) domains.push_back(to_lower(trim(d)));
-    auto all = (*svc)->devices().all();
-    if (!all) return tl::unexpected(all.error());
+    SB_TRY_ASSIGN(auto all, svc->devices().all());
     std::map<int64_t, std::optional<directory::Account>> accounts;
     TextBlock t;
     nlohmann::json arr = nlohmann::json::array();
-    for (auto& d : *all) {
+    for (auto& d : all) {
         auto& acc = accounts[d.account_id];
         if (!acc) {
             auto a = s.directory->account_by_id(d.account_id);
@@ -197,137 +183,108 @@ Result<Output> get_all_devices(Services& s, const Call& c) {
 }
 
 Result<Output> suspend(Services& s, const Call& c) {
-    auto svc = service(s);
-    if (!svc) return tl::unexpected(svc.error());
-    auto a = s.directory->account(c[0]);
-    if (!a) return tl::unexpected(a.error());
-    auto n = (*svc)->devices().set_suspended(a->id, std::string_view(c[1]), true);
-    if (!n) return tl::unexpected(n.error());
-    return text_output(fmt::format("sync suspended for device {} of {}\n", c[1], a->address),
-                       {{"account", a->address}, {"suspended", {c[1]}}});
+    SB_TRY_ASSIGN(auto svc, service(s));
+    SB_TRY_ASSIGN(auto a, s.directory->account(c[0]));
+    SB_TRY(svc->devices().set_suspended(a.id, std::string_view(c[1]), true));
+    return text_output(fmt::format("sync suspended for device {} of {}\n", c[1], a.address),
+                       {{"account", a.address}, {"suspended", {c[1]}}});
 }
 
 Result<Output> resume(Services& s, const Call& c) {
-    auto svc = service(s);
-    if (!svc) return tl::unexpected(svc.error());
-    auto device = device_option(c, 1);
-    if (!device) return tl::unexpected(device.error());
-    auto a = s.directory->account(c[0]);
-    if (!a) return tl::unexpected(a.error());
+    SB_TRY_ASSIGN(auto svc, service(s));
+    SB_TRY_ASSIGN(auto device, device_option(c, 1));
+    SB_TRY_ASSIGN(auto a, s.directory->account(c[0]));
     std::optional<std::string_view> which;
-    if (*device) which = **device;
-    auto n = (*svc)->devices().set_suspended(a->id, which, false);
-    if (!n) return tl::unexpected(n.error());
-    return text_output(fmt::format("sync resumed for {} device(s) of {}\n", *n, a->address),
-                       {{"account", a->address}, {"resumed", *n}});
+    if (device) which = *device;
+    SB_TRY_ASSIGN(auto n, svc->devices().set_suspended(a.id, which, false));
+    return text_output(fmt::format("sync resumed for {} device(s) of {}\n", n, a.address),
+                       {{"account", a.address}, {"resumed", n}});
 }
 
 Result<Output> remove_device(Services& s, const Call& c) {
-    auto svc = service(s);
-    if (!svc) return tl::unexpected(svc.error());
-    auto a = s.directory->account(c[0]);
-    if (!a) return tl::unexpected(a.error());
-    auto found = (*svc)->devices().remove(a->id, c[1]);
-    if (!found) return tl::unexpected(found.error());
-    if (!*found)
-        return fail(Errc::not_found, fmt::format("no device '{}' for {}", c[1], a->address));
+    SB_TRY_ASSIGN(auto svc, service(s));
+    SB_TRY_ASSIGN(auto a, s.directory->account(c[0]));
+    SB_TRY_ASSIGN(auto found, svc->devices().remove(a.id, c[1]));
+    if (!found) return fail(Errc::not_found, fmt::format("no device '{}' for {}", c[1], a.address));
     return text_output(
-        fmt::format("device {} of {} removed with its sync state\n", c[1], a->address),
-        {{"account", a->address}, {"removed", c[1]}});
+        fmt::format("device {} of {} removed with its sync state\n", c[1], a.address),
+        {{"account", a.address}, {"removed", c[1]}});
 }
 
 Result<Output> reset_device(Services& s, const Call& c) {
-    auto svc = service(s);
-    if (!svc) return tl::unexpected(svc.error());
-    auto device = device_option(c, 1);
-    if (!device) return tl::unexpected(device.error());
-    auto a = s.directory->account(c[0]);
-    if (!a) return tl::unexpected(a.error());
+    SB_TRY_ASSIGN(auto svc, service(s));
+    SB_TRY_ASSIGN(auto device, device_option(c, 1));
+    SB_TRY_ASSIGN(auto a, s.directory->account(c[0]));
     std::optional<std::string_view> which;
-    if (*device) which = **device;
-    auto n = (*svc)->devices().reset(a->id, which);
-    if (!n) return tl::unexpected(n.error());
+    if (device) which = *device;
+    SB_TRY_ASSIGN(auto n, svc->devices().reset(a.id, which));
     return text_output(
         fmt::format("sync state reset for {} device(s) of {}: they start over at their next sync\n",
-                    *n, a->address),
-        {{"account", a->address}, {"reset", *n}});
+                    n, a.address),
+        {{"account", a.address}, {"reset", n}});
 }
 
 Result<Output> reset_account(Services& s, const Call& c) {
-    auto svc = service(s);
-    if (!svc) return tl::unexpected(svc.error());
-    auto a = s.directory->account(c[0]);
-    if (!a) return tl::unexpected(a.error());
-    auto n = (*svc)->devices().reset(a->id, std::nullopt);
-    if (!n) return tl::unexpected(n.error());
-    return text_output(fmt::format("sync state reset for all {} device(s) of {}\n", *n, a->address),
-                       {{"account", a->address}, {"reset", *n}});
+    SB_TRY_ASSIGN(auto svc, service(s));
+    SB_TRY_ASSIGN(auto a, s.directory->account(c[0]));
+    SB_TRY_ASSIGN(auto n, svc->devices().reset(a.id, std::nullopt));
+    return text_output(fmt::format("sync state reset for all {} device(s) of {}\n", n, a.address),
+                       {{"account", a.address}, {"reset", n}});
 }
 
 Result<Output> wipe(Services& s, const Call& c) {
-    auto svc = service(s);
-    if (!svc) return tl::unexpected(svc.error());
-    auto o = c.options(2, {"confirm", "account_only"});
-    if (!o) return tl::unexpected(o.error());
+    SB_TRY_ASSIGN(auto svc, service(s));
+    SB_TRY_ASSIGN(auto o, c.options(2, {"confirm", "account_only"}));
     bool confirm = false, account_only = false;
-    if (o->count("confirm")) {
-        auto v = parse_bool("confirm", o->at("confirm"));
-        if (!v) return tl::unexpected(v.error());
-        confirm = *v;
+    if (o.count("confirm")) {
+        SB_TRY_ASSIGN(auto v, parse_bool("confirm", o.at("confirm")));
+        confirm = v;
     }
-    if (o->count("account_only")) {
-        auto v = parse_bool("account_only", o->at("account_only"));
-        if (!v) return tl::unexpected(v.error());
-        account_only = *v;
+    if (o.count("account_only")) {
+        SB_TRY_ASSIGN(auto v, parse_bool("account_only", o.at("account_only")));
+        account_only = v;
     }
     if (!confirm)
         return fail(Errc::invalid_argument,
                     "a remote wipe erases the device (or, with account_only true, the account's "
                     "data on it); "
                     "repeat the command with: confirm true");
-    auto a = s.directory->account(c[0]);
-    if (!a) return tl::unexpected(a.error());
-    auto d = (*svc)->devices().find(a->id, c[1]);
-    if (!d) return tl::unexpected(d.error());
-    if (!*d) return fail(Errc::not_found, fmt::format("no device '{}' for {}", c[1], a->address));
-    if (account_only && (*d)->protocol_version != "16.1")
+    SB_TRY_ASSIGN(auto a, s.directory->account(c[0]));
+    SB_TRY_ASSIGN(auto d, svc->devices().find(a.id, c[1]));
+    if (!d) return fail(Errc::not_found, fmt::format("no device '{}' for {}", c[1], a.address));
+    if (account_only && d->protocol_version != "16.1")
         return fail(Errc::invalid_argument,
                     fmt::format("device {} uses ActiveSync {}: an account-only wipe needs 16.1",
-                                c[1], (*d)->protocol_version));
-    SB_TRY((*svc)->devices().request_wipe(
-        a->id, c[1], account_only ? eas::Wipe::account_only : eas::Wipe::full));
+                                c[1], d->protocol_version));
+    SB_TRY(svc->devices().request_wipe(a.id, c[1],
+                                       account_only ? eas::Wipe::account_only : eas::Wipe::full));
     return text_output(
         fmt::format(
             "{} requested for device {} of {}; it is sent at the device's next connection\n",
-            account_only ? "account-only wipe" : "remote wipe", c[1], a->address),
-        {{"account", a->address}, {"device", c[1]}, {"wipe", account_only ? "account" : "full"}});
+            account_only ? "account-only wipe" : "remote wipe", c[1], a.address),
+        {{"account", a.address}, {"device", c[1]}, {"wipe", account_only ? "account" : "full"}});
 }
 
 Result<Output> purge(Services& s, const Call& c) {
-    auto svc = service(s);
-    if (!svc) return tl::unexpected(svc.error());
-    auto o = c.options(0, {"retention-period"});
-    if (!o) return tl::unexpected(o.error());
+    SB_TRY_ASSIGN(auto svc, service(s));
+    SB_TRY_ASSIGN(auto o, c.options(0, {"retention-period"}));
     int64_t days = 90;
-    if (o->count("retention-period")) {
+    if (o.count("retention-period")) {
         char* end = nullptr;
-        days = std::strtoll(o->at("retention-period").c_str(), &end, 10);
+        days = std::strtoll(o.at("retention-period").c_str(), &end, 10);
         if (*end || days < 0 || days > 36500)
             return fail(Errc::invalid_argument, "retention-period is a number of days (0-36500)");
     }
-    auto n = (*svc)->devices().purge(now_ms() - days * 86'400'000);
-    if (!n) return tl::unexpected(n.error());
+    SB_TRY_ASSIGN(auto n, svc->devices().purge(now_ms() - days * 86'400'000));
     return text_output(
-        fmt::format("removed {} device(s) not seen for {} days, with their sync states\n", *n,
-                    days),
-        {{"removedDevices", *n}, {"retentionDays", days}});
+        fmt::format("removed {} device(s) not seen for {} days, with their sync states\n", n, days),
+        {{"removedDevices", n}, {"retentionDays", days}});
 }
 
 // Not in the original CLI: how many requests (Ping, Sync with Wait) this node holds open.
 Result<Output> get_parked(Services& s, const Call&) {
-    auto svc = service(s);
-    if (!svc) return tl::unexpected(svc.error());
-    size_t n = (*svc)->hub().size();
+    SB_TRY_ASSIGN(auto svc, service(s));
+    size_t n = svc->hub().size();
     return text_output(fmt::format("{} parked request(s) (Ping, Sync with Wait) on this node\n", n),
                        {{"parked", n}});
 }

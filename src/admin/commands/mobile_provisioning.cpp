@@ -38,15 +38,12 @@ Result<bool> is_cos(const Call& c) {
 }
 
 Result<Output> get(Services& s, const Call& c) {
-    auto cos = is_cos(c);
-    if (!cos) return tl::unexpected(cos.error());
-    auto o = c.options(2, {"key"});
-    if (!o) return tl::unexpected(o.error());
+    SB_TRY_ASSIGN(auto cos, is_cos(c));
+    SB_TRY_ASSIGN(auto o, c.options(2, {"key"}));
     std::optional<std::string> only;
-    if (o->count("key")) {
-        auto a = attribute_of(o->at("key"));
-        if (!a) return tl::unexpected(a.error());
-        only = *a;
+    if (o.count("key")) {
+        SB_TRY_ASSIGN(auto a, attribute_of(o.at("key")));
+        only = a;
     }
     TextBlock t;
     nlohmann::json j = nlohmann::json::object();
@@ -58,41 +55,35 @@ Result<Output> get(Services& s, const Call& c) {
         t.row(name, source.empty() ? v : fmt::format("{}    ({})", v, source));
         j[name] = {{"values", values}, {"source", source}};
     };
-    if (*cos) {
-        auto x = s.directory->cos(c[1]);
-        if (!x) return tl::unexpected(x.error());
-        auto own = s.directory->own_attrs(directory::Scope::cos, x->id);
-        if (!own) return tl::unexpected(own.error());
+    if (cos) {
+        SB_TRY_ASSIGN(auto x, s.directory->cos(c[1]));
+        SB_TRY_ASSIGN(auto own, s.directory->own_attrs(directory::Scope::cos, x.id));
         for (auto& def : directory::all_attrs()) {
             std::string name(def.name);
             if (!is_policy_attr(name) || (only && !iequals(*only, name))) continue;
-            auto it = own->find(name);
-            if (it != own->end())
+            auto it = own.find(name);
+            if (it != own.end())
                 show(name, it->second, "");
             else if (only)
                 show(name, {}, "not set");
         }
     } else {
-        auto a = s.directory->account(c[1]);
-        if (!a) return tl::unexpected(a.error());
+        SB_TRY_ASSIGN(auto a, s.directory->account(c[1]));
         for (auto& def : directory::all_attrs()) {
             std::string name(def.name);
             if (!is_policy_attr(name) || (only && !iequals(*only, name))) continue;
-            auto ev = s.directory->effective(*a, name);
-            if (!ev) return tl::unexpected(ev.error());
-            if (ev->values.empty() && !only) continue;
-            show(name, ev->values, ev->source);
+            SB_TRY_ASSIGN(auto ev, s.directory->effective(a, name));
+            if (ev.values.empty() && !only) continue;
+            show(name, ev.values, ev.source);
         }
     }
     return text_output(t.str(), j);
 }
 
 Result<Output> set(Services& s, const Call& c) {
-    auto cos = is_cos(c);
-    if (!cos) return tl::unexpected(cos.error());
-    auto attr = attribute_of(c[2]);
-    if (!attr) return tl::unexpected(attr.error());
-    const auto* def = directory::find_attr(*attr);
+    SB_TRY_ASSIGN(auto cos, is_cos(c));
+    SB_TRY_ASSIGN(auto attr, attribute_of(c[2]));
+    const auto* def = directory::find_attr(attr);
     std::string value = c[3];
     // The product's examples set integer policies with true/false (AllowDesktopSync true).
     if (def->type == directory::AttrType::integer) {
@@ -101,17 +92,17 @@ Result<Output> set(Services& s, const Call& c) {
         else if (iequals(value, "false"))
             value = "0";
     } else if (def->type == directory::AttrType::boolean) {
-        auto b = parse_bool(*attr, value);
+        auto b = parse_bool(attr, value);
         if (!b) return tl::unexpected(b.error());
         value = *b ? "TRUE" : "FALSE";
     }
-    std::vector<directory::AttrChange> ch{{directory::AttrChange::Op::set, *attr, value}};
-    if (*cos)
+    std::vector<directory::AttrChange> ch{{directory::AttrChange::Op::set, attr, value}};
+    if (cos)
         SB_TRY(s.directory->modify_cos(c[1], ch));
     else
         SB_TRY(s.directory->modify_account(c[1], ch));
-    return text_output(fmt::format("{} = {} for {} {}\n", *attr, value, c[0], c[1]),
-                       {{"attribute", *attr}, {"value", value}});
+    return text_output(fmt::format("{} = {} for {} {}\n", attr, value, c[0], c[1]),
+                       {{"attribute", attr}, {"value", value}});
 }
 
 }  // namespace

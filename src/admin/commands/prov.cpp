@@ -44,35 +44,30 @@ std::vector<std::string> rest(const Call& c, size_t from) {
 // ---- domains ----
 
 Result<Output> create_domain(Services& s, const Call& c) {
-    auto ch = changes_from(c, 1);
-    if (!ch) return tl::unexpected(ch.error());
-    auto d = dir(s).create_domain(c[0], *ch);
-    if (!d) return tl::unexpected(d.error());
-    return text_output(d->uuid + "\n", {{"id", d->uuid}, {"name", d->name}});
+    SB_TRY_ASSIGN(auto ch, changes_from(c, 1));
+    SB_TRY_ASSIGN(auto d, dir(s).create_domain(c[0], ch));
+    return text_output(d.uuid + "\n", {{"id", d.uuid}, {"name", d.name}});
 }
 
 Result<Output> get_domain(Services& s, const Call& c) {
-    auto d = dir(s).domain(c[0]);
-    if (!d) return tl::unexpected(d.error());
-    auto attrs = dir(s).own_attrs(directory::Scope::domain, d->id);
-    if (!attrs) return tl::unexpected(attrs.error());
-    attrs->insert({"zimbraDomainName", {d->name}});
-    attrs->insert({"zimbraId", {d->uuid}});
+    SB_TRY_ASSIGN(auto d, dir(s).domain(c[0]));
+    SB_TRY_ASSIGN(auto attrs, dir(s).own_attrs(directory::Scope::domain, d.id));
+    attrs.insert({"zimbraDomainName", {d.name}});
+    attrs.insert({"zimbraId", {d.uuid}});
     // Show the default COS by name, not only by id.
-    if (auto it = attrs->find("zimbraDomainDefaultCOSId"); it != attrs->end())
+    if (auto it = attrs.find("zimbraDomainDefaultCOSId"); it != attrs.end())
         if (auto cos = dir(s).cos(it->second.front()))
-            attrs->insert({"zimbraDomainDefaultCOSName", {cos->name}});
-    return text_output(attr_lines(d->name, *attrs, rest(c, 1)),
-                       {{"name", d->name}, {"attrs", attrs_json(*attrs)}});
+            attrs.insert({"zimbraDomainDefaultCOSName", {cos->name}});
+    return text_output(attr_lines(d.name, attrs, rest(c, 1)),
+                       {{"name", d.name}, {"attrs", attrs_json(attrs)}});
 }
 
 Result<Output> get_all_domains(Services& s, const Call& c) {
-    auto ds = dir(s).domains();
-    if (!ds) return tl::unexpected(ds.error());
+    SB_TRY_ASSIGN(auto ds, dir(s).domains());
     bool verbose = c.size() > 0 && c[0] == "-v";
     std::string text;
     nlohmann::json list = nlohmann::json::array();
-    for (auto& d : *ds) {
+    for (auto& d : ds) {
         text += verbose ? fmt::format("{}  {}\n", d.name, d.uuid) : d.name + "\n";
         list.push_back({{"name", d.name}, {"id", d.uuid}});
     }
@@ -80,10 +75,9 @@ Result<Output> get_all_domains(Services& s, const Call& c) {
 }
 
 Result<Output> modify_domain(Services& s, const Call& c) {
-    auto ch = changes_from(c, 1);
-    if (!ch) return tl::unexpected(ch.error());
-    if (ch->empty()) return fail(Errc::invalid_argument, "no attribute to change");
-    SB_TRY(dir(s).modify_domain(c[0], *ch));
+    SB_TRY_ASSIGN(auto ch, changes_from(c, 1));
+    if (ch.empty()) return fail(Errc::invalid_argument, "no attribute to change");
+    SB_TRY(dir(s).modify_domain(c[0], ch));
     return text_output("");
 }
 
@@ -95,31 +89,26 @@ Result<Output> delete_domain(Services& s, const Call& c) {
 // ---- classes of service ----
 
 Result<Output> create_cos(Services& s, const Call& c) {
-    auto ch = changes_from(c, 1);
-    if (!ch) return tl::unexpected(ch.error());
-    auto cos = dir(s).create_cos(c[0], *ch);
-    if (!cos) return tl::unexpected(cos.error());
-    return text_output(cos->uuid + "\n", {{"id", cos->uuid}, {"name", cos->name}});
+    SB_TRY_ASSIGN(auto ch, changes_from(c, 1));
+    SB_TRY_ASSIGN(auto cos, dir(s).create_cos(c[0], ch));
+    return text_output(cos.uuid + "\n", {{"id", cos.uuid}, {"name", cos.name}});
 }
 
 Result<Output> get_cos(Services& s, const Call& c) {
-    auto cos = dir(s).cos(c[0]);
-    if (!cos) return tl::unexpected(cos.error());
-    auto attrs = dir(s).own_attrs(directory::Scope::cos, cos->id);
-    if (!attrs) return tl::unexpected(attrs.error());
-    attrs->insert({"cn", {cos->name}});
-    attrs->insert({"zimbraId", {cos->uuid}});
-    return text_output(attr_lines(cos->name, *attrs, rest(c, 1)),
-                       {{"name", cos->name}, {"attrs", attrs_json(*attrs)}});
+    SB_TRY_ASSIGN(auto cos, dir(s).cos(c[0]));
+    SB_TRY_ASSIGN(auto attrs, dir(s).own_attrs(directory::Scope::cos, cos.id));
+    attrs.insert({"cn", {cos.name}});
+    attrs.insert({"zimbraId", {cos.uuid}});
+    return text_output(attr_lines(cos.name, attrs, rest(c, 1)),
+                       {{"name", cos.name}, {"attrs", attrs_json(attrs)}});
 }
 
 Result<Output> get_all_cos(Services& s, const Call& c) {
-    auto all = dir(s).all_cos();
-    if (!all) return tl::unexpected(all.error());
+    SB_TRY_ASSIGN(auto all, dir(s).all_cos());
     bool verbose = c.size() > 0 && c[0] == "-v";
     std::string text;
     nlohmann::json list = nlohmann::json::array();
-    for (auto& x : *all) {
+    for (auto& x : all) {
         text += verbose ? fmt::format("{}  {}\n", x.name, x.uuid) : x.name + "\n";
         list.push_back({{"name", x.name}, {"id", x.uuid}});
     }
@@ -127,10 +116,9 @@ Result<Output> get_all_cos(Services& s, const Call& c) {
 }
 
 Result<Output> modify_cos(Services& s, const Call& c) {
-    auto ch = changes_from(c, 1);
-    if (!ch) return tl::unexpected(ch.error());
-    if (ch->empty()) return fail(Errc::invalid_argument, "no attribute to change");
-    SB_TRY(dir(s).modify_cos(c[0], *ch));
+    SB_TRY_ASSIGN(auto ch, changes_from(c, 1));
+    if (ch.empty()) return fail(Errc::invalid_argument, "no attribute to change");
+    SB_TRY(dir(s).modify_cos(c[0], ch));
     return text_output("");
 }
 
@@ -142,13 +130,12 @@ Result<Output> delete_cos(Services& s, const Call& c) {
 // ---- accounts ----
 
 Result<Output> create_account(Services& s, const Call& c) {
-    auto pairs = c.pairs(2);
-    if (!pairs) return tl::unexpected(pairs.error());
+    SB_TRY_ASSIGN(auto pairs, c.pairs(2));
     directory::NewAccount na;
     na.address = c[0];
     na.password = c[1];
     std::vector<std::pair<std::string, std::string>> attr_pairs;
-    for (auto& [k, v] : *pairs) {
+    for (auto& [k, v] : pairs) {
         // A stored hash ({SSHA}, {CRYPT}, ...) may be given as userPassword and is kept as it is.
         if (iequals(k, "userPassword"))
             na.imported_password = v;
@@ -160,21 +147,18 @@ Result<Output> create_account(Services& s, const Call& c) {
     if (!na.password.empty() && !na.imported_password.empty())
         return fail(Errc::invalid_argument, "give either a password or userPassword, not both");
     na.attrs = to_changes(attr_pairs);
-    auto a = dir(s).create_account(na);
-    if (!a) return tl::unexpected(a.error());
-    return text_output(a->uuid + "\n", account_json(*a));
+    SB_TRY_ASSIGN(auto a, dir(s).create_account(na));
+    return text_output(a.uuid + "\n", account_json(a));
 }
 
 Result<Output> get_account(Services& s, const Call& c) {
-    auto a = dir(s).account(c[0]);
-    if (!a) return tl::unexpected(a.error());
+    SB_TRY_ASSIGN(auto a, dir(s).account(c[0]));
     auto wanted = rest(c, 1);
     nlohmann::json attrs = nlohmann::json::object();
-    std::string text = fmt::format("# name {}\n", a->address);
+    std::string text = fmt::format("# name {}\n", a.address);
     if (wanted.empty()) {
-        auto all = dir(s).effective_all(*a);
-        if (!all) return tl::unexpected(all.error());
-        for (auto& [name, ev] : *all) {
+        SB_TRY_ASSIGN(auto all, dir(s).effective_all(a));
+        for (auto& [name, ev] : all) {
             for (auto& v : ev.values)
                 text += fmt::format("{}: {}\n", name, v);
             if (const auto* def = directory::find_attr(name);
@@ -184,20 +168,19 @@ Result<Output> get_account(Services& s, const Call& c) {
         }
     } else {
         for (auto& name : wanted) {
-            auto ev = dir(s).effective(*a, name);
-            if (!ev) return tl::unexpected(ev.error());
+            SB_TRY_ASSIGN(auto ev, dir(s).effective(a, name));
             const auto* def = directory::find_attr(name);
             std::string canon(def ? def->name : name);
-            for (auto& v : ev->values)
+            for (auto& v : ev.values)
                 text += fmt::format("{}: {}\n", canon, v);
-            text += ev->values.empty() ? fmt::format("# {} has no value\n", canon)
-                                       : fmt::format("# {} comes from: {}\n", canon, ev->source);
+            text += ev.values.empty() ? fmt::format("# {} has no value\n", canon)
+                                      : fmt::format("# {} comes from: {}\n", canon, ev.source);
             if (def && !directory::attr_enforced(*def))
                 text += fmt::format("# {} is not enforced yet: {}\n", canon, def->pending);
-            attrs[canon] = {{"values", ev->values}, {"source", ev->source}};
+            attrs[canon] = {{"values", ev.values}, {"source", ev.source}};
         }
     }
-    auto j = account_json(*a);
+    auto j = account_json(a);
     j["attrs"] = attrs;
     return text_output(text, j);
 }
@@ -211,11 +194,10 @@ Result<Output> get_all_accounts(Services& s, const Call& c) {
         else
             domain = arg;
     }
-    auto list = dir(s).accounts(domain);
-    if (!list) return tl::unexpected(list.error());
+    SB_TRY_ASSIGN(auto list, dir(s).accounts(domain));
     std::string text;
     nlohmann::json arr = nlohmann::json::array();
-    for (auto& a : *list) {
+    for (auto& a : list) {
         text += verbose ? fmt::format("{}  {}  {}\n", a.address, a.uuid,
                                       directory::status_name(a.status))
                         : a.address + "\n";
@@ -225,14 +207,13 @@ Result<Output> get_all_accounts(Services& s, const Call& c) {
 }
 
 Result<Output> modify_account(Services& s, const Call& c) {
-    auto ch = changes_from(c, 1);
-    if (!ch) return tl::unexpected(ch.error());
-    if (ch->empty()) return fail(Errc::invalid_argument, "no attribute to change");
-    for (auto& x : *ch)
+    SB_TRY_ASSIGN(auto ch, changes_from(c, 1));
+    if (ch.empty()) return fail(Errc::invalid_argument, "no attribute to change");
+    for (auto& x : ch)
         if (iequals(x.name, "userPassword"))
             return fail(Errc::invalid_argument,
                         "use: switchboard prov setPassword ACCOUNT PASSWORD");
-    SB_TRY(dir(s).modify_account(c[0], *ch));
+    SB_TRY(dir(s).modify_account(c[0], ch));
     return text_output("");
 }
 
@@ -242,9 +223,8 @@ Result<Output> delete_account(Services& s, const Call& c) {
 }
 
 Result<Output> rename_account(Services& s, const Call& c) {
-    auto a = dir(s).rename_account(c[0], c[1]);
-    if (!a) return tl::unexpected(a.error());
-    return text_output("", account_json(*a));
+    SB_TRY_ASSIGN(auto a, dir(s).rename_account(c[0], c[1]));
+    return text_output("", account_json(a));
 }
 
 Result<Output> set_password(Services& s, const Call& c) {

@@ -99,17 +99,14 @@ Result<directory::NewAccount> to_account(const ldif::Entry& e,
 }  // namespace
 
 Result<Output> import_ldif(Services& s, const Call& c) {
-    auto text = c.file(0);
-    if (!text) return tl::unexpected(text.error());
-    auto opts = c.options(1, {"domain"});
-    if (!opts) return tl::unexpected(opts.error());
+    SB_TRY_ASSIGN(auto text, c.file(0));
+    SB_TRY_ASSIGN(auto opts, c.options(1, {"domain"}));
     std::optional<std::string> domain;
-    if (auto it = opts->find("domain"); it != opts->end()) {
-        auto d = s.directory->domain(it->second);
-        if (!d) return tl::unexpected(d.error());
-        domain = d->name;
+    if (auto it = opts.find("domain"); it != opts.end()) {
+        SB_TRY_ASSIGN(auto d, s.directory->domain(it->second));
+        domain = d.name;
     }
-    ldif::Reader reader(*text);
+    ldif::Reader reader(text);
     std::vector<directory::NewAccount> accounts;
     size_t skipped = 0;
     for (;;) {

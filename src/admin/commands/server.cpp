@@ -12,17 +12,15 @@ namespace sb::admin {
 namespace {
 
 Result<Output> status(Services& s, const Call&) {
-    auto domains = s.directory->domains();
-    if (!domains) return tl::unexpected(domains.error());
+    SB_TRY_ASSIGN(auto domains, s.directory->domains());
     int64_t accounts = 0;
     SB_TRY(s.db->read([&](store::Tx& tx) -> Result<void> {
-        auto n = tx.scalar("SELECT COUNT(*) FROM accounts");
-        if (!n) return tl::unexpected(n.error());
-        accounts = *n;
+        SB_TRY_ASSIGN(auto n, tx.scalar("SELECT COUNT(*) FROM accounts"));
+        accounts = n;
         return {};
     }));
     nlohmann::json j = s.runtime;
-    j["domains"] = domains->size();
+    j["domains"] = domains.size();
     j["accounts"] = accounts;
     j["schemaVersion"] = store::current_schema_version();
     j["dataDir"] = s.config->data_dir;

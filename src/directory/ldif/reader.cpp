@@ -366,10 +366,9 @@ Result<std::vector<Entry>> parse_all(std::string_view input, Limits limits) {
     Reader reader(input, limits);
     std::vector<Entry> entries;
     for (;;) {
-        auto next = reader.next();
-        if (!next) return tl::unexpected(next.error());
-        if (!*next) return entries;
-        entries.push_back(std::move(**next));
+        SB_TRY_ASSIGN(auto next, reader.next());
+        if (!next) return entries;
+        entries.push_back(std::move(*next));
     }
 }
 

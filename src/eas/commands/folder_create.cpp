@@ -33,13 +33,12 @@ Result<Reply> run_folder_create(Context& c) {
     auto type = folder_id_of(*type_text);
     auto view = type ? view_for_type(static_cast<int>(*type)) : std::nullopt;
     if (!view) return status_only(kBadRequest);
-    auto h = load_hierarchy(c);
-    if (!h) return tl::unexpected(h.error());
-    if (!*h || !is_current(**h, *key)) return status_only(kInvalidKey);
+    SB_TRY_ASSIGN(auto h, load_hierarchy(c));
+    if (!h || !is_current(*h, *key)) return status_only(kInvalidKey);
     int64_t parent = mailbox::folder_id::kRoot;
     if (*parent_text != "0") {
         auto p = folder_id_of(*parent_text);
-        if (!p || !(*h)->held.count(*p)) return status_only(kParentNotFound);
+        if (!p || !h->held.count(*p)) return status_only(kParentNotFound);
         parent = *p;
     }
     auto f = c.service.mailbox().create_folder_in(c.account.id, parent, *name, *view);
@@ -51,13 +50,13 @@ Result<Reply> run_folder_create(Context& c) {
     }
     EasFolder e{f->id, parent == mailbox::folder_id::kRoot ? 0 : parent, f->name, eas_type(*f),
                 f->view};
-    (*h)->held[f->id] = folder_signature(e);
-    SB_TRY(advance(c, **h));
+    h->held[f->id] = folder_signature(e);
+    SB_TRY(advance(c, *h));
     std::string body;
     wbxml::Encoder enc(body);
     enc.start(fh::FolderCreate)
         .element(fh::Status, kOk)
-        .element(fh::SyncKey, (*h)->key_text())
+        .element(fh::SyncKey, h->key_text())
         .element(fh::ServerId, std::to_string(f->id))
         .end();
     return finish(enc, body);

@@ -27,30 +27,25 @@ Result<Reply> run_folder_delete(Context& c) {
     auto key = root.child_value(fh::SyncKey);
     auto id_text = root.child_value(fh::ServerId);
     if (!key || !id_text) return status_only(kBadRequest);
-    auto h = load_hierarchy(c);
-    if (!h) return tl::unexpected(h.error());
-    if (!*h || !is_current(**h, *key)) return status_only(kInvalidKey);
+    SB_TRY_ASSIGN(auto h, load_hierarchy(c));
+    if (!h || !is_current(*h, *key)) return status_only(kInvalidKey);
     auto id = folder_id_of(*id_text);
-    if (!id || !(*h)->held.count(*id)) return status_only(kNotFound);
+    if (!id || !h->held.count(*id)) return status_only(kNotFound);
     if (*id < mailbox::folder_id::kFirstUserItem) return status_only(kSystemFolder);
     if (auto r = c.service.mailbox().delete_folder(c.account.id, *id); !r) {
         if (r.error().code == Errc::not_found) return status_only(kNotFound);
         return status_only(kServerError);
     }
     // The subfolders went with it: the device drops them too.
-    auto folders = eas_folders(c.service.mailbox(), c.account.id);
-    if (!folders) return tl::unexpected(folders.error());
-    FolderSet now = folder_set(*folders);
-    for (auto it = (*h)->held.begin(); it != (*h)->held.end();)
-        it = now.count(it->first) ? std::next(it) : (*h)->held.erase(it);
+    SB_TRY_ASSIGN(auto folders, eas_folders(c.service.mailbox(), c.account.id));
+    FolderSet now = folder_set(folders);
+    for (auto it = h->held.begin(); it != h->held.end();)
+        it = now.count(it->first) ? std::next(it) : h->held.erase(it);
     SB_TRY(c.service.devices().drop_state(c.account.id, c.device.device_id, std::to_string(*id)));
-    SB_TRY(advance(c, **h));
+    SB_TRY(advance(c, *h));
     std::string body;
     wbxml::Encoder enc(body);
-    enc.start(fh::FolderDelete)
-        .element(fh::Status, kOk)
-        .element(fh::SyncKey, (*h)->key_text())
-        .end();
+    enc.start(fh::FolderDelete).element(fh::Status, kOk).element(fh::SyncKey, h->key_text()).end();
     return finish(enc, body);
 }
 

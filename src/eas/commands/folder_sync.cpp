@@ -39,24 +39,22 @@ Result<Reply> run_folder_sync(Context& c) {
     if (!key_text) return status_only(kBadRequest);
     auto key = parse_sync_key(*key_text);
     if (!key) return status_only(kInvalidKey);
-    auto folders = eas_folders(c.service.mailbox(), c.account.id);
-    if (!folders) return tl::unexpected(folders.error());
-    auto h = load_hierarchy(c);
-    if (!h) return tl::unexpected(h.error());
+    SB_TRY_ASSIGN(auto folders, eas_folders(c.service.mailbox(), c.account.id));
+    SB_TRY_ASSIGN(auto h, load_hierarchy(c));
 
     Hierarchy state;
     if (key->initial) {
         // A second FolderSync 0 right after the first (iOS) gets the same key: a state still at
         // its first key keeps its generation.
-        if (*h && (*h)->state.key == 1)
-            state.state = std::move((*h)->state);
+        if (h && h->state.key == 1)
+            state.state = std::move(h->state);
         else
             state.state.generation = new_generation();
         state.state.collection = "";
         state.state.key = 0;  // advanced below
     } else {
-        if (!*h) return status_only(kInvalidKey);
-        state = std::move(**h);
+        if (!h) return status_only(kInvalidKey);
+        state = std::move(*h);
         const auto& k = *key->key;
         if (k.generation == state.state.generation && k.counter == state.state.prev_key &&
             state.state.prev_key != 0 && !state.state.prev_reply.empty()) {
@@ -71,8 +69,8 @@ Result<Reply> run_folder_sync(Context& c) {
 
     std::vector<const EasFolder*> adds, updates;
     std::vector<int64_t> deletes;
-    FolderSet now = folder_set(*folders);
-    for (auto& f : *folders) {
+    FolderSet now = folder_set(folders);
+    for (auto& f : folders) {
         auto it = state.held.find(f.id);
         if (it == state.held.end())
             adds.push_back(&f);

@@ -30,16 +30,15 @@ Result<Reply> run_folder_update(Context& c) {
     auto name = root.child_value(fh::DisplayName);
     if (!key || !id_text || !parent_text || !name || name->empty() || name->size() > 256)
         return status_only(kBadRequest);
-    auto h = load_hierarchy(c);
-    if (!h) return tl::unexpected(h.error());
-    if (!*h || !is_current(**h, *key)) return status_only(kInvalidKey);
+    SB_TRY_ASSIGN(auto h, load_hierarchy(c));
+    if (!h || !is_current(*h, *key)) return status_only(kInvalidKey);
     auto id = folder_id_of(*id_text);
-    if (!id || !(*h)->held.count(*id)) return status_only(kNotFound);
+    if (!id || !h->held.count(*id)) return status_only(kNotFound);
     if (*id < mailbox::folder_id::kFirstUserItem) return status_only(kSystemFolder);
     int64_t parent = mailbox::folder_id::kRoot;
     if (*parent_text != "0") {
         auto p = folder_id_of(*parent_text);
-        if (!p || !(*h)->held.count(*p)) return status_only(kParentNotFound);
+        if (!p || !h->held.count(*p)) return status_only(kParentNotFound);
         parent = *p;
     }
     auto f = c.service.mailbox().rename_folder(c.account.id, *id, *name, parent);
@@ -52,14 +51,11 @@ Result<Reply> run_folder_update(Context& c) {
     }
     EasFolder e{f->id, parent == mailbox::folder_id::kRoot ? 0 : parent, f->name, eas_type(*f),
                 f->view};
-    (*h)->held[f->id] = folder_signature(e);
-    SB_TRY(advance(c, **h));
+    h->held[f->id] = folder_signature(e);
+    SB_TRY(advance(c, *h));
     std::string body;
     wbxml::Encoder enc(body);
-    enc.start(fh::FolderUpdate)
-        .element(fh::Status, kOk)
-        .element(fh::SyncKey, (*h)->key_text())
-        .end();
+    enc.start(fh::FolderUpdate).element(fh::Status, kOk).element(fh::SyncKey, h->key_text()).end();
     return finish(enc, body);
 }
 

@@ -31,20 +31,18 @@ Result<Reply> run_get_item_estimate(Context& c) {
         auto key = col.child_value(as::SyncKey);
         int status = kOk;
         size_t estimate = 0;
-        auto st = c.service.devices().state(c.account.id, c.device.device_id, id);
-        if (!st) return tl::unexpected(st.error());
+        SB_TRY_ASSIGN(auto st, c.service.devices().state(c.account.id, c.device.device_id, id));
         if (id.empty()) {
             status = kInvalidCollection;
         } else if (key && *key == "0") {
             status = kNotPrimed;
-        } else if (!*st) {
+        } else if (!st) {
             status = kNotPrimed;
-        } else if (key && *key != SyncKey{(*st)->generation, (*st)->key}.text()) {
+        } else if (key && *key != SyncKey{st->generation, st->key}.text()) {
             status = kInvalidKey;
         } else {
-            auto p = pending_changes(c.service, c.account.id, c.device.device_id, id);
-            if (!p) return tl::unexpected(p.error());
-            estimate = p->value_or(0);
+            SB_TRY_ASSIGN(auto p, pending_changes(c.service, c.account.id, c.device.device_id, id));
+            estimate = p.value_or(0);
         }
         enc.start(ge::Response)
             .element(ge::Status, status)

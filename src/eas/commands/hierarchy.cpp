@@ -7,12 +7,10 @@
 namespace sb::eas {
 
 Result<std::optional<Hierarchy>> load_hierarchy(Context& c) {
-    auto s = c.service.devices().state(c.account.id, c.device.device_id, "");
-    if (!s) return tl::unexpected(s.error());
-    if (!*s) return std::optional<Hierarchy>();
-    auto held = parse_folders((*s)->holdings);
-    if (!held) return tl::unexpected(held.error());
-    return std::optional<Hierarchy>(Hierarchy{std::move(**s), std::move(*held)});
+    SB_TRY_ASSIGN(auto s, c.service.devices().state(c.account.id, c.device.device_id, ""));
+    if (!s) return std::optional<Hierarchy>();
+    SB_TRY_ASSIGN(auto held, parse_folders(s->holdings));
+    return std::optional<Hierarchy>(Hierarchy{std::move(*s), std::move(held)});
 }
 
 bool is_current(const Hierarchy& h, std::string_view key) {

@@ -177,12 +177,11 @@ Result<Reply> run_ping(Context& c) {
         return reply(status_body(kTooManyFolders, {}, svc.options().max_ping_folders));
 
     // Every folder must be one the device got from FolderSync.
-    auto h = load_hierarchy(c);
-    if (!h) return tl::unexpected(h.error());
-    if (!*h) return reply(status_body(kHierarchy));
+    SB_TRY_ASSIGN(auto h, load_hierarchy(c));
+    if (!h) return reply(status_body(kHierarchy));
     for (auto& f : folders) {
         auto id = folder_id_of(f.id);
-        if (!id || !(*h)->held.count(*id)) return reply(status_body(kHierarchy));
+        if (!id || !h->held.count(*id)) return reply(status_body(kHierarchy));
     }
 
     nlohmann::json list = nlohmann::json::array();

@@ -98,9 +98,8 @@ Result<Reply> run_provision(Context& c) {
         return finish(enc, body);
     }
     std::string type(policy_el.child_text(pv::PolicyType));
-    auto settings = c.service.settings().get(c.account);
-    if (!settings) return tl::unexpected(settings.error());
-    const Policy* policy = &(*settings)->policy;
+    SB_TRY_ASSIGN(auto settings, c.service.settings().get(c.account));
+    const Policy* policy = &settings->policy;
 
     enc.start(pv::Provision).element(pv::Status, kOk).start(pv::Policies).start(pv::Policy);
     enc.element(pv::PolicyType, type);

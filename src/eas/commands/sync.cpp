@@ -62,17 +62,15 @@ std::optional<int64_t> integer(std::string_view s) {
 // The reply to the collections, in request order (the hierarchy must be known).
 Result<Reply> respond(Context& c, const std::vector<CollectionRequest>& requests, size_t budget) {
     // A device that lost its hierarchy (reset) must FolderSync first (MS-ASCMD 2.2.3.177.17, 12).
-    auto h = load_hierarchy(c);
-    if (!h) return tl::unexpected(h.error());
-    if (!*h) return status_only(kHierarchyChanged);
+    SB_TRY_ASSIGN(auto h, load_hierarchy(c));
+    if (!h) return status_only(kHierarchyChanged);
 
     std::string body;
     wbxml::Encoder enc(body);
     enc.start(as::Sync).start(as::Collections);
     for (auto& r : requests) {
-        auto res = sync_collection(c, r, budget);
-        if (!res) return tl::unexpected(res.error());
-        auto frag = wbxml::decode(res->fragment);
+        SB_TRY_ASSIGN(auto res, sync_collection(c, r, budget));
+        auto frag = wbxml::decode(res.fragment);
         if (!frag) return fail(Errc::internal, "stored sync reply: " + frag.error().message);
         wbxml::encode_element(enc, frag->root());
     }
@@ -87,14 +85,12 @@ Result<bool> nothing_to_say(Context& c, const std::vector<CollectionRequest>& re
         if (r.commands) return false;
         auto parsed = parse_sync_key(r.sync_key);
         if (!parsed || parsed->initial || !parsed->key) return false;
-        auto st = c.service.devices().state(c.account.id, c.device.device_id, r.id);
-        if (!st) return tl::unexpected(st.error());
-        if (!*st || (*st)->generation != parsed->key->generation ||
-            (*st)->key != parsed->key->counter)
+        SB_TRY_ASSIGN(auto st, c.service.devices().state(c.account.id, c.device.device_id, r.id));
+        if (!st || st->generation != parsed->key->generation || st->key != parsed->key->counter)
             return false;
-        auto pending = pending_changes(c.service, c.account.id, c.device.device_id, r.id, 1);
-        if (!pending) return tl::unexpected(pending.error());
-        if (!*pending || **pending > 0) return false;
+        SB_TRY_ASSIGN(auto pending,
+                      pending_changes(c.service, c.account.id, c.device.device_id, r.id, 1));
+        if (!pending || *pending > 0) return false;
     }
     return true;
 }
@@ -228,12 +224,11 @@ Result<Reply> run_sync(Context& c) {
             for (auto& r : requests)
                 given = given || r.id == id;
             if (given || id.empty()) continue;
-            auto st = svc.devices().state(c.account.id, c.device.device_id, id);
-            if (!st) return tl::unexpected(st.error());
-            if (!*st) continue;
+            SB_TRY_ASSIGN(auto st, svc.devices().state(c.account.id, c.device.device_id, id));
+            if (!st) continue;
             CollectionRequest r;
             r.id = id;
-            r.sync_key = SyncKey{(*st)->generation, (*st)->key}.text();
+            r.sync_key = SyncKey{st->generation, st->key}.text();
             requests.push_back(std::move(r));
         }
         if (requests.empty()) return status_only(kIncompleteRequest);
@@ -257,12 +252,10 @@ Result<Reply> run_sync(Context& c) {
     }
 
     if (wait_seconds) {
-        auto h = load_hierarchy(c);
-        if (!h) return tl::unexpected(h.error());
-        if (*h) {
-            auto quiet = nothing_to_say(c, requests);
-            if (!quiet) return tl::unexpected(quiet.error());
-            if (*quiet) {
+        SB_TRY_ASSIGN(auto h, load_hierarchy(c));
+        if (h) {
+            SB_TRY_ASSIGN(auto quiet, nothing_to_say(c, requests));
+            if (quiet) {
                 Reply r;
                 r.wait =
                     std::make_shared<SyncWait>(svc, c, std::move(requests), budget, *wait_seconds);

@@ -34,9 +34,8 @@ Result<void> HeldItems::load(const std::vector<int64_t>& ids) {
     missing.erase(std::unique(missing.begin(), missing.end()), missing.end());
     std::map<int64_t, int64_t> found;
     if (!delta_.clear) {
-        auto r = store_.held(account_, device_, collection_, missing);
-        if (!r) return tl::unexpected(r.error());
-        found = std::move(*r);
+        SB_TRY_ASSIGN(auto r, store_.held(account_, device_, collection_, missing));
+        found = std::move(r);
     }
     for (int64_t id : missing) {
         auto it = found.find(id);
@@ -79,13 +78,12 @@ Result<Window> next_window(ItemSource& source, HeldItems& held, int64_t account,
             return w;
         }
         size_t want = std::min(room, budget) + 1;  // one more tells whether the folder goes on
-        auto page = source.items_after(account, folder, state.download_after, want);
-        if (!page) return tl::unexpected(page.error());
+        SB_TRY_ASSIGN(auto page, source.items_after(account, folder, state.download_after, want));
         std::vector<int64_t> ids;
-        for (auto& v : *page)
+        for (auto& v : page)
             ids.push_back(v.id);
         SB_TRY(held.load(ids));
-        for (auto& v : *page) {
+        for (auto& v : page) {
             if (w.items.size() == size) {
                 w.more = true;
                 return w;
@@ -96,7 +94,7 @@ Result<Window> next_window(ItemSource& source, HeldItems& held, int64_t account,
             if (h != v.version) send(h ? Outgoing::Op::change : Outgoing::Op::add, v.id, v.version);
             state.download_after = v.id;
         }
-        if (page->size() < want) state.download_after = SyncState::kDownloaded;
+        if (page.size() < want) state.download_after = SyncState::kDownloaded;
     }
 
     // The change feed: every change after the position, in version order.
@@ -107,13 +105,12 @@ Result<Window> next_window(ItemSource& source, HeldItems& held, int64_t account,
             return w;
         }
         size_t want = std::min(budget, std::max<size_t>(2 * room, 64));
-        auto batch = source.changes_since(account, folder, state.feed_modseq, want);
-        if (!batch) return tl::unexpected(batch.error());
+        SB_TRY_ASSIGN(auto batch, source.changes_since(account, folder, state.feed_modseq, want));
         std::vector<int64_t> ids;
-        for (auto& c : batch->changes)
+        for (auto& c : batch.changes)
             ids.push_back(c.id);
         SB_TRY(held.load(ids));
-        for (auto& c : batch->changes) {
+        for (auto& c : batch.changes) {
             auto op = feed_op(c, held.version(c.id));
             if (op && w.items.size() == size) {
                 w.more = true;
@@ -123,8 +120,8 @@ Result<Window> next_window(ItemSource& source, HeldItems& held, int64_t account,
             state.feed_modseq = c.version;
         }
         budget -= want;
-        state.feed_modseq = std::max(state.feed_modseq, batch->complete_to);
-        if (batch->complete_to >= batch->head) return w;
+        state.feed_modseq = std::max(state.feed_modseq, batch.complete_to);
+        if (batch.complete_to >= batch.head) return w;
     }
 }
 
@@ -133,9 +130,8 @@ Result<size_t> count_pending(ItemSource& source, HeldItems& held, int64_t accoun
     if (state.download_after != SyncState::kDownloaded) {
         // The rest of the download (the feed follows it; an item the device added itself may be
         // counted: this is an estimate, and a Ping is answered one Sync early at worst).
-        auto n = source.count_after(account, folder, state.download_after, limit);
-        if (!n) return tl::unexpected(n.error());
-        if (*n > 0) return *n;
+        SB_TRY_ASSIGN(auto n, source.count_after(account, folder, state.download_after, limit));
+        if (n > 0) return n;
     }
     size_t count = 0, budget = scan_budget(limit);
     int64_t since = state.feed_modseq;
@@ -144,17 +140,16 @@ Result<size_t> count_pending(ItemSource& source, HeldItems& held, int64_t accoun
         // Sync moves the feed on).
         if (budget == 0) return std::max<size_t>(count, 1);
         size_t want = std::min<size_t>(budget, 1024);
-        auto batch = source.changes_since(account, folder, since, want);
-        if (!batch) return tl::unexpected(batch.error());
+        SB_TRY_ASSIGN(auto batch, source.changes_since(account, folder, since, want));
         std::vector<int64_t> ids;
-        for (auto& c : batch->changes)
+        for (auto& c : batch.changes)
             ids.push_back(c.id);
         SB_TRY(held.load(ids));
-        for (auto& c : batch->changes)
+        for (auto& c : batch.changes)
             if (feed_op(c, held.version(c.id)) && ++count == limit) return count;
         budget -= want;
-        if (batch->complete_to >= batch->head) break;
-        since = batch->complete_to;
+        if (batch.complete_to >= batch.head) break;
+        since = batch.complete_to;
     }
     return count;
 }

@@ -80,17 +80,15 @@ Result<std::vector<mailbox::Contact>> changed_since(ContactSource& source, int64
                                                     int64_t folder, int64_t since) {
     std::vector<int64_t> ids;
     for (int round = 0; round < 10'000; ++round) {
-        auto batch = source.changes_since(account, folder, since, 1024);
-        if (!batch) return tl::unexpected(batch.error());
-        for (auto& c : batch->changes)
+        SB_TRY_ASSIGN(auto batch, source.changes_since(account, folder, since, 1024));
+        for (auto& c : batch.changes)
             if (c.present) ids.push_back(c.id);
-        if (batch->complete_to >= batch->head) break;
-        since = batch->complete_to;
+        if (batch.complete_to >= batch.head) break;
+        since = batch.complete_to;
     }
-    auto got = source.get_many(account, ids);
-    if (!got) return tl::unexpected(got.error());
+    SB_TRY_ASSIGN(auto got, source.get_many(account, ids));
     std::vector<mailbox::Contact> out;
-    for (auto& c : *got)
+    for (auto& c : got)
         if (c.folder_id == folder) out.push_back(std::move(c));
     return out;
 }
@@ -162,10 +160,9 @@ Result<CollectionRequest> parse_collection(wbxml::Element e, size_t max_window) 
         r.has_options = true;
         for (auto x : o.children()) {
             if (x.is(asb::BodyPreference)) {
-                auto b = parse_body_preference(x);
-                if (!b) return tl::unexpected(b.error());
+                SB_TRY_ASSIGN(auto b, parse_body_preference(x));
                 // Contacts keep plain text: the first preference for type 1 (or any) wins.
-                if (!r.options.body || b->type == 1) r.options.body = *b;
+                if (!r.options.body || b.type == 1) r.options.body = b;
             } else if (x.is(as::Conflict)) {
                 auto n = number(x.value());
                 if (!n || (*n != 0 && *n != 1)) return fail(Errc::invalid_argument, "bad Conflict");
@@ -196,9 +193,8 @@ Result<CollectionResult> sync_collection(Context& c, const CollectionRequest& re
             return tl::unexpected(f.error());
     }
     if (!folder || folder->id == mailbox::folder_id::kRoot) {
-        auto frag = fragment_status(req, kNotFound, c.version);
-        if (!frag) return tl::unexpected(frag.error());
-        result.fragment = std::move(*frag);
+        SB_TRY_ASSIGN(auto frag, fragment_status(req, kNotFound, c.version));
+        result.fragment = std::move(frag);
         return result;
     }
     const bool contacts = folder->view == mailbox::View::contact;
@@ -220,10 +216,9 @@ Result<CollectionResult> sync_collection(Context& c, const CollectionRequest& re
         s.key = 1;
         // The download starts at the folder's first item; the feed at what the mailbox is now
         // (later changes are sent after the download, earlier ones are in it).
-        auto head = svc.contacts().head(account);
-        if (!head) return tl::unexpected(head.error());
+        SB_TRY_ASSIGN(auto head, svc.contacts().head(account));
         s.download_after = 0;
-        s.feed_modseq = *head;
+        s.feed_modseq = head;
         CollectionOptions o = *stored ? options_from_json((*stored)->options) : CollectionOptions{};
         if (req.has_options) {
             o.body = req.options.body;
@@ -249,9 +244,8 @@ Result<CollectionResult> sync_collection(Context& c, const CollectionRequest& re
     }
 
     if (!parsed || !*stored) {
-        auto frag = fragment_status(req, kInvalidKey, c.version);
-        if (!frag) return tl::unexpected(frag.error());
-        result.fragment = std::move(*frag);
+        SB_TRY_ASSIGN(auto frag, fragment_status(req, kInvalidKey, c.version));
+        result.fragment = std::move(frag);
         return result;
     }
     SyncState state = std::move(**stored);
@@ -266,9 +260,8 @@ Result<CollectionResult> sync_collection(Context& c, const CollectionRequest& re
         return result;
     }
     if (key.generation != state.generation || key.counter != state.key) {
-        auto frag = fragment_status(req, kInvalidKey, c.version);
-        if (!frag) return tl::unexpected(frag.error());
-        result.fragment = std::move(*frag);
+        SB_TRY_ASSIGN(auto frag, fragment_status(req, kInvalidKey, c.version));
+        result.fragment = std::move(frag);
         return result;
     }
 
@@ -305,16 +298,14 @@ Result<CollectionResult> sync_collection(Context& c, const CollectionRequest& re
     if (recovering && recovering->key != state.key) recovering.reset();
     if (has_adds && contacts && !recovering) {
         // The intent, stored before any Add reaches the mailbox (see the header).
-        auto m = source.head(account);
-        if (!m) return tl::unexpected(m.error());
-        state.pending = json_text(nlohmann::json{{"key", state.key}, {"modseq", *m}});
+        SB_TRY_ASSIGN(auto m, source.head(account));
+        state.pending = json_text(nlohmann::json{{"key", state.key}, {"modseq", m}});
         SB_TRY(store.put_state(account, device, state));
     }
     std::vector<mailbox::Contact> recent;  // contacts made since the intent (recovery only)
     if (has_adds && contacts && recovering) {
-        auto r = changed_since(source, account, folder->id, recovering->modseq);
-        if (!r) return tl::unexpected(r.error());
-        recent = std::move(*r);
+        SB_TRY_ASSIGN(auto r, changed_since(source, account, folder->id, recovering->modseq));
+        recent = std::move(r);
         spdlog::info(
             "eas: {} {} collection {}: resuming an interrupted request ({} recent contacts)",
             c.account.address, device, req.id, recent.size());
@@ -429,18 +420,16 @@ Result<CollectionResult> sync_collection(Context& c, const CollectionRequest& re
     std::vector<int64_t> out_deletes;
     bool more = false;
     if (req.get_changes && contacts) {
-        auto w = next_window(source, held, account, folder->id, state, window);
-        if (!w) return tl::unexpected(w.error());
-        more = w->more;
+        SB_TRY_ASSIGN(auto w, next_window(source, held, account, folder->id, state, window));
+        more = w.more;
         std::vector<int64_t> wanted;
-        for (auto& o : w->items)
+        for (auto& o : w.items)
             if (o.op != Outgoing::Op::remove) wanted.push_back(o.id);
-        auto got = source.get_many(account, wanted);
-        if (!got) return tl::unexpected(got.error());
+        SB_TRY_ASSIGN(auto got, source.get_many(account, wanted));
         std::unordered_map<int64_t, mailbox::Contact*> by_id;
-        for (auto& ct : *got)
+        for (auto& ct : got)
             by_id[ct.id] = &ct;
-        for (auto& o : w->items) {
+        for (auto& o : w.items) {
             if (o.op == Outgoing::Op::remove) {
                 out_deletes.push_back(o.id);
                 continue;
@@ -525,9 +514,8 @@ Result<CollectionResult> sync_collection(Context& c, const CollectionRequest& re
 Result<std::optional<size_t>> pending_changes(Service& svc, int64_t account,
                                               const std::string& device,
                                               std::string_view collection_id, size_t limit) {
-    auto st = svc.devices().state(account, device, collection_id);
-    if (!st) return tl::unexpected(st.error());
-    if (!*st) return std::optional<size_t>();
+    SB_TRY_ASSIGN(auto st, svc.devices().state(account, device, collection_id));
+    if (!st) return std::optional<size_t>();
     auto id = number(collection_id);
     if (!id) return std::optional<size_t>();
     auto f = svc.mailbox().folder(account, *id);
@@ -538,9 +526,8 @@ Result<std::optional<size_t>> pending_changes(Service& svc, int64_t account,
     }
     if (f->view != mailbox::View::contact) return std::optional<size_t>(0);
     HeldItems held(svc.devices(), account, device, std::string(collection_id));
-    auto n = count_pending(svc.contacts(), held, account, *id, **st, limit);
-    if (!n) return tl::unexpected(n.error());
-    return std::optional<size_t>(*n);
+    SB_TRY_ASSIGN(auto n, count_pending(svc.contacts(), held, account, *id, *st, limit));
+    return std::optional<size_t>(n);
 }
 
 }  // namespace sb::eas

@@ -8,11 +8,10 @@ Result<int64_t> MailboxContacts::head(int64_t account) {
 
 Result<std::vector<ItemVersion>> MailboxContacts::items_after(int64_t account, int64_t folder,
                                                               int64_t after, size_t limit) {
-    auto page = mailbox_.contacts_after(account, folder, after, limit);
-    if (!page) return tl::unexpected(page.error());
+    SB_TRY_ASSIGN(auto page, mailbox_.contacts_after(account, folder, after, limit));
     std::vector<ItemVersion> out;
-    out.reserve(page->size());
-    for (auto& v : *page)
+    out.reserve(page.size());
+    for (auto& v : page)
         out.push_back({v.id, v.modseq});
     return out;
 }
@@ -24,15 +23,14 @@ Result<size_t> MailboxContacts::count_after(int64_t account, int64_t folder, int
 
 Result<ChangeBatch> MailboxContacts::changes_since(int64_t account, int64_t folder, int64_t since,
                                                    size_t limit) {
-    auto feed = mailbox_.contact_changes(account, since, limit);
-    if (!feed) return tl::unexpected(feed.error());
+    SB_TRY_ASSIGN(auto feed, mailbox_.contact_changes(account, since, limit));
     ChangeBatch out;
-    out.complete_to = feed->complete_to;
-    out.head = feed->modseq;
-    out.changes.reserve(feed->changes.size());
+    out.complete_to = feed.complete_to;
+    out.head = feed.modseq;
+    out.changes.reserve(feed.changes.size());
     // A contact elsewhere now, or deleted elsewhere, may have left this folder before: whether
     // the device holds it decides.
-    for (auto& c : feed->changes)
+    for (auto& c : feed.changes)
         out.changes.push_back({c.id, c.modseq, !c.deleted && c.folder_id == folder});
     return out;
 }

@@ -85,10 +85,9 @@ std::string_view eas_class(View v) {
 }
 
 Result<std::vector<EasFolder>> eas_folders(mailbox::Mailbox& mailbox, int64_t account) {
-    auto list = mailbox.folders(account);
-    if (!list) return tl::unexpected(list.error());
+    SB_TRY_ASSIGN(auto list, mailbox.folders(account));
     // Parents first: the device must know a ParentId before a child refers to it.
-    std::vector<mailbox::Folder> sorted = std::move(*list);
+    std::vector<mailbox::Folder> sorted = std::move(list);
     std::stable_sort(
         sorted.begin(), sorted.end(), [](const mailbox::Folder& a, const mailbox::Folder& b) {
             auto depth = [](const std::string& p) { return std::count(p.begin(), p.end(), '/'); };

@@ -193,31 +193,28 @@ class CardReader {
     }
 
     Result<std::string> text(const ContentLine& cl) const {
-        auto raw = decoded(cl);
-        if (!raw) return tl::unexpected(raw.error());
-        return unescape(*raw, dialect_);
+        SB_TRY_ASSIGN(auto raw, decoded(cl));
+        return unescape(raw, dialect_);
     }
 
     // A list value (RFC 6350 3.3: items separated by unescaped ','); 2.1 has no lists.
     Result<std::vector<std::string>> list(const ContentLine& cl) const {
-        auto raw = decoded(cl);
-        if (!raw) return tl::unexpected(raw.error());
+        SB_TRY_ASSIGN(auto raw, decoded(cl));
         std::vector<std::string> items;
         if (dialect_ == Dialect::v21) {
-            items.push_back(unescape(*raw, dialect_));
+            items.push_back(unescape(raw, dialect_));
             return items;
         }
-        for (auto item : split_unescaped(*raw, ','))
+        for (auto item : split_unescaped(raw, ','))
             items.push_back(unescape(item, dialect_));
         return items;
     }
 
     // A structured value (N, ADR, ORG): components at unescaped ';', each a list.
     Result<std::vector<std::vector<std::string>>> structured(const ContentLine& cl) const {
-        auto raw = decoded(cl);
-        if (!raw) return tl::unexpected(raw.error());
+        SB_TRY_ASSIGN(auto raw, decoded(cl));
         std::vector<std::vector<std::string>> components;
-        for (auto component : split_unescaped(*raw, ';')) {
+        for (auto component : split_unescaped(raw, ';')) {
             std::vector<std::string> items;
             if (dialect_ == Dialect::v21) {
                 items.push_back(unescape(component, dialect_));
@@ -323,35 +320,32 @@ class CardReader {
     Result<void> read_name(const ContentLine& cl) {
         if (name_seen_) return skip(cl.name);
         name_seen_ = true;
-        auto components = structured(cl);
-        if (!components) return tl::unexpected(components.error());
+        SB_TRY_ASSIGN(auto components, structured(cl));
         // RFC 6350 6.2.2: family; given; additional; prefixes; suffixes.
         constexpr std::string_view kParts[] = {f::kLastName, f::kFirstName, f::kMiddleName,
                                                f::kNamePrefix, f::kNameSuffix};
-        for (size_t i = 0; i < std::size(kParts) && i < components->size(); ++i)
-            put(kParts[i], join((*components)[i], " "));
+        for (size_t i = 0; i < std::size(kParts) && i < components.size(); ++i)
+            put(kParts[i], join((components)[i], " "));
         return {};
     }
 
     Result<void> read_org(const ContentLine& cl) {
         if (org_seen_) return skip(cl.name);
         org_seen_ = true;
-        auto components = structured(cl);
-        if (!components) return tl::unexpected(components.error());
+        SB_TRY_ASSIGN(auto components, structured(cl));
         // RFC 6350 6.6.4: organization name, then organizational units.
-        put(f::kCompany, join((*components)[0], ", "));
+        put(f::kCompany, join((components)[0], ", "));
         std::vector<std::string> units;
-        for (size_t i = 1; i < components->size(); ++i)
-            units.push_back(join((*components)[i], ", "));
+        for (size_t i = 1; i < components.size(); ++i)
+            units.push_back(join((components)[i], ", "));
         put(f::kDepartment, join(units, ", "));
         return {};
     }
 
     Result<void> read_address(const ContentLine& cl, size_t order) {
-        auto components = structured(cl);
-        if (!components) return tl::unexpected(components.error());
+        SB_TRY_ASSIGN(auto components, structured(cl));
         auto part = [&](size_t i, std::string_view sep) {
-            return i < components->size() ? join((*components)[i], sep) : std::string();
+            return i < components.size() ? join((components)[i], sep) : std::string();
         };
         // RFC 6350 6.3.1: PO box; extended address; street; locality; region; code; country.
         auto types = types_of(cl);
@@ -374,9 +368,8 @@ class CardReader {
         else if (contains(types, "manager"))
             field = f::kManagerName;
         if (field.empty()) return skip(cl.name);
-        auto value = text(cl);
-        if (!value) return tl::unexpected(value.error());
-        set(field, std::move(*value), cl);
+        SB_TRY_ASSIGN(auto value, text(cl));
+        set(field, std::move(value), cl);
         return {};
     }
 
@@ -393,35 +386,32 @@ class CardReader {
         if (name == "RELATED" || name == "X-ABRELATEDNAMES") return read_related(cl, types_of(cl));
 
         if (name == "FN") {
-            auto value = text(cl);
-            if (!value) return tl::unexpected(value.error());
+            SB_TRY_ASSIGN(auto value, text(cl));
             if (cl.has_param(kDerivedParam)) {
-                if (!derived_fn_) derived_fn_ = std::move(*value);
+                if (!derived_fn_) derived_fn_ = std::move(value);
             } else {
-                set(f::kFullName, std::move(*value), cl);
+                set(f::kFullName, std::move(value), cl);
             }
             return {};
         }
         if (name == "NICKNAME" || name == "CATEGORIES") {
-            auto items = list(cl);
-            if (!items) return tl::unexpected(items.error());
+            SB_TRY_ASSIGN(auto items, list(cl));
             if (name == "NICKNAME") {
-                set(f::kNickname, join(*items, ", "), cl);
+                set(f::kNickname, join(items, ", "), cl);
                 return {};
             }
             // Categories merge across properties; empty items are kept so values round-trip.
             std::string joined;
-            for (size_t i = 0; i < items->size(); ++i)
-                joined += (i ? "," : "") + (*items)[i];
+            for (size_t i = 0; i < items.size(); ++i)
+                joined += (i ? "," : "") + (items)[i];
             if (joined.empty()) return {};
             auto& field = card_.fields[std::string(f::kCategories)];
             field += (field.empty() ? "" : ",") + joined;
             return {};
         }
         if (const Alias* a = find_alias(kTextProperties, name)) {
-            auto value = text(cl);
-            if (!value) return tl::unexpected(value.error());
-            set(a->field, std::move(*value), cl);
+            SB_TRY_ASSIGN(auto value, text(cl));
+            set(a->field, std::move(value), cl);
             return {};
         }
         if (name == "ROLE") {
@@ -435,9 +425,8 @@ class CardReader {
                 std::end(kAnniversaryProperties)) {
             bool birthday = name == "BDAY";
             if (name == "X-ABDATE" && !contains(types_of(cl), "anniversary")) return skip(name);
-            auto value = date(cl);
-            if (!value) return tl::unexpected(value.error());
-            set(birthday ? f::kBirthday : f::kAnniversary, std::move(*value), cl);
+            SB_TRY_ASSIGN(auto value, date(cl));
+            set(birthday ? f::kBirthday : f::kAnniversary, std::move(value), cl);
             return {};
         }
 

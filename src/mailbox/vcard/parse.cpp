@@ -68,13 +68,12 @@ Result<std::vector<Card>> parse(std::string_view text, const Limits& limits) {
     size_t begin_line = 0;
     size_t agent_depth = 0;  // inside a vCard 2.1 AGENT's nested card, which is skipped
     for (;;) {
-        auto logical = reader.next();
-        if (!logical) return tl::unexpected(logical.error());
-        if (!*logical) break;
-        auto cl = detail::parse_content_line(**logical);
+        SB_TRY_ASSIGN(auto logical, reader.next());
+        if (!logical) break;
+        auto cl = detail::parse_content_line(*logical);
         if (!cl) {
             if (in_card) return tl::unexpected(cl.error());
-            return error_at((*logical)->line, "BEGIN:VCARD expected");
+            return error_at(logical->line, "BEGIN:VCARD expected");
         }
         bool begin = is_marker(*cl, "BEGIN");
         bool end = is_marker(*cl, "END");
@@ -105,9 +104,8 @@ Result<std::vector<Card>> parse(std::string_view text, const Limits& limits) {
         }
         if (end) {
             if (!in_card) return error_at(cl->line, "END:VCARD without BEGIN:VCARD");
-            auto card = finish_card(props, begin_line, cl->line);
-            if (!card) return tl::unexpected(card.error());
-            cards.push_back(std::move(*card));
+            SB_TRY_ASSIGN(auto card, finish_card(props, begin_line, cl->line));
+            cards.push_back(std::move(card));
             in_card = false;
             continue;
         }

@@ -209,9 +209,8 @@ Result<const Connection::Prepared*> Connection::prepare(std::string_view sql) {
 
 Result<Connection::Outcome> Connection::execute(std::string_view sql, const Value* params,
                                                 size_t count) {
-    auto prepared = prepare(sql);
-    if (!prepared) return tl::unexpected(prepared.error());
-    const Prepared& p = **prepared;
+    SB_TRY_ASSIGN(auto prepared, prepare(sql));
+    const Prepared& p = *prepared;
     if (count != p.param_types.size())
         return fail(Errc::internal, fmt::format("SQL expects {} parameters, got {}: {}",
                                                 p.param_types.size(), count, sql));

@@ -111,8 +111,7 @@ class PostgresDatabase final : public Database {
 
     // Opens the first connection, so a wrong URL or a down server fails at start-up.
     Result<void> check() {
-        auto lease = pool_.acquire();
-        if (!lease) return tl::unexpected(lease.error());
+        SB_TRY(pool_.acquire());
         return {};
     }
 
@@ -245,8 +244,7 @@ class PostgresDatabase final : public Database {
     Result<void> send_notifications(PgTx& tx) {
         for (const auto& payload : encode_payloads(node_, tx.changes)) {
             std::vector<Value> params{std::string(kClusterChannel), payload};
-            auto r = tx.query("SELECT pg_notify(?, ?)", params);
-            if (!r) return tl::unexpected(r.error());
+            SB_TRY(tx.query("SELECT pg_notify(?, ?)", params));
         }
         return {};
     }
@@ -283,9 +281,8 @@ class PostgresDatabase final : public Database {
 }  // namespace
 
 Result<std::unique_ptr<Database>> open(const std::string& url) {
-    auto settings = parse_settings(url);
-    if (!settings) return tl::unexpected(settings.error());
-    auto db = std::make_unique<PostgresDatabase>(std::move(*settings));
+    SB_TRY_ASSIGN(auto settings, parse_settings(url));
+    auto db = std::make_unique<PostgresDatabase>(std::move(settings));
     SB_TRY(db->check());
     return std::unique_ptr<Database>(std::move(db));
 }

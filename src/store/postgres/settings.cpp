@@ -184,9 +184,8 @@ Result<Settings> parse_settings(std::string_view url) {
     auto pool_timeout = number(own, "pool_timeout", 0.001, 3600, 10);
     if (!pool_timeout) return tl::unexpected(pool_timeout.error());
     s.pool_timeout = std::chrono::milliseconds(static_cast<int64_t>(*pool_timeout * 1000));
-    auto attempts = number(own, "write_attempts", 1, 1000, s.write_attempts);
-    if (!attempts) return tl::unexpected(attempts.error());
-    s.write_attempts = static_cast<int>(*attempts);
+    SB_TRY_ASSIGN(auto attempts, number(own, "write_attempts", 1, 1000, s.write_attempts));
+    s.write_attempts = static_cast<int>(attempts);
     if (auto it = own.find("statement_timeout"); it != own.end()) {
         // Passed to SET, so only a number with an optional unit (PostgreSQL 20.1.1).
         for (char c : it->second)

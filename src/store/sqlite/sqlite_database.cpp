@@ -125,9 +125,8 @@ class Connection {
 
 Result<std::pair<Rows, int64_t>> SqliteTx::run(std::string_view sql, const Value* params, size_t n,
                                                bool want_rows) {
-    auto prepared = conn_.prepare(sql);
-    if (!prepared) return tl::unexpected(prepared.error());
-    sqlite3_stmt* stmt = *prepared;
+    SB_TRY_ASSIGN(auto prepared, conn_.prepare(sql));
+    sqlite3_stmt* stmt = prepared;
     struct Reset {
         sqlite3_stmt* s;
         ~Reset() {
