@@ -26,6 +26,8 @@
 #include "ldap/addressbook/address_book.hpp"
 #include "ldap/session/address_book_backend.hpp"
 #include "ldap/session/ldap_server.hpp"
+#include "mail/net/mail_service.hpp"
+#include "mail/push/mail_events.hpp"
 #include "mailbox/mailbox.hpp"
 #include "server/admin_listener.hpp"
 #include "server/demo.hpp"
@@ -113,11 +115,12 @@ int serve(const config::Config& cfg, const ServeOptions& options) {
     services.address_book = &address_book;
     services.eas = &eas_service;
     services.dirsync = &dirsync;
-    services.runtime = {{"version", SWITCHBOARD_VERSION},
-                        {"started", now_ms()},
-                        {"pid", static_cast<int64_t>(::getpid())},
-                        {"adminSocket", cfg.admin_socket},
-                        {"tls", {{"certificate", cert}, {"ca", ca}, {"sha256", *fingerprint}}}};
+    services.runtime = {
+        {"version", SWITCHBOARD_VERSION},
+        {"started", now_ms()},
+        {"pid", static_cast<int64_t>(::getpid())},
+        {"adminSocket", cfg.admin_socket},
+        {"tls", {{"certificate", cert}, {"key", key}, {"ca", ca}, {"sha256", *fingerprint}}}};
 
     std::string demo_text;
     if (options.demo) {
@@ -181,6 +184,17 @@ int serve(const config::Config& cfg, const ServeOptions& options) {
                 : "ldap://" + ldap_server.ldap_address() + " (StartTLS)");
     }
 
+    // Mail bridges: Dovecot's passdb/userdb, Postfix's lookup tables, Dovecot's push events.
+    mail::MailService mail_service(io, cfg, authenticator, directory);
+    if (auto r = mail_service.start(); !r) return fatal(r.error().message);
+    services.mail_events = &mail_service.events();
+    services.mail_wiring = &mail_service.wiring();
+    services.mail_status = [&mail_service] { return mail_service.status(); };
+    for (auto [name, address] : {std::pair{"mailAuth", mail_service.wiring().auth},
+                                 std::pair{"mailSocketmap", mail_service.wiring().socketmap},
+                                 std::pair{"mailEvents", mail_service.wiring().events}})
+        if (!address.empty()) services.runtime["listeners"][name] = address;
+
     AdminListener admin_listener(io, services);
     if (auto r = admin_listener.start(cfg.admin_socket); !r) return fatal(r.error().message);
 
@@ -190,6 +204,7 @@ int serve(const config::Config& cfg, const ServeOptions& options) {
         spdlog::info("received signal {}, shutting down", sig);
         admin_listener.stop();
         ldap_server.stop();
+        mail_service.stop();
         if (eas_listener) eas_listener->stop();
         io.stop();
     });

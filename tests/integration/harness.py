@@ -61,6 +61,9 @@ class Server:
             f.write(f'[tls]\nhostnames = ["localhost"]\n')
             f.write(f'[ldap]\nldaps = "127.0.0.1:{self.ports["ldaps"]}"\nldap = "127.0.0.1:{self.ports["ldap"]}"\n')
             f.write(f'[eas]\nhttps = "127.0.0.1:{self.ports["eas"]}"\n')
+            if "[mail]" not in extra_config:
+                # Ephemeral ports: servers of parallel tests must not share the mail listeners.
+                f.write('[mail]\nsocketmap_listen = "127.0.0.1:0"\nevents_listen = "127.0.0.1:0"\n')
             f.write(extra_config)
 
     @property
