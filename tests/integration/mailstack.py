@@ -101,8 +101,9 @@ class MailStack:
             os.makedirs(os.path.join(self.postfix_dir, d), exist_ok=True)
         shutil.chown(os.path.join(self.postfix_dir, "data"), "postfix", "postfix")
         try:
-            self.dovecot = subprocess.Popen([DOVECOT, "-F", "-c", self.dovecot_conf],
-                                            stdout=subprocess.DEVNULL, stderr=open(self.path("dovecot/stderr.log"), "ab"))
+            with open(self.path("dovecot/stderr.log"), "ab") as err:
+                self.dovecot = subprocess.Popen([DOVECOT, "-F", "-c", self.dovecot_conf],
+                                                stdout=subprocess.DEVNULL, stderr=err)
             for name in ("imap", "pop3", "lmtp", "sasl"):
                 wait_port(p[name], timeout, f"Dovecot {name}", self.logs)
             r = subprocess.run([POSTFIX, "-c", self.postfix_dir, "start"], capture_output=True, text=True,

@@ -111,8 +111,9 @@ function auth_password_verify(req, password)
     return auth.PASSDB_RESULT_OK, {{ user = answer[2] }}
   end
   if answer[1] == "FAIL" and answer[2] == "temp" then
-    req:log_warning("Switchboard: " .. tostring(answer[3]))
-    return auth.PASSDB_RESULT_INTERNAL_FAILURE, ""
+    -- Throttled, or Switchboard cannot reach its store or the company directory: the client
+    -- is told to try later (IMAP [UNAVAILABLE]), and Dovecot logs the reason.
+    return auth.PASSDB_RESULT_INTERNAL_FAILURE, "Switchboard: " .. tostring(answer[3])
   end
   req:log_info("Switchboard: " .. tostring(answer[3] or answer[2]))
   return auth.PASSDB_RESULT_PASSWORD_MISMATCH, ""

@@ -1,0 +1,245 @@
+"""Logins through Dovecot and Postfix are Switchboard's logins: real IMAP, POP3 and SMTP
+clients (imaplib, poplib, smtplib, over STARTTLS with the server's private CA) log in through a
+private Dovecot (Lua passdb/userdb → Switchboard) and a private Postfix (SASL through Dovecot),
+and the rules of the authenticator hold across protocols: the mobile password is refused for
+IMAP/POP3/SMTP and the account password for ActiveSync while a mobile password exists, a locked
+account is refused at once, throttling counts failures of every protocol together, and
+Switchboard's own master-user access works only with its secret."""
+import imaplib
+import os
+import poplib
+import smtplib
+import time
+import unittest
+
+from eas_client import Device
+from mailstack import MailStackTestCase
+
+# {SSHA} of "throttle-pw": imported hashes are cheap to check, so a one-second block is observable.
+SSHA = "{SSHA}ALzwMShZwn+XLWcLkigxZmpbOrIYLlYg"
+
+
+class MailLoginTest(MailStackTestCase):
+    # Failures of this class's refusal tests must not block the loopback address for the others.
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        s = cls.server
+        s.cli("config", "set", "global", "authThrottleAddressFailures", "1000")
+        s.cli("prov", "cd", "example.com")
+        s.cli("prov", "mc", "default", "zimbraFeatureMobileSyncEnabled", "TRUE")
+        for user in ("alice", "bob", "carol", "dave"):
+            s.cli("prov", "ca", f"{user}@example.com", f"{user}-account-pw")
+        s.cli("prov", "aaa", "alice@example.com", "al@example.com")
+
+    def imap_login(self, user, password):
+        """True if Dovecot accepts the IMAP LOGIN, False if it refuses it."""
+        m = self.stack.imap()
+        try:
+            m.login(user, password)
+            return True
+        except imaplib.IMAP4.error:
+            return False
+        finally:
+            m.logout()
+
+    def smtp_login(self, user, password):
+        s = self.stack.submission()
+        try:
+            s.login(user, password)
+            return True
+        except smtplib.SMTPAuthenticationError:
+            return False
+        finally:
+            s.quit()
+
+    def pop3_login(self, user, password):
+        p = self.stack.pop3()
+        try:
+            p.user(user)
+            p.pass_(password)
+            return True
+        except poplib.error_proto:
+            return False
+        finally:
+            p.quit()
+
+    def eas_status(self, user, password):
+        d = Device(self.server.ports["eas"], self.server.ca_file, user, password)
+        return d.options()[0]
+
+    def test_account_password_logs_in_everywhere_over_tls(self):
+        self.assertTrue(self.imap_login("alice@example.com", "alice-account-pw"))
+        self.assertTrue(self.pop3_login("alice@example.com", "alice-account-pw"))
+        self.assertTrue(self.smtp_login("alice@example.com", "alice-account-pw"))
+        self.assertFalse(self.imap_login("alice@example.com", "wrong"))
+        self.assertFalse(self.smtp_login("alice@example.com", "wrong"))
+        self.assertFalse(self.imap_login("nobody@example.com", "alice-account-pw"))
+        # An alias opens the account's mailbox, under the primary address.
+        m = self.stack.imap("AL@example.com", "alice-account-pw")
+        try:
+            m.select("INBOX")
+            self.assertEqual(m.xatom("NAMESPACE")[0], "OK")
+        finally:
+            m.logout()
+        with open(self.stack.path("dovecot/dovecot.log")) as f:
+            log = f.read()
+        self.assertIn("user=<alice@example.com>", log)
+
+    def test_plaintext_login_needs_tls_from_other_hosts(self):
+        # Over loopback Dovecot allows it (the host is trusted); the clients above used TLS.
+        # What counts is that the TLS they used is real: the server certificate verifies
+        # against Switchboard's private CA and names localhost.
+        m = self.stack.imap()
+        cert = m.sock.getpeercert()
+        m.logout()
+        names = [v for k, v in cert.get("subjectAltName", ()) if k == "DNS"]
+        self.assertIn("localhost", names)
+
+    def test_mobile_password_rule_across_protocols(self):
+        cred = self.json("auth", "credential", "add", "bob@example.com", "password", "bob-mobile-pw")
+        self.assertTrue(cred)
+        # The mobile password is an ActiveSync/address-book secret only.
+        self.assertFalse(self.imap_login("bob@example.com", "bob-mobile-pw"))
+        self.assertFalse(self.pop3_login("bob@example.com", "bob-mobile-pw"))
+        self.assertFalse(self.smtp_login("bob@example.com", "bob-mobile-pw"))
+        self.assertEqual(self.eas_status("bob@example.com", "bob-mobile-pw"), 200)
+        # The account password is for mail only while a mobile password exists.
+        self.assertTrue(self.imap_login("bob@example.com", "bob-account-pw"))
+        self.assertTrue(self.smtp_login("bob@example.com", "bob-account-pw"))
+        self.assertEqual(self.eas_status("bob@example.com", "bob-account-pw"), 401)
+        r = self.cli("auth", "test", "bob@example.com", "bob-account-pw", "service", "EAS", check=False)
+        self.assertEqual(r.rc, 1)
+        self.assertIn("mobile password", r.err)
+        # Dovecot's refusal is logged by Switchboard with the account, the service and the client.
+        self.assertIn("IMAP login of bob@example.com from 127.0.0.1 refused", self.server.log_tail(400))
+
+    def test_locked_account_is_refused_at_once_and_unlocked_at_once(self):
+        self.assertTrue(self.imap_login("carol@example.com", "carol-account-pw"))  # now cached
+        self.cli("prov", "ma", "carol@example.com", "zimbraAccountStatus", "locked")
+        self.assertFalse(self.imap_login("carol@example.com", "carol-account-pw"))
+        self.assertFalse(self.smtp_login("carol@example.com", "carol-account-pw"))
+        self.assertFalse(self.pop3_login("carol@example.com", "carol-account-pw"))
+        self.assertIn("account carol@example.com is locked", self.server.log_tail(400))
+        self.cli("prov", "ma", "carol@example.com", "zimbraAccountStatus", "active")
+        self.assertTrue(self.imap_login("carol@example.com", "carol-account-pw"))
+
+    def test_master_user_opens_any_mailbox_with_the_secret_only(self):
+        secret_file = os.path.join(self.server.data_dir, "mail-master.secret")
+        self.assertEqual(os.stat(secret_file).st_mode & 0o777, 0o600)
+        with open(secret_file) as f:
+            secret = f.read().strip()
+        m = self.stack.imap("dave@example.com*master", secret)
+        try:
+            self.assertEqual(m.select("INBOX")[0], "OK")
+        finally:
+            m.logout()
+        self.assertFalse(self.imap_login("dave@example.com*master", "not-the-secret"))
+        # A user's own password is no master secret, nor is SASL PLAIN with another identity.
+        self.assertFalse(self.imap_login("dave@example.com*alice@example.com", "alice-account-pw"))
+        m = self.stack.imap()
+        try:
+            with self.assertRaises(imaplib.IMAP4.error):
+                m.authenticate("PLAIN", lambda _: b"dave@example.com\0alice@example.com\0alice-account-pw")
+        finally:
+            m.logout()
+        self.assertIn("master login 'alice@example.com' for dave@example.com from 127.0.0.1 refused",
+                      self.server.log_tail(400))
+
+
+class MailThrottleTest(MailStackTestCase):
+    """Failures through IMAP, POP3 and SMTP count for one account and one client address; Dovecot
+    passes the client's address to Switchboard (the throttle keys on it)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        s = cls.server
+        s.cli("prov", "cd", "example.com")
+        s.cli("config", "set", "global", "authThrottleAccountFailures", "3", "authThrottleAddressFailures",
+              "1000", "authThrottleMaxDelay", "60")
+        cls.serial = 0
+
+    def account(self):
+        MailThrottleTest.serial += 1
+        address = f"t{self.serial}@example.com"
+        self.cli("prov", "ca", address, "", "userPassword", SSHA)
+        return address
+
+    def test_1_failures_of_all_protocols_block_the_account_everywhere(self):
+        for _ in range(3):
+            address = self.account()
+            m = self.stack.imap()
+            with self.assertRaises(imaplib.IMAP4.error):
+                m.login(address, "wrong-1")
+            m.logout()
+            p = self.stack.pop3()
+            p.user(address)
+            with self.assertRaises(poplib.error_proto):
+                p.pass_("wrong-2")
+            p.quit()
+            # Opened before the third failure: the check after it must be quick (the first
+            # block lasts one second).
+            later = self.stack.submission()
+            s = self.stack.submission()
+            try:
+                s.auth("PLAIN", lambda challenge=None: f"\0{address}\0wrong-3")
+            except smtplib.SMTPAuthenticationError as e:
+                self.assertEqual(e.smtp_code, 535)
+            finally:
+                s.quit()
+            started = time.monotonic()
+            try:
+                later.auth("PLAIN", lambda challenge=None: f"\0{address}\0throttle-pw")
+                smtp_code = 235
+            except smtplib.SMTPAuthenticationError as e:
+                smtp_code = e.smtp_code
+            finally:
+                later.quit()
+            r = self.cli("auth", "test", address, "throttle-pw", "service", "EAS", "client", "192.0.2.77",
+                         check=False)
+            if time.monotonic() - started >= 1.0:
+                continue  # too slow to observe a one-second block; try a fresh account
+            # The right password is refused by SMTP and by ActiveSync, after failures through
+            # IMAP, POP3 and SMTP.
+            self.assertIn(smtp_code, (454, 535))
+            self.assertEqual(r.rc, 1)
+            self.assertIn("too many failed logins", r.err)
+            log = self.server.log_tail(400)
+            self.assertIn(f"SMTP login of {address} from 127.0.0.1 refused: too many failed logins", log)
+            for service in ("IMAP", "POP3", "SMTP"):
+                self.assertIn(f"{service} login of {address} from 127.0.0.1 refused", log)
+            return
+        self.fail("the machine was too slow to check a one-second block three times in a row")
+
+    # Runs last: it leaves the loopback address blocked for a while.
+    def test_2_client_address_reaches_the_throttle(self):
+        # Failures from Dovecot's client (127.0.0.1) block that address, not another one.
+        self.cli("config", "set", "global", "authThrottleAddressFailures", "4")
+        try:
+            for _ in range(3):
+                accounts = [self.account() for _ in range(4)]
+                for a in accounts:
+                    m = self.stack.imap()
+                    with self.assertRaises(imaplib.IMAP4.error):
+                        m.login(a, "wrong")
+                    m.logout()
+                started = time.monotonic()
+                fresh = self.account()
+                local = self.cli("auth", "test", fresh, "throttle-pw", "service", "IMAP", "client", "127.0.0.1",
+                                 check=False)
+                other = self.cli("auth", "test", fresh, "throttle-pw", "service", "IMAP", "client", "192.0.2.8",
+                                 check=False)
+                if time.monotonic() - started >= 1.0:
+                    continue
+                self.assertEqual(local.rc, 1, local)
+                self.assertIn("too many failed logins from 127.0.0.1", local.err)
+                self.assertEqual(other.rc, 0, other)
+                return
+            self.fail("the machine was too slow to check a one-second block three times in a row")
+        finally:
+            self.cli("config", "set", "global", "authThrottleAddressFailures", "1000")
+
+
+if __name__ == "__main__":
+    unittest.main()
