@@ -64,8 +64,8 @@ Result<Output> config_cmd(Services& s, const Call& c) {
         if (product == "postfix" && p.smtp.empty())
             return fail(Errc::invalid_argument,
                         "a private Postfix needs 'smtp HOST:PORT' (its inbound SMTP service)");
-        if (auto it = o.find("mailUser"); it != o.end()) p.mail_user = it->second;
         if (!s.config->mail.mail_user.empty()) p.mail_user = s.config->mail.mail_user;
+        if (auto it = o.find("mailUser"); it != o.end()) p.mail_user = it->second;
         p.cert_file = s.runtime["tls"].value("certificate", "");
         p.key_file = s.runtime["tls"].value("key", "");
         files = product == "dovecot" ? mail::private_dovecot(w, p) : mail::private_postfix(w, p);
