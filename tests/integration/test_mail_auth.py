@@ -86,10 +86,10 @@ class MailLoginTest(MailStackTestCase):
             log = f.read()
         self.assertIn("user=<alice@example.com>", log)
 
-    def test_plaintext_login_needs_tls_from_other_hosts(self):
-        # Over loopback Dovecot allows it (the host is trusted); the clients above used TLS.
-        # What counts is that the TLS they used is real: the server certificate verifies
-        # against Switchboard's private CA and names localhost.
+    def test_starttls_presents_the_servers_certificate(self):
+        # The clients of these tests use STARTTLS, verified against Switchboard's private CA
+        # (an unverified certificate fails the handshake); Dovecot presents the Switchboard
+        # server's certificate, which names localhost.
         m = self.stack.imap()
         cert = m.sock.getpeercert()
         m.logout()

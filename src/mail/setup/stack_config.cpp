@@ -61,19 +61,7 @@ std::string postfix_submission_service(const std::string& address) {
         address);
 }
 
-std::string dovecot_main(const Wiring& w, bool private_instance) {
-    std::string sasl_listener;
-    if (!private_instance)
-        sasl_listener =
-            "\n# Postfix's SASL (smtpd_sasl_path = private/auth): logins go through the passdb "
-            "above.\n"
-            "service auth {\n"
-            "  unix_listener /var/spool/postfix/private/auth {\n"
-            "    mode = 0660\n"
-            "    user = postfix\n"
-            "    group = postfix\n"
-            "  }\n"
-            "}\n";
+std::string dovecot_main(const Wiring& w) {
     return fmt::format(
         "# Switchboard: accounts, passwords and push events (`switchboard mail config dovecot`).\n"
         "# Logins (IMAP, POP3, and SMTP through Postfix) and userdb lookups are answered by\n"
@@ -102,16 +90,28 @@ std::string dovecot_main(const Wiring& w, bool private_instance) {
         "mail_plugins = $mail_plugins mail_lua notify push_notification push_notification_lua\n"
         "plugin {{\n"
         "  push_notification_driver = lua:file={dir}/switchboard-push.lua\n"
-        "}}\n"
-        "{sasl}",
-        fmt::arg("dir", w.dovecot_dir), fmt::arg("sasl", sasl_listener));
+        "}}\n",
+        fmt::arg("dir", w.dovecot_dir));
 }
 
 }  // namespace
 
 std::vector<GeneratedFile> dovecot_snippet(const Wiring& w) {
     return {
-        {"conf.d/90-switchboard.conf", dovecot_main(w, false), 0644},
+        {"conf.d/90-switchboard.conf", dovecot_main(w), 0644},
+        // Apart, so a private instance (which includes the file above) never touches Postfix's
+        // queue directory.
+        {"conf.d/91-switchboard-postfix-sasl.conf",
+         "# Postfix's SASL (smtpd_sasl_type = dovecot, smtpd_sasl_path = private/auth): SMTP\n"
+         "# logins go through the passdb of 90-switchboard.conf.\n"
+         "service auth {\n"
+         "  unix_listener /var/spool/postfix/private/auth {\n"
+         "    mode = 0660\n"
+         "    user = postfix\n"
+         "    group = postfix\n"
+         "  }\n"
+         "}\n",
+         0644},
         // Holds no secret; Dovecot's auth process (default_internal_user) reads it.
         {"switchboard-auth.lua", dovecot_auth_lua(w.auth), 0644},
         {"switchboard-push.lua", dovecot_push_lua(w.events), 0644},

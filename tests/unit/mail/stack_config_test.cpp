@@ -88,6 +88,8 @@ TEST(StackConfig, PrivateDovecotIsAcceptedByDoveconf) {
     EXPECT_NE(out.find("auth_master_user_separator = *"), std::string::npos);
     EXPECT_NE(out.find("port = 10143"), std::string::npos);
     EXPECT_NE(out.find("port = 10012"), std::string::npos);
+    // A private instance never touches the system's Postfix queue.
+    EXPECT_EQ(out.find("/var/spool/postfix"), std::string::npos) << out;
     const auto& conf = named(files, "dovecot/dovecot.conf").content;
     EXPECT_NE(conf.find("!include " + dir + "/dovecot/conf.d/90-switchboard.conf"),
               std::string::npos);
@@ -134,11 +136,13 @@ TEST(StackConfig, PrivatePostfixIsAcceptedByPostconf) {
 
 TEST(StackConfig, SnippetsForAnExistingInstallation) {
     auto d = dovecot_snippet(wiring());
-    ASSERT_EQ(d.size(), 3u);
+    ASSERT_EQ(d.size(), 4u);
     const auto& conf = named(d, "conf.d/90-switchboard.conf").content;
     EXPECT_NE(conf.find("args = file=/etc/dovecot/switchboard-auth.lua blocking=yes"),
               std::string::npos);
-    EXPECT_NE(conf.find("unix_listener /var/spool/postfix/private/auth"), std::string::npos);
+    EXPECT_NE(named(d, "conf.d/91-switchboard-postfix-sasl.conf")
+                  .content.find("unix_listener /var/spool/postfix/private/auth"),
+              std::string::npos);
     auto p = postfix_snippet(wiring());
     EXPECT_NE(named(p, "main.cf").content.find("smtpd_sasl_path = private/auth"),
               std::string::npos);
