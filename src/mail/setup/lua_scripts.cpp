@@ -226,8 +226,9 @@ std::string dovecot_auth_lua(const std::string& endpoint) {
 }
 
 std::string dovecot_push_lua(const std::string& endpoint) {
-    // A mail process waits for this; a hung Switchboard must not hold up delivery for long.
-    return fmt::format(fmt::runtime(kPush), fmt::arg("connection", connection(endpoint, 5)));
+    // A mail process waits for this (delivery, STORE, EXPUNGE): a hung Switchboard must not
+    // hold them up for long. An event lost that way costs a phone one late sync.
+    return fmt::format(fmt::runtime(kPush), fmt::arg("connection", connection(endpoint, 2)));
 }
 
 }  // namespace sb::mail
