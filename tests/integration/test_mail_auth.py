@@ -149,7 +149,11 @@ class MailLoginTest(MailStackTestCase):
 
 class MailThrottleTest(MailStackTestCase):
     """Failures through IMAP, POP3 and SMTP count for one account and one client address; Dovecot
-    passes the client's address to Switchboard (the throttle keys on it)."""
+    passes the client's address to Switchboard (the throttle keys on it).
+
+    A block lasts one second after the failure that reaches the limit and doubles with every
+    further failure; Dovecot answers failures on a 0.5 s timer. So each scenario fails on until
+    the block lasts four seconds (waiting out the shorter ones), and then checks within it."""
 
     @classmethod
     def setUpClass(cls):
@@ -166,77 +170,87 @@ class MailThrottleTest(MailStackTestCase):
         self.cli("prov", "ca", address, "", "userPassword", SSHA)
         return address
 
-    def test_1_failures_of_all_protocols_block_the_account_everywhere(self):
-        for _ in range(3):
-            address = self.account()
-            m = self.stack.imap()
+    def imap_fails(self, address, password="wrong"):
+        m = self.stack.imap()
+        try:
             with self.assertRaises(imaplib.IMAP4.error):
-                m.login(address, "wrong-1")
+                m.login(address, password)
+        finally:
             m.logout()
-            p = self.stack.pop3()
+
+    def pop3_fails(self, address):
+        p = self.stack.pop3()
+        try:
             p.user(address)
             with self.assertRaises(poplib.error_proto):
-                p.pass_("wrong-2")
+                p.pass_("wrong")
+        finally:
             p.quit()
-            # Opened before the third failure: the check after it must be quick (the first
-            # block lasts one second).
-            later = self.stack.submission()
-            s = self.stack.submission()
-            try:
-                s.auth("PLAIN", lambda challenge=None: f"\0{address}\0wrong-3")
-            except smtplib.SMTPAuthenticationError as e:
-                self.assertEqual(e.smtp_code, 535)
-            finally:
-                s.quit()
-            started = time.monotonic()
-            try:
-                later.auth("PLAIN", lambda challenge=None: f"\0{address}\0throttle-pw")
-                smtp_code = 235
-            except smtplib.SMTPAuthenticationError as e:
-                smtp_code = e.smtp_code
-            finally:
-                later.quit()
-            r = self.cli("auth", "test", address, "throttle-pw", "service", "EAS", "client", "192.0.2.77",
-                         check=False)
-            if time.monotonic() - started >= 1.0:
-                continue  # too slow to observe a one-second block; try a fresh account
-            # The right password is refused by SMTP and by ActiveSync, after failures through
-            # IMAP, POP3 and SMTP.
-            self.assertIn(smtp_code, (454, 535))
-            self.assertEqual(r.rc, 1)
-            self.assertIn("too many failed logins", r.err)
-            log = self.server.log_tail(400)
-            self.assertIn(f"SMTP login of {address} from 127.0.0.1 refused: too many failed logins", log)
-            for service in ("IMAP", "POP3", "SMTP"):
-                self.assertIn(f"{service} login of {address} from 127.0.0.1 refused", log)
-            return
-        self.fail("the machine was too slow to check a one-second block three times in a row")
+
+    def smtp_fails(self, address):
+        s = self.stack.submission()
+        try:
+            with self.assertRaises(smtplib.SMTPAuthenticationError):
+                s.auth("PLAIN", lambda challenge=None: f"\0{address}\0wrong")
+        finally:
+            s.quit()
+
+    def test_1_failures_of_all_protocols_block_the_account_everywhere(self):
+        address = self.account()
+        # Three failures, one per protocol: the account is blocked for 1 s ...
+        self.imap_fails(address)
+        self.pop3_fails(address)
+        self.smtp_fails(address)
+        # ... then 2 s and 4 s after the next failures (the blocks are waited out first).
+        time.sleep(1.2)
+        self.imap_fails(address)
+        time.sleep(2.2)
+        later = self.stack.submission()  # ready before the block starts
+        started = time.monotonic()
+        self.smtp_fails(address)
+        try:
+            later.auth("PLAIN", lambda challenge=None: f"\0{address}\0throttle-pw")
+            smtp_code = 235
+        except smtplib.SMTPAuthenticationError as e:
+            smtp_code = e.smtp_code
+        finally:
+            later.quit()
+        r = self.cli("auth", "test", address, "throttle-pw", "service", "EAS", "client", "192.0.2.77",
+                     check=False)
+        elapsed = time.monotonic() - started
+        self.assertLess(elapsed, 4.0, "the machine was too slow to check within a four-second block")
+        # The right password is refused by SMTP and by ActiveSync.
+        self.assertIn(smtp_code, (454, 535))
+        self.assertEqual(r.rc, 1)
+        self.assertIn("too many failed logins", r.err)
+        log = self.server.log_tail(400)
+        self.assertIn(f"SMTP login of {address} from 127.0.0.1 refused: too many failed logins", log)
+        for service in ("IMAP", "POP3", "SMTP"):
+            self.assertIn(f"{service} login of {address} from 127.0.0.1 refused: wrong password", log)
 
     # Runs last: it leaves the loopback address blocked for a while.
     def test_2_client_address_reaches_the_throttle(self):
-        # Failures from Dovecot's client (127.0.0.1) block that address, not another one.
+        # Failures from Dovecot's client (127.0.0.1) on different accounts block that address,
+        # not another one.
         self.cli("config", "set", "global", "authThrottleAddressFailures", "4")
         try:
-            for _ in range(3):
-                accounts = [self.account() for _ in range(4)]
-                for a in accounts:
-                    m = self.stack.imap()
-                    with self.assertRaises(imaplib.IMAP4.error):
-                        m.login(a, "wrong")
-                    m.logout()
-                started = time.monotonic()
-                fresh = self.account()
-                local = self.cli("auth", "test", fresh, "throttle-pw", "service", "IMAP", "client", "127.0.0.1",
-                                 check=False)
-                other = self.cli("auth", "test", fresh, "throttle-pw", "service", "IMAP", "client", "192.0.2.8",
-                                 check=False)
-                if time.monotonic() - started >= 1.0:
-                    continue
-                self.assertEqual(local.rc, 1, local)
-                self.assertIn("too many failed logins from 127.0.0.1", local.err)
-                self.assertEqual(other.rc, 0, other)
-                return
-            self.fail("the machine was too slow to check a one-second block three times in a row")
+            for _ in range(4):
+                self.imap_fails(self.account())
+            time.sleep(1.2)
+            self.imap_fails(self.account())
+            time.sleep(2.2)
+            fresh = self.account()
+            started = time.monotonic()
+            self.imap_fails(self.account())
+            local = self.cli("auth", "test", fresh, "throttle-pw", "service", "IMAP", "client", "127.0.0.1",
+                             check=False)
+            other = self.cli("auth", "test", fresh, "throttle-pw", "service", "IMAP", "client", "192.0.2.8",
+                             check=False)
+            self.assertLess(time.monotonic() - started, 4.0,
+                            "the machine was too slow to check within a four-second block")
+            self.assertEqual(local.rc, 1, local)
+            self.assertIn("too many failed logins from 127.0.0.1", local.err)
+            self.assertEqual(other.rc, 0, other)
         finally:
             self.cli("config", "set", "global", "authThrottleAddressFailures", "1000")
 
