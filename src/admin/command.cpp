@@ -108,6 +108,7 @@ const CommandTable& commands() {
         register_addressbook(t);
         register_mobile(t);
         register_dirsync(t);
+        register_mail(t);
         return t;
     }();
     return table;

@@ -39,6 +39,10 @@ class Service;
 namespace sb::dirsync {
 class DirectorySync;
 }
+namespace sb::mail {
+class MailEvents;
+struct Wiring;
+}  // namespace sb::mail
 
 namespace sb::admin {
 
@@ -54,6 +58,11 @@ struct Services {
         nullptr;                  // LDAP address book (`mobile addressBook ...`)
     eas::Service* eas = nullptr;  // ActiveSync devices and SyncStates (`mobile ...`)
     dirsync::DirectorySync* dirsync = nullptr;
+    // Mail bridges (`mail ...`): events from Dovecot, what Dovecot/Postfix must point at, and
+    // the listeners' counters. Null/empty when the server runs without them.
+    mail::MailEvents* mail_events = nullptr;
+    const mail::Wiring* mail_wiring = nullptr;
+    std::function<nlohmann::json()> mail_status;
     // Runtime facts for `status` (listener addresses, start time).
     nlohmann::json runtime = nlohmann::json::object();
 };
@@ -133,5 +142,6 @@ void register_server(CommandTable& t);
 void register_addressbook(CommandTable& t);
 void register_mobile(CommandTable& t);
 void register_dirsync(CommandTable& t);
+void register_mail(CommandTable& t);
 
 }  // namespace sb::admin

@@ -162,6 +162,16 @@ Result<void> finish(Config& c, const std::string& base_dir) {
     if (c.tls.cert_file.empty() != c.tls.key_file.empty())
         return fail(Errc::invalid_argument,
                     "configuration keys 'tls.cert' and 'tls.key' must be given together");
+    while (c.mail.mail_root.size() > 1 && c.mail.mail_root.back() == '/')
+        c.mail.mail_root.pop_back();
+    if (c.mail.auth_enabled && !is_host_port(c.mail.auth_listen)) {
+        in_data(c.mail.auth_listen, "dovecot-auth.sock");
+        if (c.mail.auth_listen.size() >= 108)
+            return fail(Errc::invalid_argument,
+                        fmt::format("configuration key 'mail.auth_listen': path too long for a "
+                                    "unix socket ({} bytes, at most 107)",
+                                    c.mail.auth_listen.size()));
+    }
     if (c.admin_socket.size() >= 108)
         return fail(Errc::invalid_argument,
                     fmt::format("configuration key 'admin.socket': path too long for a unix socket "
@@ -171,6 +181,12 @@ Result<void> finish(Config& c, const std::string& base_dir) {
 }
 
 }  // namespace
+
+bool is_host_port(const std::string& s) {
+    auto colon = s.rfind(':');
+    if (colon == std::string::npos || colon + 1 == s.size() || s.front() == '/') return false;
+    return s.find_first_not_of("0123456789", colon + 1) == std::string::npos;
+}
 
 Config defaults(const std::string& base_dir) {
     Config c;
@@ -240,6 +256,23 @@ Result<Config> load_string(const std::string& text, const std::string& name,
         SB_TRY(r.uint("workers", c.eas.workers, 1, 64));
         SB_TRY(r.uint("max_queue", c.eas.max_queue, 1, 1000000));
         return r.uint("idle_timeout", c.eas.idle_timeout, 5, 3600);
+    }));
+    SB_TRY(read_section(top, "mail", [&](Reader& r) -> Result<void> {
+        SB_TRY(r.endpoint("imap", c.mail.imap));
+        SB_TRY(r.endpoint("lmtp", c.mail.lmtp));
+        SB_TRY(r.endpoint("submission", c.mail.submission));
+        SB_TRY(r.str("auth_listen", c.mail.auth_listen));
+        if (c.mail.auth_listen.empty() || c.mail.auth_listen == "off" ||
+            c.mail.auth_listen == "disabled")
+            c.mail.auth_enabled = false;
+        SB_TRY(r.endpoint("socketmap_listen", c.mail.socketmap_listen));
+        SB_TRY(r.endpoint("events_listen", c.mail.events_listen));
+        SB_TRY(r.str("mail_root", c.mail.mail_root));
+        SB_TRY(r.str("mail_user", c.mail.mail_user));
+        if (c.mail.mail_root.empty() || c.mail.mail_root.front() != '/')
+            return fail(Errc::invalid_argument,
+                        "configuration key 'mail.mail_root' must be an absolute path");
+        return r.uint("auth_threads", c.mail.auth_threads, 1, 64);
     }));
     SB_TRY(top.done());
     SB_TRY(finish(c, base_dir));

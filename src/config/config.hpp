@@ -52,6 +52,22 @@ struct EasConfig {
     uint32_t idle_timeout = 120;  // seconds between two requests on one connection
 };
 
+// Mail (Dovecot + Postfix): where Switchboard finds them, and its listeners for them.
+struct MailConfig {
+    Endpoint imap{"127.0.0.1", 143};        // Dovecot's IMAP
+    Endpoint lmtp{"127.0.0.1", 24};         // Dovecot's LMTP
+    Endpoint submission{"127.0.0.1", 587};  // Postfix's submission service
+    // Listeners. auth: Dovecot's passdb/userdb (a unix socket path, absolute after load, or
+    // host:port); socketmap: Postfix's lookup tables; events: Dovecot's push events.
+    std::string auth_listen = "dovecot-auth.sock";
+    bool auth_enabled = true;
+    Endpoint socketmap_listen{"127.0.0.1", 7025};
+    Endpoint events_listen{"127.0.0.1", 7026};
+    std::string mail_root = "/var/vmail";  // homes are <mail_root>/<account uuid>
+    std::string mail_user;                 // owner of the mail files ("" = Dovecot's mail_uid)
+    uint32_t auth_threads = 4;             // threads checking Dovecot's logins
+};
+
 struct Config {
     std::string source;    // file the config came from, empty for defaults
     std::string data_dir;  // absolute
@@ -62,7 +78,11 @@ struct Config {
     TlsConfig tls;
     LdapConfig ldap;
     EasConfig eas;
+    MailConfig mail;
 };
+
+// Whether a listener setting is "host:port" (else it is a unix socket path).
+bool is_host_port(const std::string& s);
 
 // Loads a TOML file; an error names the offending key and the reason.
 Result<Config> load_file(const std::string& path);

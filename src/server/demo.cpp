@@ -1,10 +1,22 @@
 #include "server/demo.hpp"
 
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "admin/command.hpp"
 #include "auth/credentials.hpp"
+#include "config/config.hpp"
+#include "core/digest.hpp"
+#include "core/random.hpp"
 #include "directory/directory.hpp"
+#include "mail/setup/private_stack.hpp"
 #include "mailbox/mailbox.hpp"
 
 namespace sb::server {
@@ -27,7 +39,101 @@ constexpr DemoUser kUsers[] = {
 };
 constexpr const char* kMobilePassword = "john-mobile-2026";
 
+constexpr const char* kLoopback = "127.0.0.1";
+constexpr int kImapPort = 10143, kPop3Port = 10110, kLmtpPort = 10024, kSmtpPort = 10025,
+              kSubmissionPort = 10587, kSaslPort = 10012;
+
+// Outside data_dir (mode 0700) and outside the checkout (often under /root, 0700): Dovecot's mail
+// processes run as nobody and must reach the mailboxes. One folder per data directory.
+std::string mail_dir_of(const config::Config& c) {
+    return "/var/lib/switchboard-demo/" + crypto::to_hex(crypto::sha256(c.data_dir)).substr(0, 12);
+}
+
+std::string welcome_message(const DemoUser& u) {
+    return fmt::format(
+        "From: Switchboard <postmaster@{domain}>\r\n"
+        "To: {given} {surname} <{address}>\r\n"
+        "Subject: Welcome to Switchboard, {given}\r\n"
+        "Message-ID: <{id}@{domain}>\r\n"
+        "MIME-Version: 1.0\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n"
+        "\r\n"
+        "Hello {given},\r\n"
+        "\r\n"
+        "this message went through the demo's Postfix, which asked Switchboard where {address}\r\n"
+        "lives, and was delivered by LMTP into the demo's Dovecot.\r\n"
+        "\r\n"
+        "Read it with any IMAP client on localhost:{imap} (STARTTLS) and send on\r\n"
+        "localhost:{submission} (STARTTLS, login required), with {address} and your account\r\n"
+        "password; a mobile password is refused there, as it is everywhere but ActiveSync and\r\n"
+        "the address book.\r\n",
+        fmt::arg("domain", kDomain), fmt::arg("given", u.given), fmt::arg("surname", u.surname),
+        fmt::arg("address", u.address), fmt::arg("id", crypto::uuid_v4()),
+        fmt::arg("imap", kImapPort), fmt::arg("submission", kSubmissionPort));
+}
+
 }  // namespace
+
+std::string demo_mail_dir(const config::Config& c) {
+    return mail_dir_of(c);
+}
+
+std::string demo_mail_unavailable() {
+    return mail::private_stack_unavailable();
+}
+
+void use_demo_mail(config::Config& c) {
+    c.mail.imap = {kLoopback, kImapPort};
+    c.mail.lmtp = {kLoopback, kLmtpPort};
+    c.mail.submission = {kLoopback, kSubmissionPort};
+    c.mail.mail_root = mail_dir_of(c) + "/mailboxes";
+    c.mail.mail_user.clear();  // the private Dovecot's mail_uid (nobody)
+}
+
+Result<std::unique_ptr<mail::PrivateMailStack>> start_demo_mail(const config::Config& c,
+                                                                const mail::Wiring& wiring,
+                                                                const std::string& cert_file,
+                                                                const std::string& key_file) {
+    namespace fs = std::filesystem;
+    mail::PrivateStack p;
+    p.dir = mail_dir_of(c);
+    p.imap = c.mail.imap.to_string();
+    p.pop3 = fmt::format("{}:{}", kLoopback, kPop3Port);
+    p.smtp = fmt::format("{}:{}", kLoopback, kSmtpPort);
+    p.sasl_port = std::to_string(kSaslPort);
+    p.cert_file = cert_file;
+    p.key_file = key_file;
+    p.name = fmt::format("switchboard-demo-{}", ::getpid());
+    const bool first_start = !fs::exists(c.mail.mail_root);
+    std::error_code ec;
+    fs::create_directories(c.mail.mail_root, ec);
+    if (ec)
+        return fail(Errc::io_error,
+                    fmt::format("cannot create {}: {}", c.mail.mail_root, ec.message()));
+    // The private Dovecot writes mail as `nobody` (p.mail_user); homes are made below this.
+    if (passwd* pw = ::getpwnam(p.mail_user.c_str());
+        !pw || ::chown(c.mail.mail_root.c_str(), pw->pw_uid, pw->pw_gid) != 0 ||
+        ::chmod(c.mail.mail_root.c_str(), 0700) != 0)
+        return fail(Errc::io_error, fmt::format("cannot give {} to the mail user {}",
+                                                c.mail.mail_root, p.mail_user));
+    SB_TRY_ASSIGN(auto stack, mail::PrivateMailStack::start(p, wiring));
+    if (first_start || !fs::exists(p.dir + "/welcome-delivered")) {
+        for (const auto& u : kUsers)
+            SB_TRY(mail::deliver(p.smtp, false, fmt::format("postmaster@{}", kDomain), {u.address},
+                                 welcome_message(u)));
+        std::ofstream(p.dir + "/welcome-delivered") << "yes\n";
+        spdlog::info("demo mail: welcome messages delivered through Postfix to every demo account");
+    }
+    return stack;
+}
+
+std::string demo_mail_banner(const config::Config& c) {
+    return fmt::format(
+        "Mail:         IMAP localhost:{} and POP3 localhost:{} (STARTTLS), SMTP submission "
+        "localhost:{} (STARTTLS + login), inbound SMTP localhost:{}; user john@example.com, "
+        "password john-demo-2026 (a private Dovecot and Postfix in {})\n",
+        kImapPort, kPop3Port, kSubmissionPort, kSmtpPort, mail_dir_of(c));
+}
 
 Result<std::string> seed_demo(admin::Services& s) {
     using directory::AttrChange;

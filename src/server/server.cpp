@@ -26,6 +26,9 @@
 #include "ldap/addressbook/address_book.hpp"
 #include "ldap/session/address_book_backend.hpp"
 #include "ldap/session/ldap_server.hpp"
+#include "mail/net/mail_service.hpp"
+#include "mail/push/mail_events.hpp"
+#include "mail/setup/private_stack.hpp"
 #include "mailbox/mailbox.hpp"
 #include "server/admin_listener.hpp"
 #include "server/demo.hpp"
@@ -49,7 +52,12 @@ int fatal(const std::string& message) {
 
 }  // namespace
 
-int serve(const config::Config& cfg, const ServeOptions& options) {
+int serve(const config::Config& given, const ServeOptions& options) {
+    config::Config cfg = given;
+    // The demo brings its own Dovecot and Postfix when it can (root, packages installed).
+    const std::string demo_mail_missing = options.demo ? demo_mail_unavailable() : "";
+    const bool demo_mail = options.demo && demo_mail_missing.empty();
+    if (demo_mail) use_demo_mail(cfg);
     if (auto r = log::init(cfg.log_level, cfg.log_file); !r) return fatal(r.error().message);
     std::error_code ec;
     std::filesystem::create_directories(cfg.data_dir, ec);
@@ -114,11 +122,12 @@ int serve(const config::Config& cfg, const ServeOptions& options) {
     services.address_book = &address_book;
     services.eas = &eas_service;
     services.dirsync = &dirsync;
-    services.runtime = {{"version", SWITCHBOARD_VERSION},
-                        {"started", now_ms()},
-                        {"pid", static_cast<int64_t>(::getpid())},
-                        {"adminSocket", cfg.admin_socket},
-                        {"tls", {{"certificate", cert}, {"ca", ca}, {"sha256", *fingerprint}}}};
+    services.runtime = {
+        {"version", SWITCHBOARD_VERSION},
+        {"started", now_ms()},
+        {"pid", static_cast<int64_t>(::getpid())},
+        {"adminSocket", cfg.admin_socket},
+        {"tls", {{"certificate", cert}, {"key", key}, {"ca", ca}, {"sha256", *fingerprint}}}};
 
     std::string demo_text;
     if (options.demo) {
@@ -182,6 +191,25 @@ int serve(const config::Config& cfg, const ServeOptions& options) {
                 : "ldap://" + ldap_server.ldap_address() + " (StartTLS)");
     }
 
+    // Mail bridges: Dovecot's passdb/userdb, Postfix's lookup tables, Dovecot's push events.
+    mail::MailService mail_service(io, cfg, authenticator, directory);
+    if (auto r = mail_service.start(); !r) return fatal(r.error().message);
+    services.mail_events = &mail_service.events();
+    services.mail_wiring = &mail_service.wiring();
+    services.mail_status = [&mail_service] { return mail_service.status(); };
+    for (auto [name, address] : {std::pair{"mailAuth", mail_service.wiring().auth},
+                                 std::pair{"mailSocketmap", mail_service.wiring().socketmap},
+                                 std::pair{"mailEvents", mail_service.wiring().events}})
+        if (!address.empty()) services.runtime["listeners"][name] = address;
+
+    if (demo_mail) {
+        demo_text += demo_mail_banner(cfg);
+        services.runtime["demoMail"] = demo_mail_dir(cfg);
+    } else if (options.demo) {
+        spdlog::warn("demo mail: not started: {}", demo_mail_missing);
+        demo_text += fmt::format("Mail:         not started ({})\n", demo_mail_missing);
+    }
+
     AdminListener admin_listener(io, services);
     if (auto r = admin_listener.start(cfg.admin_socket); !r) return fatal(r.error().message);
 
@@ -191,6 +219,7 @@ int serve(const config::Config& cfg, const ServeOptions& options) {
         spdlog::info("received signal {}, shutting down", sig);
         admin_listener.stop();
         ldap_server.stop();
+        mail_service.stop();
         if (eas_listener) eas_listener->stop();
         io.stop();
     });
@@ -231,9 +260,25 @@ int serve(const config::Config& cfg, const ServeOptions& options) {
     std::vector<std::thread> pool;
     for (unsigned i = 1; i < threads; ++i)
         pool.emplace_back([&] { io.run(); });
+    // The demo's Dovecot and Postfix start once the listeners answer: Postfix asks Switchboard
+    // where the welcome messages go.
+    std::unique_ptr<mail::PrivateMailStack> demo_stack;
+    std::thread demo_thread;
+    if (demo_mail)
+        demo_thread = std::thread([&] {
+            auto stack = start_demo_mail(cfg, mail_service.wiring(), cert, key);
+            if (!stack) {
+                spdlog::error("demo mail: {}", stack.error().message);
+                return;
+            }
+            demo_stack = std::move(*stack);
+            spdlog::info("demo mail: Dovecot and Postfix are ready");
+        });
     io.run();
     for (auto& t : pool)
         t.join();
+    if (demo_thread.joinable()) demo_thread.join();
+    if (demo_stack) demo_stack->stop();
     dirsync.stop();
     // Subscribers (authenticator, Ping hub, address book) go out of scope below the store.
     (*db)->unsubscribe_all();

@@ -62,6 +62,10 @@ class Server:
             f.write(f'[ldap]\nldaps = "127.0.0.1:{self.ports["ldaps"]}"\nldap = "127.0.0.1:{self.ports["ldap"]}"\n')
             f.write(f'[eas]\nhttps = "127.0.0.1:{self.ports["eas"]}"\n')
             f.write(extra_config)
+            if "[mail]" not in extra_config:
+                # Ephemeral ports: servers of parallel tests must not share the mail listeners.
+                # After extra_config, which may go on with keys of [eas].
+                f.write('\n[mail]\nsocketmap_listen = "127.0.0.1:0"\nevents_listen = "127.0.0.1:0"\n')
 
     @property
     def ca_file(self):
