@@ -30,6 +30,7 @@ namespace {
 constexpr size_t kReadChunk = 16 * 1024;
 constexpr size_t kSearchBatch = 64 * 1024;  // bytes of results written at a time
 constexpr size_t kMaxQueuedRequests = 64;
+constexpr uint8_t kTlsHandshakeRecord = 0x16;  // RFC 8446 5.1 ContentType handshake
 
 // A request cut from the stream, with the bytes its decoded views point into.
 struct Pending {
@@ -139,6 +140,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     size_t queued_bytes_ = 0;
     bool closed_ = false;
     bool busy_ = false;
+    bool first_byte_pending_ = false;  // LDAP port: TLS or plain is not known yet
     bool handshaken_ = false;
     bool tls_pending_ = false;  // StartTLS queued: the reader waits for the handshake
     int32_t running_id_ = 0;
@@ -181,7 +183,30 @@ asio::awaitable<bool> Connection::write(std::string_view data) {
 }
 
 asio::awaitable<void> Connection::run([[maybe_unused]] std::shared_ptr<Connection> self) {
-    asio::co_spawn(strand_, watchdog(self), asio::detached);
+    if (!implicit_tls_) {
+        // The LDAP port also serves implicit TLS (Outlook's "Use SSL" on the port of the LDAP
+        // listener): the first byte tells. 0x16 is a TLS handshake record (RFC 8446 5.1); 0x30
+        // starts an LDAPMessage SEQUENCE (RFC 4511 5.1), and anything else is left to the LDAP
+        // framer, which answers it with a Notice of Disconnection. The watchdog bounds the wait.
+        first_byte_pending_ = true;
+        asio::co_spawn(strand_, watchdog(self), asio::detached);
+        uint8_t first = 0;
+        auto [ec, n] = co_await stream_.next_layer().async_receive(
+            asio::buffer(&first, 1), tcp::socket::message_peek, as_tuple);
+        if (closed_) co_return;
+        if (ec || n == 0) {  // gone before saying anything
+            close();
+            co_return;
+        }
+        first_byte_pending_ = false;
+        last_activity_ = SteadyClock::now();
+        if (first == kTlsHandshakeRecord) {
+            spdlog::debug("ldap: {} starts TLS on the LDAP port", client_);
+            implicit_tls_ = true;
+        }
+    } else {
+        asio::co_spawn(strand_, watchdog(self), asio::detached);
+    }
     if (implicit_tls_) {
         auto [ec] = co_await stream_.async_handshake(ssl::stream_base::server, as_tuple);
         if (ec) {
@@ -391,7 +416,13 @@ asio::awaitable<void> Connection::watchdog([[maybe_unused]] std::shared_ptr<Conn
         co_await watchdog_timer_.async_wait(as_tuple);
         if (closed_) co_return;
         const auto quiet = SteadyClock::now() - last_activity_;
-        if (!handshaken_ && quiet > handshake) {
+        if (first_byte_pending_) {
+            if (quiet > idle) {
+                spdlog::debug("ldap: {} sent nothing within {} s; closing", client_,
+                              server_.options.idle_timeout);
+                close();
+            }
+        } else if (!handshaken_ && quiet > handshake) {
             spdlog::debug("ldap: {} did not complete the TLS handshake in time", client_);
             close();
         } else if (!busy_ && queue_.empty() && !tls_pending_ && quiet > idle) {
