@@ -131,6 +131,8 @@ struct SearchCursor::Scanner {
     size_t book = 0, shard = 0;
     bool planned = false, shard_all = false;
     std::vector<uint64_t> bits;
+    std::vector<uint16_t> candidates;  // of the current shard, ascending (unless shard_all)
+    // Next entry (shard_all) or next candidate to test; resume_pos: first entry a cookie allows.
     size_t pos = 0, resume_pos = 0;
     // the last match returned, for cookies
     uint8_t last_stage = 0;
@@ -252,40 +254,23 @@ struct SearchCursor::Scanner {
         }
     }
 
+    // Entries are tested and encoded a few candidates after their memory was asked for: the
+    // loads of several entries then overlap instead of each stalling the search in turn.
+    static constexpr size_t kPrefetchAhead = 4;
+
     bool next_entry(Presented& out) {
         const ViewBook& vb = view.books()[book];
         const auto& shards = vb.book->shards();
         while (shard < shards.size()) {
             const Shard& sh = *shards[shard];
-            if (!planned) {
-                plan(sh);
-                pos = std::max(pos, resume_pos);
-                resume_pos = 0;
-            }
-            const size_t n = sh.entries.size();
+            if (!planned) plan(sh);
+            const size_t n = shard_all ? sh.entries.size() : candidates.size();
             while (pos < n) {
-                const size_t i = pos++;
-                if (!shard_all) {
-                    // Skip to the next candidate bit.
-                    size_t w = i / 64;
-                    uint64_t word = bits[w] & (~uint64_t{0} << (i % 64));
-                    while (!word && ++w < bits.size())
-                        word = bits[w];
-                    if (!word) {
-                        pos = n;
-                        break;
-                    }
-                    const size_t c = w * 64 + static_cast<size_t>(__builtin_ctzll(word));
-                    if (c >= n) {
-                        pos = n;
-                        break;
-                    }
-                    pos = c + 1;
-                    if (match_at(sh, c, out)) return true;
-                    if (stage == Stage::done) return false;
-                    continue;
-                }
-                if (match_at(sh, i, out)) return true;
+                const size_t k = pos++;
+                if (k + kPrefetchAhead < n)
+                    sh.entries[shard_all ? k + kPrefetchAhead : candidates[k + kPrefetchAhead]]
+                        ->prefetch();
+                if (match_at(sh, shard_all ? k : candidates[k], out)) return true;
                 if (stage == Stage::done) return false;
             }
             ++shard;
@@ -306,14 +291,33 @@ struct SearchCursor::Scanner {
 
     void plan(const Shard& sh) {
         planned = true;
-        pos = 0;
+        const size_t from = resume_pos;
+        resume_pos = 0;
         Matcher::Plan p = matcher.plan(sh);
         shard_all = p.all;
-        if (p.all) return;
-        bits.assign((sh.entries.size() + 63) / 64, 0);
-        for (auto list : p.lists)
-            for (uint16_t i : list)
-                bits[i / 64] |= uint64_t{1} << (i % 64);
+        candidates.clear();
+        if (p.all) {
+            pos = from;
+        } else {
+            // The union of the posting lists, in entry order.
+            bits.assign((sh.entries.size() + 63) / 64, 0);
+            for (auto list : p.lists)
+                for (uint16_t i : list)
+                    bits[i / 64] |= uint64_t{1} << (i % 64);
+            for (size_t w = from / 64; w < bits.size(); ++w) {
+                uint64_t word = bits[w];
+                if (w == from / 64) word &= ~uint64_t{0} << (from % 64);
+                while (word) {
+                    candidates.push_back(
+                        static_cast<uint16_t>(w * 64 + static_cast<size_t>(__builtin_ctzll(word))));
+                    word &= word - 1;
+                }
+            }
+            pos = 0;
+        }
+        const size_t n = shard_all ? sh.entries.size() : candidates.size();
+        for (size_t k = pos; k < n && k < pos + kPrefetchAhead; ++k)
+            sh.entries[shard_all ? k : candidates[k]]->prefetch();
     }
 
     // Estimated candidates over all books in scope (for choosing how to sort).
