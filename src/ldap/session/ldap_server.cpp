@@ -30,6 +30,7 @@ constexpr size_t kReadChunk = 16 * 1024;
 constexpr size_t kSearchBatch = 64 * 1024;  // bytes of results written at a time
 constexpr size_t kMaxQueuedRequests = 64;
 constexpr uint8_t kTlsHandshakeRecord = 0x16;  // RFC 8446 5.1 ContentType handshake
+constexpr size_t kKeptOutput = 16 * 1024;  // TLS output buffer a connection keeps between writes
 
 // A request cut from the stream, with the bytes its decoded views point into.
 struct Pending {
@@ -59,28 +60,31 @@ std::string openssl_error() {
     return text;
 }
 
-// TLS over memory buffers: OpenSSL reads ciphertext from `in` and writes it to `out`, and the
-// connection moves it between those and the socket itself. Everything one write of the
-// connection produces (a search batch is several TLS records) then leaves in one system call;
-// a TLS stream that writes each record on its own costs three sends, and three wake-ups of the
-// client, for a 30 KB answer.
+// TLS over memory buffers: OpenSSL reads ciphertext from the memory BIO `in` and appends what
+// it writes to the string `output`; the connection moves bytes between those and the socket
+// itself. Everything one write of the connection produces (a search batch is several TLS
+// records) then leaves in one system call; a TLS stream that writes each record on its own costs
+// three sends, and three wake-ups of the client, for a 30 KB answer.
 struct TlsChannel {
     SSL* ssl = nullptr;
     BIO* in = nullptr;
-    BIO* out = nullptr;
+    std::string output;  // written by OpenSSL, not sent yet
     std::vector<char> read_buffer;
 
     static std::unique_ptr<TlsChannel> make(SSL_CTX* ctx) {
         auto t = std::make_unique<TlsChannel>();
         t->ssl = SSL_new(ctx);
-        t->in = memory_bio();
-        t->out = memory_bio();
-        if (!t->ssl || !t->in || !t->out) {
+        t->in = BIO_new(BIO_s_mem());
+        BIO* out = output_method() ? BIO_new(output_method()) : nullptr;
+        if (!t->ssl || !t->in || !out) {
             BIO_free(t->in);
-            BIO_free(t->out);
+            BIO_free(out);
             return nullptr;  // the destructor frees ssl
         }
-        SSL_set_bio(t->ssl, t->in, t->out);  // owned by ssl from here
+        BIO_set_mem_eof_return(t->in, -1);  // empty is "try again", not the end
+        BIO_set_data(out, &t->output);
+        BIO_set_init(out, 1);
+        SSL_set_bio(t->ssl, t->in, out);  // owned by ssl from here
         SSL_set_accept_state(t->ssl);
         // Idle connections keep no record buffers (thousands of address books stay connected).
         SSL_set_mode(t->ssl, SSL_MODE_RELEASE_BUFFERS);
@@ -88,24 +92,23 @@ struct TlsChannel {
     }
     ~TlsChannel() { SSL_free(ssl); }
 
-    // What OpenSSL wrote so far (the caller frees it); later output goes to a fresh buffer, so a
-    // write in progress keeps its bytes in place. nullptr when out of memory.
-    BIO* take_output() {
-        BIO* fresh = memory_bio();
-        if (!fresh) return nullptr;
-        BIO* taken = out;
-        BIO_up_ref(taken);  // SSL_set0_wbio releases the one it replaces
-        SSL_set0_wbio(ssl, fresh);
-        out = fresh;
-        return taken;
-    }
-    bool output_pending() const { return BIO_ctrl_pending(out) > 0; }
-
   private:
-    static BIO* memory_bio() {
-        BIO* b = BIO_new(BIO_s_mem());
-        if (b) BIO_set_mem_eof_return(b, -1);  // empty is "try again", not the end
-        return b;
+    // A BIO that appends to a std::string: no copy into a BIO buffer, none cleansed when freed.
+    static const BIO_METHOD* output_method() {
+        static BIO_METHOD* method = [] {
+            BIO_METHOD* m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "ldap output");
+            if (!m) return m;
+            BIO_meth_set_write_ex(m, [](BIO* b, const char* data, size_t size, size_t* written) {
+                static_cast<std::string*>(BIO_get_data(b))->append(data, size);
+                *written = size;
+                return 1;
+            });
+            BIO_meth_set_ctrl(m, [](BIO*, int cmd, long, void*) -> long {
+                return cmd == BIO_CTRL_FLUSH ? 1 : 0;
+            });
+            return m;
+        }();
+        return method;
     }
 };
 
@@ -252,7 +255,10 @@ asio::awaitable<bool> Connection::write(std::string_view data) {
     if (closed_) co_return false;
     ERR_clear_error();
     size_t written = 0;
-    // A memory BIO takes everything: all of it is written, or the connection is broken.
+    // Room for the records at once (16 KiB of data each, plus a few bytes of framing and tag).
+    tls_channel_->output.reserve(tls_channel_->output.size() + data.size() +
+                                 (data.size() / 16384 + 1) * 64);
+    // The output BIO takes everything: all of it is written, or the connection is broken.
     if (SSL_write_ex(tls_channel_->ssl, data.data(), data.size(), &written) != 1 ||
         written != data.size()) {
         spdlog::debug("ldap: TLS write to {} failed: {}", client_, openssl_error());
@@ -266,19 +272,17 @@ asio::awaitable<bool> Connection::tls_send() {
     if (tls_sending_) co_return true;  // the sender in progress takes this output too
     tls_sending_ = true;
     bool ok = true;
-    while (ok && !closed_ && tls_channel_->output_pending()) {
-        BIO* chunk = tls_channel_->take_output();
-        if (!chunk) {
-            ok = false;
-            break;
-        }
-        char* bytes = nullptr;
-        const long size = BIO_get_mem_data(chunk, &bytes);
-        auto [ec, n] = co_await asio::async_write(
-            socket_, asio::buffer(bytes, static_cast<size_t>(size)), as_tuple);
-        BIO_free(chunk);
+    std::string sending;
+    while (ok && !closed_ && !tls_channel_->output.empty()) {
+        // OpenSSL may write more while this is on its way: it goes into the other string.
+        sending.swap(tls_channel_->output);
+        auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(sending), as_tuple);
+        sending.clear();
         if (ec) ok = false;
     }
+    // Idle connections keep no large buffers.
+    if (tls_channel_->output.capacity() < sending.capacity() && sending.capacity() <= kKeptOutput)
+        tls_channel_->output.swap(sending);
     tls_sending_ = false;
     notify(send_done_);
     if (!ok || closed_) {
@@ -310,7 +314,7 @@ asio::awaitable<bool> Connection::tls_handshake() {
         const int err = r == 1 ? SSL_ERROR_NONE : SSL_get_error(tls_channel_->ssl, r);
         const std::string reason = err == SSL_ERROR_SSL ? openssl_error() : std::string();
         // The server's flight, or the alert that tells the client why it failed.
-        if (tls_channel_->output_pending() && !co_await tls_send()) co_return false;
+        if (!tls_channel_->output.empty() && !co_await tls_send()) co_return false;
         if (r == 1) co_return true;
         if (err != SSL_ERROR_WANT_READ) {
             spdlog::debug("ldap: TLS handshake with {} failed: {}", client_,
@@ -331,7 +335,7 @@ asio::awaitable<std::tuple<error_code, size_t>> Connection::tls_read_some(
         size_t n = 0;
         const int r = SSL_read_ex(tls_channel_->ssl, space.data(), space.size(), &n);
         const int err = r == 1 ? SSL_ERROR_NONE : SSL_get_error(tls_channel_->ssl, r);
-        if (tls_channel_->output_pending() && !co_await tls_send())
+        if (!tls_channel_->output.empty() && !co_await tls_send())
             co_return std::tuple{error_code(asio::error::broken_pipe), size_t{0}};
         if (r == 1) co_return std::tuple{error_code{}, n};
         if (err == SSL_ERROR_ZERO_RETURN)  // close_notify
