@@ -14,6 +14,8 @@ PEOPLE_PASSWORD = "secret"  # tools/gen_people_ldif.py gives everyone this passw
 
 
 class LdapBulkTest(unittest.TestCase):
+    imported = False
+
     @classmethod
     def setUpClass(cls):
         cls.server = LdapServer()
@@ -73,6 +75,8 @@ class LdapBulkTest(unittest.TestCase):
         self.assertEqual(len(mails), PEOPLE)
         out = self.server.cli("prov", "importLdif", path)
         self.assertIn(f"imported {PEOPLE} accounts", out.out)
+        type(self).imported = True
+        type(self).people = mails
         # At once, the last person of the file: bind and find their own entry.
         rc, stdout, stderr = self.ldapsearch_self(mails[-1], PEOPLE_PASSWORD)
         self.assertEqual(rc, 0, stderr)
@@ -80,6 +84,60 @@ class LdapBulkTest(unittest.TestCase):
         self.assertEqual(self.python_ldap_self(mails[-2], PEOPLE_PASSWORD),
                          [f"uid={mails[-2]},ou=InternalGAL/example.com,{BASE}"])
         self.assert_no_refused_bind()
+
+    def test_large_answers_arrive_whole_over_every_transport(self):
+        """Answers of many batches (1,000 entries, about 300 KB, sent 64 KB at a time) arrive whole
+        and alike over LDAPS, StartTLS and TLS on the LDAP port; and paging through the whole
+        address book over TLS returns every person once."""
+        import ldap
+        from ldap.controls import SimplePagedResultsControl
+        if not type(self).imported:  # run alone
+            self.test_bind_and_search_right_after_import_ldif()
+        user, password = type(self).people[0], PEOPLE_PASSWORD
+        ports = self.server.ports
+        results = {}
+        for how, url, starttls in (("LDAPS", f"ldaps://127.0.0.1:{ports['ldaps']}", False),
+                                   ("StartTLS", f"ldap://127.0.0.1:{ports['ldap']}", True),
+                                   ("TLS on the LDAP port", f"ldaps://127.0.0.1:{ports['ldap']}", False)):
+            conn = ldap.initialize(url)
+            conn.set_option(ldap.OPT_X_TLS_CACERTFILE, self.server.ca_file)
+            conn.set_option(ldap.OPT_X_TLS_REQUIRE_CERT, ldap.OPT_X_TLS_DEMAND)
+            conn.set_option(ldap.OPT_X_TLS_NEWCTX, 0)
+            conn.set_option(ldap.OPT_REFERRALS, 0)
+            conn.protocol_version = 3
+            if starttls:
+                conn.start_tls_s()
+            conn.simple_bind_s(user, password)
+            msgid = conn.search_ext("", ldap.SCOPE_SUBTREE, "(mail=*)", ["cn", "mail", "title", "telephoneNumber"])
+            entries = []
+            while True:
+                try:
+                    rtype, data, _, _ = conn.result3(msgid, all=0, timeout=60)
+                except ldap.SIZELIMIT_EXCEEDED:
+                    break
+                entries += data
+                if rtype == ldap.RES_SEARCH_RESULT:
+                    break
+            results[how] = sorted((dn, sorted((k, sorted(v)) for k, v in a.items())) for dn, a in entries)
+            self.assertEqual(len(results[how]), 1000, how)  # max_size_limit
+            if how == "LDAPS":
+                page = SimplePagedResultsControl(True, size=1000, cookie="")
+                seen = set()
+                for _ in range(100):
+                    msgid = conn.search_ext("", ldap.SCOPE_SUBTREE, "(mail=*)", ["mail"], serverctrls=[page])
+                    _, data, _, ctrls = conn.result3(msgid, timeout=60)
+                    for dn, _ in data:
+                        self.assertNotIn(dn, seen)
+                        seen.add(dn)
+                    cookie = [c for c in ctrls if c.controlType == SimplePagedResultsControl.controlType][0].cookie
+                    if not cookie:
+                        break
+                    page.cookie = cookie
+                everyone = {f"uid={m},ou=InternalGAL/example.com,{BASE}" for m in type(self).people}
+                self.assertEqual(everyone - seen, set())
+            conn.unbind_s()
+        self.assertEqual(results["StartTLS"], results["LDAPS"])
+        self.assertEqual(results["TLS on the LDAP port"], results["LDAPS"])
 
     def test_bind_right_after_a_burst_of_create_account(self):
         addresses = [f"burst{i}@example.com" for i in range(24)]

@@ -280,9 +280,9 @@ asio::awaitable<bool> Connection::tls_send() {
         sending.clear();
         if (ec) ok = false;
     }
-    // Idle connections keep no large buffers.
-    if (tls_channel_->output.capacity() < sending.capacity() && sending.capacity() <= kKeptOutput)
-        tls_channel_->output.swap(sending);
+    // Thousands of connections may sit idle: none keeps a large buffer between writes.
+    if (tls_channel_->output.empty() && tls_channel_->output.capacity() > kKeptOutput)
+        std::string().swap(tls_channel_->output);
     tls_sending_ = false;
     notify(send_done_);
     if (!ok || closed_) {
