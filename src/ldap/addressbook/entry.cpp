@@ -9,12 +9,6 @@
 
 namespace sb::addressbook {
 
-namespace {
-bool is_indexed(Attr a) {
-    return attr_info(a).indexed;
-}
-}  // namespace
-
 std::string_view Entry::sort_key(Attr a) const {
     std::string_view best;
     bool any = false;

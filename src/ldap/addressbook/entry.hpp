@@ -98,7 +98,7 @@ class Entry {
 
   private:
     friend class EntryBuilder;
-    static constexpr size_t kPrefetchBytes = 768;
+    static constexpr size_t kPrefetchBytes = 512;
     Entry() = default;
 
     // One allocation holds the entry, then the value bounds, then the text, so that reading an
@@ -114,7 +114,7 @@ class Entry {
         const size_t i = index(a);
         const uint32_t* b = bounds() + first_[i];
         const uint32_t* e = bounds() + first_[i + 1];
-        if (attr_info(a).indexed) {
+        if (is_indexed(a)) {
             const uint32_t* mid = b + (e - b) / 2;
             return folded ? Values(mid, e, text()) : Values(b, mid, text());
         }
