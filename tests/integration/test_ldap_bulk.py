@@ -1,6 +1,7 @@
 """Binds right after bulk changes: the address book applies a large import in the background, and a
 user created by it (or by a burst of `prov ca`) must be able to bind and search at once, with
-real clients (ldapsearch, python-ldap), never getting *unavailable* while the snapshot catches up."""
+real clients (ldapsearch, python-ldap), never getting *unavailable* while the snapshot catches up.
+And with that many people, large answers arrive whole over every TLS path."""
 import concurrent.futures
 import os
 import subprocess
