@@ -41,6 +41,7 @@ window over 100k entries <= 5 ms; plain LDAP no slower than LDAPS."""
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -197,6 +198,13 @@ def main():
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 100000
     seconds = float(sys.argv[2]) if len(sys.argv) > 2 else 10
     work = tempfile.mkdtemp(prefix="sbldapbench-")
+    try:
+        run(n, seconds, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def run(n, seconds, work):
     ldif_path = os.path.join(work, "people.ldif")
     with open(ldif_path, "w") as f:
         subprocess.run([sys.executable, gen_people_ldif.__file__, str(n)], stdout=f, check=True)
