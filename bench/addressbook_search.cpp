@@ -2,10 +2,18 @@
 // Outlook's prefix resolution and Thunderbird's infix autocomplete (sizeLimit 100, Outlook's
 // attribute list, responses encoded), and the VLV first window sorted by displayName.
 // Complements bench/ldap_bench.py, which measures the whole server against slapd.
+//
+// SB_PEOPLE_LDIF=FILE runs it on the people of an LDIF file instead (tools/gen_people_ldif.py
+// makes the one ldap_bench.py uses), with search terms drawn from them as that benchmark does.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <fstream>
 #include <random>
+#include <sstream>
+
+#include "directory/ldif/reader.hpp"
 
 #include "ldap/addressbook/fold.hpp"
 #include "ldap/addressbook/person.hpp"
@@ -37,6 +45,77 @@ struct World {
     std::vector<std::string> prefixes, infixes;
 
     explicit World(size_t n) {
+        std::vector<EntryPtr> gal;
+        if (const char* path = std::getenv("SB_PEOPLE_LDIF"))
+            gal = read_people(path);
+        else
+            gal = make_people(n);
+        auto ctx = std::make_shared<const NamingContext>(
+            *NamingContext::make("o=switchboard", Attr::office));
+        ViewBook vb;
+        vb.label = "InternalGAL/example.com";
+        vb.book = Book::build({BookId::Kind::gal, 1, 0}, std::move(gal));
+        vb.container_dn = "ou=" + vb.label + ",o=switchboard";
+        vb.label_key = fold(vb.label);
+        vb.container = View::make_container(vb.label);
+        view = std::make_shared<const View>(ctx, 1, "u@example.com", "", std::vector<ViewBook>{vb});
+    }
+
+    // The people of an LDIF file, mapped as importLdif maps them; terms as ldap_bench.py draws
+    // them: 2-5 leading characters of a name or address, 3-4 characters from inside a name.
+    std::vector<EntryPtr> read_people(const char* path) {
+        std::ifstream in(path);
+        std::stringstream text;
+        text << in.rdbuf();
+        const std::string all = text.str();
+        sb::ldif::Reader reader(all);
+        std::vector<EntryPtr> gal;
+        std::mt19937 rng(11);
+        for (int64_t id = 1;; ++id) {
+            auto e = reader.next();
+            if (!e || !*e) break;
+            const auto& entry = **e;
+            auto mail = entry.first_value("mail");
+            if (!mail) continue;
+            AccountRecord a;
+            a.id = id;
+            a.address = std::string(*mail);
+            for (auto [from, to] : {std::pair{"cn", "cn"},
+                                    {"displayName", "displayName"},
+                                    {"givenName", "givenName"},
+                                    {"sn", "sn"},
+                                    {"title", "title"},
+                                    {"telephoneNumber", "telephoneNumber"},
+                                    {"mobile", "mobile"},
+                                    {"department", "ou"},
+                                    {"l", "l"},
+                                    {"st", "st"},
+                                    {"postalCode", "postalCode"},
+                                    {"c", "c"},
+                                    {"o", "company"}})
+                if (auto v = entry.first_value(from); v && !v->empty())
+                    a.attrs[to] = {std::string(*v)};
+            gal.push_back(entry_from_account(a));
+            if (rng() % 25 == 0) {
+                const std::string name[] = {a.attrs["givenName"].front(), a.attrs["sn"].front(),
+                                            a.address};
+                prefixes.push_back(utf8_prefix(name[rng() % 3], 2 + rng() % 4));
+                const std::string& word = name[rng() % 2];
+                if (word.size() >= 5) {
+                    const size_t k = 3 + rng() % 2;
+                    size_t from = 1 + rng() % (word.size() - k);
+                    while (from < word.size() &&
+                           (static_cast<unsigned char>(word[from]) & 0xC0) == 0x80)
+                        ++from;  // not inside a UTF-8 sequence
+                    if (auto t = utf8_prefix(word.substr(from), k); !t.empty())
+                        infixes.push_back(t);
+                }
+            }
+        }
+        return gal;
+    }
+
+    std::vector<EntryPtr> make_people(size_t n) {
         std::mt19937 rng(7);
         auto pick = [&](auto& arr) { return std::string(arr[rng() % std::size(arr)]); };
         std::vector<EntryPtr> gal;
@@ -56,15 +135,7 @@ struct World {
                 if (s.size() >= 5) infixes.push_back(utf8_prefix(s.substr(1), 3));
             }
         }
-        auto ctx = std::make_shared<const NamingContext>(
-            *NamingContext::make("o=switchboard", Attr::office));
-        ViewBook vb;
-        vb.label = "InternalGAL/example.com";
-        vb.book = Book::build({BookId::Kind::gal, 1, 0}, std::move(gal));
-        vb.container_dn = "ou=" + vb.label + ",o=switchboard";
-        vb.label_key = fold(vb.label);
-        vb.container = View::make_container(vb.label);
-        view = std::make_shared<const View>(ctx, 1, "u@example.com", "", std::vector<ViewBook>{vb});
+        return gal;
     }
 };
 

@@ -1,22 +1,22 @@
-// LDAP load generator for bench/ldap_bench.py: N connections (one thread each), each binds and
-// then sends one search at a time with a term drawn from a list, reading every response until
-// SearchResultDone. The same binary drives slapd and Switchboard, so both pay the same client
-// cost. Prints one JSON line: ops/s, latency percentiles, entries per search, errors.
+// LDAP load generator for bench/ldap_bench.py, built on libldap as the clients of the reference
+// measurement are: N connections (one thread each), each binds and then runs one synchronous
+// search at a time (ldap_search_ext_s) with a term drawn from a list. The same binary drives
+// slapd and Switchboard, so both pay the same client cost. Prints one JSON line: ops/s, latency
+// percentiles, entries per search, result codes, and for CPU accounting the searches of the whole
+// run (warm-up included) and the CPU time the load generator used.
 //
-//   ldap_load --port P --bind DN --password PW --mode outlook|thunderbird|vlv --terms FILE
-//             [--host 127.0.0.1] [--connections 8] [--seconds 10] [--warmup 2] [--size-limit 100]
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
-#include <unistd.h>
+//   ldap_load --uri ldap://HOST:PORT|ldaps://HOST:PORT [--starttls] [--read-ahead] [--ca FILE]
+//             --bind DN --password PW --mode outlook|thunderbird|vlv --terms FILE
+//             [--base DN] [--connections 4] [--seconds 10] [--warmup 2] [--size-limit 100]
+#include <ldap.h>
+#include <sys/resource.h>
+#include <sys/time.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <fstream>
 #include <map>
 #include <random>
@@ -24,32 +24,27 @@
 #include <thread>
 #include <vector>
 
-#include "ldap/ber/framer.hpp"
-#include "ldap/ber/writer.hpp"
-#include "ldap/protocol/controls.hpp"
-#include "ldap/protocol/filter.hpp"
-
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
 struct Options {
-    std::string host = "127.0.0.1";
-    int port = 0;
-    std::string bind_dn, password, mode = "outlook", terms_file, base;
-    int connections = 8;
+    std::string uri, ca_file, bind_dn, password, mode = "outlook", terms_file, base;
+    bool starttls = false;
+    bool read_ahead = false;
+    int connections = 4;
     double seconds = 10, warmup = 2;
     int size_limit = 100;
 };
 
 // Outlook's attribute list (as in its name-resolution request) and Thunderbird's.
-const std::vector<std::string_view> kOutlookAttrs = {
+const char* kOutlookAttrs[] = {
     "display-name", "cn",         "commonName", "mail",
     "givenName",    "sn",         "surname",    "telephoneNumber",
     "title",        "department", "company",    "physicalDeliveryOfficeName",
-    "objectClass"};
-const std::vector<std::string_view> kThunderbirdAttrs = {
-    "cn", "mail", "givenName", "sn", "displayName", "o", "title", "telephoneNumber", "mobile"};
+    "objectClass",  nullptr};
+const char* kThunderbirdAttrs[] = {"cn", "mail",  "givenName",       "sn",     "displayName",
+                                   "o",  "title", "telephoneNumber", "mobile", nullptr};
 
 std::string filter_for(const std::string& mode, const std::string& t) {
     if (mode == "outlook")  // Outlook's default name-resolution filter
@@ -60,166 +55,85 @@ std::string filter_for(const std::string& mode, const std::string& t) {
     return "(&(mail=*)(objectClass=*))";
 }
 
-std::string search_request(const Options& o, int32_t id, const std::string& term) {
-    const std::string text = filter_for(o.mode, term);  // the filter's strings point into it
-    auto filter = sb::ldapproto::parse_filter(text);
-    if (!filter) {
-        std::fprintf(stderr, "bad filter for term '%s'\n", term.c_str());
-        std::exit(2);
-    }
-    std::string out;
-    sb::ber::Writer w(out);
-    auto m = w.begin(sb::ber::tag::kSequence);
-    w.integer(id);
-    auto s = w.begin(0x63);
-    w.octet_string(o.base);
-    w.enumerated(2);
-    w.enumerated(0);
-    w.integer(o.mode == "vlv" ? 0 : o.size_limit);
-    w.integer(60);
-    w.boolean(false);
-    sb::ldapproto::encode_filter(w, *filter);
-    auto attrs = w.begin(sb::ber::tag::kSequence);
-    for (auto a : o.mode == "thunderbird" ? kThunderbirdAttrs : kOutlookAttrs)
-        w.octet_string(a);
-    w.end(attrs);
-    w.end(s);
-    if (o.mode == "vlv") {  // Outlook's browse: sorted by display name, first 50
-        auto cs = w.begin(0xA0);
-        auto sort = w.begin(sb::ber::tag::kSequence);
-        w.octet_string(sb::ldapproto::oid::kSortRequest);
-        w.boolean(true);
-        std::string value;
-        sb::ber::Writer vw(value);
-        sb::ldapproto::encode_sort_request(vw,
-                                           {{sb::ldapproto::SortKey{"displayName", "", false}}});
-        w.octet_string(value);
-        w.end(sort);
-        auto vlv = w.begin(sb::ber::tag::kSequence);
-        w.octet_string(sb::ldapproto::oid::kVlvRequest);
-        w.boolean(true);
-        value.clear();
-        sb::ldapproto::VlvRequest v;
-        v.before_count = 0;
-        v.after_count = 49;
-        v.offset = 1;
-        v.content_count = 0;
-        sb::ldapproto::encode_vlv_request(vw, v);
-        w.octet_string(value);
-        w.end(vlv);
-        w.end(cs);
-    }
-    w.end(m);
-    return out;
+[[noreturn]] void die(const char* what, LDAP* ld, int rc) {
+    char* diag = nullptr;
+    if (ld) ldap_get_option(ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &diag);
+    std::fprintf(stderr, "%s: %s%s%s\n", what, ldap_err2string(rc), diag ? ": " : "",
+                 diag ? diag : "");
+    std::exit(2);
 }
 
-std::string bind_request(const Options& o) {
-    std::string out;
-    sb::ber::Writer w(out);
-    auto m = w.begin(sb::ber::tag::kSequence);
-    w.integer(1);
-    auto b = w.begin(0x60);
-    w.integer(3);
-    w.octet_string(o.bind_dn);
-    w.element(0x80, o.password);
-    w.end(b);
-    w.end(m);
-    return out;
+LDAP* connect(const Options& o) {
+    LDAP* ld = nullptr;
+    int rc = ldap_initialize(&ld, o.uri.c_str());
+    if (rc != LDAP_SUCCESS) die("ldap_initialize", nullptr, rc);
+    const int version = LDAP_VERSION3;
+    ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &version);
+    ldap_set_option(ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF);
+    const int time_limit = 60;  // as Outlook sends
+    ldap_set_option(ld, LDAP_OPT_TIMELIMIT, &time_limit);
+    if (!o.ca_file.empty()) {
+        ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTFILE, o.ca_file.c_str());
+        const int demand = LDAP_OPT_X_TLS_DEMAND;
+        ldap_set_option(ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &demand);
+        const int server = 0;  // a new TLS context with the options above
+        ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &server);
+    }
+    if (o.starttls && (rc = ldap_start_tls_s(ld, nullptr, nullptr)) != LDAP_SUCCESS)
+        die("StartTLS", ld, rc);
+    berval cred{static_cast<ber_len_t>(o.password.size()), const_cast<char*>(o.password.data())};
+    rc =
+        ldap_sasl_bind_s(ld, o.bind_dn.c_str(), LDAP_SASL_SIMPLE, &cred, nullptr, nullptr, nullptr);
+    if (rc != LDAP_SUCCESS) die("bind", ld, rc);
+    if (o.read_ahead) {
+        // Without TLS, libldap reads every message with a poll() and two read()s of its own
+        // (about 3 system calls per entry); over TLS, OpenSSL's record buffer serves them. The
+        // read-ahead layer liblber uses for UDP gives plain TCP the same buffered reads.
+        Sockbuf* sb = nullptr;
+        if (ldap_get_option(ld, LDAP_OPT_SOCKBUF, &sb) != LDAP_OPT_SUCCESS || !sb ||
+            ber_sockbuf_add_io(sb, &ber_sockbuf_io_readahead, LBER_SBIOD_LEVEL_PROVIDER, nullptr) !=
+                0)
+            die("read-ahead", ld, LDAP_OTHER);
+    }
+    return ld;
 }
-
-class Conn {
-  public:
-    explicit Conn(const Options& o) {
-        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_port = htons(static_cast<uint16_t>(o.port));
-        ::inet_pton(AF_INET, o.host.c_str(), &a.sin_addr);
-        if (::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-            std::perror("connect");
-            std::exit(2);
-        }
-        int one = 1;
-        ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    }
-    ~Conn() { ::close(fd_); }
-
-    void send_all(const std::string& s) {
-        size_t off = 0;
-        while (off < s.size()) {
-            ssize_t n = ::send(fd_, s.data() + off, s.size() - off, MSG_NOSIGNAL);
-            if (n <= 0) {
-                std::perror("send");
-                std::exit(2);
-            }
-            off += static_cast<size_t>(n);
-        }
-    }
-
-    // Reads messages until one with protocolOp `done_tag`; returns (result code, entries).
-    std::pair<int, int> read_until(uint8_t done_tag) {
-        int entries = 0;
-        for (;;) {
-            while (start_ < used_) {
-                auto f = sb::ber::frame(std::string_view(buf_.data() + start_, used_ - start_),
-                                        1u << 30);
-                if (!f) {
-                    std::fprintf(stderr, "bad response framing\n");
-                    std::exit(2);
-                }
-                if (!f->complete) break;
-                const char* msg = buf_.data() + start_;
-                start_ += f->size;
-                // SEQUENCE header, INTEGER id, then the protocolOp tag.
-                size_t p = (static_cast<uint8_t>(msg[1]) & 0x80) ? 2 + (msg[1] & 0x7F) : 2;
-                p += 2 + static_cast<uint8_t>(msg[p + 1]);
-                const auto op = static_cast<uint8_t>(msg[p]);
-                if (op == 0x64) ++entries;
-                if (op == done_tag) {
-                    size_t q = p + 1;
-                    q += (static_cast<uint8_t>(msg[q]) & 0x80) ? 1 + (msg[q] & 0x7F) : 1;
-                    const int code = static_cast<uint8_t>(msg[q + 2]);  // ENUMERATED, one octet
-                    return {code, entries};
-                }
-            }
-            if (start_ > 0) {
-                std::memmove(buf_.data(), buf_.data() + start_, used_ - start_);
-                used_ -= start_;
-                start_ = 0;
-            }
-            if (buf_.size() - used_ < 65536) buf_.resize(used_ + 262144);
-            ssize_t n = ::recv(fd_, buf_.data() + used_, buf_.size() - used_, 0);
-            if (n <= 0) {
-                std::fprintf(stderr, "connection closed by the server\n");
-                std::exit(2);
-            }
-            used_ += static_cast<size_t>(n);
-        }
-    }
-
-  private:
-    int fd_ = -1;
-    std::vector<char> buf_ = std::vector<char>(262144);
-    size_t start_ = 0, used_ = 0;
-};
 
 struct ThreadResult {
     std::vector<double> latencies_ms;
     long entries = 0;
     long errors = 0;
+    long all_ops = 0;  // warm-up included
     std::map<int, long> codes;
 };
+
+double cpu_ms(const rusage& u) {
+    return (static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1e3 +
+            static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e3);
+}
 
 }  // namespace
 
 int main(int argc, char** argv) {
     Options o;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        std::string k = argv[i], v = argv[i + 1];
-        if (k == "--host")
-            o.host = v;
-        else if (k == "--port")
-            o.port = std::atoi(v.c_str());
+    for (int i = 1; i < argc; ++i) {
+        std::string k = argv[i];
+        if (k == "--starttls") {
+            o.starttls = true;
+            continue;
+        }
+        if (k == "--read-ahead") {
+            o.read_ahead = true;
+            continue;
+        }
+        if (i + 1 >= argc) {
+            std::fprintf(stderr, "option %s needs a value\n", k.c_str());
+            return 2;
+        }
+        std::string v = argv[++i];
+        if (k == "--uri")
+            o.uri = v;
+        else if (k == "--ca")
+            o.ca_file = v;
         else if (k == "--bind")
             o.bind_dn = v;
         else if (k == "--password")
@@ -243,6 +157,11 @@ int main(int argc, char** argv) {
             return 2;
         }
     }
+    if (o.uri.empty() || o.connections < 1) {
+        std::fprintf(stderr,
+                     "usage: ldap_load --uri URI --bind DN --password PW --mode MODE ...\n");
+        return 2;
+    }
     std::vector<std::string> terms;
     if (!o.terms_file.empty()) {
         std::ifstream in(o.terms_file);
@@ -250,41 +169,67 @@ int main(int argc, char** argv) {
             if (!line.empty()) terms.push_back(line);
     }
     if (terms.empty()) terms.push_back("");
-    // Requests are encoded once; message ids alternate so consecutive ones differ.
-    std::vector<std::string> requests;
+    std::vector<std::string> filters;
     for (const auto& t : terms)
-        requests.push_back(search_request(o, 2, t));
+        filters.push_back(filter_for(o.mode, t));
+    char** attrs = const_cast<char**>(o.mode == "thunderbird" ? kThunderbirdAttrs : kOutlookAttrs);
 
     std::atomic<bool> measuring{false}, stop{false};
+    std::atomic<int> ready{0};
     std::vector<ThreadResult> results(static_cast<size_t>(o.connections));
     std::vector<std::thread> threads;
     for (int c = 0; c < o.connections; ++c) {
         threads.emplace_back([&, c] {
-            Conn conn(o);
-            conn.send_all(bind_request(o));
-            auto [code, ignored] = conn.read_until(0x61);
-            if (code != 0) {
-                std::fprintf(stderr, "bind failed with result code %d\n", code);
-                std::exit(2);
+            LDAP* ld = connect(o);
+            LDAPControl* controls[3] = {nullptr, nullptr, nullptr};
+            if (o.mode == "vlv") {  // Outlook's browse: sorted by display name, first 50
+                LDAPSortKey** keys = nullptr;
+                char key_spec[] = "displayName";
+                int rc = ldap_create_sort_keylist(&keys, key_spec);
+                if (rc == LDAP_SUCCESS) rc = ldap_create_sort_control(ld, keys, 1, &controls[0]);
+                ldap_free_sort_keylist(keys);
+                if (rc != LDAP_SUCCESS) die("sort control", ld, rc);
+                LDAPVLVInfo vlv{};
+                vlv.ldvlv_version = 1;
+                vlv.ldvlv_before_count = 0;
+                vlv.ldvlv_after_count = 49;
+                vlv.ldvlv_offset = 1;
+                vlv.ldvlv_count = 0;
+                rc = ldap_create_vlv_control(ld, &vlv, &controls[1]);
+                if (rc != LDAP_SUCCESS) die("VLV control", ld, rc);
             }
+            ++ready;
             std::mt19937 rng(static_cast<unsigned>(1234 + c));
-            std::uniform_int_distribution<size_t> pick(0, requests.size() - 1);
+            std::uniform_int_distribution<size_t> pick(0, filters.size() - 1);
+            const int size_limit = o.mode == "vlv" ? 0 : o.size_limit;
             auto& r = results[static_cast<size_t>(c)];
             while (!stop) {
-                const auto& req = requests[pick(rng)];
+                const auto& filter = filters[pick(rng)];
+                LDAPMessage* res = nullptr;
                 const auto t0 = Clock::now();
-                conn.send_all(req);
-                auto [rc, entries] = conn.read_until(0x65);
+                const int rc = ldap_search_ext_s(
+                    ld, o.base.c_str(), LDAP_SCOPE_SUBTREE, filter.c_str(), attrs, 0,
+                    controls[0] ? controls : nullptr, nullptr, nullptr, size_limit, &res);
+                const int entries = res ? ldap_count_entries(ld, res) : 0;
                 const double ms =
                     std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+                if (res) ldap_msgfree(res);
+                if (rc == LDAP_SERVER_DOWN || rc == LDAP_CONNECT_ERROR) die("search", ld, rc);
+                ++r.all_ops;
                 if (!measuring) continue;
                 r.latencies_ms.push_back(ms);
                 r.entries += entries;
                 r.codes[rc]++;
-                if (rc != 0 && rc != 4) ++r.errors;  // success or sizeLimitExceeded
+                if (rc != LDAP_SUCCESS && rc != LDAP_SIZELIMIT_EXCEEDED) ++r.errors;
             }
+            for (LDAPControl* ctl : controls)
+                if (ctl) ldap_control_free(ctl);
+            ldap_unbind_ext_s(ld, nullptr, nullptr);
         });
     }
+    // Connections and TLS handshakes are not part of the measurement.
+    for (int i = 0; i < 6000 && ready < o.connections; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
     std::this_thread::sleep_for(std::chrono::duration<double>(o.warmup));
     measuring = true;
     const auto t0 = Clock::now();
@@ -295,10 +240,13 @@ int main(int argc, char** argv) {
     for (auto& t : threads)
         t.join();
 
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
     std::vector<double> all;
-    long entries = 0, errors = 0;
+    long entries = 0, errors = 0, all_ops = 0;
     std::map<int, long> codes;
     for (auto& r : results) {
+        all_ops += r.all_ops;
         all.insert(all.end(), r.latencies_ms.begin(), r.latencies_ms.end());
         entries += r.entries;
         errors += r.errors;
@@ -317,14 +265,12 @@ int main(int argc, char** argv) {
                      "\": " + std::to_string(v);
     std::printf(
         "{\"mode\": \"%s\", \"connections\": %d, \"ops\": %zu, \"seconds\": %.3f, \"ops_per_s\": "
-        "%.1f, "
-        "\"p50_ms\": %.3f, \"p99_ms\": %.3f, \"max_ms\": %.3f, \"entries_per_op\": %.1f, "
-        "\"errors\": %ld, "
-        "\"result_codes\": {%s}}\n",
+        "%.1f, \"p50_ms\": %.3f, \"p99_ms\": %.3f, \"max_ms\": %.3f, \"entries_per_op\": %.1f, "
+        "\"errors\": %ld, \"result_codes\": {%s}, \"all_ops\": %ld, \"client_cpu_ms\": %.1f}\n",
         o.mode.c_str(), o.connections, all.size(), elapsed,
         static_cast<double>(all.size()) / elapsed, pct(0.50), pct(0.99),
         all.empty() ? 0.0 : all.back(),
         all.empty() ? 0.0 : static_cast<double>(entries) / static_cast<double>(all.size()), errors,
-        code_json.c_str());
+        code_json.c_str(), all_ops, cpu_ms(usage));
     return 0;
 }

@@ -69,6 +69,8 @@ if(SWITCHBOARD_BENCH AND benchmark_FOUND)
     endif()
     set_target_properties(bench_${name} PROPERTIES EXCLUDE_FROM_ALL ON)
   endforeach()
+  # The LDAP load generator is a libldap client, like the clients it stands for.
+  target_link_libraries(bench_ldap_load PRIVATE PkgConfig::LDAP)
 endif()
 # Differential tests against the reference LDAP implementation (liblber/libldap).
 foreach(t unit_ber unit_ldapproto)

@@ -41,7 +41,10 @@ class LdapAbandonTest(LdapTestCase):
         ctx = ssl.create_default_context(cafile=self.world.server.ca_file)
         s = ctx.wrap_socket(raw, server_hostname="localhost")
         s.sendall(simple_bind(1, "alice@example.com", PASSWORD))
-        msgs = read_messages(s, until_tag=0x61)
+        # Right after the import the bind waits until the address book has applied it (at most
+        # 30 s by design; under ASan and beside other tests that takes longer than 10 s).
+        msgs = read_messages(s, until_tag=0x61, timeout=90)
+        self.assertTrue(msgs, "no answer to the bind")
         self.assertEqual(result_code(msgs[-1][2]), 0)
         return s
 

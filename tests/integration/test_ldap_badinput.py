@@ -46,6 +46,27 @@ def read_until_closed(sock, timeout, until=None, buf=None):
         buf += chunk
 
 
+def read_raw_until_closed(sock, timeout):
+    """Bytes the server sends until it closes the connection or `timeout` seconds pass; returns
+    (bytes, closed)."""
+    data = b""
+    deadline = time.monotonic() + timeout
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return data, False
+        sock.settimeout(min(left, 1.0))
+        try:
+            chunk = sock.recv(65536)
+        except TimeoutError:
+            continue
+        except OSError:
+            return data, True
+        if not chunk:
+            return data, True
+        data += chunk
+
+
 def search_request(msgid, filt_bytes, base=b"", controls=b"", attrs=b""):
     body = (tlv(0x04, base) + tlv(0x0A, b"\x02") + tlv(0x0A, b"\x00") + ber_int(0) + ber_int(0) +
             tlv(0x01, b"\x00") + filt_bytes + tlv(0x30, attrs))
@@ -104,10 +125,22 @@ class LdapBadInputTest(LdapTestCase):
 
     def test_garbage_and_non_ldap_bytes(self):
         for data in (b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", b"\x00" * 64, b"\xff\xfe\xfd", b"\x16\x03\x01\x02\x00"):
-            with self.world.plain_socket() as s:
-                self.assert_notice_and_close(s, data)
+            if data[0] != 0x16:  # on the LDAP port, 0x16 first starts TLS (next test)
+                with self.world.plain_socket() as s:
+                    self.assert_notice_and_close(s, data)
             with self.bound_socket() as s:
                 self.assert_notice_and_close(s, data)
+        self.assertTrue(self.server_still_serves())
+
+    def test_bad_tls_on_the_ldap_port_is_closed(self):
+        """A first byte 0x16 on the LDAP port starts a TLS handshake: a record that is no
+        ClientHello fails it, and the connection closes without any LDAP message."""
+        for data in (b"\x16\x03\x01\x00\x04\x00\x00\x00\x00", b"\x16\x03\x03\x00\x05" + b"\xff" * 5):
+            with self.world.plain_socket() as s:
+                s.sendall(data)
+                raw, closed = read_raw_until_closed(s, timeout=10)
+                self.assertTrue(closed, f"{data!r}: connection still open after 10 s")
+                self.assertFalse(raw.startswith(b"\x30"), f"{data!r}: answered in LDAP: {raw!r}")
         self.assertTrue(self.server_still_serves())
 
     def test_huge_and_indefinite_lengths(self):
@@ -275,6 +308,21 @@ class LdapIdleTimeoutTest(LdapTestCase):
         self.assertTrue(closed, "idle connection still open after 10 s")
         self.assertEqual([m for m in msgs if m[1] != 0x78], [])
         self.assertLess(time.time() - start, 8)
+
+    def test_silent_connection_on_the_ldap_port_is_closed(self):
+        """Before its first byte a connection to the LDAP port is neither TLS nor LDAP: the idle
+        timeout bounds the wait."""
+        with self.world.plain_socket() as s:
+            raw, closed = read_raw_until_closed(s, timeout=10)
+            self.assertTrue(closed, "silent connection still open after 10 s")
+            self.assertEqual(raw, b"")
+
+    def test_stalled_tls_handshake_on_the_ldap_port_is_closed(self):
+        with self.world.plain_socket() as s:
+            s.sendall(b"\x16\x03\x01\x02\x00")  # a TLS record header, then nothing
+            raw, closed = read_raw_until_closed(s, timeout=10)
+            self.assertTrue(closed, "stalled TLS handshake still open after 10 s")
+            self.assertFalse(raw.startswith(b"\x30"))
 
 
 if __name__ == "__main__":

@@ -415,8 +415,11 @@ class LdapBeforeBindTest(LdapTestCase):
         msgs = read_messages(sock, until_tag=0x78)
         self.assertEqual((msgs[-1][0], result_code(msgs[-1][2])), (1, 0), "StartTLS not accepted")
 
+    HOW = ("LDAPS", "StartTLS", "TLS on the LDAP port")
+
     def connect(self, how, ctx):
-        """A TLS connection by LDAPS or by StartTLS on the plain port, with `ctx`."""
+        """A TLS connection by LDAPS, by StartTLS on the LDAP port or by TLS from the first byte on
+        the LDAP port, with `ctx`."""
         port = self.world.server.ports["ldaps" if how == "LDAPS" else "ldap"]
         raw = socket.create_connection(("127.0.0.1", port), timeout=10)
         try:
@@ -431,7 +434,7 @@ class LdapBeforeBindTest(LdapTestCase):
         ca = self.world.server.ca_file
         for name, version in self.OLD_TLS.items():
             self.assert_client_really_offers(name, version)
-            for how in ("LDAPS", "StartTLS"):
+            for how in self.HOW:
                 with self.subTest(tls=name, how=how):
                     with self.assertRaises(ssl.SSLError) as cm:
                         self.connect(how, self.pinned_context(version, ca)).close()
@@ -440,13 +443,30 @@ class LdapBeforeBindTest(LdapTestCase):
 
     def test_tls_1_2_and_1_3_are_accepted(self):
         for version in (ssl.TLSVersion.TLSv1_2, ssl.TLSVersion.TLSv1_3):
-            for how in ("LDAPS", "StartTLS"):
+            for how in self.HOW:
                 with self.subTest(tls=version.name, how=how):
                     with self.connect(how, self.pinned_context(version, self.world.server.ca_file)) as s:
                         self.assertEqual(s.version(), version.name.replace("TLSv1_", "TLSv1."))
                         s.sendall(simple_bind(2, "alice@example.com", PASSWORD))
                         msgs = read_messages(s, until_tag=0x61)
                         self.assertEqual((msgs[-1][0], result_code(msgs[-1][2])), (2, 0))
+
+    def test_ldap_port_serves_implicit_tls_and_starttls(self):
+        """Outlook's "Use SSL" on the LDAP port: TLS from the first byte works there, as does
+        StartTLS, and a password in clear is still refused."""
+        tls_on_ldap_port = f"ldaps://127.0.0.1:{self.world.server.ports['ldap']}"
+        for how, url, starttls in (("ldaps:// on the LDAP port", tls_on_ldap_port, False),
+                                   ("StartTLS", self.world.ldap_url, True)):
+            with self.subTest(how=how):
+                rc, entries, err = self.search(url=url, starttls=starttls, user="alice@example.com",
+                                               filt="(sn=Hopper)", attrs=["cn"])
+                self.assertEqual((rc, self.names(entries)), (0, ["Grace Hopper"]), err)
+        rc, entries, err = self.search(url=self.world.ldap_url, user="alice@example.com", filt="(sn=Hopper)",
+                                       attrs=["cn"], check=False)
+        self.assertEqual((rc, entries), (13, []), err)  # confidentialityRequired
+        conn = self.world.python_ldap(user="alice@example.com", url=tls_on_ldap_port)
+        self.assertEqual(conn.whoami_s(), "dn:uid=alice@example.com,ou=InternalGAL/example.com," + BASE)
+        conn.unbind_s()
 
     def test_cleartext_bind_needs_tls(self):
         rc, _, err = self.search(base=BASE, scope="base", user="alice@example.com", url=self.world.ldap_url,

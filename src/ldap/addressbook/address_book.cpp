@@ -144,10 +144,10 @@ void AddressBook::run_updater() {
                                [&] { return stopping_ || !pending_.empty(); });
             if (stopping_) return;
             if (!pending_.empty() && pending_.loads.empty()) {
-                // Let a burst of commits arrive, then apply them together.
-                lock.unlock();
-                std::this_thread::sleep_for(options_.debounce);
-                lock.lock();
+                // Let a burst of commits arrive, then apply them together; a view someone waits
+                // for (a bind) ends the pause.
+                queue_cv_.wait_for(lock, options_.debounce,
+                                   [&] { return stopping_ || !pending_.loads.empty(); });
                 if (stopping_) return;
             }
             work = std::move(pending_);
@@ -503,14 +503,22 @@ void AddressBook::evict_idle() {
 }
 
 Result<ViewPtr> AddressBook::view(int64_t account_id) {
+    bool read_from_store = false;
     for (int attempt = 0; attempt < 3; ++attempt) {
+        Pending p;
         {
             std::lock_guard lock(mutex_);
             auto me = accounts_.find(account_id);
-            if (me == accounts_.end())
-                return fail(Errc::not_found, fmt::format("no account with id {}", account_id));
-            auto mb = mailboxes_.find(account_id);
-            if (mb != mailboxes_.end()) {
+            if (me == accounts_.end()) {
+                // The snapshot may be behind the directory (a bulk import being applied, a
+                // change from another node not yet notified): only the store says "no such
+                // account".
+                if (read_from_store)
+                    return fail(Errc::not_found, fmt::format("no account with id {}", account_id));
+                read_from_store = true;
+                p.accounts.insert(account_id);
+                p.settings = true;  // its domain may be as new as the account
+            } else if (auto mb = mailboxes_.find(account_id); mb != mailboxes_.end()) {
                 mb->second.last_used_ms = now_ms();
                 auto cached = views_.find(account_id);
                 if (cached != views_.end() && cached->second.first == generation_)
@@ -520,8 +528,8 @@ Result<ViewPtr> AddressBook::view(int64_t account_id) {
                 return v;
             }
         }
-        // The updater loads mailboxes, in order with the changes it applies.
-        Pending p;
+        // The updater reads accounts and loads mailboxes, in order with the changes it applies
+        // (everything committed before this request included).
         p.loads.insert(account_id);
         if (!wait_processed(request(std::move(p)), std::chrono::seconds(30)))
             return fail(Errc::unavailable, "the address book did not load in time");

@@ -53,8 +53,10 @@ class AddressBook {
     Result<void> start();
     void stop();
 
-    // What account `account_id` sees (its own folders are loaded on first use). not_found
-    // for an unknown account.
+    // What account `account_id` sees (its own folders are loaded on first use). An account the
+    // snapshot does not hold yet (just created, bulk changes still being applied) is read from
+    // the store by the updater, waiting for it at most 30 s: not_found only when the store has
+    // no such account, unavailable when the wait ran out.
     Result<ViewPtr> view(int64_t account_id);
     // A counter that moves whenever any view may have changed.
     uint64_t generation() const;

@@ -157,6 +157,26 @@ const Book::SortOrder& Book::sorted_by(Attr a) const {
     return sorted_[slot];
 }
 
+std::shared_ptr<const Book::Run> Book::presence_run(Attr a, uint64_t mask) const {
+    {
+        std::lock_guard lock(runs_mutex_);
+        for (auto it = runs_.begin(); it != runs_.end(); ++it)
+            if (it->attr == a && it->mask == mask) {
+                std::rotate(it, it + 1, runs_.end());
+                return runs_.back().run;
+            }
+    }
+    const SortOrder& order = sorted_by(a);
+    auto run = std::make_shared<Run>();
+    for (size_t i = 0; i < order.masks.size(); ++i)
+        if ((order.masks[i] & mask) == mask) run->push_back(static_cast<uint32_t>(i));
+    run->shrink_to_fit();
+    std::lock_guard lock(runs_mutex_);
+    if (runs_.size() >= kCachedRuns) runs_.erase(runs_.begin());
+    runs_.push_back({a, mask, run});
+    return run;
+}
+
 void Book::carry_sort_orders(const Book& old, const std::map<int64_t, EntryPtr>& all,
                              std::span<const int64_t> changed) const {
     // `changed` is sorted: entries with those keys leave the old order, their new versions

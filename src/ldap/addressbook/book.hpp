@@ -67,6 +67,12 @@ class Book {
         std::vector<uint64_t> masks;
     };
     const SortOrder& sorted_by(Attr a) const;
+    // Positions in sorted_by(a) of the entries that have every attribute of `mask`: what a
+    // filter that only asks for attributes to be present (Outlook's browse) matches, in order.
+    // Built on first use and kept with the book (for a few masks), so a virtual list view over
+    // a large book does not scan it for every window.
+    using Run = std::vector<uint32_t>;
+    std::shared_ptr<const Run> presence_run(Attr a, uint64_t mask) const;
 
     size_t memory_size() const;
 
@@ -89,6 +95,14 @@ class Book {
     mutable std::array<std::once_flag, kSortable> sort_once_;
     mutable std::array<SortOrder, kSortable> sorted_;
     mutable std::array<std::atomic<bool>, kSortable> sorted_ready_{};
+    struct CachedRun {
+        Attr attr;
+        uint64_t mask;
+        std::shared_ptr<const Run> run;
+    };
+    static constexpr size_t kCachedRuns = 4;
+    mutable std::mutex runs_mutex_;
+    mutable std::vector<CachedRun> runs_;  // most recently used last
 };
 
 }  // namespace sb::addressbook

@@ -2,16 +2,12 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
+#include <new>
 
 #include "ldap/addressbook/fold.hpp"
 
 namespace sb::addressbook {
-
-namespace {
-bool is_indexed(Attr a) {
-    return attr_info(a).indexed;
-}
-}  // namespace
 
 std::string_view Entry::sort_key(Attr a) const {
     std::string_view best;
@@ -43,56 +39,72 @@ bool EntryBuilder::has(Attr a) const {
 }
 
 EntryPtr EntryBuilder::build() {
-    auto e = std::make_shared<Entry>();
-    e->key_ = key_;
     std::stable_sort(values_.begin(), values_.end(),
                      [](const Pending& x, const Pending& y) { return x.attr < y.attr; });
+    if (values_.size() > 32767) values_.resize(32767);  // value indexes are 16 bits
+    // The text and the bounds of each value first, then one allocation for everything.
+    std::string text;
     size_t total = rdn_value_.size() * 3 + 16;
     for (const auto& p : values_)
-        total += p.value.size() * (is_indexed(p.attr) ? 2 : 1) + 1;
-    e->text_.reserve(total);
-    auto append = [&](Attr a, bool folded, std::string_view v) {
-        const auto offset = static_cast<uint32_t>(e->text_.size());
+        total += p.value.size() * (is_indexed(p.attr) ? 2 : 1);
+    text.reserve(total);
+    std::vector<uint32_t> bounds;
+    bounds.reserve(values_.size() * 2 + 1);
+    std::array<uint16_t, kAttrCount + 1> first{};
+    uint64_t present = 0;
+    auto append = [&](bool folded, std::string_view v) {
+        bounds.push_back(static_cast<uint32_t>(text.size()));
         if (folded)
-            fold_append(v, e->text_);
+            fold_append(v, text);
         else
-            e->text_.append(v);
-        e->slots_.push_back({a, folded, offset, static_cast<uint32_t>(e->text_.size() - offset)});
+            text.append(v);
     };
-    if (values_.size() > 32767) values_.resize(32767);  // slot offsets are 16 bits
-    e->slots_.reserve(values_.size() * 2);
     size_t next_attr = 0;
     for (size_t i = 0; i < values_.size();) {
         const size_t a = index(values_[i].attr);
         while (next_attr <= a)
-            e->first_[next_attr++] = static_cast<uint16_t>(e->slots_.size());
-        e->present_ |= uint64_t{1} << a;
+            first[next_attr++] = static_cast<uint16_t>(bounds.size());
+        present |= uint64_t{1} << a;
         size_t j = i;
         while (j < values_.size() && values_[j].attr == values_[i].attr)
             ++j;
         for (size_t k = i; k < j; ++k)
-            append(values_[k].attr, false, values_[k].value);
+            append(false, values_[k].value);
         if (is_indexed(values_[i].attr))
             for (size_t k = i; k < j; ++k)
-                append(values_[k].attr, true, values_[k].value);
+                append(true, values_[k].value);
         i = j;
     }
     while (next_attr <= kAttrCount)
-        e->first_[next_attr++] = static_cast<uint16_t>(e->slots_.size());
-    // RDN string and lookup key live in the same buffer, after the values.
-    const size_t rdn_offset = e->text_.size();
-    e->text_.append(attr_info(rdn_attr_).name);
-    e->text_.push_back('=');
-    e->text_.append(escape_dn_value(rdn_value_));
-    const size_t key_offset = e->text_.size();
-    fold_append(rdn_value_, e->text_);
-    e->rdn_ = std::string_view(e->text_).substr(rdn_offset, key_offset - rdn_offset);
-    e->rdn_key_ = std::string_view(e->text_).substr(key_offset);
-    e->text_.shrink_to_fit();
-    // shrink_to_fit may reallocate: take the views again.
-    e->rdn_ = std::string_view(e->text_).substr(rdn_offset, key_offset - rdn_offset);
-    e->rdn_key_ = std::string_view(e->text_).substr(key_offset);
-    return e;
+        first[next_attr++] = static_cast<uint16_t>(bounds.size());
+    bounds.push_back(static_cast<uint32_t>(text.size()));  // the end of the last value
+    // The RDN string and its lookup key follow the values.
+    const size_t rdn_offset = text.size();
+    text.append(attr_info(rdn_attr_).name);
+    text.push_back('=');
+    text.append(escape_dn_value(rdn_value_));
+    const size_t key_offset = text.size();
+    fold_append(rdn_value_, text);
+
+    const size_t text_at = sizeof(Entry) + bounds.size() * sizeof(uint32_t);
+    const size_t bytes = text_at + text.size();
+    void* memory = ::operator new(bytes);
+    Entry* e = new (memory) Entry();
+    e->key_ = key_;
+    e->present_ = present;
+    e->bytes_ = static_cast<uint32_t>(bytes);
+    e->text_at_ = static_cast<uint32_t>(text_at);
+    e->rdn_offset_ = static_cast<uint32_t>(rdn_offset);
+    e->rdn_size_ = static_cast<uint32_t>(key_offset - rdn_offset);
+    e->rdn_key_size_ = static_cast<uint32_t>(text.size() - key_offset);
+    e->first_ = first;
+    std::memcpy(static_cast<char*>(memory) + sizeof(Entry), bounds.data(),
+                bounds.size() * sizeof(uint32_t));
+    std::memcpy(static_cast<char*>(memory) + text_at, text.data(), text.size());
+    return EntryPtr(e, [](const Entry* p) {
+        p->~Entry();
+        ::operator delete(const_cast<Entry*>(p));
+    });
 }
 
 std::string escape_dn_value(std::string_view value) {

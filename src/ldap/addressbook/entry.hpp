@@ -1,6 +1,6 @@
 #pragma once
-// One directory entry as the address book serves it: immutable, compact (all values in one
-// buffer), with the folded form of the indexed name attributes kept beside the values so that
+// One directory entry as the address book serves it: immutable, compact (one allocation holds
+// it all), with the folded form of the indexed name attributes kept beside the values so that
 // matching does not fold them again for every search.
 #include <array>
 #include <cstdint>
@@ -21,14 +21,8 @@ using EntryPtr = std::shared_ptr<const Entry>;
 
 class Entry {
   public:
-    struct Slot {
-        Attr attr;
-        bool folded;
-        uint32_t offset;
-        uint32_t size;
-    };
-
-    // The values of one attribute (stored or folded form), iterable as string_views.
+    // The values of one attribute (stored or folded form), iterable as string_views. Value i
+    // is the text between bounds i and i + 1.
     class Values {
       public:
         class iterator {
@@ -39,20 +33,23 @@ class Entry {
             using pointer = const std::string_view*;
             using reference = std::string_view;
             iterator() = default;
-            iterator(const Slot* s, const char* text) : slot_(s), text_(text) {}
-            std::string_view operator*() const { return {text_ + slot_->offset, slot_->size}; }
+            iterator(const uint32_t* b, const char* text) : bound_(b), text_(text) {}
+            std::string_view operator*() const {
+                return {text_ + bound_[0], static_cast<size_t>(bound_[1] - bound_[0])};
+            }
             iterator& operator++() {
-                ++slot_;
+                ++bound_;
                 return *this;
             }
-            bool operator==(const iterator& o) const { return slot_ == o.slot_; }
+            bool operator==(const iterator& o) const { return bound_ == o.bound_; }
 
           private:
-            const Slot* slot_ = nullptr;
+            const uint32_t* bound_ = nullptr;
             const char* text_ = nullptr;
         };
         Values() = default;
-        Values(const Slot* b, const Slot* e, const char* text) : begin_(b), end_(e), text_(text) {}
+        Values(const uint32_t* b, const uint32_t* e, const char* text)
+            : begin_(b), end_(e), text_(text) {}
         iterator begin() const { return {begin_, text_}; }
         iterator end() const { return {end_, text_}; }
         bool empty() const { return begin_ == end_; }
@@ -60,16 +57,16 @@ class Entry {
         std::string_view front() const { return *begin(); }
 
       private:
-        const Slot* begin_ = nullptr;
-        const Slot* end_ = nullptr;
+        const uint32_t* begin_ = nullptr;
+        const uint32_t* end_ = nullptr;
         const char* text_ = nullptr;
     };
 
     // Stable identity within its book: account id or contact id (entries are ordered by it).
     int64_t key() const { return key_; }
     // The relative DN, escaped ("uid=ada@example.com"), and the folded RDN value for lookups.
-    std::string_view rdn() const { return rdn_; }
-    std::string_view rdn_key() const { return rdn_key_; }
+    std::string_view rdn() const { return {text() + rdn_offset_, rdn_size_}; }
+    std::string_view rdn_key() const { return {text() + rdn_offset_ + rdn_size_, rdn_key_size_}; }
 
     Values values(Attr a) const { return range(a, false); }
     // Folded values; present for the indexed attributes only (kIndexedAttrs).
@@ -85,31 +82,51 @@ class Entry {
         for (size_t i = 0; i < kAttrCount; ++i)
             if ((present_ >> i) & 1) f(static_cast<Attr>(i));
     }
-    size_t memory_size() const {
-        return sizeof(Entry) + text_.capacity() + slots_.capacity() * sizeof(Slot);
+    size_t memory_size() const { return bytes_; }
+    // Asks the CPU to start loading the entry (searches do it for the candidates ahead, whose
+    // values they are about to compare and copy).
+    // Reads nothing of the entry itself (that would wait for the memory); a prefetch past its end
+    // is harmless.
+    void prefetch() const {
+        const char* p = reinterpret_cast<const char*>(this);
+        for (size_t at = 0; at < kPrefetchBytes; at += 64)
+            __builtin_prefetch(p + at);
     }
+
+    Entry(const Entry&) = delete;
+    Entry& operator=(const Entry&) = delete;
 
   private:
     friend class EntryBuilder;
+    static constexpr size_t kPrefetchBytes = 512;
+    Entry() = default;
+
+    // One allocation holds the entry, then the value bounds, then the text, so that reading an
+    // entry touches consecutive memory rather than three blocks in different places.
+    const uint32_t* bounds() const {
+        return reinterpret_cast<const uint32_t*>(reinterpret_cast<const char*>(this) +
+                                                 sizeof(Entry));
+    }
+    const char* text() const { return reinterpret_cast<const char*>(this) + text_at_; }
     Values range(Attr a, bool folded) const {
-        // The slots of `a` are [first_[a], first_[a + 1]): its values, then their folded forms
+        // The values of `a` are [first_[a], first_[a + 1]): its values, then their folded forms
         // (indexed attributes have as many of those as values).
         const size_t i = index(a);
-        const Slot* b = slots_.data() + first_[i];
-        const Slot* e = slots_.data() + first_[i + 1];
-        if (attr_info(a).indexed) {
-            const Slot* mid = b + (e - b) / 2;
-            return folded ? Values(mid, e, text_.data()) : Values(b, mid, text_.data());
+        const uint32_t* b = bounds() + first_[i];
+        const uint32_t* e = bounds() + first_[i + 1];
+        if (is_indexed(a)) {
+            const uint32_t* mid = b + (e - b) / 2;
+            return folded ? Values(mid, e, text()) : Values(b, mid, text());
         }
-        return folded ? Values(e, e, text_.data()) : Values(b, e, text_.data());
+        return folded ? Values(e, e, text()) : Values(b, e, text());
     }
 
     int64_t key_ = 0;
     uint64_t present_ = 0;
+    uint32_t bytes_ = 0;    // the whole allocation
+    uint32_t text_at_ = 0;  // where the text starts, from `this`
+    uint32_t rdn_offset_ = 0, rdn_size_ = 0, rdn_key_size_ = 0;
     std::array<uint16_t, kAttrCount + 1> first_{};
-    std::string text_;
-    std::vector<Slot> slots_;  // sorted by (attr, folded)
-    std::string_view rdn_, rdn_key_;
 };
 
 class EntryBuilder {

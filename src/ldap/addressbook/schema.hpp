@@ -77,5 +77,15 @@ constexpr size_t index(Attr a) {
 // The attributes whose values the substring index and the sort orders cover.
 inline constexpr Attr kIndexedAttrs[] = {Attr::cn, Attr::display_name, Attr::given_name, Attr::sn,
                                          Attr::mail};
+// attr_info(a).indexed without the table lookup, for code that asks it for every value.
+inline constexpr uint64_t kIndexedMask = [] {
+    uint64_t m = 0;
+    for (Attr a : kIndexedAttrs)
+        m |= uint64_t{1} << index(a);
+    return m;
+}();
+constexpr bool is_indexed(Attr a) {
+    return (kIndexedMask >> index(a)) & 1;
+}
 
 }  // namespace sb::addressbook

@@ -131,6 +131,8 @@ struct SearchCursor::Scanner {
     size_t book = 0, shard = 0;
     bool planned = false, shard_all = false;
     std::vector<uint64_t> bits;
+    std::vector<uint16_t> candidates;  // of the current shard, ascending (unless shard_all)
+    // Next entry (shard_all) or next candidate to test; resume_pos: first entry a cookie allows.
     size_t pos = 0, resume_pos = 0;
     // the last match returned, for cookies
     uint8_t last_stage = 0;
@@ -252,40 +254,23 @@ struct SearchCursor::Scanner {
         }
     }
 
+    // Entries are tested and encoded a few candidates after their memory was asked for: the
+    // loads of several entries then overlap instead of each stalling the search in turn.
+    static constexpr size_t kPrefetchAhead = 4;
+
     bool next_entry(Presented& out) {
         const ViewBook& vb = view.books()[book];
         const auto& shards = vb.book->shards();
         while (shard < shards.size()) {
             const Shard& sh = *shards[shard];
-            if (!planned) {
-                plan(sh);
-                pos = std::max(pos, resume_pos);
-                resume_pos = 0;
-            }
-            const size_t n = sh.entries.size();
+            if (!planned) plan(sh);
+            const size_t n = shard_all ? sh.entries.size() : candidates.size();
             while (pos < n) {
-                const size_t i = pos++;
-                if (!shard_all) {
-                    // Skip to the next candidate bit.
-                    size_t w = i / 64;
-                    uint64_t word = bits[w] & (~uint64_t{0} << (i % 64));
-                    while (!word && ++w < bits.size())
-                        word = bits[w];
-                    if (!word) {
-                        pos = n;
-                        break;
-                    }
-                    const size_t c = w * 64 + static_cast<size_t>(__builtin_ctzll(word));
-                    if (c >= n) {
-                        pos = n;
-                        break;
-                    }
-                    pos = c + 1;
-                    if (match_at(sh, c, out)) return true;
-                    if (stage == Stage::done) return false;
-                    continue;
-                }
-                if (match_at(sh, i, out)) return true;
+                const size_t k = pos++;
+                if (k + kPrefetchAhead < n)
+                    sh.entries[shard_all ? k + kPrefetchAhead : candidates[k + kPrefetchAhead]]
+                        ->prefetch();
+                if (match_at(sh, shard_all ? k : candidates[k], out)) return true;
                 if (stage == Stage::done) return false;
             }
             ++shard;
@@ -306,14 +291,33 @@ struct SearchCursor::Scanner {
 
     void plan(const Shard& sh) {
         planned = true;
-        pos = 0;
+        const size_t from = resume_pos;
+        resume_pos = 0;
         Matcher::Plan p = matcher.plan(sh);
         shard_all = p.all;
-        if (p.all) return;
-        bits.assign((sh.entries.size() + 63) / 64, 0);
-        for (auto list : p.lists)
-            for (uint16_t i : list)
-                bits[i / 64] |= uint64_t{1} << (i % 64);
+        candidates.clear();
+        if (p.all) {
+            pos = from;
+        } else {
+            // The union of the posting lists, in entry order.
+            bits.assign((sh.entries.size() + 63) / 64, 0);
+            for (auto list : p.lists)
+                for (uint16_t i : list)
+                    bits[i / 64] |= uint64_t{1} << (i % 64);
+            for (size_t w = from / 64; w < bits.size(); ++w) {
+                uint64_t word = bits[w];
+                if (w == from / 64) word &= ~uint64_t{0} << (from % 64);
+                while (word) {
+                    candidates.push_back(
+                        static_cast<uint16_t>(w * 64 + static_cast<size_t>(__builtin_ctzll(word))));
+                    word &= word - 1;
+                }
+            }
+            pos = 0;
+        }
+        const size_t n = shard_all ? sh.entries.size() : candidates.size();
+        for (size_t k = pos; k < n && k < pos + kPrefetchAhead; ++k)
+            sh.entries[shard_all ? k : candidates[k]]->prefetch();
     }
 
     // Estimated candidates over all books in scope (for choosing how to sort).
@@ -533,50 +537,49 @@ void SearchCursor::collect_fast(Attr attr) {
             specials_.push_back(p);
     }
     // Each book's matches, in its prepared order. A filter that only asks for attributes to be
-    // present is decided from the masks beside the order, without touching the entries.
+    // present is decided from the masks beside the order, without touching the entries, and
+    // the book keeps that run for the next window.
     const auto presence = matcher_.presence_mask();
-    std::vector<std::vector<uint32_t>> runs(s.book_end - s.book_begin);
+    using Run = std::vector<uint32_t>;
+    std::vector<std::shared_ptr<const Run>> runs(s.book_end - s.book_begin);
     for (size_t b = s.book_begin; b < s.book_end && result_ == ResultCode::success; ++b) {
-        const auto& order = view_->books()[b].book->sorted_by(attr);
-        auto& run = runs[b - s.book_begin];
-        run.reserve(order.entries.size());
+        const Book& book = *view_->books()[b].book;
+        if (presence) {
+            runs[b - s.book_begin] = book.presence_run(attr, *presence);
+            continue;
+        }
+        const auto& order = book.sorted_by(attr);
+        auto run = std::make_shared<Run>();
         for (size_t i = 0; i < order.entries.size(); ++i) {
-            if (presence) {
-                if ((order.masks[i] & *presence) == *presence)
-                    run.push_back(static_cast<uint32_t>(i));
-                continue;
-            }
             if ((++checks_ & 255) == 0 && over_time()) {
                 result_ = ResultCode::time_limit_exceeded;
                 break;
             }
             if (matcher_.matches(Presented::person(*view_, b, order.entries[i])))
-                run.push_back(static_cast<uint32_t>(i));
+                run->push_back(static_cast<uint32_t>(i));
         }
+        runs[b - s.book_begin] = std::move(run);
     }
-    // Merge: the largest run stays as it is; the others' entries are placed into it by binary
-    // search (books are few and, but for the GAL, small), equal keys keeping book order.
+    for (auto& run : runs)
+        if (!run) run = std::make_shared<Run>();
+    if (runs.empty()) return;
+    // The largest run stays as it is; the others' entries are placed into it by binary search
+    // (books are few and, but for the GAL, small), equal keys keeping book order.
     size_t largest = 0;
     for (size_t r = 0; r < runs.size(); ++r)
-        if (runs[r].size() > runs[largest].size()) largest = r;
+        if (runs[r]->size() > runs[largest]->size()) largest = r;
     const auto entry = [&](size_t r, uint32_t pos) {
         return view_->books()[s.book_begin + r].book->sorted_by(attr).entries[pos];
     };
-    struct Placed {
-        size_t at;  // position in the largest run before which it goes
-        size_t run;
-        uint32_t pos;
-    };
-    std::vector<Placed> placed;
     const auto less = [attr](const Entry* x, const Entry* y) {
         const bool hx = x->has(attr), hy = y->has(attr);
         if (hx != hy) return hx;
         return x->sort_key(attr) < y->sort_key(attr);
     };
-    const auto& big = runs.empty() ? std::vector<uint32_t>() : runs[largest];
+    const Run& big = *runs[largest];
     for (size_t r = 0; r < runs.size(); ++r) {
         if (r == largest) continue;
-        for (uint32_t pos : runs[r]) {
+        for (uint32_t pos : *runs[r]) {
             const Entry* e = entry(r, pos);
             // Before equal keys of later books, after those of earlier ones.
             auto it =
@@ -587,23 +590,16 @@ void SearchCursor::collect_fast(Attr attr) {
                     : std::upper_bound(big.begin(), big.end(), e, [&](const Entry* x, uint32_t p) {
                           return less(x, entry(largest, p));
                       });
-            placed.push_back({static_cast<size_t>(it - big.begin()), r, pos});
+            placed_.push_back({static_cast<size_t>(it - big.begin()),
+                               static_cast<uint32_t>(s.book_begin + r), pos});
         }
     }
-    std::stable_sort(placed.begin(), placed.end(), [&](const Placed& x, const Placed& y) {
+    std::stable_sort(placed_.begin(), placed_.end(), [&](const Placed& x, const Placed& y) {
         if (x.at != y.at) return x.at < y.at;
-        return less(entry(x.run, x.pos), entry(y.run, y.pos));
+        return less(entry(x.book - s.book_begin, x.pos), entry(y.book - s.book_begin, y.pos));
     });
-    merged_.reserve(big.size() + placed.size());
-    size_t k = 0;
-    for (size_t i = 0; i <= big.size(); ++i) {
-        while (k < placed.size() && placed[k].at == i) {
-            merged_.push_back({static_cast<uint32_t>(s.book_begin + placed[k].run), placed[k].pos});
-            ++k;
-        }
-        if (i < big.size())
-            merged_.push_back({static_cast<uint32_t>(s.book_begin + largest), big[i]});
-    }
+    big_run_ = runs[largest];
+    big_book_ = static_cast<uint32_t>(s.book_begin + largest);
 }
 
 void SearchCursor::collect_general() {
@@ -645,17 +641,34 @@ void SearchCursor::collect_general() {
 }
 
 size_t SearchCursor::sorted_count() const {
-    return fast_sorted_ ? merged_.size() + specials_.size() : sorted_.size();
+    if (!fast_sorted_) return sorted_.size();
+    return (big_run_ ? big_run_->size() : 0) + placed_.size() + specials_.size();
 }
 
 Presented SearchCursor::sorted_at(size_t i) const {
     if (!fast_sorted_) return sorted_[i];
     // The fast path keeps ascending order; a reverse sort reads it backwards.
     if (sort_keys_.front().reverse) i = sorted_count() - 1 - i;
-    if (i >= merged_.size()) return specials_[i - merged_.size()];
-    const auto [b, pos] = merged_[i];
+    const size_t merged = sorted_count() - specials_.size();
+    if (i >= merged) return specials_[i - merged];
+    // placed_[k] is at position placed_[k].at + k of the merged order (positions increase
+    // with k): count those before i; if none is at i, the largest run's entry is.
+    size_t lo = 0, hi = placed_.size();
+    while (lo < hi) {
+        const size_t mid = lo + (hi - lo) / 2;
+        if (placed_[mid].at + mid < i)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    const Attr a = sort_keys_.front().attr;
+    if (lo < placed_.size() && placed_[lo].at + lo == i)
+        return Presented::person(
+            *view_, placed_[lo].book,
+            view_->books()[placed_[lo].book].book->sorted_by(a).entries[placed_[lo].pos]);
     return Presented::person(
-        *view_, b, view_->books()[b].book->sorted_by(sort_keys_.front().attr).entries[pos]);
+        *view_, big_book_,
+        view_->books()[big_book_].book->sorted_by(a).entries[(*big_run_)[i - lo]]);
 }
 
 bool SearchCursor::first_key(size_t i, std::string_view& out) const {

@@ -117,7 +117,16 @@ class SearchCursor {
     std::vector<Presented> sorted_;
     std::vector<std::string> sorted_keys_;
     std::vector<char> sorted_has_key_;
-    std::vector<std::pair<uint32_t, uint32_t>> merged_;
+    // The fast path's order: the largest book's run, with the (few) matches of the other books
+    // placed into it, then the specials. Read by position without being merged into one list.
+    struct Placed {
+        size_t at;  // position in the largest run before which it goes
+        uint32_t book;
+        uint32_t pos;  // in that book's sorted order
+    };
+    std::shared_ptr<const std::vector<uint32_t>> big_run_;
+    uint32_t big_book_ = 0;
+    std::vector<Placed> placed_;
     std::vector<Presented> specials_;
     size_t emit_from_ = 0, emit_to_ = 0, emit_pos_ = 0;
     size_t checks_ = 0;

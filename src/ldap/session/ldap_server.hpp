@@ -1,5 +1,7 @@
 #pragma once
-// The LDAP listeners: LDAPS (implicit TLS) and plain LDAP with StartTLS, TLS 1.2 or newer only.
+// The LDAP listeners, TLS 1.2 or newer only: LDAPS (implicit TLS), and the LDAP port, which
+// serves plain LDAP with StartTLS and implicit TLS alike, told apart by the first byte a client
+// sends (clients configured for "SSL" on the LDAP port work).
 // Each connection is a few coroutines on its own strand: a reader that frames requests as bytes
 // arrive (split anywhere), an executor that answers them in order and streams search results in
 // bounded batches, and a watchdog for the idle timeout. Abandon stops a running search between
@@ -20,8 +22,8 @@ namespace sb::ldap {
 
 struct ServerOptions {
     config::Endpoint ldaps{"0.0.0.0", 8636};
-    config::Endpoint ldap{"0.0.0.0", 8389};
-    std::string cert_file, key_file;  // PEM
+    config::Endpoint ldap{"0.0.0.0", 8389};  // plain + StartTLS, or implicit TLS
+    std::string cert_file, key_file;         // PEM
     uint32_t max_connections = 4096;
     uint32_t idle_timeout = 900;         // seconds without a request (and nothing running)
     uint32_t handshake_timeout = 30;     // seconds to complete a TLS handshake

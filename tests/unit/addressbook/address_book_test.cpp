@@ -24,8 +24,11 @@ class AddressBookTest : public ::testing::Test {
     std::unique_ptr<mailbox::Mailbox> mbox;
     std::unique_ptr<AddressBook> book;
 
+    std::string db_path;
+
     void SetUp() override {
-        db = store::open({"sqlite", test::temp_dir("sbab") + "/t.db", ""}).value();
+        db_path = test::temp_dir("sbab") + "/t.db";
+        db = store::open({"sqlite", db_path, ""}).value();
         ASSERT_TRUE(store::migrate(*db, ldap_migrations()));
         dir = std::make_unique<directory::Directory>(*db);
         ASSERT_TRUE(dir->ensure_defaults());
@@ -52,6 +55,37 @@ class AddressBookTest : public ::testing::Test {
         return a ? a->id : 0;
     }
     int64_t id(const std::string& address) { return dir->account(address)->id; }
+
+    // An address book whose updater pauses a minute after a change before applying it: what a
+    // bind sees while bulk changes are still being applied, without depending on timing.
+    void restart_with_slow_updater() {
+        book.reset();
+        AddressBookOptions o;
+        o.debounce = std::chrono::minutes(1);
+        book = std::make_unique<AddressBook>(*db, *dir, *mbox, o);
+        ASSERT_TRUE(book->start());
+    }
+
+    // What `address` finds searching for its own address, straight after view() (no sync).
+    std::vector<std::string> own_entry_now(const std::string& address) {
+        auto v = book->view(id(address));
+        EXPECT_TRUE(v) << v.error().message;
+        if (!v) return {};
+        EXPECT_EQ((*v)->own_dn(), "uid=" + address + ",ou=InternalGAL/example.com,o=switchboard");
+        ldapproto::SearchRequest req;
+        req.scope = ldapproto::SearchScope::whole_subtree;
+        const std::string text = "(mail=" + address + ")";
+        req.filter = *ldapproto::parse_filter(text);
+        req.attributes = {"mail"};
+        SearchCursor c(*v, req, 2, {}, {});
+        std::string out;
+        while (!c.pump(out, 65536)) {
+        }
+        std::vector<std::string> mails;
+        for (const auto& e : test::parse_replies(out).entries)
+            mails.push_back(e.first("mail"));
+        return mails;
+    }
 
     std::vector<std::string> labels(const std::string& address) {
         EXPECT_TRUE(book->sync());
@@ -210,6 +244,47 @@ TEST_F(AddressBookTest, ManyAccountsAtOnceReloadEverything) {
     auto st = book->stats();
     EXPECT_EQ(st.gal_entries, 3003u);
     EXPECT_EQ(st.domains, 2u);
+}
+
+TEST_F(AddressBookTest, AViewRightAfterABulkCreationWaitsForIt) {
+    restart_with_slow_updater();
+    std::vector<directory::NewAccount> many;
+    for (int i = 0; i < 3000; ++i) {  // beyond full_reload_threshold: the whole GAL is reloaded
+        directory::NewAccount na;
+        na.address = "user" + std::to_string(i) + "@example.com";
+        many.push_back(na);
+    }
+    ASSERT_TRUE(dir->create_accounts(many));
+    EXPECT_EQ(own_entry_now("user2999@example.com"),
+              std::vector<std::string>{"user2999@example.com"});
+    EXPECT_EQ(book->stats().gal_entries, 3003u);  // and ada, bob, dan
+}
+
+TEST_F(AddressBookTest, AViewRightAfterABurstOfCreationsWaitsForThem) {
+    restart_with_slow_updater();
+    for (int i = 0; i < 20; ++i)
+        account("burst" + std::to_string(i) + "@example.com");
+    EXPECT_EQ(own_entry_now("burst19@example.com"),
+              std::vector<std::string>{"burst19@example.com"});
+    EXPECT_EQ(own_entry_now("burst0@example.com"), std::vector<std::string>{"burst0@example.com"});
+}
+
+TEST_F(AddressBookTest, AnAccountWhoseChangeWasNotNotifiedIsReadFromTheStore) {
+    // Another node (a second connection to the same store, which this address book does not
+    // follow) creates the account: no notification reaches the address book.
+    auto db2 = store::open({"sqlite", db_path, ""}).value();
+    directory::Directory dir2(*db2);
+    directory::NewAccount na;
+    na.address = "elsewhere@example.com";
+    na.password = "pw";
+    auto created = dir2.create_account(na);
+    ASSERT_TRUE(created) << created.error().message;
+    EXPECT_EQ(own_entry_now("elsewhere@example.com"),
+              std::vector<std::string>{"elsewhere@example.com"});
+    // An id the store does not have either is still unknown.
+    auto none = book->view(created->id + 1000);
+    ASSERT_FALSE(none);
+    EXPECT_EQ(none.error().code, Errc::not_found);
 }
 
 TEST_F(AddressBookTest, BadOptionsAreRefused) {

@@ -619,5 +619,61 @@ TEST(SearchPaths, FastAndGeneralSortsAgree) {
     }
 }
 
+TEST(SearchBrowse, WindowsOverALargeBookAgreeWithTheSortedList) {
+    // A GAL of 300 beside two small books: the browse filter takes the path that reads the
+    // GAL's kept run and places the small books' entries into it.
+    test::Fixture big(300);
+    const auto all = run(big.view, "", SearchScope::whole_subtree, "(mail=*)", {"cn"});
+    std::vector<std::string> expected;
+    for (const auto& e : all.replies.entries)
+        if (!e.first("cn").empty()) expected.push_back(e.first("cn"));
+    std::sort(expected.begin(), expected.end(),
+              [](const std::string& a, const std::string& b) { return fold(a) < fold(b); });
+    ASSERT_EQ(expected.size(), 304u);
+    for (std::string_view f : {"(&(mail=*)(objectClass=*))", "(|(mail=*)(sn=*))"}) {
+        for (bool reverse : {false, true}) {
+            SCOPED_TRACE(std::string(f) + (reverse ? " reversed" : ""));
+            auto want = expected;
+            if (reverse) std::reverse(want.begin(), want.end());
+            EXPECT_EQ(cns(run(big.view, "", SearchScope::whole_subtree, f, {"cn"}, 0,
+                              sort_by("cn", reverse))),
+                      want);
+            for (int32_t offset : {1, 2, 150, 303, 304}) {
+                SearchControls c = vlv_offset(1, 2, offset, 0);
+                c.sort->keys[0].reverse = reverse;
+                const auto window = run(big.view, "", SearchScope::whole_subtree, f, {"cn"}, 0, c);
+                const size_t from = static_cast<size_t>(std::max(0, offset - 2));
+                const size_t to = std::min<size_t>(want.size(), static_cast<size_t>(offset + 2));
+                EXPECT_EQ(cns(window),
+                          std::vector<std::string>(want.begin() + from, want.begin() + to))
+                    << "offset " << offset;
+                EXPECT_EQ(vlv_of(window).content_count, 304);
+            }
+        }
+    }
+}
+
+TEST(SearchBrowse, ABookKeepsItsPresenceRunsUntilItChanges) {
+    test::Fixture fx(50);
+    const Book& gal = *fx.view->books()[1].book;
+    const uint64_t mail = uint64_t{1} << index(Attr::mail);
+    auto first = gal.presence_run(Attr::cn, mail);
+    EXPECT_EQ(first->size(), 50u);
+    EXPECT_EQ(gal.presence_run(Attr::cn, mail), first);  // kept, not rebuilt
+    EXPECT_NE(gal.presence_run(Attr::sn, mail), first);
+    // A changed book is a new snapshot with its own runs: an entry without mail leaves them.
+    std::map<int64_t, EntryPtr> entries;
+    for (const auto& sh : gal.shards())
+        for (const auto& e : sh->entries)
+            entries[e->key()] = e;
+    EntryBuilder b;
+    b.key(7).rdn(Attr::uid, "nomail").add(Attr::cn, "No Mail");
+    entries[7] = b.build();
+    const std::vector<int64_t> changed = {7};
+    auto next = gal.with_changes(entries, changed);
+    EXPECT_EQ(next->presence_run(Attr::cn, mail)->size(), 49u);
+    EXPECT_EQ(gal.presence_run(Attr::cn, mail)->size(), 50u);
+}
+
 }  // namespace
 }  // namespace sb::addressbook

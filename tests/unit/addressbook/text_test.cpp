@@ -62,6 +62,13 @@ TEST(Schema, NamesAliasesAndOids) {
     EXPECT_EQ(find_attr(""), nullptr);
 }
 
+TEST(Schema, IndexedAttributesAgreeWithTheTable) {
+    for (size_t i = 0; i < kAttrCount; ++i) {
+        const Attr a = static_cast<Attr>(i);
+        EXPECT_EQ(is_indexed(a), attr_info(a).indexed) << attr_info(a).name;
+    }
+}
+
 TEST(Dn, ParsesRfc4514) {
     auto d = parse_dn("uid=ada@example.com,ou=InternalGAL/example.com,o=switchboard");
     ASSERT_TRUE(d) << d.error().message;
