@@ -225,9 +225,8 @@ Result<void> AddressBook::apply(Pending p) {
 }
 
 Result<void> AddressBook::reload_settings(std::set<int64_t>& membership_changed) {
-    auto s = load_settings(db_);
-    if (!s) return tl::unexpected(s.error());
-    settings_ = std::move(*s);
+    SB_TRY_ASSIGN(auto s, load_settings(db_));
+    settings_ = std::move(s);
     std::lock_guard lock(mutex_);
     // New domains get an (empty) GAL; removed ones lose theirs.
     for (const auto& [id, name] : settings_.domain_names)
@@ -255,16 +254,14 @@ Result<void> AddressBook::reload_settings(std::set<int64_t>& membership_changed)
 }
 
 Result<void> AddressBook::reload_all_accounts() {
-    auto s = load_settings(db_);
-    if (!s) return tl::unexpected(s.error());
-    settings_ = std::move(*s);
-    auto all = load_accounts(db_);
-    if (!all) return tl::unexpected(all.error());
+    SB_TRY_ASSIGN(auto s, load_settings(db_));
+    settings_ = std::move(s);
+    SB_TRY_ASSIGN(auto all, load_accounts(db_));
     std::unordered_map<int64_t, AccountMeta> metas;
     std::map<int64_t, std::map<int64_t, EntryPtr>> entries;
     for (const auto& [id, name] : settings_.domain_names)
         entries[id];
-    for (const auto& a : *all) {
+    for (const auto& a : all) {
         AccountMeta m;
         m.uuid = a.uuid;
         m.domain_id = a.domain_id;
@@ -280,9 +277,8 @@ Result<void> AddressBook::reload_all_accounts() {
     std::map<int64_t, std::vector<int64_t>> contact_keys;
     for (const auto& [domain, account] : settings_.gal_accounts) {
         if (!entries.count(domain)) continue;
-        auto contacts = load_gal_contacts(domain);
-        if (!contacts) return tl::unexpected(contacts.error());
-        for (auto& e : *contacts) {
+        SB_TRY_ASSIGN(auto contacts, load_gal_contacts(domain));
+        for (auto& e : contacts) {
             contact_keys[domain].push_back(e->key());
             entries[domain][e->key()] = std::move(e);
         }
@@ -320,9 +316,8 @@ Result<std::vector<EntryPtr>> AddressBook::load_gal_contacts(int64_t domain_id) 
             for (const auto& f : *folders)
                 if (f.view == mailbox::View::contact) contact_folders.insert(f.id);
         if (!contact_folders.empty()) {
-            auto contacts = mailbox_.contacts(g->second);
-            if (!contacts) return tl::unexpected(contacts.error());
-            for (const auto& c : *contacts)
+            SB_TRY_ASSIGN(auto contacts, mailbox_.contacts(g->second));
+            for (const auto& c : contacts)
                 if (contact_folders.count(c.folder_id))
                     fresh.push_back(entry_from_contact(c, -c.id));
         }
@@ -344,15 +339,14 @@ BookPtr AddressBook::next_gal_book(int64_t domain_id, const BookPtr& current,
 
 Result<void> AddressBook::refresh_gal_contacts(int64_t domain_id) {
     if (!settings_.domain_names.count(domain_id)) return {};
-    auto fresh = load_gal_contacts(domain_id);
-    if (!fresh) return tl::unexpected(fresh.error());
+    SB_TRY_ASSIGN(auto fresh, load_gal_contacts(domain_id));
     auto& entries = gal_entries_[domain_id];
     auto& keys = gal_contact_keys_[domain_id];
     std::vector<int64_t> changed = keys;
     for (int64_t k : keys)
         entries.erase(k);
     keys.clear();
-    for (auto& e : *fresh) {
+    for (auto& e : fresh) {
         keys.push_back(e->key());
         changed.push_back(e->key());
         entries[e->key()] = std::move(e);
@@ -375,9 +369,8 @@ Result<void> AddressBook::reload_accounts(const std::set<int64_t>& ids) {
     std::vector<AccountRecord> records;
     for (size_t i = 0; i < list.size(); i += kLoadBatch) {
         const size_t n = std::min(kLoadBatch, list.size() - i);
-        auto part = load_accounts(db_, std::span<const int64_t>(list.data() + i, n));
-        if (!part) return tl::unexpected(part.error());
-        for (auto& r : *part)
+        SB_TRY_ASSIGN(auto part, load_accounts(db_, std::span<const int64_t>(list.data() + i, n)));
+        for (auto& r : part)
             records.push_back(std::move(r));
     }
     std::map<int64_t, AccountRecord*> found;
@@ -444,11 +437,10 @@ Result<void> AddressBook::reload_accounts(const std::set<int64_t>& ids) {
 }
 
 Result<void> AddressBook::reload_mailbox(int64_t account_id, bool pin) {
-    auto content = load_mailbox(mailbox_, account_id);
-    if (!content) return tl::unexpected(content.error());
+    SB_TRY_ASSIGN(auto content, load_mailbox(mailbox_, account_id));
     LoadedMailbox lm;
-    lm.folders = std::move(content->folders);
-    for (auto& [folder, entries] : content->entries)
+    lm.folders = std::move(content.folders);
+    for (auto& [folder, entries] : content.entries)
         lm.books[folder] =
             Book::build(BookId{BookId::Kind::folder, account_id, folder}, std::move(entries));
     lm.last_used_ms = now_ms();
@@ -463,10 +455,9 @@ Result<void> AddressBook::reload_mailbox(int64_t account_id, bool pin) {
 }
 
 Result<void> AddressBook::reload_publications() {
-    auto list = publications_.list();
-    if (!list) return tl::unexpected(list.error());
+    SB_TRY_ASSIGN(auto list, publications_.list());
     std::set<int64_t> owners;
-    for (const auto& p : *list)
+    for (const auto& p : list)
         if (!p.owner.empty()) owners.insert(p.owner_id);
     for (int64_t owner : owners) {
         bool loaded;
@@ -482,7 +473,7 @@ Result<void> AddressBook::reload_publications() {
     std::lock_guard lock(mutex_);
     for (auto& [id, lm] : mailboxes_)
         lm.pinned = owners.count(id) > 0;
-    publication_list_ = std::move(*list);
+    publication_list_ = std::move(list);
     ++generation_;
     return {};
 }

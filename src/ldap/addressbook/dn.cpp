@@ -35,9 +35,8 @@ class Parser {
                             fmt::format("DN has more than {} RDNs", limits.max_rdns));
             Rdn rdn;
             for (;;) {
-                auto ava = parse_ava();
-                if (!ava) return tl::unexpected(ava.error());
-                rdn.push_back(std::move(*ava));
+                SB_TRY_ASSIGN(auto ava, parse_ava());
+                rdn.push_back(std::move(ava));
                 skip_spaces();
                 if (!at_end() && s_[pos_] == '+') {
                     ++pos_;
@@ -105,9 +104,8 @@ class Parser {
         if (at_end() || s_[pos_] != '=') return error("'=' expected");
         ++pos_;
         skip_spaces();
-        auto v = parse_value();
-        if (!v) return tl::unexpected(v.error());
-        ava.value = std::move(*v);
+        SB_TRY_ASSIGN(auto v, parse_value());
+        ava.value = std::move(v);
         return ava;
     }
 

@@ -97,23 +97,22 @@ bool DirectorySettings::hidden_in_gal(const AccountRecord& a) const {
 Result<DirectorySettings> load_settings(store::Database& db) {
     DirectorySettings s;
     SB_TRY(db.read([&](store::Tx& tx) -> Result<void> {
-        auto domains = tx.query("SELECT id, name FROM domains");
-        if (!domains) return tl::unexpected(domains.error());
-        for (const auto& r : *domains)
+        SB_TRY_ASSIGN(auto domains, tx.query("SELECT id, name FROM domains"));
+        for (const auto& r : domains)
             s.domain_names[r.integer(0)] = r.text(1);
-        auto cos = tx.query("SELECT id, uuid, name FROM cos");
-        if (!cos) return tl::unexpected(cos.error());
-        for (const auto& r : *cos) {
+        SB_TRY_ASSIGN(auto cos, tx.query("SELECT id, uuid, name FROM cos"));
+        for (const auto& r : cos) {
             s.cos[r.integer(0)].name = r.text(2);
             s.cos_ids[r.text(1)] = r.integer(0);
             s.cos_ids[r.text(2)] = r.integer(0);
         }
-        auto attrs = tx.query(
-            "SELECT scope, owner_id, name, value FROM attrs WHERE scope IN ('cos', 'domain', "
-            "'global') "
-            "ORDER BY scope, owner_id, name, seq");
-        if (!attrs) return tl::unexpected(attrs.error());
-        for (const auto& r : *attrs) {
+        SB_TRY_ASSIGN(
+            auto attrs,
+            tx.query(
+                "SELECT scope, owner_id, name, value FROM attrs WHERE scope IN ('cos', 'domain', "
+                "'global') "
+                "ORDER BY scope, owner_id, name, seq"));
+        for (const auto& r : attrs) {
             const std::string& scope = r.text(0);
             directory::AttrMap* m = nullptr;
             if (scope == "cos")
@@ -124,11 +123,11 @@ Result<DirectorySettings> load_settings(store::Database& db) {
                 m = &s.global;
             (*m)[r.text(2)].push_back(r.text(3));
         }
-        auto gal = tx.query(
-            "SELECT g.owner_id, a.id FROM attrs g JOIN accounts a ON a.uuid = g.value "
-            "WHERE g.scope = 'domain' AND g.name = 'zimbraGalAccountId'");
-        if (!gal) return tl::unexpected(gal.error());
-        for (const auto& r : *gal)
+        SB_TRY_ASSIGN(
+            auto gal,
+            tx.query("SELECT g.owner_id, a.id FROM attrs g JOIN accounts a ON a.uuid = g.value "
+                     "WHERE g.scope = 'domain' AND g.name = 'zimbraGalAccountId'"));
+        for (const auto& r : gal)
             s.gal_accounts[r.integer(0)] = r.integer(1);
         return {};
     }));
@@ -145,14 +144,13 @@ Result<std::vector<AccountRecord>> load_accounts(store::Database& db,
             ids ? fmt::format(" AND owner_id IN ({})", id_list(*ids)) : "";
         const std::string where_account =
             ids ? fmt::format(" WHERE account_id IN ({})", id_list(*ids)) : "";
-        auto rows = tx.query(
-            "SELECT id, uuid, domain_id, address, status, created_at, modified_at FROM accounts" +
-            where_id + " ORDER BY id");
-        if (!rows) return tl::unexpected(rows.error());
-        out.reserve(rows->size());
+        SB_TRY_ASSIGN(auto rows, tx.query("SELECT id, uuid, domain_id, address, status, "
+                                          "created_at, modified_at FROM accounts" +
+                                          where_id + " ORDER BY id"));
+        out.reserve(rows.size());
         std::unordered_map<int64_t, size_t> at;
-        at.reserve(rows->size());
-        for (auto& r : *rows) {
+        at.reserve(rows.size());
+        for (auto& r : rows) {
             AccountRecord a;
             a.id = r.integer(0);
             a.uuid = r.text(1);
@@ -164,17 +162,17 @@ Result<std::vector<AccountRecord>> load_accounts(store::Database& db,
             at[a.id] = out.size();
             out.push_back(std::move(a));
         }
-        auto aliases = tx.query("SELECT account_id, address FROM aliases" + where_account +
-                                " ORDER BY address");
-        if (!aliases) return tl::unexpected(aliases.error());
-        for (auto& r : *aliases)
+        SB_TRY_ASSIGN(auto aliases, tx.query("SELECT account_id, address FROM aliases" +
+                                             where_account + " ORDER BY address"));
+        for (auto& r : aliases)
             if (auto it = at.find(r.integer(0)); it != at.end())
                 out[it->second].aliases.push_back(r.text(1));
-        auto attrs = tx.query(
-            "SELECT owner_id, name, value FROM attrs WHERE scope = 'account' AND name IN (" +
-            name_list() + ")" + and_owner + " ORDER BY owner_id, name, seq");
-        if (!attrs) return tl::unexpected(attrs.error());
-        for (auto& r : *attrs)
+        SB_TRY_ASSIGN(
+            auto attrs,
+            tx.query(
+                "SELECT owner_id, name, value FROM attrs WHERE scope = 'account' AND name IN (" +
+                name_list() + ")" + and_owner + " ORDER BY owner_id, name, seq"));
+        for (auto& r : attrs)
             if (auto it = at.find(r.integer(0)); it != at.end())
                 out[it->second].attrs[r.text(1)].push_back(r.text(2));
         return {};
@@ -184,18 +182,16 @@ Result<std::vector<AccountRecord>> load_accounts(store::Database& db,
 
 Result<MailboxContent> load_mailbox(mailbox::Mailbox& mbox, int64_t account_id) {
     MailboxContent out;
-    auto folders = mbox.folders(account_id);
-    if (!folders) return tl::unexpected(folders.error());
-    for (auto& f : *folders)
+    SB_TRY_ASSIGN(auto folders, mbox.folders(account_id));
+    for (auto& f : folders)
         if (f.view == mailbox::View::contact) {
             out.entries[f.id];
             out.folders.push_back(std::move(f));
         }
     std::sort(out.folders.begin(), out.folders.end(),
               [](const mailbox::Folder& a, const mailbox::Folder& b) { return a.path < b.path; });
-    auto contacts = mbox.contacts(account_id);
-    if (!contacts) return tl::unexpected(contacts.error());
-    for (const auto& c : *contacts)
+    SB_TRY_ASSIGN(auto contacts, mbox.contacts(account_id));
+    for (const auto& c : contacts)
         if (auto it = out.entries.find(c.folder_id); it != out.entries.end())
             it->second.push_back(entry_from_contact(c));
     return out;

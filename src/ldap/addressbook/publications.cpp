@@ -65,30 +65,27 @@ const std::vector<store::Migration>& ldap_migrations() {
 
 Result<Publication> Publications::add(PublishScope scope, std::optional<std::string_view> domain,
                                       std::string_view owner, std::string_view folder) {
-    auto account = dir_.account(owner);
-    if (!account) return tl::unexpected(account.error());
+    SB_TRY_ASSIGN(auto account, dir_.account(owner));
     Publication p;
     p.scope = scope;
-    p.owner_uuid = account->uuid;
-    p.owner_id = account->id;
-    p.owner = account->address;
+    p.owner_uuid = account.uuid;
+    p.owner_id = account.id;
+    p.owner = account.address;
     if (scope == PublishScope::domain) {
-        auto d = dir_.domain(domain ? *domain : std::string_view(account->domain));
-        if (!d) return tl::unexpected(d.error());
-        p.domain_id = d->id;
-        p.domain = d->name;
+        SB_TRY_ASSIGN(auto d, dir_.domain(domain ? *domain : std::string_view(account.domain)));
+        p.domain_id = d.id;
+        p.domain = d.name;
     }
     if (iequals(trim(folder), "all")) {
         p.folder = "all";
     } else {
-        auto f = mbox_.find_folder(account->id, folder);
-        if (!f) return tl::unexpected(f.error());
-        if (f->view != mailbox::View::contact)
+        SB_TRY_ASSIGN(auto f, mbox_.find_folder(account.id, folder));
+        if (f.view != mailbox::View::contact)
             return fail(Errc::invalid_argument,
-                        fmt::format("folder {} ({}) of {} does not hold contacts", f->path, f->id,
-                                    account->address));
-        p.folder_id = f->id;
-        p.folder = f->path;
+                        fmt::format("folder {} ({}) of {} does not hold contacts", f.path, f.id,
+                                    account.address));
+        p.folder_id = f.id;
+        p.folder = f.path;
     }
     p.created_at = now_ms();
     SB_TRY(db_.write([&](store::Tx& tx) -> Result<void> {
@@ -116,20 +113,20 @@ Result<std::vector<Publication>> Publications::list(std::optional<PublishScope> 
                                                     std::optional<std::string_view> domain) {
     std::optional<int64_t> domain_id;
     if (domain) {
-        auto d = dir_.domain(*domain);
-        if (!d) return tl::unexpected(d.error());
-        domain_id = d->id;
+        SB_TRY_ASSIGN(auto d, dir_.domain(*domain));
+        domain_id = d.id;
     }
     std::vector<Publication> out;
     SB_TRY(db_.read([&](store::Tx& tx) -> Result<void> {
-        auto rows = tx.query(
-            "SELECT p.id, p.scope, p.domain_id, COALESCE(d.name, ''), p.owner_uuid, p.owner_id, "
-            "COALESCE(a.address, ''), p.folder_id, p.created_at "
-            "FROM ldap_published_books p LEFT JOIN domains d ON d.id = p.domain_id "
-            "LEFT JOIN accounts a ON a.uuid = p.owner_uuid ORDER BY p.scope DESC, d.name, "
-            "a.address, p.folder_id");
-        if (!rows) return tl::unexpected(rows.error());
-        for (const auto& r : *rows) {
+        SB_TRY_ASSIGN(
+            auto rows,
+            tx.query("SELECT p.id, p.scope, p.domain_id, COALESCE(d.name, ''), p.owner_uuid, "
+                     "p.owner_id, "
+                     "COALESCE(a.address, ''), p.folder_id, p.created_at "
+                     "FROM ldap_published_books p LEFT JOIN domains d ON d.id = p.domain_id "
+                     "LEFT JOIN accounts a ON a.uuid = p.owner_uuid ORDER BY p.scope DESC, d.name, "
+                     "a.address, p.folder_id"));
+        for (const auto& r : rows) {
             Publication p;
             p.id = r.integer(0);
             p.scope = r.text(1) == "domain" ? PublishScope::domain : PublishScope::global;
@@ -173,9 +170,8 @@ Result<size_t> Publications::remove(PublishScope scope, std::optional<std::strin
     std::optional<int64_t> domain_id;
     if (scope == PublishScope::domain) {
         if (domain) {
-            auto d = dir_.domain(*domain);
-            if (!d) return tl::unexpected(d.error());
-            domain_id = d->id;
+            SB_TRY_ASSIGN(auto d, dir_.domain(*domain));
+            domain_id = d.id;
         } else if (account) {
             domain_id = account->domain_id;
         }
@@ -185,9 +181,8 @@ Result<size_t> Publications::remove(PublishScope scope, std::optional<std::strin
         if (auto n = folder_number(trim(*folder))) {
             folder_id = *n;
         } else if (account) {
-            auto f = mbox_.find_folder(account->id, *folder);
-            if (!f) return tl::unexpected(f.error());
-            folder_id = f->id;
+            SB_TRY_ASSIGN(auto f, mbox_.find_folder(account->id, *folder));
+            folder_id = f.id;
         } else {
             return fail(Errc::invalid_argument,
                         "give the folder by id (or 'all') for a deleted account");
@@ -205,9 +200,8 @@ Result<size_t> Publications::remove(PublishScope scope, std::optional<std::strin
             sql += " AND folder_id = ?";
             params.emplace_back(*folder_id);
         }
-        auto n = tx.exec(sql, params);
-        if (!n) return tl::unexpected(n.error());
-        removed = *n;
+        SB_TRY_ASSIGN(auto n, tx.exec(sql, params));
+        removed = n;
         if (removed > 0) tx.notify(store::Change{std::string(kChannel), 0, "published"});
         return {};
     }));
