@@ -188,7 +188,8 @@ int serve(const config::Config& given, const ServeOptions& options) {
                                                                                       : " and ",
             ldap_server.ldap_address().empty()
                 ? ""
-                : "ldap://" + ldap_server.ldap_address() + " (StartTLS)");
+                : "ldap://" + ldap_server.ldap_address() +
+                      " (StartTLS, or implicit TLS from the first byte)");
     }
 
     // Mail bridges: Dovecot's passdb/userdb, Postfix's lookup tables, Dovecot's push events.
