@@ -91,6 +91,7 @@ ThrottlePolicy Authenticator::policy(bool per_address) {
     acc.limit = static_cast<int>(get("authThrottleAccountFailures", 10));
     addr.limit = static_cast<int>(get("authThrottleAddressFailures", 30));
     acc.window_ms = addr.window_ms = get("authThrottleWindow", 900) * 1000;
+    acc.initial_delay_ms = addr.initial_delay_ms = get("authThrottleInitialDelay", 1) * 1000;
     acc.max_delay_ms = addr.max_delay_ms = get("authThrottleMaxDelay", 900) * 1000;
     std::lock_guard lock(mutex_);
     account_policy_ = acc;

@@ -22,8 +22,9 @@ void Throttle::failure(const std::string& key, int64_t now, const ThrottlePolicy
     }
     ++e.failures;
     if (e.failures >= p.limit) {
-        int excess = std::min(e.failures - p.limit, 30);
-        int64_t delay = std::min<int64_t>(int64_t{1000} << excess, p.max_delay_ms);
+        // The shift is bounded so that the doubling cannot overflow before the cap applies.
+        int excess = std::min(e.failures - p.limit, 20);
+        int64_t delay = std::min<int64_t>(p.initial_delay_ms << excess, p.max_delay_ms);
         e.blocked_until = now + delay;
     }
 }

@@ -12,6 +12,7 @@ namespace sb::auth {
 struct ThrottlePolicy {
     int limit = 10;
     int64_t window_ms = 900'000;
+    int64_t initial_delay_ms = 1'000;  // the first block; each further failure doubles it
     int64_t max_delay_ms = 900'000;
 };
 

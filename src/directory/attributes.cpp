@@ -203,6 +203,7 @@ constexpr AttrDef kAttrs[] = {
     setting("authThrottleAccountFailures", AttrType::integer, "10", 1, 100000),
     setting("authThrottleAddressFailures", AttrType::integer, "30", 1, 1000000),
     setting("authThrottleWindow", AttrType::integer, "900", 1, 86400),
+    setting("authThrottleInitialDelay", AttrType::integer, "1", 1, 3600),
     setting("authThrottleMaxDelay", AttrType::integer, "900", 1, 86400),
 };
 

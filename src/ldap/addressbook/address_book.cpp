@@ -509,6 +509,16 @@ Result<ViewPtr> AddressBook::view(int64_t account_id) {
                 read_from_store = true;
                 p.accounts.insert(account_id);
                 p.settings = true;  // its domain may be as new as the account
+            } else if (me->second.status != directory::AccountStatus::active) {
+                // A connection bound before the account was locked or closed (by an admin, or by
+                // the directory sync when its user left) reads nothing more. The snapshot may be
+                // behind an unlock: the store decides.
+                if (read_from_store)
+                    return fail(Errc::permission_denied,
+                                fmt::format("{} is {}", me->second.address,
+                                            directory::status_name(me->second.status)));
+                read_from_store = true;
+                p.accounts.insert(account_id);
             } else if (auto mb = mailboxes_.find(account_id); mb != mailboxes_.end()) {
                 mb->second.last_used_ms = now_ms();
                 auto cached = views_.find(account_id);

@@ -215,17 +215,30 @@ Session::Step Session::search(const ldapproto::Message& m, const ldapproto::Sear
         }
     }
     auto view = backend_.view(account_id_);
-    if (!view) {
-        spdlog::error("ldap: no address book view for {}: {}", address_, view.error().message);
-        return result(m.message_id, Operation::search_result_done, ResultCode::unavailable,
-                      "the address book is not available right now");
-    }
+    if (!view) return refused_view(m.message_id, Operation::search_result_done, view.error());
     Step s;
     s.action = Action::search;
     s.message_id = m.message_id;
     s.cursor = std::make_unique<addressbook::SearchCursor>(std::move(*view), r, m.message_id,
                                                            controls, config_.search);
     return s;
+}
+
+// The bound account's view could not be had: an account locked or closed since its bind is
+// refused and the connection becomes anonymous (a new bind would be refused too); anything else
+// is the server's trouble.
+Session::Step Session::refused_view(int32_t id, ldapproto::Operation response, const Error& e) {
+    if (e.code == Errc::permission_denied) {
+        spdlog::info("ldap: {} from {}: request refused, bound account no longer active: {}",
+                     address_, client_, e.message);
+        account_id_ = 0;
+        address_.clear();
+        return result(id, response, ResultCode::insufficient_access_rights,
+                      "the account is no longer active; bind again");
+    }
+    spdlog::error("ldap: no address book view for {}: {}", address_, e.message);
+    return result(id, response, ResultCode::unavailable,
+                  "the address book is not available right now");
 }
 
 Session::Step Session::compare(const ldapproto::Message& m, const ldapproto::CompareRequest& r) {
@@ -235,9 +248,7 @@ Session::Step Session::compare(const ldapproto::Message& m, const ldapproto::Com
                       ResultCode::insufficient_access_rights,
                       "bind with your e-mail address and password first");
     auto view = backend_.view(account_id_);
-    if (!view)
-        return result(m.message_id, Operation::compare_response, ResultCode::unavailable,
-                      "the address book is not available right now");
+    if (!view) return refused_view(m.message_id, Operation::compare_response, view.error());
     const auto& v = **view;
     Error dn_error;
     const auto t = v.resolve(r.entry, &dn_error);

@@ -60,6 +60,7 @@ class Session {
     Step search(const ldapproto::Message& m, const ldapproto::SearchRequest& r);
     Step compare(const ldapproto::Message& m, const ldapproto::CompareRequest& r);
     Step extended(const ldapproto::Message& m, const ldapproto::ExtendedRequest& r);
+    Step refused_view(int32_t id, ldapproto::Operation response, const Error& e);
     Step result(int32_t id, ldapproto::Operation response, ldapproto::ResultCode code,
                 std::string_view diagnostic, std::string_view matched = {});
 

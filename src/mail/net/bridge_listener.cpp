@@ -81,6 +81,24 @@ struct BridgeListener::Impl : std::enable_shared_from_this<BridgeListener::Impl>
         }
     }
 
+    // After refusing a client, its unread input is drained before the close: closing a socket
+    // with unread data resets the connection, and the reset may overtake the error line on its
+    // way to the client. Bounded: at most kLingerBytes, and the watchdog ends it within seconds.
+    template <class Socket>
+    asio::awaitable<void> linger(Socket& socket, SteadyClock::time_point& last) {
+        constexpr size_t kLingerBytes = 64 * 1024;
+        const auto idle = std::chrono::seconds(options.idle_timeout);
+        last = SteadyClock::now() - idle + std::chrono::seconds(1);
+        error_code ignored;
+        socket.shutdown(Socket::shutdown_send, ignored);
+        char scratch[4096];
+        for (size_t drained = 0; drained < kLingerBytes;) {
+            auto [ec, n] = co_await socket.async_read_some(asio::buffer(scratch), as_tuple);
+            if (ec) break;
+            drained += n;
+        }
+    }
+
     template <class Socket>
     asio::awaitable<void> session(std::shared_ptr<Impl> self, Socket socket) {
         const std::string peer = peer_of(socket);
@@ -134,6 +152,7 @@ struct BridgeListener::Impl : std::enable_shared_from_this<BridgeListener::Impl>
             if (ec) break;
             *last = SteadyClock::now();
         }
+        if (closing && !stopping) co_await linger(socket, *last);
         *done = true;
         error_code ignored;
         socket.shutdown(Socket::shutdown_both, ignored);
