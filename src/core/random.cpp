@@ -4,6 +4,8 @@
 
 #include <sodium.h>
 
+#include "core/hex.hpp"
+
 namespace sb::crypto {
 
 namespace {
@@ -44,16 +46,7 @@ std::string uuid_v4() {
     std::string b = random_bytes(16);
     b[6] = static_cast<char>((b[6] & 0x0F) | 0x40);  // version 4
     b[8] = static_cast<char>((b[8] & 0x3F) | 0x80);  // variant 10xx (RFC 9562 4.1)
-    static constexpr char kDigits[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(36);
-    for (size_t i = 0; i < 16; ++i) {
-        if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
-        const auto v = static_cast<unsigned char>(b[i]);
-        out.push_back(kDigits[v >> 4]);
-        out.push_back(kDigits[v & 0x0F]);
-    }
-    return out;
+    return uuid_text(b);
 }
 
 }  // namespace sb::crypto

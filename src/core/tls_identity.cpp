@@ -23,6 +23,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "core/hex.hpp"
 #include "core/random.hpp"
 
 namespace sb::crypto {
@@ -494,12 +495,10 @@ Result<std::string> certificate_fingerprint_sha256(const std::string& cert_file)
     if (X509_digest(cert.get(), EVP_sha256(), md, &len) != 1)
         return openssl_failure(Errc::internal,
                                fmt::format("cannot hash certificate {}", cert_file));
-    static constexpr char kDigits[] = "0123456789ABCDEF";
     std::string out;
     for (unsigned int i = 0; i < len; ++i) {
         if (i) out.push_back(':');
-        out.push_back(kDigits[md[i] >> 4]);
-        out.push_back(kDigits[md[i] & 0x0F]);
+        append_hex(out, md[i], HexCase::upper);
     }
     return out;
 }

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "core/hex.hpp"
 #include "core/strings.hpp"
 
 namespace sb::dirsync {
@@ -14,7 +15,7 @@ bool is_digit(char c) {
     return c >= '0' && c <= '9';
 }
 bool is_hex(char c) {
-    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    return hex_value(c) >= 0;
 }
 bool is_space(char c) {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
@@ -205,14 +206,9 @@ class FilterReader {
     bool last_was_star_ = false;
 };
 
-char hex_digit(int v) {
-    return "0123456789abcdef"[v & 15];
-}
-
 void append_escaped(std::string& out, unsigned char c) {
     out += '\\';
-    out += hex_digit(c >> 4);
-    out += hex_digit(c);
+    append_hex(out, c);
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "core/hex.hpp"
 #include "dirsync/mapping.hpp"
 
 namespace sb::dirsync {
@@ -158,14 +159,9 @@ Result<void> simple_bind(LdapHandle& h, const std::string& uri, const std::strin
                 fmt::format("{}: bind as '{}' failed: {}", uri, dn, describe(rc, diag)));
 }
 
-std::string uuid_text(std::string_view raw) {
+std::string entry_uuid_text(std::string_view raw) {
     if (raw.size() != 16) return std::string(raw);
-    std::string out;
-    for (size_t i = 0; i < 16; ++i) {
-        if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
-        out += fmt::format("{:02x}", static_cast<unsigned char>(raw[i]));
-    }
-    return out;
+    return uuid_text(raw);
 }
 
 Result<Entry> read_entry(LDAP* ld, LDAPMessage* msg) {
@@ -210,7 +206,7 @@ Result<SyncStateValue> parse_sync_state(const LDAPControl* c) {
         return fail(Errc::parse_error, "the directory sent a malformed Sync State control");
     SyncStateValue out;
     out.state = static_cast<SyncState>(state);
-    out.uuid = uuid_text(std::string_view(uuid.bv_val, uuid.bv_len));
+    out.uuid = entry_uuid_text(std::string_view(uuid.bv_val, uuid.bv_len));
     ber_len_t len = 0;
     if (ber_peek_tag(ber.b, &len) == LBER_OCTETSTRING) {
         berval cookie{0, nullptr};

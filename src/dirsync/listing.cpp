@@ -167,7 +167,7 @@ std::string fingerprint(const std::vector<GroupRecord>& groups) {
     std::string all;
     for (auto& p : parts)
         all += p + "\n\n";
-    return crypto::to_hex(crypto::sha256(all));
+    return to_hex(crypto::sha256(all));
 }
 
 // DNs (as keys) of the entries a member search filter finds for a group's plain member names.

@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "core/hex.hpp"
+#include "core/utc_time.hpp"
 #include "directory/attributes.hpp"
 #include "directory/directory.hpp"
 
@@ -104,13 +106,6 @@ bool printable(std::string_view v) {
                        [](char c) { return static_cast<unsigned char>(c) >= 0x20 && c != 0x7f; });
 }
 
-std::string hex(std::string_view bytes) {
-    std::string out;
-    for (unsigned char c : bytes)
-        out += fmt::format("{:02x}", c);
-    return out;
-}
-
 }  // namespace
 
 EmailValues parse_email_values(const std::vector<std::string>& values) {
@@ -149,11 +144,11 @@ Result<RemoteUser> map_user(const Entry& e, const Mapping& m) {
             fmt::format("has no {} (the identity attribute, id_attribute)", m.id_attribute));
     const std::string& id = ids->front();
     if (m.binary_id)
-        u.external_id = id.size() == 16 ? guid_text(id) : hex(id);
+        u.external_id = id.size() == 16 ? guid_text(id) : to_hex(id);
     else if (iequals(m.id_attribute, "entryUUID"))
         u.external_id = to_lower(id);
     else
-        u.external_id = printable(id) ? id : hex(id);
+        u.external_id = printable(id) ? id : to_hex(id);
 
     const auto* names = e.values(m.user_name_attribute);
     if (!names || names->empty() || trim(names->front()).empty())
@@ -308,13 +303,11 @@ std::string range_request(std::string_view attribute, uint64_t low) {
 }
 
 std::string guid_text(std::string_view b) {
-    if (b.size() != 16) return hex(b);
-    auto u = [&](size_t i) { return static_cast<unsigned>(static_cast<unsigned char>(b[i])); };
-    return fmt::format(
-        "{:02x}{:02x}{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}{:02x}{:02x}{:"
-        "02x}{:02x}",
-        u(3), u(2), u(1), u(0), u(5), u(4), u(7), u(6), u(8), u(9), u(10), u(11), u(12), u(13),
-        u(14), u(15));
+    if (b.size() != 16) return to_hex(b);
+    // The first three fields of a GUID are little-endian.
+    const std::string canonical{b[3], b[2], b[1],  b[0],  b[5],  b[4],  b[7],  b[6],
+                                b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]};
+    return uuid_text(canonical);
 }
 
 std::optional<std::string> guid_bytes(std::string_view text) {
@@ -357,12 +350,8 @@ std::optional<int64_t> parse_generalized_time(std::string_view t) {
 }
 
 std::string format_generalized_time(int64_t seconds, bool active_directory) {
-    std::time_t t = static_cast<std::time_t>(seconds);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y%m%d%H%M%S", &tm);
-    return std::string(buf) + (active_directory ? ".0Z" : "Z");
+    if (!active_directory) return generalized_time(seconds);
+    return format_utc(seconds, "%Y%m%d%H%M%S.0Z");
 }
 
 std::string dn_key(std::string_view dn) {

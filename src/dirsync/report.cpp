@@ -1,8 +1,8 @@
 #include "dirsync/report.hpp"
 
-#include <ctime>
-
 #include <fmt/format.h>
+
+#include "core/utc_time.hpp"
 
 namespace sb::dirsync {
 namespace {
@@ -13,16 +13,6 @@ constexpr std::string_view kCountOrder[] = {
     "renamed",        "locked",           "lockedGone",        "unlocked",
     "returned",       "lockedForRemoval", "deleted",           "unchanged",
     "outOfScopeKept", "pendingRemoval",   "identityConflicts", "conflicts"};
-
-std::string time_text(int64_t ms) {
-    if (ms <= 0) return "";
-    std::time_t t = static_cast<std::time_t>(ms / 1000);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[64];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm);
-    return buf;
-}
 
 std::string heading_label(std::string_view key) {
     if (key == "lockedForRemoval") return "locked for removal";
@@ -60,7 +50,7 @@ nlohmann::ordered_json RunReport::to_json() const {
     j["base"] = base;
     if (!method.empty()) j["method"] = method;
     j["notes"] = notes;
-    j["started"] = time_text(started_ms);
+    j["started"] = utc_time_text(started_ms);
     j["startedMs"] = started_ms;
     j["finishedMs"] = finished_ms;
     j["durationMs"] = duration_ms();

@@ -2,13 +2,13 @@
 
 #include <algorithm>
 #include <chrono>
-#include <ctime>
 #include <unordered_set>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "core/digest.hpp"
+#include "core/utc_time.hpp"
 #include "directory/attributes.hpp"
 #include "dirsync/filter_text.hpp"
 #include "dirsync/ldap_client.hpp"
@@ -45,7 +45,7 @@ std::string shape_hash(const Settings& s) {
         auto it = s.find(std::string(key));
         text += fmt::format("{}={}\n", key, it == s.end() ? "" : it->second);
     }
-    return crypto::to_hex(crypto::sha256(text));
+    return to_hex(crypto::sha256(text));
 }
 
 std::vector<std::string> managed_attrs(const Mapping& m) {
@@ -66,16 +66,6 @@ std::string high_water(const std::string& newest, int64_t run_ms, bool ad) {
     if (!t) return "";
     int64_t overlap = std::max<int64_t>(120, run_ms / 1000 + 60);
     return format_generalized_time(*t - overlap, ad);
-}
-
-std::string time_text(int64_t ms) {
-    if (ms <= 0) return "";
-    std::time_t t = static_cast<std::time_t>(ms / 1000);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[64];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm);
-    return buf;
 }
 
 std::string base_dn(const SyncConfig& c, const RootDse& dse, std::string_view server) {
@@ -220,7 +210,8 @@ Result<nlohmann::ordered_json> DirectorySync::run(std::string_view domain,
                 Errc::unavailable,
                 fmt::format(
                     "a {} run of {} is in progress (started {} by {}); try again when it ends",
-                    it->second.kind, d.name, time_text(it->second.started_ms), it->second.trigger));
+                    it->second.kind, d.name, utc_time_text(it->second.started_ms),
+                    it->second.trigger));
         running_[d.id] =
             Running{report.started_ms, options.dry_run ? "dry" : "sync", report.trigger};
     }
@@ -588,19 +579,19 @@ Result<nlohmann::ordered_json> DirectorySync::status(std::string_view domain) {
     {
         std::lock_guard lock(mutex_);
         if (auto it = running_.find(d.id); it != running_.end())
-            j["running"] = {{"since", time_text(it->second.started_ms)},
+            j["running"] = {{"since", utc_time_text(it->second.started_ms)},
                             {"trigger", it->second.trigger}};
         else
             j["running"] = nullptr;
     }
     auto next = next_run_ms(d.id);
     j["nextRun"] = !config->enabled        ? "not scheduled (enabled is FALSE)"
-                   : next                  ? time_text(*next)
+                   : next                  ? utc_time_text(*next)
                    : scheduler_.joinable() ? "soon"
                                            : "not scheduled (the scheduler is not running)";
     auto mark = store_.mark(d.id);
     if (!mark) return tl::unexpected(mark.error());
-    j["lastFullRun"] = time_text(mark->last_full_ms);
+    j["lastFullRun"] = utc_time_text(mark->last_full_ms);
     j["incremental"] = {{"syncCookie", !mark->cookie.empty()}, {"since", mark->high_water}};
     SB_TRY_ASSIGN(auto counts, store_.link_counts(d.id));
     j["syncedAccounts"] = counts.linked;
@@ -864,7 +855,7 @@ Result<void> DirectorySync::check_login(const directory::Account& account) {
         seen_by = "the last full run";
     }
     const std::string seen_text =
-        seen ? fmt::format("{} ({})", time_text(seen), seen_by) : std::string("never");
+        seen ? fmt::format("{} ({})", utc_time_text(seen), seen_by) : std::string("never");
     if (offline_allowed(seen, now, policy)) {
         spdlog::warn(
             "dirsync: login of {} allowed without the directory ({}): its entry was last seen at "
@@ -959,11 +950,7 @@ Result<std::string> DirectorySync::retire(std::string_view key, std::string_view
                         fmt::format("{} is not in {}; a retired account stays in its domain",
                                     target, account.domain));
     } else {
-        std::time_t t = static_cast<std::time_t>(now_ms() / 1000);
-        std::tm tm{};
-        gmtime_r(&t, &tm);
-        char day[16];
-        std::strftime(day, sizeof day, "%Y%m%d", &tm);
+        const std::string day = format_utc(now_ms() / 1000, "%Y%m%d");
         const std::string local = account.address.substr(0, account.address.find('@'));
         target = fmt::format("{}.retired-{}@{}", local, day, account.domain);
         if (dir_.account(target))

@@ -46,7 +46,7 @@ constexpr int kImapPort = 10143, kPop3Port = 10110, kLmtpPort = 10024, kSmtpPort
 // Outside data_dir (mode 0700) and outside the checkout (often under /root, 0700): Dovecot's mail
 // processes run as nobody and must reach the mailboxes. One folder per data directory.
 std::string mail_dir_of(const config::Config& c) {
-    return "/var/lib/switchboard-demo/" + crypto::to_hex(crypto::sha256(c.data_dir)).substr(0, 12);
+    return "/var/lib/switchboard-demo/" + to_hex(crypto::sha256(c.data_dir)).substr(0, 12);
 }
 
 std::string welcome_message(const DemoUser& u) {

@@ -37,7 +37,7 @@ nlohmann::json publication_json(const addressbook::Publication& p) {
             {"ownerId", p.owner_uuid},
             {"folderId", p.folder_id == 0 ? nlohmann::json("all") : nlohmann::json(p.folder_id)},
             {"folder", p.folder},
-            {"created", format_time(p.created_at)}};
+            {"created", utc_time_text(p.created_at)}};
 }
 
 std::string publication_line(const addressbook::Publication& p) {

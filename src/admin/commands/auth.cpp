@@ -15,7 +15,7 @@ nlohmann::json credential_json(const auth::Credential& c) {
         services += (services.empty() ? "" : ",") + s;
     return {{"id", c.public_id},    {"label", c.label},
             {"services", services}, {"generated", c.generated},
-            {"enabled", c.enabled}, {"created", format_time(c.created_at)}};
+            {"enabled", c.enabled}, {"created", utc_time_text(c.created_at)}};
 }
 
 void credential_rows(TextBlock& t, const nlohmann::json& j) {

@@ -1,7 +1,5 @@
 #include "admin/commands/common.hpp"
 
-#include <ctime>
-
 #include <fmt/format.h>
 
 #include "core/strings.hpp"
@@ -29,16 +27,6 @@ Result<std::vector<directory::AttrChange>> changes_from(const Call& call, size_t
     return to_changes(p);
 }
 
-std::string format_time(int64_t ms) {
-    if (ms <= 0) return "";
-    std::time_t t = static_cast<std::time_t>(ms / 1000);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[64];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm);
-    return buf;
-}
-
 nlohmann::json account_json(const directory::Account& a) {
     return {{"id", a.uuid},
             {"name", a.address},
@@ -47,8 +35,8 @@ nlohmann::json account_json(const directory::Account& a) {
             {"aliases", a.aliases},
             {"authSource", a.auth_source},
             {"hasPassword", a.has_password},
-            {"created", format_time(a.created_at)},
-            {"modified", format_time(a.modified_at)}};
+            {"created", utc_time_text(a.created_at)},
+            {"modified", utc_time_text(a.modified_at)}};
 }
 
 Result<bool> parse_bool(std::string_view name, std::string_view v) {

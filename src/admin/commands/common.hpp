@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "admin/command.hpp"
+#include "core/utc_time.hpp"
 #include "directory/model.hpp"
 
 namespace sb::admin {
@@ -16,7 +17,6 @@ std::vector<directory::AttrChange> to_changes(
 Result<std::vector<directory::AttrChange>> changes_from(const Call& call, size_t from);
 
 nlohmann::json account_json(const directory::Account& a);
-std::string format_time(int64_t ms);  // "2026-11-25 16:40:00 UTC"
 // TRUE/FALSE/true/false/1/0/yes/no → bool, or an error naming the parameter.
 Result<bool> parse_bool(std::string_view name, std::string_view value);
 

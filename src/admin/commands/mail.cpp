@@ -100,10 +100,11 @@ Result<Output> events_cmd(Services& s, const Call& c) {
                         {"uid", e.uid},
                         {"uidValidity", e.uid_validity},
                         {"flags", flags},
-                        {"received", format_time(e.received_ms)}});
-        t.row(std::to_string(e.seq), fmt::format("{} {} {} {} uid {}{}", format_time(e.received_ms),
-                                                 e.account, mail::kind_name(e.kind), e.mailbox,
-                                                 e.uid, flags.empty() ? "" : " " + flags));
+                        {"received", utc_time_text(e.received_ms)}});
+        t.row(std::to_string(e.seq),
+              fmt::format("{} {} {} {} uid {}{}", utc_time_text(e.received_ms), e.account,
+                          mail::kind_name(e.kind), e.mailbox, e.uid,
+                          flags.empty() ? "" : " " + flags));
     }
     return text_output(list.empty() ? "no mail events received\n" : t.str(), {{"events", list}});
 }

@@ -69,7 +69,7 @@ nlohmann::json device_json(const Device& d, const std::string& address) {
 }
 
 std::string when(int64_t ms) {
-    return ms ? format_time(ms) : std::string("never");
+    return ms ? utc_time_text(ms) : std::string("never");
 }
 
 void device_text(TextBlock& t, const Device& d, const std::string& address) {

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "core/hex.hpp"
 #include "ldap/addressbook/entry.hpp"
 #include "ldap/addressbook/fold.hpp"
 
@@ -14,13 +15,6 @@ bool is_alpha(char c) {
 bool is_digit(char c) {
     return c >= '0' && c <= '9';
 }
-int hex_value(char c) {
-    if (is_digit(c)) return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 class Parser {
   public:
     explicit Parser(std::string_view s) : s_(s) {}

@@ -1,9 +1,8 @@
 #include "ldap/addressbook/person.hpp"
 
-#include <ctime>
-
 #include <fmt/format.h>
 
+#include "core/utc_time.hpp"
 #include "mailbox/vcard/vcard.hpp"
 
 namespace sb::addressbook {
@@ -72,14 +71,6 @@ void person_classes(EntryBuilder& b) {
 
 }  // namespace
 
-std::string generalized_time(int64_t ms) {
-    const std::time_t t = static_cast<std::time_t>(ms / 1000);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    return fmt::format("{:04}{:02}{:02}{:02}{:02}{:02}Z", tm.tm_year + 1900, tm.tm_mon + 1,
-                       tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-}
-
 std::string display_name_of(const AccountRecord& a) {
     if (auto v = first(a.attrs, "displayName"); !v.empty()) return v;
     if (auto v = first(a.attrs, "cn"); !v.empty()) return v;
@@ -121,8 +112,9 @@ EntryPtr entry_from_account(const AccountRecord& a) {
     add_all(b, Attr::postal_address, m, "postalAddress");
     add_all(b, Attr::description, m, "description");
     b.add(Attr::entry_uuid, a.uuid);
-    b.add(Attr::create_timestamp, generalized_time(a.created_ms));
-    b.add(Attr::modify_timestamp, generalized_time(a.modified_ms ? a.modified_ms : a.created_ms));
+    b.add(Attr::create_timestamp, generalized_time(a.created_ms / 1000));
+    b.add(Attr::modify_timestamp,
+          generalized_time((a.modified_ms ? a.modified_ms : a.created_ms) / 1000));
     return b.build();
 }
 
@@ -168,8 +160,9 @@ EntryPtr entry_from_contact(const mailbox::Contact& c, int64_t key) {
     b.add(Attr::description, field(fs, f::kNickname));
     for (auto u : {f::kWorkUrl, f::kHomeUrl, f::kOtherUrl})
         b.add(Attr::labeled_uri, field(fs, u));
-    b.add(Attr::create_timestamp, generalized_time(c.created_at));
-    b.add(Attr::modify_timestamp, generalized_time(c.modified_at ? c.modified_at : c.created_at));
+    b.add(Attr::create_timestamp, generalized_time(c.created_at / 1000));
+    b.add(Attr::modify_timestamp,
+          generalized_time((c.modified_at ? c.modified_at : c.created_at) / 1000));
     return b.build();
 }
 

@@ -37,7 +37,4 @@ inline EntryPtr entry_from_contact(const mailbox::Contact& c) {
 // local part of the address.
 std::string display_name_of(const AccountRecord& a);
 
-// "20240131235959Z" (RFC 4517 3.3.13) for milliseconds since the epoch.
-std::string generalized_time(int64_t ms);
-
 }  // namespace sb::addressbook

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "core/hex.hpp"
 #include "ldap/ber/header.hpp"
 
 namespace sb::ber {
@@ -9,10 +10,8 @@ namespace sb::ber {
 namespace {
 
 std::string tag_hex(unsigned tag) {
-    static constexpr char kDigits[] = "0123456789abcdef";
     std::string s = "0x";
-    s += kDigits[(tag >> 4) & 0xF];
-    s += kDigits[tag & 0xF];
+    append_hex(s, static_cast<unsigned char>(tag));
     return s;
 }
 

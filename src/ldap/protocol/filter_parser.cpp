@@ -1,19 +1,13 @@
 // RFC 4515 string -> Filter.
 #include <string>
 
+#include "core/hex.hpp"
 #include "ldap/protocol/filter.hpp"
 #include "ldap/protocol/text_rules.hpp"
 
 namespace sb::ldapproto {
 
 namespace {
-
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
 
 bool equals_ignore_case(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;

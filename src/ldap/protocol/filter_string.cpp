@@ -1,4 +1,5 @@
 // Filter -> RFC 4515 string.
+#include "core/hex.hpp"
 #include "ldap/protocol/filter.hpp"
 #include "ldap/protocol/text_rules.hpp"
 
@@ -6,12 +7,9 @@ namespace sb::ldapproto {
 
 namespace {
 
-constexpr char kHex[] = "0123456789abcdef";
-
 void append_escaped_byte(std::string& out, unsigned char c) {
     out += '\\';
-    out += kHex[c >> 4];
-    out += kHex[c & 0xF];
+    append_hex(out, c);
 }
 
 // RFC 4515 3: NUL, "(", ")", "*" and "\" must be escaped; control characters and bytes that are

@@ -4,6 +4,8 @@
 #include <array>
 #include <cstdint>
 
+#include "core/hex.hpp"
+
 namespace sb::vcard::detail {
 
 std::vector<std::string_view> split_unescaped(std::string_view value, char sep) {
@@ -91,13 +93,6 @@ std::string escape(std::string_view value, bool text) {
     return out;
 }
 
-int hex_digit(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return -1;
-}
-
 int base64_digit(char c) {
     if (c >= 'A' && c <= 'Z') return c - 'A';
     if (c >= 'a' && c <= 'z') return c - 'a' + 26;
@@ -145,8 +140,8 @@ std::string decode_quoted_printable(std::string_view value) {
     out.reserve(value.size());
     for (size_t i = 0; i < value.size(); ++i) {
         if (value[i] == '=' && i + 2 < value.size()) {
-            int hi = hex_digit(value[i + 1]);
-            int lo = hex_digit(value[i + 2]);
+            int hi = hex_value(value[i + 1]);
+            int lo = hex_value(value[i + 2]);
             if (hi >= 0 && lo >= 0) {
                 out += static_cast<char>(hi * 16 + lo);
                 i += 2;

@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include "core/hex.hpp"
+
 namespace sb::store::postgres {
 namespace {
 
@@ -17,13 +19,6 @@ bool own_key(std::string_view k) {
     for (const char* o : kOwnKeys)
         if (k == o) return true;
     return false;
-}
-
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
 }
 
 std::string percent_decode(std::string_view s) {

@@ -1,6 +1,7 @@
 // Folding (RFC 4518 simplified), DN parsing (RFC 4514) and entries.
 #include <gtest/gtest.h>
 
+#include "core/utc_time.hpp"
 #include "ldap/addressbook/dn.hpp"
 #include "ldap/addressbook/entry.hpp"
 #include "ldap/addressbook/fold.hpp"
@@ -192,7 +193,7 @@ TEST(Person, ContactEntryMapsFields) {
 
 TEST(Person, GeneralizedTime) {
     EXPECT_EQ(generalized_time(0), "19700101000000Z");
-    EXPECT_EQ(generalized_time(1700000000123), "20231114221320Z");
+    EXPECT_EQ(generalized_time(1700000000123 / 1000), "20231114221320Z");
 }
 
 }  // namespace
