@@ -28,8 +28,7 @@ sb_module(mail       DIRS src/mail/auth src/mail/lookup src/mail/push src/mail/s
 sb_module(mailnet    DIRS src/mail/net      DEPS sb_mail sb_config sb_asio)
 sb_module(admin      DIRS src/admin src/admin/commands
                                             DEPS sb_directory sb_auth sb_mailbox sb_config sb_addressbook sb_dirsync sb_eas sb_mail)
-sb_module(net        DIRS src/net           DEPS sb_core sb_config sb_asio)
-sb_module(server     DIRS src/server        DEPS sb_admin sb_net sb_ldap sb_eashttp sb_mailnet sb_asio)
+sb_module(server     DIRS src/server        DEPS sb_admin sb_ldap sb_eashttp sb_mailnet sb_asio)
 sb_module(cli        DIRS src/cli           DEPS sb_server sb_admin sb_config)
 sb_module(testsupport DIRS tests/support    DEPS sb_core GTest::gtest)
 target_include_directories(sb_testsupport PUBLIC ${PROJECT_SOURCE_DIR}/tests/support)
