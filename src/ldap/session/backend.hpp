@@ -10,13 +10,15 @@
 
 namespace sb::ldap {
 
-struct BindResult {
-    enum class Status { ok, invalid_credentials, unavailable };
-    Status status = Status::invalid_credentials;
+struct BoundAccount {
     int64_t account_id = 0;
     std::string address;  // the account's primary address
-    std::string reason;   // why it failed: for the server log only, never for the client
 };
+
+// A checked bind. Errors: auth_failed, throttled or permission_denied when the bind is refused,
+// any other when it could not be checked; the message says why, for the server log only (the
+// client learns what refusal(Failed::bind) says).
+using BindResult = Result<BoundAccount>;
 
 class Backend {
   public:

@@ -6,6 +6,7 @@
 #include "ldap/addressbook/matcher.hpp"
 #include "ldap/addressbook/root_dse.hpp"
 #include "ldap/protocol/response.hpp"
+#include "ldap/session/refusal.hpp"
 
 namespace sb::ldap {
 
@@ -110,16 +111,20 @@ Session::Step Session::handle_malformed(std::string_view frame, const Error& err
         if (*header->operation == Operation::unbind_request) return fatal(error);
         return Step{};
     }
-    const ResultCode code = error.code == Errc::limit_exceeded ? ResultCode::admin_limit_exceeded
-                                                               : ResultCode::protocol_error;
-    return result(header->message_id, *response, code, error.message);
+    return refused(header->message_id, *response, Failed::request, error);
 }
 
 Session::Step Session::fatal(const Error& error) {
+    const auto r = refusal(Failed::stream, error);
     Step s;
     s.action = Action::close;
-    ldapproto::encode_notice_of_disconnection(s.out, ResultCode::protocol_error, error.message);
+    ldapproto::encode_notice_of_disconnection(s.out, r.code, r.diagnostic);
     return s;
+}
+
+Session::Step Session::refused(int32_t id, Operation response, Failed what, const Error& error) {
+    const auto r = refusal(what, error);
+    return result(id, response, r.code, r.diagnostic);
 }
 
 Session::Step Session::bind(const ldapproto::Message& m, const ldapproto::BindRequest& r) {
@@ -150,22 +155,18 @@ Session::Step Session::bind(const ldapproto::Message& m, const ldapproto::BindRe
 }
 
 Session::Step Session::bind_done(int32_t message_id, std::string_view name, const BindResult& r) {
-    switch (r.status) {
-        case BindResult::Status::ok:
-            account_id_ = r.account_id;
-            address_ = r.address;
-            spdlog::info("ldap: {} bound as {} from {}", name, r.address, client_);
-            return result(message_id, Operation::bind_response, ResultCode::success, "");
-        case BindResult::Status::invalid_credentials:
-            spdlog::warn("ldap: bind as '{}' from {} refused: {}", name, client_, r.reason);
-            return result(message_id, Operation::bind_response, ResultCode::invalid_credentials,
-                          "invalid credentials");
-        case BindResult::Status::unavailable:
-            spdlog::error("ldap: bind as '{}' from {} failed: {}", name, client_, r.reason);
-            return result(message_id, Operation::bind_response, ResultCode::unavailable,
-                          "the server cannot check passwords right now");
+    if (r) {
+        account_id_ = r->account_id;
+        address_ = r->address;
+        spdlog::info("ldap: {} bound as {} from {}", name, r->address, client_);
+        return result(message_id, Operation::bind_response, ResultCode::success, "");
     }
-    return result(message_id, Operation::bind_response, ResultCode::other, "");
+    const auto answer = refusal(Failed::bind, r.error());
+    if (answer.code == ResultCode::invalid_credentials)
+        spdlog::warn("ldap: bind as '{}' from {} refused: {}", name, client_, r.error().message);
+    else
+        spdlog::error("ldap: bind as '{}' from {} failed: {}", name, client_, r.error().message);
+    return result(message_id, Operation::bind_response, answer.code, answer.diagnostic);
 }
 
 Session::Step Session::search(const ldapproto::Message& m, const ldapproto::SearchRequest& r) {
@@ -186,8 +187,8 @@ Session::Step Session::search(const ldapproto::Message& m, const ldapproto::Sear
     addressbook::SearchControls controls;
     for (const auto& c : m.controls) {
         auto bad = [&](const Error& e) {
-            return result(m.message_id, Operation::search_result_done, ResultCode::protocol_error,
-                          fmt::format("control {}: {}", c.type, e.message));
+            return refused(m.message_id, Operation::search_result_done, Failed::control,
+                           Error{e.code, fmt::format("control {}: {}", c.type, e.message)});
         };
         const std::string_view value = c.value.value_or(std::string_view());
         if (c.type == oid::kPagedResults) {
@@ -228,17 +229,16 @@ Session::Step Session::search(const ldapproto::Message& m, const ldapproto::Sear
 // refused and the connection becomes anonymous (a new bind would be refused too); anything else
 // is the server's trouble.
 Session::Step Session::refused_view(int32_t id, ldapproto::Operation response, const Error& e) {
-    if (e.code == Errc::permission_denied) {
+    const auto answer = refusal(Failed::view, e);
+    if (answer.code == ResultCode::insufficient_access_rights) {
         spdlog::info("ldap: {} from {}: request refused, bound account no longer active: {}",
                      address_, client_, e.message);
         account_id_ = 0;
         address_.clear();
-        return result(id, response, ResultCode::insufficient_access_rights,
-                      "the account is no longer active; bind again");
+    } else {
+        spdlog::error("ldap: no address book view for {}: {}", address_, e.message);
     }
-    spdlog::error("ldap: no address book view for {}: {}", address_, e.message);
-    return result(id, response, ResultCode::unavailable,
-                  "the address book is not available right now");
+    return result(id, response, answer.code, answer.diagnostic);
 }
 
 Session::Step Session::compare(const ldapproto::Message& m, const ldapproto::CompareRequest& r) {

@@ -11,6 +11,7 @@
 #include "ldap/addressbook/search.hpp"
 #include "ldap/protocol/message.hpp"
 #include "ldap/session/backend.hpp"
+#include "ldap/session/refusal.hpp"
 
 namespace sb::ldap {
 
@@ -63,6 +64,8 @@ class Session {
     Step refused_view(int32_t id, ldapproto::Operation response, const Error& e);
     Step result(int32_t id, ldapproto::Operation response, ldapproto::ResultCode code,
                 std::string_view diagnostic, std::string_view matched = {});
+    // The answer to a request that failed below the session (refusal.hpp).
+    Step refused(int32_t id, ldapproto::Operation response, Failed what, const Error& error);
 
     Backend& backend_;
     const SessionConfig& config_;

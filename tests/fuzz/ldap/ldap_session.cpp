@@ -70,13 +70,8 @@ class Backend final : public ldap::Backend {
     const NamingContext& naming_context() const override { return *ctx_; }
     ldap::BindResult authenticate(std::string_view, std::string_view password,
                                   std::string_view) override {
-        ldap::BindResult r;
-        if (password == "pw") {
-            r.status = ldap::BindResult::Status::ok;
-            r.account_id = 1;
-            r.address = "ada@example.com";
-        }
-        return r;
+        if (password == "pw") return ldap::BoundAccount{1, "ada@example.com"};
+        return fail(Errc::auth_failed, "wrong password");
     }
 
   private:

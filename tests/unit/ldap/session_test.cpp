@@ -24,15 +24,8 @@ class FakeBackend : public Backend {
     BindResult authenticate(std::string_view name, std::string_view password,
                             std::string_view) override {
         ++binds;
-        BindResult r;
-        if (name == "me@example.com" && password == "pw") {
-            r.status = BindResult::Status::ok;
-            r.account_id = 10;
-            r.address = "me@example.com";
-        } else {
-            r.reason = "wrong password";
-        }
-        return r;
+        if (name == "me@example.com" && password == "pw") return BoundAccount{10, "me@example.com"};
+        return fail(Errc::auth_failed, "wrong password");
     }
 };
 
