@@ -53,7 +53,7 @@ const std::string& decoy_hash() {
 
 Authenticator::Authenticator(directory::Directory& dir, Credentials& creds)
     : dir_(dir), creds_(creds), cache_secret_(crypto::random_bytes(32)) {
-    dir_.db().subscribe([this](const std::vector<store::Change>& changes) {
+    subscription_ = dir_.db().subscribe([this](const std::vector<store::Change>& changes) {
         for (const auto& c : changes)
             if (c.channel == directory::kChannel) invalidate(c.subject);
     });

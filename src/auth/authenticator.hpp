@@ -80,6 +80,7 @@ class Authenticator {
     std::unordered_map<std::string, CacheEntry> cache_;
     bool settings_loaded_ = false;
     ThrottlePolicy account_policy_, address_policy_;
+    store::Subscription subscription_;  // last: ends before the state it touches
 };
 
 }  // namespace sb::auth

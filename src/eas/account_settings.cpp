@@ -58,7 +58,7 @@ void AccountSettings::forget() {
 }
 
 void AccountSettings::follow(store::Database& db) {
-    db.subscribe([this](const std::vector<store::Change>& changes) {
+    subscription_ = db.subscribe([this](const std::vector<store::Change>& changes) {
         for (auto& c : changes)
             if (c.channel == directory::kChannel) return forget();
     });

@@ -11,10 +11,7 @@
 
 #include "core/error.hpp"
 #include "eas/provision/policy.hpp"
-
-namespace sb::store {
-class Database;
-}
+#include "store/database.hpp"
 
 namespace sb::eas {
 
@@ -48,6 +45,7 @@ class AccountSettings {
     uint64_t generation_ = 0;  // moved on by forget(): a load that began before is not kept
     uint64_t loads_ = 0;
     std::unordered_map<int64_t, Entry> entries_;
+    store::Subscription subscription_;  // last: ends before the state it touches
 };
 
 }  // namespace sb::eas

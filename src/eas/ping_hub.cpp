@@ -69,7 +69,7 @@ size_t PingHub::size() const {
 }
 
 void PingHub::follow(store::Database& db) {
-    db.subscribe([this](const std::vector<store::Change>& changes) {
+    subscription_ = db.subscribe([this](const std::vector<store::Change>& changes) {
         for (auto& c : changes) {
             if (c.channel == mailbox::kChannel) {
                 notify(c.subject);

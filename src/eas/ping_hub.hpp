@@ -45,6 +45,7 @@ class PingHub {
   private:
     mutable std::mutex mutex_;
     std::map<std::pair<int64_t, std::string>, Token> waiters_;
+    store::Subscription subscription_;  // last: ends before the state it touches
 };
 
 }  // namespace sb::eas

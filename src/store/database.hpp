@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -63,6 +64,32 @@ class Tx {
 using TxFn = std::function<Result<void>(Tx&)>;
 using ChangeListener = std::function<void(const std::vector<Change>&)>;
 
+// A listener's registration. Destroying it (or reset()) unsubscribes: once that returns, no call
+// of the listener runs or starts. It may outlive the Database.
+class [[nodiscard]] Subscription {
+  public:
+    Subscription() = default;
+    explicit Subscription(std::function<void()> cancel) : cancel_(std::move(cancel)) {}
+    Subscription(Subscription&& other) noexcept : cancel_(std::exchange(other.cancel_, nullptr)) {}
+    Subscription& operator=(Subscription&& other) noexcept {
+        if (this != &other) {
+            reset();
+            cancel_ = std::exchange(other.cancel_, nullptr);
+        }
+        return *this;
+    }
+    Subscription(const Subscription&) = delete;
+    Subscription& operator=(const Subscription&) = delete;
+    ~Subscription() { reset(); }
+
+    void reset() {
+        if (auto cancel = std::exchange(cancel_, nullptr)) cancel();
+    }
+
+  private:
+    std::function<void()> cancel_;
+};
+
 class Database {
   public:
     virtual ~Database() = default;
@@ -95,10 +122,11 @@ class Database {
     virtual Result<void> read_tx(const TxFn& fn) = 0;
     // "sqlite" or "postgresql": migrations pick their dialect by it.
     virtual std::string_view dialect() const = 0;
-    // Subscribes to committed changes (called on the committing thread; keep it short).
-    virtual void subscribe(ChangeListener listener) = 0;
-    // Stops every delivery (and any thread that delivers changes from other nodes) and forgets
-    // the listeners; called at shutdown before the subscribers are destroyed.
+    // Subscribes to committed changes (called on the committing thread; keep it short) until
+    // the returned Subscription is destroyed.
+    virtual Subscription subscribe(ChangeListener listener) = 0;
+    // Stops every delivery (and any thread that delivers changes from other nodes) and ends
+    // every listener; called at shutdown.
     virtual void unsubscribe_all() = 0;
 
   private:

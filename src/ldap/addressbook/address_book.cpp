@@ -46,13 +46,9 @@ Result<void> AddressBook::start() {
         return fail(ctx.error().code, fmt::format("ldap.naming_context: {}", ctx.error().message));
     context_ = std::make_shared<const NamingContext>(std::move(*ctx));
 
-    relay_ = std::make_shared<Relay>();
-    relay_->target = this;
     // Subscribe before loading: a change committed during the load is applied after it.
-    db_.subscribe([relay = relay_](const std::vector<store::Change>& changes) {
-        std::lock_guard lock(relay->mutex);
-        if (relay->target) relay->target->on_changes(changes);
-    });
+    subscription_ =
+        db_.subscribe([this](const std::vector<store::Change>& changes) { on_changes(changes); });
     const auto t0 = Clock::now();
     SB_TRY(reload_all_accounts());
     SB_TRY(reload_publications());
@@ -68,10 +64,7 @@ Result<void> AddressBook::start() {
 }
 
 void AddressBook::stop() {
-    if (relay_) {
-        std::lock_guard lock(relay_->mutex);
-        relay_->target = nullptr;
-    }
+    subscription_.reset();
     {
         std::lock_guard lock(queue_mutex_);
         stopping_ = true;

@@ -149,12 +149,7 @@ class AddressBook {
     bool stopping_ = false;
     bool started_ = false;
     std::thread updater_;
-    // The store has no unsubscribe: the listener holds this relay, which stop() disconnects.
-    struct Relay {
-        std::mutex mutex;
-        AddressBook* target = nullptr;
-    };
-    std::shared_ptr<Relay> relay_;
+    store::Subscription subscription_;
 };
 
 }  // namespace sb::addressbook

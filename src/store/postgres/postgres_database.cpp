@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/random.hpp"
+#include "store/change_listeners.hpp"
 #include "store/postgres/cluster_feed.hpp"
 #include "store/postgres/payload.hpp"
 #include "store/postgres/pool.hpp"
@@ -125,20 +126,18 @@ class PostgresDatabase final : public Database {
             std::lock_guard lock(feed_mutex_);
             feed_.reset();  // joins the LISTEN thread
         }
-        std::lock_guard lock(listeners_mutex_);
         listeners_.clear();
     }
-    void subscribe(ChangeListener l) override {
-        {
-            std::lock_guard lock(listeners_mutex_);
-            listeners_.push_back(std::move(l));
-        }
+    Subscription subscribe(ChangeListener l) override {
+        auto subscription = listeners_.add(std::move(l));
         std::lock_guard lock(feed_mutex_);
-        if (feed_) return;
-        feed_ = std::make_unique<ClusterFeed>(
-            settings_, node_, [this](const std::vector<Change>& c) { publish(c); },
-            [this] { return channels(); });
-        feed_->start();
+        if (!feed_) {
+            feed_ = std::make_unique<ClusterFeed>(
+                settings_, node_, [this](const std::vector<Change>& c) { publish(c); },
+                [this] { return channels(); });
+            feed_->start();
+        }
+        return subscription;
     }
 
   private:
@@ -250,27 +249,24 @@ class PostgresDatabase final : public Database {
     }
 
     void publish(const std::vector<Change>& changes) {
-        std::vector<ChangeListener> ls;
         {
-            std::lock_guard lock(listeners_mutex_);
+            std::lock_guard lock(channels_mutex_);
             for (const auto& c : changes)
                 channels_.insert(c.channel);
-            ls = listeners_;
         }
-        for (auto& l : ls)
-            l(changes);
+        listeners_.publish(changes);
     }
 
     std::vector<std::string> channels() {
-        std::lock_guard lock(listeners_mutex_);
+        std::lock_guard lock(channels_mutex_);
         return {channels_.begin(), channels_.end()};
     }
 
     Settings settings_;
     ConnectionPool pool_{settings_};
     const std::string node_;
-    std::mutex listeners_mutex_;
-    std::vector<ChangeListener> listeners_;
+    ChangeListeners listeners_;
+    std::mutex channels_mutex_;
     // Channels a catch-all covers: those of today's modules, so a node that has not yet seen a
     // change still refreshes every cache, plus any channel seen since.
     std::set<std::string> channels_{"directory", "eas", "ldap", "mailbox"};

@@ -14,8 +14,8 @@
 //   committing thread, and the other nodes' subscribers through NOTIFY on channel
 //   switchboard_changes, sent inside the transaction so that only committed changes travel.
 //   Other nodes' changes arrive on the store's listener thread (started by the first
-//   subscribe()), so subscribers must be thread-safe, and must outlive the Database: the thread
-//   runs until the Database is destroyed. After the listener reconnects it announces a change
+//   subscribe()), so subscribers must be thread-safe; the thread runs until the Database is
+//   destroyed. After the listener reconnects it announces a change
 //   with subject 0 on every channel, since notifications may have been lost meanwhile.
 // - Connections come from a bounded pool; a connection found broken is replaced and the
 //   transaction retried when nothing of it can have been committed.

@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "store/change_listeners.hpp"
+
 namespace sb::store::sqlite {
 namespace {
 
@@ -204,14 +206,8 @@ class SqliteDatabase final : public Database {
     Result<void> write_relaxed_tx(const TxFn& fn) override { return run(fn, true, true); }
     Result<void> read_tx(const TxFn& fn) override { return run(fn, false); }
     std::string_view dialect() const override { return "sqlite"; }
-    void unsubscribe_all() override {
-        std::lock_guard lock(listeners_mutex_);
-        listeners_.clear();
-    }
-    void subscribe(ChangeListener l) override {
-        std::lock_guard lock(listeners_mutex_);
-        listeners_.push_back(std::move(l));
-    }
+    void unsubscribe_all() override { listeners_.clear(); }
+    Subscription subscribe(ChangeListener l) override { return listeners_.add(std::move(l)); }
 
   private:
     // In WAL mode, synchronous=NORMAL commits without syncing the log; the log is written in
@@ -249,21 +245,12 @@ class SqliteDatabase final : public Database {
             }
             changes = std::move(tx.changes);
         }
-        if (!changes.empty()) {
-            std::vector<ChangeListener> ls;
-            {
-                std::lock_guard lock(listeners_mutex_);
-                ls = listeners_;
-            }
-            for (auto& l : ls)
-                l(changes);
-        }
+        if (!changes.empty()) listeners_.publish(changes);
         return {};
     }
 
     Connection conn_;
-    std::mutex listeners_mutex_;
-    std::vector<ChangeListener> listeners_;
+    ChangeListeners listeners_;
 };
 
 }  // namespace

@@ -32,7 +32,7 @@ struct Node {
 class ChangeWaiter {
   public:
     explicit ChangeWaiter(store::Database& db) {
-        db.subscribe([this](const std::vector<store::Change>& changes) {
+        subscription_ = db.subscribe([this](const std::vector<store::Change>& changes) {
             std::lock_guard lock(m_);
             for (const auto& c : changes)
                 seen_.push_back(c.subject);
@@ -54,6 +54,7 @@ class ChangeWaiter {
     std::mutex m_;
     std::condition_variable cv_;
     std::vector<int64_t> seen_;
+    store::Subscription subscription_;
 };
 
 class AuthOnBackend : public test::StoreBackendTest {

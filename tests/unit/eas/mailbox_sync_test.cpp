@@ -112,7 +112,9 @@ class CountingDatabase final : public store::Database {
     }
 
     std::string_view dialect() const override { return inner_.dialect(); }
-    void subscribe(store::ChangeListener l) override { inner_.subscribe(std::move(l)); }
+    store::Subscription subscribe(store::ChangeListener l) override {
+        return inner_.subscribe(std::move(l));
+    }
     void unsubscribe_all() override { inner_.unsubscribe_all(); }
 
   private:

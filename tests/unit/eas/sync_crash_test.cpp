@@ -76,7 +76,9 @@ class CrashingDatabase final : public store::Database {
     }
     Result<void> read_tx(const store::TxFn& fn) override { return inner_.read_tx(fn); }
     std::string_view dialect() const override { return inner_.dialect(); }
-    void subscribe(store::ChangeListener l) override { inner_.subscribe(std::move(l)); }
+    store::Subscription subscribe(store::ChangeListener l) override {
+        return inner_.subscribe(std::move(l));
+    }
     void unsubscribe_all() override { inner_.unsubscribe_all(); }
 
   private:

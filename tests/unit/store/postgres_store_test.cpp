@@ -135,7 +135,7 @@ TEST_F(PostgresStore, NewerSchemaIsRefused) {
 TEST_F(PostgresStore, FailedTransactionChangesNothingAndNotifiesNobody) {
     Inbox inbox;  // outlives the store, whose feed thread may call it until the store closes
     auto db = open();
-    db->subscribe(inbox.listener());
+    auto subscription = db->subscribe(inbox.listener());
     auto r = db->write([](Tx& tx) -> Result<void> {
         SB_TRY(insert_domain(tx, "a.example"));
         tx.notify({"directory", 0, "domain"});
@@ -152,7 +152,7 @@ TEST_F(PostgresStore, CommitNotifiesAfterwardsAndListenersMayRead) {
     auto db = open(" pool_size=1 pool_timeout=2");
     std::vector<Change> seen;
     int64_t domains_seen = -1;
-    db->subscribe([&](const std::vector<Change>& c) {
+    auto subscription = db->subscribe([&](const std::vector<Change>& c) {
         (void)db->read([&](Tx& tx) -> Result<void> {
             domains_seen = tx.scalar("SELECT COUNT(*) FROM domains").value();
             return {};
@@ -376,8 +376,8 @@ TEST_F(PostgresStore, RetriesAreBoundedAndDropFailedAttemptsNotifications) {
             "INSERT INTO counter VALUES (1, 0)");
     }));
     Inbox inbox_a, inbox_b;
-    a->subscribe(inbox_a.listener());
-    b->subscribe(inbox_b.listener());
+    auto subscription_a = a->subscribe(inbox_a.listener());
+    auto subscription_b = b->subscribe(inbox_b.listener());
     std::latch both_read(2);
     std::mutex order;
     std::condition_variable cv;
@@ -426,8 +426,8 @@ TEST_F(PostgresStore, ChangesCrossNodesThroughNotify) {
     Inbox inbox_a, inbox_b;
     auto a = open();
     auto b = open();
-    a->subscribe(inbox_a.listener());
-    b->subscribe(inbox_b.listener());
+    auto subscription_a = a->subscribe(inbox_a.listener());
+    auto subscription_b = b->subscribe(inbox_b.listener());
     ASSERT_TRUE(a->write([](Tx& tx) -> Result<void> {
         SB_TRY(insert_domain(tx, "a.example"));
         tx.notify({"directory", 0, "domain"});
@@ -472,7 +472,7 @@ TEST_F(PostgresStore, ListenerReconnectsAndAnnouncesACatchAll) {
     Inbox inbox_b;
     auto a = open();
     auto b = open();
-    b->subscribe(inbox_b.listener());
+    auto subscription_b = b->subscribe(inbox_b.listener());
     ASSERT_TRUE(a->write([](Tx& tx) -> Result<void> {
         tx.notify({"custom", 3, "before"});
         return {};

@@ -49,7 +49,7 @@ TEST(SqliteStore, NewerSchemaIsRefused) {
 TEST(SqliteStore, FailedTransactionChangesNothingAndNotifiesNobody) {
     auto db = open_db();
     int notified = 0;
-    db->subscribe(
+    auto subscription = db->subscribe(
         [&](const std::vector<store::Change>& c) { notified += static_cast<int>(c.size()); });
     auto r = db->write([](Tx& tx) -> Result<void> {
         SB_TRY(
@@ -70,7 +70,7 @@ TEST(SqliteStore, FailedTransactionChangesNothingAndNotifiesNobody) {
 TEST(SqliteStore, CommitNotifiesAfterwards) {
     auto db = store::open({"sqlite", sb::test::temp_dir("sbstore") + "/t.db", ""}).value();
     std::vector<store::Change> seen;
-    db->subscribe([&](const std::vector<store::Change>& c) {
+    auto subscription = db->subscribe([&](const std::vector<store::Change>& c) {
         // Listeners run after the commit and may read the database.
         int64_t n = 0;
         (void)db->read([&](Tx& tx) -> Result<void> {
@@ -88,6 +88,60 @@ TEST(SqliteStore, CommitNotifiesAfterwards) {
     }));
     ASSERT_EQ(seen.size(), 1u);
     EXPECT_EQ(seen[0].subject, 7);
+}
+
+namespace {
+
+Result<void> add_domain(store::Database& db, const std::string& name) {
+    return db.write([&](Tx& tx) -> Result<void> {
+        SB_TRY(
+            tx.exec("INSERT INTO domains (uuid, name, created_at) VALUES (?, ?, 0)", {name, name}));
+        tx.notify({"directory", 0, "domain"});
+        return {};
+    });
+}
+
+}  // namespace
+
+TEST(SqliteStore, SubscriptionEndsWhenDestroyedAndMayOutliveTheDatabase) {
+    auto db = open_db();
+    int calls = 0;
+    auto subscription = db->subscribe([&](const std::vector<store::Change>&) { ++calls; });
+    {
+        auto other = db->subscribe([&](const std::vector<store::Change>&) { calls += 100; });
+        ASSERT_TRUE(add_domain(*db, "a.example"));
+    }
+    EXPECT_EQ(calls, 101);
+    ASSERT_TRUE(add_domain(*db, "b.example"));
+    EXPECT_EQ(calls, 102);
+    subscription.reset();
+    ASSERT_TRUE(add_domain(*db, "c.example"));
+    EXPECT_EQ(calls, 102);
+    auto late = db->subscribe([&](const std::vector<store::Change>&) { ++calls; });
+    db.reset();  // the Subscription is destroyed after the Database
+}
+
+TEST(SqliteStore, ListenerMayEndItsOwnSubscription) {
+    auto db = open_db();
+    int calls = 0;
+    store::Subscription subscription;
+    subscription = db->subscribe([&](const std::vector<store::Change>&) {
+        ++calls;
+        subscription.reset();
+    });
+    ASSERT_TRUE(add_domain(*db, "a.example"));
+    ASSERT_TRUE(add_domain(*db, "b.example"));
+    EXPECT_EQ(calls, 1);
+}
+
+TEST(SqliteStore, UnsubscribeAllEndsEveryListener) {
+    auto db = open_db();
+    int calls = 0;
+    auto subscription = db->subscribe([&](const std::vector<store::Change>&) { ++calls; });
+    db->unsubscribe_all();
+    ASSERT_TRUE(add_domain(*db, "a.example"));
+    EXPECT_EQ(calls, 0);
+    subscription.reset();  // already ended: nothing to do
 }
 
 TEST(SqliteStore, UniqueViolationIsAlreadyExists) {
