@@ -2,7 +2,10 @@
 
 #include <sqlite3.h>
 
+#include <condition_variable>
+#include <memory>
 #include <mutex>
+#include <span>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -53,20 +56,29 @@ class Connection {
         if (db_) sqlite3_close_v2(db_);
     }
 
-    Result<void> open(const std::string& path) {
+    // The writer creates the file and sets its journal mode; readers share that WAL file.
+    enum class Role { writer, reader };
+
+    Result<void> open(const std::string& path, Role role) {
+        const int create = role == Role::writer ? SQLITE_OPEN_CREATE : 0;
         int rc = sqlite3_open_v2(path.c_str(), &db_,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                 nullptr);
+                                 SQLITE_OPEN_READWRITE | create | SQLITE_OPEN_NOMUTEX, nullptr);
         if (rc != SQLITE_OK)
             return fail(Errc::unavailable,
                         fmt::format("cannot open database {}: {}", path,
                                     db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc)));
         sqlite3_busy_timeout(db_, 10000);
-        // WAL: readers never block the writer; synchronous=FULL so an acknowledged change survives
-        // a crash of the process or of the machine.
-        for (const char* pragma :
-             {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON",
-              "PRAGMA temp_store=MEMORY", "PRAGMA cache_size=-65536"}) {
+        // WAL: readers never block the writer nor wait for it; synchronous=FULL so an
+        // acknowledged change survives a crash of the process or of the machine.
+        static constexpr const char* kWriter[] = {
+            "PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON",
+            "PRAGMA temp_store=MEMORY", "PRAGMA cache_size=-65536"};
+        static constexpr const char* kReader[] = {
+            "PRAGMA foreign_keys=ON", "PRAGMA temp_store=MEMORY", "PRAGMA cache_size=-65536"};
+        const std::span<const char* const> pragmas = role == Role::writer
+                                                         ? std::span<const char* const>(kWriter)
+                                                         : std::span<const char* const>(kReader);
+        for (const char* pragma : pragmas) {
             char* err = nullptr;
             if (sqlite3_exec(db_, pragma, nullptr, nullptr, &err) != SQLITE_OK) {
                 std::string msg = err ? err : "unknown error";
@@ -75,7 +87,6 @@ class Connection {
                             fmt::format("database {}: {} failed: {}", path, pragma, msg));
             }
         }
-        path_ = path;
         return {};
     }
 
@@ -117,11 +128,9 @@ class Connection {
     }
 
     sqlite3* db() { return db_; }
-    std::mutex mutex;
 
   private:
     sqlite3* db_ = nullptr;
-    std::string path_;
     std::unordered_map<std::string, sqlite3_stmt*> cache_;
 };
 
@@ -198,13 +207,120 @@ Result<void> SqliteTx::script(std::string_view sql) {
     return conn_.simple(s.c_str());
 }
 
+// Read connections, opened when needed and kept for the next reader: each serves one read
+// transaction at a time, so readers run in parallel with each other and with the writer.
+class ReaderPool {
+  public:
+    // Beyond this many concurrent readers, a reader waits for a connection.
+    static constexpr size_t kMaxReaders = 8;
+
+    explicit ReaderPool(std::string path) : path_(std::move(path)) {}
+
+    // A connection for one read transaction; back to the pool when destroyed.
+    class Lease {
+      public:
+        Lease(ReaderPool& pool, std::unique_ptr<Connection> c) : pool_(pool), conn_(std::move(c)) {}
+        Lease(Lease&& other) noexcept : pool_(other.pool_), conn_(std::move(other.conn_)) {}
+        Lease(const Lease&) = delete;
+        Lease& operator=(const Lease&) = delete;
+        Lease& operator=(Lease&&) = delete;
+        ~Lease() {
+            if (conn_) pool_.give_back(std::move(conn_));
+        }
+        Connection& operator*() { return *conn_; }
+
+      private:
+        ReaderPool& pool_;
+        std::unique_ptr<Connection> conn_;
+    };
+
+    Result<Lease> acquire() {
+        {
+            std::unique_lock lock(mutex_);
+            returned_.wait(lock, [&] { return !idle_.empty() || open_ < kMaxReaders; });
+            if (!idle_.empty()) {
+                auto c = std::move(idle_.back());
+                idle_.pop_back();
+                return Lease(*this, std::move(c));
+            }
+            ++open_;
+        }
+        auto c = std::make_unique<Connection>();
+        if (auto r = c->open(path_, Connection::Role::reader); !r) {
+            {
+                std::lock_guard lock(mutex_);
+                --open_;
+            }
+            returned_.notify_one();
+            return tl::unexpected(r.error());
+        }
+        return Lease(*this, std::move(c));
+    }
+
+  private:
+    void give_back(std::unique_ptr<Connection> c) {
+        {
+            std::lock_guard lock(mutex_);
+            idle_.push_back(std::move(c));
+        }
+        returned_.notify_one();
+    }
+
+    const std::string path_;
+    std::mutex mutex_;
+    std::condition_variable returned_;
+    std::vector<std::unique_ptr<Connection>> idle_;
+    size_t open_ = 0;  // idle and leased
+};
+
+// One transaction on `conn`: commits when fn succeeds, rolls back otherwise. Returns the changes
+// fn queued, to publish once the connection is free again.
+Result<std::vector<Change>> transact(Connection& conn, const TxFn& fn, bool writable) {
+    SB_TRY(conn.simple(writable ? "BEGIN IMMEDIATE" : "BEGIN"));
+    SqliteTx tx(conn, writable);
+    Result<void> r;
+    try {
+        r = fn(tx);
+    } catch (...) {
+        (void)conn.simple("ROLLBACK");
+        throw;
+    }
+    if (!r) {
+        (void)conn.simple("ROLLBACK");
+        return tl::unexpected(r.error());
+    }
+    if (auto c = conn.simple("COMMIT"); !c) {
+        (void)conn.simple("ROLLBACK");
+        return tl::unexpected(c.error());
+    }
+    return std::move(tx.changes);
+}
+
+// A database in memory exists once per connection: its readers must use the writer's.
+bool shared_by_connections(const std::string& path) {
+    return !path.empty() && path != ":memory:";
+}
+
 class SqliteDatabase final : public Database {
   public:
-    Result<void> open(const std::string& path) { return conn_.open(path); }
+    Result<void> open(const std::string& path) {
+        SB_TRY(writer_.open(path, Connection::Role::writer));
+        if (shared_by_connections(path)) readers_ = std::make_unique<ReaderPool>(path);
+        return {};
+    }
 
-    Result<void> write_tx(const TxFn& fn) override { return run(fn, true); }
-    Result<void> write_relaxed_tx(const TxFn& fn) override { return run(fn, true, true); }
-    Result<void> read_tx(const TxFn& fn) override { return run(fn, false); }
+    Result<void> write_tx(const TxFn& fn) override { return write(fn, false); }
+    Result<void> write_relaxed_tx(const TxFn& fn) override { return write(fn, true); }
+    Result<void> read_tx(const TxFn& fn) override {
+        if (!readers_) {
+            std::lock_guard lock(writer_mutex_);
+            SB_TRY(transact(writer_, fn, false));
+            return {};
+        }
+        SB_TRY_ASSIGN(auto lease, readers_->acquire());
+        SB_TRY(transact(*lease, fn, false));
+        return {};
+    }
     std::string_view dialect() const override { return "sqlite"; }
     void unsubscribe_all() override { listeners_.clear(); }
     Subscription subscribe(ChangeListener l) override { return listeners_.add(std::move(l)); }
@@ -220,36 +336,22 @@ class SqliteDatabase final : public Database {
         }
     };
 
-    Result<void> run(const TxFn& fn, bool writable, bool relaxed = false) {
+    Result<void> write(const TxFn& fn, bool relaxed) {
         std::vector<Change> changes;
         {
-            std::lock_guard lock(conn_.mutex);
-            if (relaxed) SB_TRY(conn_.simple("PRAGMA synchronous=NORMAL"));
-            RelaxedSync restore{conn_, relaxed};
-            SB_TRY(conn_.simple(writable ? "BEGIN IMMEDIATE" : "BEGIN"));
-            SqliteTx tx(conn_, writable);
-            Result<void> r;
-            try {
-                r = fn(tx);
-            } catch (...) {
-                (void)conn_.simple("ROLLBACK");
-                throw;
-            }
-            if (!r) {
-                (void)conn_.simple("ROLLBACK");
-                return r;
-            }
-            if (auto c = conn_.simple("COMMIT"); !c) {
-                (void)conn_.simple("ROLLBACK");
-                return c;
-            }
-            changes = std::move(tx.changes);
+            std::lock_guard lock(writer_mutex_);
+            if (relaxed) SB_TRY(writer_.simple("PRAGMA synchronous=NORMAL"));
+            RelaxedSync restore{writer_, relaxed};
+            SB_TRY_ASSIGN(changes, transact(writer_, fn, true));
         }
         if (!changes.empty()) listeners_.publish(changes);
         return {};
     }
 
-    Connection conn_;
+    // SQLite has one writer at a time; the mutex keeps this process's writers in turn.
+    Connection writer_;
+    std::mutex writer_mutex_;
+    std::unique_ptr<ReaderPool> readers_;
     ChangeListeners listeners_;
 };
 

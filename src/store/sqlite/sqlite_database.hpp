@@ -6,8 +6,9 @@
 
 namespace sb::store::sqlite {
 
-// The embedded backend: one SQLite file in WAL mode. One connection serialised by a mutex; SQLite
-// has a single writer anyway, and hot read paths (address book, sync) are served from memory.
+// The embedded backend: one SQLite file in WAL mode. Writes go through one connection in turn
+// (SQLite has a single writer anyway); each concurrent read transaction has a connection of its
+// own from a small pool, so readers wait neither for each other nor for a commit.
 Result<std::unique_ptr<Database>> open(const std::string& path);
 
 }  // namespace sb::store::sqlite
