@@ -344,8 +344,9 @@ std::vector<std::string> list_of(const Settings& s, std::string_view key) {
 }
 
 Result<bool> boolean_of(const Settings& s, std::string_view key) {
-    SB_TRY_ASSIGN(auto v, check_value(*find_key(key), text_of(s, key)));
-    return v == "TRUE";
+    return check_value(*find_key(key), text_of(s, key)).map([](const std::string& v) {
+        return v == "TRUE";
+    });
 }
 
 Result<int64_t> number_of(const Settings& s, std::string_view key) {
@@ -499,35 +500,37 @@ std::string shown_value(const Settings& settings, const KeyDef& def) {
     return it->second;
 }
 
-Result<SyncConfig> parse_config(const Settings& s) {
-    SyncConfig c;
+namespace {
+
+Result<void> read_flag(const Settings& s, std::string_view key, bool& out) {
+    SB_TRY_ASSIGN(out, boolean_of(s, key));
+    return {};
+}
+
+template <class T>
+Result<void> read_number(const Settings& s, std::string_view key, T& out) {
+    SB_TRY_ASSIGN(auto n, number_of(s, key));
+    out = static_cast<T>(n);
+    return {};
+}
+
+// A key with a fixed set of values, or "" when unset.
+Result<std::string> read_choice(const Settings& s, std::string_view key) {
+    std::string v = text_of(s, key);
+    if (v.empty()) return v;
+    return check_value(*find_key(key), v);
+}
+
+Result<void> check_keys_known(const Settings& s) {
     for (const auto& [k, v] : s)
         if (!find_key(k))
             return fail(Errc::invalid_argument,
                         fmt::format("unknown dirsync key '{}' in the store", k));
-    auto flag = [&](std::string_view key, bool& out) -> Result<void> {
-        SB_TRY_ASSIGN(auto b, boolean_of(s, key));
-        out = b;
-        return {};
-    };
-    auto number = [&](std::string_view key, auto& out) -> Result<void> {
-        SB_TRY_ASSIGN(auto n, number_of(s, key));
-        out = static_cast<std::remove_reference_t<decltype(out)>>(n);
-        return {};
-    };
-    auto choice = [&](std::string_view key) -> Result<std::string> {
-        std::string v = text_of(s, key);
-        if (v.empty()) return v;
-        return check_value(*find_key(key), v);
-    };
-    SB_TRY(flag("enabled", c.enabled));
-    auto servers = check_list(*find_key("server"), list_of(s, "server"));
-    if (!servers) return tl::unexpected(servers.error());
-    c.servers = *servers;
-    SB_TRY_ASSIGN(auto proto, choice("protocol"));
-    c.transport = proto == "ldaps"      ? Transport::ldaps
-                  : proto == "starttls" ? Transport::starttls
-                                        : Transport::ldap;
+    return {};
+}
+
+// A server given as a URI must agree with `protocol`.
+Result<void> check_server_uris(const SyncConfig& c) {
     for (const auto& srv : c.servers) {
         bool ldaps_uri = srv.size() >= 8 && iequals(std::string_view(srv).substr(0, 8), "ldaps://");
         bool ldap_uri = srv.size() >= 7 && iequals(std::string_view(srv).substr(0, 7), "ldap://");
@@ -542,17 +545,32 @@ Result<SyncConfig> parse_config(const Settings& s) {
                                     "ldaps:// or just the host",
                                     srv));
     }
-    SB_TRY(flag("ignore_certificate_errors", c.ignore_certificate_errors));
+    return {};
+}
+
+Result<void> parse_connection(const Settings& s, SyncConfig& c) {
+    SB_TRY(read_flag(s, "enabled", c.enabled));
+    SB_TRY_ASSIGN(c.servers, check_list(*find_key("server"), list_of(s, "server")));
+    SB_TRY_ASSIGN(auto proto, read_choice(s, "protocol"));
+    c.transport = proto == "ldaps"      ? Transport::ldaps
+                  : proto == "starttls" ? Transport::starttls
+                                        : Transport::ldap;
+    SB_TRY(check_server_uris(c));
+    SB_TRY(read_flag(s, "ignore_certificate_errors", c.ignore_certificate_errors));
     c.ca_file = text_of(s, "ca_file");
     c.bind_dn = text_of(s, "bind_dn");
     c.bind_password = text_of(s, "bind_password");
+    return {};
+}
+
+Result<void> parse_users(const Settings& s, SyncConfig& c) {
     c.base_dn = text_of(s, "base_dn");
     c.user_filter = text_of(s, "user_filter");
     c.user_name_attribute = text_of(s, "user_name_attribute");
-    SB_TRY(flag("local_part_only", c.local_part_only));
+    SB_TRY(read_flag(s, "local_part_only", c.local_part_only));
     c.full_name_attribute = text_of(s, "full_name_attribute");
     c.email_attributes = list_of(s, "email_attributes");
-    SB_TRY_ASSIGN(auto primary, choice("primary_address"));
+    SB_TRY_ASSIGN(auto primary, read_choice(s, "primary_address"));
     c.primary_address = primary == "email" ? PrimaryAddress::email : PrimaryAddress::user_name;
     c.id_attribute = text_of(s, "id_attribute");
     for (const auto& m : list_of(s, "attribute_map")) {
@@ -560,36 +578,60 @@ Result<SyncConfig> parse_config(const Settings& s) {
         c.attribute_map.push_back(
             {m.substr(0, eq), eq == std::string::npos ? m : m.substr(eq + 1)});
     }
+    return {};
+}
+
+Result<void> parse_groups(const Settings& s, SyncConfig& c) {
     c.group_filter = text_of(s, "group_filter");
     c.group_name_attribute = text_of(s, "group_name_attribute");
     c.group_description_attribute = text_of(s, "group_description_attribute");
     c.group_members_attribute = text_of(s, "group_members_attribute");
     c.member_search_filter = text_of(s, "member_search_filter");
     c.groups = list_of(s, "groups");
-    SB_TRY(flag("nested_groups", c.nested_groups));
-    SB_TRY(flag("delete_out_of_scope", c.delete_out_of_scope));
-    SB_TRY(number("delete_threshold", c.delete_threshold));
-    SB_TRY(number("delete_grace_period", c.delete_grace_period_s));
-    SB_TRY(flag("reuse_account_of_deleted_user", c.reuse_account_of_deleted_user));
-    SB_TRY(number("login_check_interval", c.login_check_interval_s));
-    SB_TRY(number("login_offline_grace", c.login_offline_grace_s));
-    SB_TRY_ASSIGN(auto on_error, choice("on_entry_error"));
+    return read_flag(s, "nested_groups", c.nested_groups);
+}
+
+// What happens to accounts: removal, login checks, entry errors, new accounts' defaults.
+Result<void> parse_account_rules(const Settings& s, SyncConfig& c) {
+    SB_TRY(read_flag(s, "delete_out_of_scope", c.delete_out_of_scope));
+    SB_TRY(read_number(s, "delete_threshold", c.delete_threshold));
+    SB_TRY(read_number(s, "delete_grace_period", c.delete_grace_period_s));
+    SB_TRY(read_flag(s, "reuse_account_of_deleted_user", c.reuse_account_of_deleted_user));
+    SB_TRY(read_number(s, "login_check_interval", c.login_check_interval_s));
+    SB_TRY(read_number(s, "login_offline_grace", c.login_offline_grace_s));
+    SB_TRY_ASSIGN(auto on_error, read_choice(s, "on_entry_error"));
     c.on_entry_error = on_error == "skip" ? EntryErrorPolicy::skip : EntryErrorPolicy::stop;
     c.default_cos = text_of(s, "default_cos");
-    auto mobile = choice("default_mobile_enabled");
-    if (!mobile) return tl::unexpected(mobile.error());
-    if (!mobile->empty()) c.default_mobile_enabled = *mobile == "TRUE";
-    SB_TRY(number("interval", c.interval_s));
-    SB_TRY(number("full_sync_interval", c.full_sync_interval_s));
-    SB_TRY_ASSIGN(auto inc, choice("incremental"));
+    SB_TRY_ASSIGN(const auto mobile, read_choice(s, "default_mobile_enabled"));
+    if (!mobile.empty()) c.default_mobile_enabled = mobile == "TRUE";
+    return {};
+}
+
+Result<void> parse_schedule(const Settings& s, SyncConfig& c) {
+    SB_TRY(read_number(s, "interval", c.interval_s));
+    SB_TRY(read_number(s, "full_sync_interval", c.full_sync_interval_s));
+    SB_TRY_ASSIGN(auto inc, read_choice(s, "incremental"));
     c.incremental = inc == "sync"        ? IncrementalMethod::sync
                     : inc == "timestamp" ? IncrementalMethod::timestamp
                     : inc == "off"       ? IncrementalMethod::off
                                          : IncrementalMethod::automatic;
-    SB_TRY(number("page_size", c.page_size));
-    SB_TRY(number("network_timeout", c.network_timeout_s));
-    SB_TRY(number("search_timeout", c.search_timeout_s));
-    SB_TRY(number("login_timeout", c.login_timeout_s));
+    SB_TRY(read_number(s, "page_size", c.page_size));
+    SB_TRY(read_number(s, "network_timeout", c.network_timeout_s));
+    SB_TRY(read_number(s, "search_timeout", c.search_timeout_s));
+    SB_TRY(read_number(s, "login_timeout", c.login_timeout_s));
+    return {};
+}
+
+}  // namespace
+
+Result<SyncConfig> parse_config(const Settings& s) {
+    SB_TRY(check_keys_known(s));
+    SyncConfig c;
+    SB_TRY(parse_connection(s, c));
+    SB_TRY(parse_users(s, c));
+    SB_TRY(parse_groups(s, c));
+    SB_TRY(parse_account_rules(s, c));
+    SB_TRY(parse_schedule(s, c));
     if (!c.groups.empty() && c.group_filter.empty())
         return fail(Errc::invalid_argument,
                     "groups needs group_filter (e.g. (objectClass=groupOfNames)) to find the "

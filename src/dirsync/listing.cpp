@@ -230,6 +230,155 @@ bool group_named(const GroupRecord& g, const std::string& wanted) {
     return iequals(g.name, wanted) || g.key == dn_key(wanted);
 }
 
+// One identity, one user: a duplicate would make two accounts fight over one link.
+Result<void> drop_duplicate_identities(std::vector<RemoteUser>& all, const ListingOptions& o,
+                                       Listing& out) {
+    std::unordered_map<std::string, size_t> seen;
+    std::vector<RemoteUser> unique;
+    unique.reserve(all.size());
+    for (auto& u : all) {
+        auto [it, fresh] = seen.emplace(u.external_id, unique.size());
+        if (!fresh) {
+            std::string msg =
+                fmt::format("entries {} and {} have the same {} {}", unique[it->second].dn, u.dn,
+                            o.mapping.id_attribute, u.external_id);
+            if (o.config.on_entry_error == EntryErrorPolicy::stop)
+                return fail(Errc::invalid_argument, msg);
+            note(out.entry_errors, out.entry_error_count, o.max_examples, msg);
+            continue;
+        }
+        unique.push_back(std::move(u));
+    }
+    all = std::move(unique);
+    return {};
+}
+
+// Every user of the user filter, once.
+Result<std::vector<RemoteUser>> list_users(Source& source, const ListingOptions& o, Listing& out) {
+    const auto& c = o.config;
+    std::vector<RemoteUser> all;
+    auto users = source.search(user_search(o, c.user_filter), [&](Entry&& e) -> Result<void> {
+        return take_user(std::move(e), o, all, out.entry_errors, out.entry_error_count,
+                         out.max_timestamp);
+    });
+    if (!users)
+        return fail(users.error().code,
+                    fmt::format("listing users ({}): {}", c.user_filter, users.error().message));
+    out.users_listed = users->entries;
+    out.pages += users->pages;
+    out.references += users->references;
+    SB_TRY(drop_duplicate_identities(all, o, out));
+    return all;
+}
+
+// The direct members of every group, as indexes of users and of other groups.
+struct Membership {
+    std::vector<std::vector<size_t>> users, groups;
+};
+
+Result<Membership> direct_members(Source& source, const ListingOptions& o,
+                                  const std::vector<GroupRecord>& groups,
+                                  const std::unordered_map<std::string, size_t>& user_by_dn,
+                                  Listing& out) {
+    std::unordered_map<std::string, size_t> group_by_dn;
+    for (size_t i = 0; i < groups.size(); ++i)
+        group_by_dn.emplace(groups[i].key, i);
+    Membership m{std::vector<std::vector<size_t>>(groups.size()),
+                 std::vector<std::vector<size_t>>(groups.size())};
+    for (size_t gi = 0; gi < groups.size(); ++gi) {
+        const auto& g = groups[gi];
+        std::vector<std::string> keys;
+        if (o.config.member_search_filter.empty()) {
+            keys.reserve(g.values.size());
+            for (const auto& v : g.values)
+                keys.push_back(dn_key(v));
+        } else if (!g.values.empty()) {
+            SB_TRY_ASSIGN(keys, resolve_names(source, o, g, out));
+        }
+        for (const auto& k : keys) {
+            if (auto u = user_by_dn.find(k); u != user_by_dn.end())
+                m.users[gi].push_back(u->second);
+            else if (auto sub = group_by_dn.find(k); sub != group_by_dn.end() && sub->second != gi)
+                m.groups[gi].push_back(sub->second);
+        }
+    }
+    return m;
+}
+
+// Which groups the key `groups` names; each name must match one.
+Result<std::vector<bool>> selected_groups(const std::vector<GroupRecord>& groups,
+                                          const ListingOptions& o) {
+    const auto& c = o.config;
+    std::vector<bool> selected(groups.size(), false);
+    for (const auto& wanted : c.groups) {
+        bool found = false;
+        for (size_t gi = 0; gi < groups.size(); ++gi)
+            if (group_named(groups[gi], wanted)) selected[gi] = found = true;
+        if (!found)
+            return fail(Errc::not_found, fmt::format("group '{}' (in key groups) is not among the "
+                                                     "groups of group_filter {} under {}; "
+                                                     "nothing was changed",
+                                                     wanted, c.group_filter, o.base));
+    }
+    return selected;
+}
+
+// Members of the selected groups, and with nested_groups of the groups in them: walked
+// breadth-first, `visited` ending cycles (A in B, B in A).
+void mark_members(const std::vector<bool>& selected, const Membership& m, bool nested,
+                  std::vector<bool>& in_scope) {
+    std::vector<bool> visited(selected.size(), false);
+    std::deque<size_t> queue;
+    for (size_t gi = 0; gi < selected.size(); ++gi)
+        if (selected[gi]) queue.push_back(gi), visited[gi] = true;
+    while (!queue.empty()) {
+        size_t gi = queue.front();
+        queue.pop_front();
+        for (size_t ui : m.users[gi])
+            in_scope[ui] = true;
+        if (!nested) continue;
+        for (size_t sub : m.groups[gi])
+            if (!visited[sub]) visited[sub] = true, queue.push_back(sub);
+    }
+}
+
+// Which of the `users` are in scope: all without `groups`, else the selected groups' members.
+Result<std::vector<bool>> users_in_scope(Source& source, const ListingOptions& o,
+                                         const std::vector<GroupRecord>& groups,
+                                         const std::vector<bool>& selected, const Membership& m,
+                                         size_t users,
+                                         const std::unordered_map<std::string, size_t>& user_by_dn,
+                                         Listing& out) {
+    const auto& c = o.config;
+    std::vector<bool> in_scope(users, c.groups.empty());
+    if (c.groups.empty()) return in_scope;
+    if (!o.active_directory || !c.nested_groups) {
+        mark_members(selected, m, c.nested_groups, in_scope);
+        return in_scope;
+    }
+    for (size_t gi = 0; gi < groups.size(); ++gi) {
+        if (!selected[gi]) continue;
+        SB_TRY_ASSIGN(auto dns, in_chain_members(source, o, groups[gi], out));
+        for (const auto& k : dns)
+            if (auto u = user_by_dn.find(k); u != user_by_dn.end()) in_scope[u->second] = true;
+    }
+    return in_scope;
+}
+
+RemoteGroup remote_group(const GroupRecord& g, bool selected, const std::vector<size_t>& members,
+                         const std::vector<RemoteUser>& all) {
+    RemoteGroup rg;
+    rg.external_id = g.external_id;
+    rg.dn = g.dn;
+    rg.name = g.name;
+    rg.description = g.description;
+    rg.member_values = static_cast<int64_t>(g.values.size());
+    rg.selected = selected;
+    for (size_t ui : members)
+        rg.member_dns.push_back(all[ui].dn);
+    return rg;
+}
+
 }  // namespace
 
 std::string_view timestamp_attribute(bool active_directory) {
@@ -245,128 +394,22 @@ std::string later_time(const std::string& a, const std::string& b) {
 
 Result<Listing> list_directory(Source& source, const ListingOptions& o) {
     Listing out;
-    const auto& c = o.config;
-    std::vector<RemoteUser> all;
-    auto users = source.search(user_search(o, c.user_filter), [&](Entry&& e) -> Result<void> {
-        return take_user(std::move(e), o, all, out.entry_errors, out.entry_error_count,
-                         out.max_timestamp);
-    });
-    if (!users)
-        return fail(users.error().code,
-                    fmt::format("listing users ({}): {}", c.user_filter, users.error().message));
-    out.users_listed = users->entries;
-    out.pages += users->pages;
-    out.references += users->references;
-
-    // One identity, one user: a duplicate would make two accounts fight over one link.
-    {
-        std::unordered_map<std::string, size_t> seen;
-        std::vector<RemoteUser> unique;
-        unique.reserve(all.size());
-        for (auto& u : all) {
-            auto [it, fresh] = seen.emplace(u.external_id, unique.size());
-            if (!fresh) {
-                std::string msg =
-                    fmt::format("entries {} and {} have the same {} {}", unique[it->second].dn,
-                                u.dn, o.mapping.id_attribute, u.external_id);
-                if (c.on_entry_error == EntryErrorPolicy::stop)
-                    return fail(Errc::invalid_argument, msg);
-                note(out.entry_errors, out.entry_error_count, o.max_examples, msg);
-                continue;
-            }
-            unique.push_back(std::move(u));
-        }
-        all = std::move(unique);
-    }
-
-    if (c.group_filter.empty()) {
+    SB_TRY_ASSIGN(auto all, list_users(source, o, out));
+    if (o.config.group_filter.empty()) {
         out.users = std::move(all);
         return out;
     }
-
     SB_TRY_ASSIGN(auto groups, read_groups(source, o, out));
     out.membership_fingerprint = fingerprint(groups);
-
-    std::unordered_map<std::string, size_t> user_by_dn, group_by_dn;
+    std::unordered_map<std::string, size_t> user_by_dn;
     for (size_t i = 0; i < all.size(); ++i)
         user_by_dn.emplace(dn_key(all[i].dn), i);
-    for (size_t i = 0; i < groups.size(); ++i)
-        group_by_dn.emplace((groups)[i].key, i);
-
-    // Direct members of every group: users and groups, by DN.
-    std::vector<std::vector<size_t>> member_users(groups.size()), member_groups(groups.size());
-    for (size_t gi = 0; gi < groups.size(); ++gi) {
-        const auto& g = (groups)[gi];
-        std::vector<std::string> keys;
-        if (c.member_search_filter.empty()) {
-            keys.reserve(g.values.size());
-            for (const auto& v : g.values)
-                keys.push_back(dn_key(v));
-        } else if (!g.values.empty()) {
-            SB_TRY_ASSIGN(auto resolved, resolve_names(source, o, g, out));
-            keys = std::move(resolved);
-        }
-        for (const auto& k : keys) {
-            if (auto u = user_by_dn.find(k); u != user_by_dn.end())
-                member_users[gi].push_back(u->second);
-            else if (auto sub = group_by_dn.find(k); sub != group_by_dn.end() && sub->second != gi)
-                member_groups[gi].push_back(sub->second);
-        }
-    }
-
-    std::vector<bool> selected(groups.size(), false);
-    for (const auto& wanted : c.groups) {
-        bool found = false;
-        for (size_t gi = 0; gi < groups.size(); ++gi)
-            if (group_named((groups)[gi], wanted)) selected[gi] = found = true;
-        if (!found)
-            return fail(Errc::not_found, fmt::format("group '{}' (in key groups) is not among the "
-                                                     "groups of group_filter {} under {}; "
-                                                     "nothing was changed",
-                                                     wanted, c.group_filter, o.base));
-    }
-
-    std::vector<bool> in_scope(all.size(), c.groups.empty());
-    if (!c.groups.empty()) {
-        if (o.active_directory && c.nested_groups) {
-            for (size_t gi = 0; gi < groups.size(); ++gi) {
-                if (!selected[gi]) continue;
-                SB_TRY_ASSIGN(auto dns, in_chain_members(source, o, (groups)[gi], out));
-                for (const auto& k : dns)
-                    if (auto u = user_by_dn.find(k); u != user_by_dn.end())
-                        in_scope[u->second] = true;
-            }
-        } else {
-            // Walk member groups breadth-first; `visited` ends cycles (A in B, B in A).
-            std::vector<bool> visited(groups.size(), false);
-            std::deque<size_t> queue;
-            for (size_t gi = 0; gi < groups.size(); ++gi)
-                if (selected[gi]) queue.push_back(gi), visited[gi] = true;
-            while (!queue.empty()) {
-                size_t gi = queue.front();
-                queue.pop_front();
-                for (size_t ui : member_users[gi])
-                    in_scope[ui] = true;
-                if (!c.nested_groups) continue;
-                for (size_t sub : member_groups[gi])
-                    if (!visited[sub]) visited[sub] = true, queue.push_back(sub);
-            }
-        }
-    }
-
-    for (size_t gi = 0; gi < groups.size(); ++gi) {
-        auto& g = (groups)[gi];
-        RemoteGroup rg;
-        rg.external_id = g.external_id;
-        rg.dn = g.dn;
-        rg.name = g.name;
-        rg.description = g.description;
-        rg.member_values = static_cast<int64_t>(g.values.size());
-        rg.selected = selected[gi];
-        for (size_t ui : member_users[gi])
-            rg.member_dns.push_back(all[ui].dn);
-        out.groups.push_back(std::move(rg));
-    }
+    SB_TRY_ASSIGN(auto members, direct_members(source, o, groups, user_by_dn, out));
+    SB_TRY_ASSIGN(auto selected, selected_groups(groups, o));
+    SB_TRY_ASSIGN(auto in_scope, users_in_scope(source, o, groups, selected, members, all.size(),
+                                                user_by_dn, out));
+    for (size_t gi = 0; gi < groups.size(); ++gi)
+        out.groups.push_back(remote_group(groups[gi], selected[gi], members.users[gi], all));
     for (size_t i = 0; i < all.size(); ++i) {
         if (in_scope[i])
             out.users.push_back(std::move(all[i]));

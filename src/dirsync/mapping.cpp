@@ -106,6 +106,121 @@ bool printable(std::string_view v) {
                        [](char c) { return static_cast<unsigned char>(c) >= 0x20 && c != 0x7f; });
 }
 
+tl::unexpected<Error> entry_error(const Entry& e, std::string_view message) {
+    return fail(Errc::invalid_argument, fmt::format("entry {}: {}", e.dn, message));
+}
+
+Result<std::string> external_id_of(const Entry& e, const Mapping& m) {
+    const auto* ids = e.values(m.id_attribute);
+    if (!ids || ids->empty() || ids->front().empty())
+        return entry_error(
+            e, fmt::format("has no {} (the identity attribute, id_attribute)", m.id_attribute));
+    const std::string& id = ids->front();
+    if (m.binary_id) return id.size() == 16 ? guid_text(id) : to_hex(id);
+    if (iequals(m.id_attribute, "entryUUID")) return to_lower(id);
+    return printable(id) ? id : to_hex(id);
+}
+
+Result<std::string> user_name_of(const Entry& e, const Mapping& m) {
+    const auto* names = e.values(m.user_name_attribute);
+    if (!names || names->empty() || trim(names->front()).empty())
+        return entry_error(e,
+                           fmt::format("has no {} (the user-name attribute, user_name_attribute)",
+                                       m.user_name_attribute));
+    std::string name(trim(names->front()));
+    if (!printable(name))
+        return entry_error(e, fmt::format("{} contains control characters", m.user_name_attribute));
+    return name;
+}
+
+// The account name: the user name with this domain unless it already names one.
+Result<std::string> address_from_user_name(const Entry& e, const Mapping& m,
+                                           const std::string& user_name) {
+    std::string address;
+    auto at = user_name.rfind('@');
+    if (at == std::string::npos) {
+        address = user_name + "@" + m.domain;
+    } else if (m.local_part_only) {
+        address = user_name.substr(0, at) + "@" + m.domain;
+    } else {
+        address = user_name;
+        if (!iequals(address_domain(user_name), m.domain))
+            return entry_error(e, fmt::format("{} '{}' is not in {}; set local_part_only TRUE to "
+                                              "use '{}@{}'",
+                                              m.user_name_attribute, user_name, m.domain,
+                                              user_name.substr(0, at), m.domain));
+    }
+    auto normalized = directory::normalize_address(address);
+    if (!normalized)
+        return entry_error(
+            e, fmt::format("{} '{}' does not make an address: {}", m.user_name_attribute, user_name,
+                           normalized.error().message));
+    return *normalized;
+}
+
+// E-mail addresses: the primary of the first attribute that has one, then every other.
+EmailValues emails_of(const Entry& e, const Mapping& m) {
+    EmailValues out;
+    for (const auto& attr : m.email_attributes) {
+        const auto* vs = e.values(attr);
+        if (!vs) continue;
+        auto parsed = parse_email_values(*vs);
+        if (parsed.primary) {
+            if (!out.primary)
+                out.primary = parsed.primary;
+            else
+                out.others.push_back(*parsed.primary);
+        }
+        for (auto& o : parsed.others)
+            out.others.push_back(o);
+    }
+    return out;
+}
+
+// The account's address and aliases, from the user name and the e-mail attributes.
+void set_addresses(RemoteUser& u, const Mapping& m, const std::string& from_user_name,
+                   const EmailValues& emails) {
+    const auto& primary = emails.primary;
+    u.address = from_user_name;
+    if (m.primary_address == PrimaryAddress::email && primary) {
+        auto p = directory::normalize_address(*primary);
+        if (p && address_domain(*p) == m.domain) u.address = *p;
+    }
+    auto add_alias = [&](const std::string& a) {
+        auto n = directory::normalize_address(a);
+        if (!n || *n == u.address) return;
+        add_unique(u.aliases, *n);
+    };
+    if (u.address != from_user_name) add_alias(from_user_name);
+    if (primary) add_alias(*primary);
+    for (const auto& a : emails.others)
+        add_alias(a);
+    // The user name is derived only when no e-mail attribute of the entry names it as well.
+    if (u.address != from_user_name) {
+        auto is_email = [&](const std::string& a) {
+            auto n = directory::normalize_address(a);
+            return n && *n == from_user_name;
+        };
+        if (!(primary && is_email(*primary)) &&
+            std::none_of(emails.others.begin(), emails.others.end(), is_email))
+            u.derived_alias = from_user_name;
+    }
+}
+
+void set_attributes(RemoteUser& u, const Entry& e, const Mapping& m) {
+    u.display_name = std::string(trim(e.first(m.full_name_attribute)));
+    if (u.display_name.empty()) u.display_name = std::string(trim(e.first("cn")));
+    if (!u.display_name.empty()) {
+        u.attrs.emplace_back("displayName", u.display_name);
+        u.attrs.emplace_back("cn", u.display_name);
+    }
+    for (const auto& am : m.attribute_map) {
+        std::string v(trim(e.first(am.remote)));
+        if (v.empty() || !printable(v) || v.size() > 4096) continue;
+        u.attrs.emplace_back(am.local, std::move(v));
+    }
+}
+
 }  // namespace
 
 EmailValues parse_email_values(const std::vector<std::string>& values) {
@@ -132,108 +247,14 @@ EmailValues parse_email_values(const std::vector<std::string>& values) {
 }
 
 Result<RemoteUser> map_user(const Entry& e, const Mapping& m) {
-    auto entry_error = [&](std::string message) {
-        return fail(Errc::invalid_argument, fmt::format("entry {}: {}", e.dn, message));
-    };
     RemoteUser u;
     u.dn = e.dn;
-
-    const auto* ids = e.values(m.id_attribute);
-    if (!ids || ids->empty() || ids->front().empty())
-        return entry_error(
-            fmt::format("has no {} (the identity attribute, id_attribute)", m.id_attribute));
-    const std::string& id = ids->front();
-    if (m.binary_id)
-        u.external_id = id.size() == 16 ? guid_text(id) : to_hex(id);
-    else if (iequals(m.id_attribute, "entryUUID"))
-        u.external_id = to_lower(id);
-    else
-        u.external_id = printable(id) ? id : to_hex(id);
-
-    const auto* names = e.values(m.user_name_attribute);
-    if (!names || names->empty() || trim(names->front()).empty())
-        return entry_error(fmt::format("has no {} (the user-name attribute, user_name_attribute)",
-                                       m.user_name_attribute));
-    u.user_name = std::string(trim(names->front()));
-    if (!printable(u.user_name))
-        return entry_error(fmt::format("{} contains control characters", m.user_name_attribute));
-
-    // The account name: the user name with this domain unless it already names one.
-    std::string from_user_name;
-    auto at = u.user_name.rfind('@');
-    if (at == std::string::npos) {
-        from_user_name = u.user_name + "@" + m.domain;
-    } else if (m.local_part_only) {
-        from_user_name = u.user_name.substr(0, at) + "@" + m.domain;
-    } else {
-        from_user_name = u.user_name;
-        if (!iequals(address_domain(u.user_name), m.domain))
-            return entry_error(fmt::format(
-                "{} '{}' is not in {}; set local_part_only TRUE to use '{}@{}'",
-                m.user_name_attribute, u.user_name, m.domain, u.user_name.substr(0, at), m.domain));
-    }
-    auto normalized = directory::normalize_address(from_user_name);
-    if (!normalized)
-        return entry_error(fmt::format("{} '{}' does not make an address: {}",
-                                       m.user_name_attribute, u.user_name,
-                                       normalized.error().message));
-    from_user_name = *normalized;
-
-    // E-mail addresses: the primary of the first attribute that has one, then every other.
-    std::optional<std::string> primary;
-    std::vector<std::string> emails;
-    for (const auto& attr : m.email_attributes) {
-        const auto* vs = e.values(attr);
-        if (!vs) continue;
-        auto parsed = parse_email_values(*vs);
-        if (parsed.primary) {
-            if (!primary)
-                primary = parsed.primary;
-            else
-                emails.push_back(*parsed.primary);
-        }
-        for (auto& o : parsed.others)
-            emails.push_back(o);
-    }
-    u.address = from_user_name;
-    if (m.primary_address == PrimaryAddress::email && primary) {
-        auto p = directory::normalize_address(*primary);
-        if (p && address_domain(*p) == m.domain) u.address = *p;
-    }
-    auto add_alias = [&](const std::string& a) {
-        auto n = directory::normalize_address(a);
-        if (!n || *n == u.address) return;
-        add_unique(u.aliases, *n);
-    };
-    if (u.address != from_user_name) add_alias(from_user_name);
-    if (primary) add_alias(*primary);
-    for (const auto& a : emails)
-        add_alias(a);
-    // The user name is derived only when no e-mail attribute of the entry names it as well.
-    if (u.address != from_user_name) {
-        auto is_email = [&](const std::string& a) {
-            auto n = directory::normalize_address(a);
-            return n && *n == from_user_name;
-        };
-        if (!(primary && is_email(*primary)) &&
-            std::none_of(emails.begin(), emails.end(), is_email))
-            u.derived_alias = from_user_name;
-    }
-
-    u.display_name = std::string(trim(e.first(m.full_name_attribute)));
-    if (u.display_name.empty()) u.display_name = std::string(trim(e.first("cn")));
-    if (!u.display_name.empty()) {
-        u.attrs.emplace_back("displayName", u.display_name);
-        u.attrs.emplace_back("cn", u.display_name);
-    }
-    for (const auto& am : m.attribute_map) {
-        std::string v(trim(e.first(am.remote)));
-        if (v.empty() || !printable(v) || v.size() > 4096) continue;
-        u.attrs.emplace_back(am.local, std::move(v));
-    }
-    auto disabled = entry_disabled(e);
-    if (!disabled) return tl::unexpected(disabled.error());
-    u.disabled = *disabled;
+    SB_TRY_ASSIGN(u.external_id, external_id_of(e, m));
+    SB_TRY_ASSIGN(u.user_name, user_name_of(e, m));
+    SB_TRY_ASSIGN(const auto from_user_name, address_from_user_name(e, m, u.user_name));
+    set_addresses(u, m, from_user_name, emails_of(e, m));
+    set_attributes(u, e, m);
+    SB_TRY_ASSIGN(u.disabled, entry_disabled(e));
     u.modify_timestamp = e.first("modifyTimestamp");
     if (u.modify_timestamp.empty()) u.modify_timestamp = e.first("whenChanged");
     return u;

@@ -390,26 +390,63 @@ class Planner {
         ch.synced_aliases = l.synced_aliases;
         // What can be given as aliases depends on who holds the addresses now.
         const Usable usable = known_aliases ? *known_aliases : usable_aliases(u, l.account_id);
-        const auto& aliases = usable.aliases;
-        ch.fingerprint = known_fingerprint ? *known_fingerprint : user_fingerprint(u, aliases);
-
-        if (u.address != l.address && !adopting) {
-            auto holder = owner_(u.address);
-            if (holder && holder->account_id != l.account_id) {
-                conflict(fmt::format(
-                    "{}: cannot rename {} (entry {}) to it: the address belongs to another account",
-                    u.address, l.address, u.dn));
-            } else {
-                ch.rename_to = u.address;
-                ++plan_.renamed;
-                example("renamed", fmt::format("{} → {}", l.address, u.address));
-            }
+        ch.fingerprint =
+            known_fingerprint ? *known_fingerprint : user_fingerprint(u, usable.aliases);
+        if (u.address != l.address && !adopting) plan_rename(ch, u, l);
+        ch.attrs = adopting ? attr_changes(u, {}) : attr_changes(u, l.attrs);
+        plan_aliases(ch, usable, l);
+        plan_status(ch, u, l);
+        ch.content_changed = content_changed(ch);
+        const bool link_changed =
+            ch.relink || ch.sync_lock != l.sync_lock || ch.synced_aliases != l.synced_aliases ||
+            ch.fingerprint != l.fingerprint || ch.derived_alias != l.derived_alias || l.touched;
+        if (!ch.content_changed && !link_changed) {
+            ++plan_.unchanged;
+            return;
         }
-        if (!adopting)
-            ch.attrs = attr_changes(u, l.attrs);
-        else
-            ch.attrs = attr_changes(u, {});
+        if (!ch.attrs.empty() || !ch.add_aliases.empty() || !ch.remove_aliases.empty() ||
+            !ch.take_aliases.empty()) {
+            ++plan_.updated;
+            example("updated", fmt::format("{} ({})", l.address, what_changed(ch)));
+        }
+        plan_.changes.push_back(std::move(ch));
+    }
 
+    static bool content_changed(const AccountChange& ch) {
+        return ch.rename_to || !ch.attrs.empty() || !ch.add_aliases.empty() ||
+               !ch.remove_aliases.empty() || !ch.take_aliases.empty() || ch.status ||
+               ch.missing_since;
+    }
+
+    // "displayName, +alias, -old": an updated account's example line.
+    static std::string what_changed(const AccountChange& ch) {
+        std::string what;
+        for (const auto& a : ch.attrs)
+            what += (what.empty() ? "" : ", ") + a.name;
+        for (const auto& a : ch.add_aliases)
+            what += (what.empty() ? "+" : ", +") + a;
+        for (const auto& m : ch.take_aliases)
+            what += (what.empty() ? "+" : ", +") + m.alias;
+        for (const auto& a : ch.remove_aliases)
+            what += (what.empty() ? "-" : ", -") + a;
+        return what;
+    }
+
+    void plan_rename(AccountChange& ch, const RemoteUser& u, const LinkedAccount& l) {
+        auto holder = owner_(u.address);
+        if (holder && holder->account_id != l.account_id) {
+            conflict(fmt::format(
+                "{}: cannot rename {} (entry {}) to it: the address belongs to another account",
+                u.address, l.address, u.dn));
+            return;
+        }
+        ch.rename_to = u.address;
+        ++plan_.renamed;
+        example("renamed", fmt::format("{} → {}", l.address, u.address));
+    }
+
+    void plan_aliases(AccountChange& ch, const Usable& usable, const LinkedAccount& l) {
+        const auto& aliases = usable.aliases;
         const std::string final_address = ch.rename_to.value_or(l.address);
         auto taken = [&](const std::string& a) {
             return std::any_of(usable.takes.begin(), usable.takes.end(),
@@ -431,9 +468,11 @@ class Planner {
         for (const auto& a : aliases)
             if (a != final_address) synced.push_back(a);
         ch.synced_aliases = synced;
+    }
 
-        // Status: the directory's disabled flag, and the return of a user the sync locked
-        // because it was gone.
+    // Status: the directory's disabled flag, and the return of a user the sync locked because
+    // it was gone.
+    void plan_status(AccountChange& ch, const RemoteUser& u, const LinkedAccount& l) {
         const bool gone_before = l.missing_since != 0 || l.sync_lock == kLockGone;
         if (gone_before) {
             if (l.missing_since != 0) ch.missing_since = 0;
@@ -464,32 +503,6 @@ class Planner {
             ++plan_.unlocked;
             example("unlocked", l.address);
         }
-
-        ch.content_changed = ch.rename_to || !ch.attrs.empty() || !ch.add_aliases.empty() ||
-                             !ch.remove_aliases.empty() || !ch.take_aliases.empty() || ch.status ||
-                             ch.missing_since;
-        const bool link_changed =
-            ch.relink || ch.sync_lock != l.sync_lock || ch.synced_aliases != l.synced_aliases ||
-            ch.fingerprint != l.fingerprint || ch.derived_alias != l.derived_alias || l.touched;
-        if (!ch.content_changed && !link_changed) {
-            ++plan_.unchanged;
-            return;
-        }
-        if (!ch.attrs.empty() || !ch.add_aliases.empty() || !ch.remove_aliases.empty() ||
-            !ch.take_aliases.empty()) {
-            ++plan_.updated;
-            std::string what;
-            for (const auto& a : ch.attrs)
-                what += (what.empty() ? "" : ", ") + a.name;
-            for (const auto& a : ch.add_aliases)
-                what += (what.empty() ? "+" : ", +") + a;
-            for (const auto& m : ch.take_aliases)
-                what += (what.empty() ? "+" : ", +") + m.alias;
-            for (const auto& a : ch.remove_aliases)
-                what += (what.empty() ? "-" : ", -") + a;
-            example("updated", fmt::format("{} ({})", l.address, what));
-        }
-        plan_.changes.push_back(std::move(ch));
     }
 
     // An alias moved to another account in this run is moved by the taker's change, in one
@@ -514,9 +527,7 @@ class Planner {
                     ch.synced_aliases.push_back(a);
                 ch.handing_over.push_back(a);
             }
-            ch.content_changed = ch.rename_to || !ch.attrs.empty() || !ch.add_aliases.empty() ||
-                                 !ch.remove_aliases.empty() || !ch.take_aliases.empty() ||
-                                 ch.status || ch.missing_since;
+            ch.content_changed = content_changed(ch);
         }
     }
 
@@ -545,87 +556,102 @@ class Planner {
                   [](auto* a, auto* b) { return a->address < b->address; });
         int64_t newly_marked = 0;
         for (auto* l : gone) {
-            const std::string reason = gone_reason(*l);
-            AccountChange ch;
-            ch.account_id = l->account_id;
-            ch.address = l->address;
-            ch.external_id = l->external_id;
-            ch.dn = l->dn;
-            ch.synced_aliases = l->synced_aliases;
-            ch.fingerprint = l->fingerprint;
-            ch.derived_alias = l->derived_alias;
-            ch.sync_lock = l->sync_lock;
-            if (!o_.delete_out_of_scope) {
-                // Gone from a complete listing: locked at once (out of the GAL and the address
-                // book, no login by any path); kept, since removals are off.
-                if (l->missing_since != 0 || l->sync_lock == kLockGone ||
-                    l->status != AccountStatus::active) {
-                    ++plan_.out_of_scope_kept;
-                    example("gone, kept locked", l->status == AccountStatus::active
-                                                     ? l->address + " (unlocked by an admin)"
-                                                     : l->address);
-                    continue;
-                }
-                ++newly_marked;
+            const bool marked = o_.delete_out_of_scope ? remove_gone(*l) : lock_gone(*l);
+            if (marked) ++newly_marked;
+        }
+        check_threshold(newly_marked);
+    }
+
+    // The change of a linked account whose entry is gone, before its lock or removal.
+    static AccountChange gone_change(const LinkedAccount& l) {
+        AccountChange ch;
+        ch.account_id = l.account_id;
+        ch.address = l.address;
+        ch.external_id = l.external_id;
+        ch.dn = l.dn;
+        ch.synced_aliases = l.synced_aliases;
+        ch.fingerprint = l.fingerprint;
+        ch.derived_alias = l.derived_alias;
+        ch.sync_lock = l.sync_lock;
+        return ch;
+    }
+
+    // Gone from a complete listing with removals off: locked at once (out of the GAL and the
+    // address book, no login by any path) and kept. Whether it is newly marked.
+    bool lock_gone(const LinkedAccount& l) {
+        if (l.missing_since != 0 || l.sync_lock == kLockGone || l.status != AccountStatus::active) {
+            ++plan_.out_of_scope_kept;
+            example("gone, kept locked", l.status == AccountStatus::active
+                                             ? l.address + " (unlocked by an admin)"
+                                             : l.address);
+            return false;
+        }
+        const std::string reason = gone_reason(l);
+        AccountChange ch = gone_change(l);
+        ch.status = AccountStatus::locked;
+        ch.sync_lock = std::string(kLockGone);
+        ch.content_changed = true;
+        ++plan_.locked_gone;
+        example("locked (gone from the directory)", fmt::format("{} ({})", l.address, reason));
+        lock_note(
+            fmt::format("{}: locked: gone from the directory ({}; entry {}); kept, "
+                        "delete_out_of_scope is off",
+                        l.address, reason, l.dn));
+        plan_.changes.push_back(std::move(ch));
+        return true;
+    }
+
+    // Gone with removals on: locked for removal, deleted after the grace period. A lock for
+    // being gone while removals were off becomes a removal now: the grace period starts with
+    // it. Whether it is newly marked.
+    bool remove_gone(const LinkedAccount& l) {
+        if (l.missing_since == 0) {
+            const std::string reason = gone_reason(l);
+            AccountChange ch = gone_change(l);
+            ch.missing_since = o_.now_s;
+            if (l.status == AccountStatus::active || l.sync_lock == kLockGone) {
                 ch.status = AccountStatus::locked;
-                ch.sync_lock = std::string(kLockGone);
-                ch.content_changed = true;
-                ++plan_.locked_gone;
-                example("locked (gone from the directory)",
-                        fmt::format("{} ({})", l->address, reason));
-                lock_note(fmt::format(
-                    "{}: locked: gone from the directory ({}; entry {}); kept, delete_out_of_scope "
-                    "is off",
-                    l->address, reason, l->dn));
-                plan_.changes.push_back(std::move(ch));
-                continue;
+                ch.sync_lock = std::string(kLockRemoval);
             }
-            // A lock for being gone while removals were off becomes a removal now: the grace
-            // period starts with it.
-            if (l->missing_since == 0) {
-                ++newly_marked;
-                ch.missing_since = o_.now_s;
-                if (l->status == AccountStatus::active || l->sync_lock == kLockGone) {
-                    ch.status = AccountStatus::locked;
-                    ch.sync_lock = std::string(kLockRemoval);
-                }
-                ch.content_changed = true;
-                ++plan_.marked_for_removal;
-                example("locked for removal", fmt::format("{} ({})", l->address, reason));
-                lock_note(fmt::format(
-                    "{}: locked for removal: gone from the directory ({}; entry {}); deleted "
-                    "after delete_grace_period",
-                    l->address, reason, l->dn));
-                plan_.changes.push_back(std::move(ch));
-            } else if (o_.now_s - l->missing_since >= o_.grace_s) {
-                ++plan_.deleted;
-                example("deleted", l->address);
-                lock_note(fmt::format("{}: deleted: gone from the directory since {} s", l->address,
-                                      o_.now_s - l->missing_since));
-                plan_.deletes.push_back(AccountRemoval{l->account_id, l->address, l->dn});
-            } else {
-                ++plan_.pending_removal;
-                example("waiting for deletion",
-                        fmt::format("{} ({} s left)", l->address,
-                                    o_.grace_s - (o_.now_s - l->missing_since)));
-            }
+            ch.content_changed = true;
+            ++plan_.marked_for_removal;
+            example("locked for removal", fmt::format("{} ({})", l.address, reason));
+            lock_note(
+                fmt::format("{}: locked for removal: gone from the directory ({}; entry {}); "
+                            "deleted after delete_grace_period",
+                            l.address, reason, l.dn));
+            plan_.changes.push_back(std::move(ch));
+            return true;
         }
-        if (!within_threshold(newly_marked, plan_.synced_before, o_.threshold_percent)) {
-            plan_.threshold_message = fmt::format(
-                "this run would {} {} of the {} synced accounts of {} as gone from the directory "
-                "({:.1f}%, more than delete_threshold {}%); "
-                "nothing was changed. Check the filters and groups; if the {} right, run "
-                "once with: "
-                "switchboard dirsync run {} force true",
-                o_.delete_out_of_scope ? "remove" : "lock", newly_marked, plan_.synced_before,
-                o_.domain,
-                plan_.synced_before ? 100.0 * static_cast<double>(newly_marked) /
-                                          static_cast<double>(plan_.synced_before)
-                                    : 100.0,
-                o_.threshold_percent, o_.delete_out_of_scope ? "removals are" : "locks are",
-                o_.domain);
-            plan_.threshold_exceeded = !o_.force;
+        if (o_.now_s - l.missing_since >= o_.grace_s) {
+            ++plan_.deleted;
+            example("deleted", l.address);
+            lock_note(fmt::format("{}: deleted: gone from the directory since {} s", l.address,
+                                  o_.now_s - l.missing_since));
+            plan_.deletes.push_back(AccountRemoval{l.account_id, l.address, l.dn});
+        } else {
+            ++plan_.pending_removal;
+            example("waiting for deletion", fmt::format("{} ({} s left)", l.address,
+                                                        o_.grace_s - (o_.now_s - l.missing_since)));
         }
+        return false;
+    }
+
+    void check_threshold(int64_t newly_marked) {
+        if (within_threshold(newly_marked, plan_.synced_before, o_.threshold_percent)) return;
+        plan_.threshold_message = fmt::format(
+            "this run would {} {} of the {} synced accounts of {} as gone from the directory "
+            "({:.1f}%, more than delete_threshold {}%); "
+            "nothing was changed. Check the filters and groups; if the {} right, run "
+            "once with: "
+            "switchboard dirsync run {} force true",
+            o_.delete_out_of_scope ? "remove" : "lock", newly_marked, plan_.synced_before,
+            o_.domain,
+            plan_.synced_before ? 100.0 * static_cast<double>(newly_marked) /
+                                      static_cast<double>(plan_.synced_before)
+                                : 100.0,
+            o_.threshold_percent, o_.delete_out_of_scope ? "removals are" : "locks are", o_.domain);
+        plan_.threshold_exceeded = !o_.force;
     }
 
     bool relinked(int64_t account_id) const { return relinked_.count(account_id) != 0; }

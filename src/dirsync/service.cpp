@@ -250,249 +250,59 @@ Result<nlohmann::ordered_json> DirectorySync::run(std::string_view domain,
     return json;
 }
 
-Result<nlohmann::ordered_json> DirectorySync::run_locked(const directory::Domain& d,
-                                                         const RunOptions& options,
-                                                         RunReport& report) {
-    auto stop_with = [&](Error e) -> Result<nlohmann::ordered_json> {
-        report.error = e.message;
-        return tl::unexpected(std::move(e));
-    };
-    auto settings = store_.settings(d.id);
-    if (!settings) return stop_with(settings.error());
-    if (!*settings) {
-        report.kind = "full";
-        return stop_with(config_of(d.id, d.name).error());
+// One run, from the configuration read at its start to the mark saved at its end.
+struct DirectorySync::RunState {
+    RunState(const directory::Domain& d, const RunOptions& o, RunReport& r)
+        : domain(d), options(o), report(r) {}
+
+    const directory::Domain& domain;
+    const RunOptions& options;
+    RunReport& report;
+    Settings settings;
+    SyncConfig config;
+    std::unique_ptr<Source> source;
+    RootDse dse;
+    ListingOptions listing_options;  // also the run's mapping and base DN
+    SyncMark mark;
+    std::string shape;  // shape_hash of the settings
+    int64_t now = 0;
+    bool full = true;
+    std::optional<Listing> listing;  // full runs
+    Changes changes;                 // incremental runs
+    std::string new_cookie;
+    std::vector<RemoteUser> remote;
+    std::vector<LinkedAccount> linked;
+    PlanOptions plan_options;
+    std::chrono::steady_clock::time_point phase_start;
+
+    const Mapping& mapping() const { return listing_options.mapping; }
+    bool sync_wanted() const {
+        return config.incremental == IncrementalMethod::automatic ||
+               config.incremental == IncrementalMethod::sync;
     }
-    auto config = parse_config(**settings);
-    if (!config) return stop_with(config.error());
-    if (auto ok = check_runnable(*config, d.name); !ok) return stop_with(ok.error());
-    if (!config->default_cos.empty()) {
-        if (auto cos = dir_.cos(config->default_cos); !cos)
-            return stop_with(
-                Error{Errc::invalid_argument,
-                      fmt::format("default_cos {} does not exist (switchboard prov gac)",
-                                  config->default_cos)});
-    }
-    report.server = server_uri(config->servers.front(), config->transport);
-    auto source = connect(connect_options(*config, config->search_timeout_s));
-    if (!source) return stop_with(source.error());
-    report.server = (*source)->server();
-    auto phase_start = std::chrono::steady_clock::now();
-    auto phase = [&](const char* name) {
-        auto t = std::chrono::steady_clock::now();
+    bool sync_offered() const { return dse.supports_control(kSyncControl); }
+    // Ends the current phase of the report's timings.
+    void phase(const char* name) {
+        const auto t = std::chrono::steady_clock::now();
         report.phases.emplace_back(
             name, std::chrono::duration_cast<std::chrono::milliseconds>(t - phase_start).count());
         phase_start = t;
-    };
-    phase("connect");
-    auto dse = (*source)->root_dse();
-    if (!dse) return stop_with(dse.error());
-    report.directory = dse->active_directory ? "Active Directory"
-                       : dse->vendor.empty() ? "LDAP"
-                                             : dse->vendor;
-    const std::string base = base_dn(*config, *dse, report.server);
-    if (base.empty())
-        return stop_with(Error{
-            Errc::invalid_argument,
-            fmt::format("{} publishes no defaultNamingContext and {} naming contexts; set base_dn",
-                        report.server, dse->naming_contexts.size())});
-    report.base = base;
-    if (!dse->supports_control(kPagedControl))
-        report.notes.push_back(
-            "the server does not announce paged results (RFC 2696); its size limit may stop large "
-            "listings");
-
-    const Mapping mapping = mapping_for(*config, d.name, dse->active_directory);
-    ListingOptions lo{*config, mapping, base, dse->active_directory, 5, &stopping_};
-    auto mark = store_.mark(d.id);
-    if (!mark) return stop_with(mark.error());
-    const std::string hash = shape_hash(**settings);
-    const int64_t now = now_ms();
-
-    // Full or incremental.
-    bool full = true;
-    if (options.mode == RunOptions::Mode::full) {
-        report.notes.push_back("full run requested");
-    } else if (config->incremental == IncrementalMethod::off) {
-        if (options.mode == RunOptions::Mode::incremental)
-            report.notes.push_back("incremental is off: full run");
-    } else if (mark->last_full_ms == 0) {
-        report.notes.push_back("no full run yet: full run");
-    } else if (mark->config_hash != hash) {
-        report.notes.push_back("the configuration changed since the last full run: full run");
-    } else if (options.mode == RunOptions::Mode::automatic &&
-               now - mark->last_full_ms >= config->full_sync_interval_s * 1000) {
-        report.notes.push_back("full_sync_interval has passed: full run");
-    } else {
-        full = false;
     }
+};
 
-    std::vector<RemoteUser> remote;
-    PlanOptions po;
-    Changes changes;
-    std::optional<Listing> listing;
-    std::string new_cookie;
-    const bool sync_wanted = config->incremental == IncrementalMethod::automatic ||
-                             config->incremental == IncrementalMethod::sync;
-    const bool sync_offered = dse->supports_control(kSyncControl);
-
-    if (!full && !config->groups.empty()) {
-        auto fp = membership_fingerprint(**source, lo);
-        if (!fp) return stop_with(fp.error());
-        if (*fp != mark->membership) {
-            report.notes.push_back("group membership changed since the last full run: full run");
-            full = true;
-        }
-    }
-    if (!full) {
-        bool done = false;
-        if (sync_wanted && sync_offered && !mark->cookie.empty()) {
-            auto c = list_changes_sync(**source, lo, mark->cookie);
-            if (c) {
-                changes = std::move(*c);
-                report.method =
-                    "RFC 4533 content synchronisation (refreshOnly) from the last cookie";
-                done = true;
-            } else if (config->incremental == IncrementalMethod::automatic &&
-                       !mark->high_water.empty()) {
-                report.notes.push_back("content synchronisation failed (" + c.error().message +
-                                       "); using " +
-                                       std::string(timestamp_attribute(dse->active_directory)));
-            } else {
-                return stop_with(c.error());
-            }
-        } else if (config->incremental == IncrementalMethod::sync) {
-            report.notes.push_back(
-                sync_offered ? "no sync cookie yet"
-                             : "the server does not offer RFC 4533 content synchronisation");
-        }
-        if (!done && config->incremental != IncrementalMethod::sync && !mark->high_water.empty()) {
-            auto c = list_changes_since(**source, lo, mark->high_water);
-            if (!c) return stop_with(c.error());
-            changes = std::move(*c);
-            report.method = fmt::format("{} >= {}", timestamp_attribute(dse->active_directory),
-                                        mark->high_water);
-            done = true;
-        }
-        if (!done) {
-            report.notes.push_back("no incremental method available: full run");
-            full = true;
-        }
-    }
-
-    Result<std::vector<LinkedAccount>> linked;
-    if (full) {
-        report.kind = "full";
-        if (!options.dry_run && sync_wanted && sync_offered) {
-            // Taken before the listing: changes made while it runs come again next time.
-            auto c = current_sync_cookie(**source, lo);
-            if (c)
-                new_cookie = *c;
-            else
-                report.notes.push_back("no sync cookie (" + c.error().message +
-                                       "); incremental runs will use " +
-                                       std::string(timestamp_attribute(dse->active_directory)));
-        }
-        auto l = list_directory(**source, lo);
-        if (!l) return stop_with(l.error());
-        phase("list");
-        listing = std::move(*l);
-        report.listed = listing->users_listed;
-        report.in_scope = static_cast<int64_t>(listing->users.size());
-        report.groups = static_cast<int64_t>(listing->groups.size());
-        report.pages = listing->pages;
-        report.range_reads = listing->range_reads;
-        report.member_searches = listing->member_searches;
-        report.entry_errors = listing->entry_error_count;
-        report.entry_error_examples = listing->entry_errors;
-        report.warnings = listing->warnings;
-        if (listing->users_listed == 0)  // a filter naming a missing attribute matches nothing
-            report.warnings.push_back(fmt::format(
-                "the user filter {} matched no entry under {}: check the filter's attribute names "
-                "and the base DN",
-                config->user_filter, base));
-        remote = std::move(listing->users);
-        po.complete = true;
-        po.error_free = listing->entry_error_count == 0;
-        linked = store_.linked(d.id);
-    } else {
-        report.kind = "incremental";
-        report.listed = static_cast<int64_t>(changes.users.size());
-        report.pages = changes.pages;
-        report.entry_errors = changes.entry_error_count;
-        report.entry_error_examples = changes.entry_errors;
-        if (changes.deleted)
-            report.notes.push_back(fmt::format(
-                "{} deletions reported by the directory are handled by the next full run",
-                changes.deleted));
-        remote = std::move(changes.users);
-        // Only the accounts of the changed entries: an incremental run stays cheap on 100k users.
-        std::vector<std::string> ids;
-        for (const auto& u : remote)
-            ids.push_back(u.external_id);
-        linked = store_.linked(d.id, &ids);
-        if (!linked) return stop_with(linked.error());
-        if (!config->groups.empty()) {
-            // With group scope, only users already in scope are updated; membership did not change.
-            std::unordered_set<std::string> in_scope;
-            for (const auto& l : *linked)
-                in_scope.insert(l.external_id);
-            std::erase_if(remote,
-                          [&](const RemoteUser& u) { return !in_scope.count(u.external_id); });
-        }
-        report.in_scope = static_cast<int64_t>(remote.size());
-        po.complete = false;
-        po.error_free = changes.entry_error_count == 0;
-    }
-
-    if (!linked) return stop_with(linked.error());
-    // Who holds an address: all of them at once for a full run, one query each for a few changes.
-    std::unordered_map<std::string, AddressOwner> owner_map;
-    if (full) {
-        auto owners = store_.owners(d.id);
-        if (!owners) return stop_with(owners.error());
-        owner_map = std::move(*owners);
-    }
-    std::optional<Error> lookup_error;
-    auto hosted = store_.hosted_domains();
-    if (!hosted) return stop_with(hosted.error());
-    po.delete_out_of_scope = config->delete_out_of_scope;
-    po.reuse_account_of_deleted_user = config->reuse_account_of_deleted_user;
-    std::unordered_set<std::string> outside_groups;
-    if (listing)
-        outside_groups.insert(listing->outside_groups.begin(), listing->outside_groups.end());
-    po.outside_groups = &outside_groups;
-    po.threshold_percent = config->delete_threshold;
-    po.force = options.force;
-    po.grace_s = config->delete_grace_period_s;
-    po.now_s = now / 1000;
-    for (auto& [name, id] : *hosted)
-        po.hosted_domains.insert(name);
-    po.managed_attrs = managed_attrs(mapping);
-    po.domain = d.name;
-    OwnerLookup lookup = [&](const std::string& address) -> std::optional<AddressOwner> {
-        if (full) {
-            auto it = owner_map.find(address);
-            if (it == owner_map.end()) return std::nullopt;
-            return it->second;
-        }
-        auto o = store_.owner_of(d.id, address);
-        if (!o) {
-            if (!lookup_error) lookup_error = o.error();
-            return std::nullopt;
-        }
-        return *o;
-    };
-    phase("load");
-    const auto managed = managed_attrs(mapping);
-    AttrLoader loader = [&](const std::vector<size_t>& which) {
-        if (auto r = store_.load_attrs(*linked, which, managed); !r && !lookup_error)
-            lookup_error = r.error();
-    };
-    report.plan = make_plan(remote, *linked, lookup, po, loader);
-    report.plan_made = true;
-    if (lookup_error) return stop_with(*lookup_error);
-    phase("plan");
+Result<nlohmann::ordered_json> DirectorySync::run_locked(const directory::Domain& d,
+                                                         const RunOptions& options,
+                                                         RunReport& report) {
+    RunState run(d, options, report);
+    SB_TRY(read_run_config(run));
+    SB_TRY(connect_run(run));
+    choose_run_kind(run);
+    if (!run.full) SB_TRY(list_changes(run));
+    if (run.full)
+        SB_TRY(list_everyone(run));
+    else
+        SB_TRY(take_changes(run));
+    SB_TRY(plan_run(run));
 
     if (report.plan.threshold_exceeded) {
         if (options.dry_run) {
@@ -501,21 +311,272 @@ Result<nlohmann::ordered_json> DirectorySync::run_locked(const directory::Domain
             return report.to_json();
         }
         report.outcome = "stopped";
-        return stop_with(Error{Errc::limit_exceeded, report.plan.threshold_message});
+        return fail(Errc::limit_exceeded, report.plan.threshold_message);
     }
     if (options.dry_run) {
         report.outcome = "dry run";
         return report.to_json();
     }
     if (stopping_.load())
-        return stop_with(
-            Error{Errc::unavailable, "the server is shutting down; nothing was changed"});
+        return fail(Errc::unavailable, "the server is shutting down; nothing was changed");
+    SB_TRY(apply_plan(run));
+    save_run_mark(run);
+    report.outcome = report.entry_errors || report.apply_failures ? "ok with errors" : "ok";
+    return report.to_json();
+}
 
-    NewAccountDefaults defaults{config->default_cos, config->default_mobile_enabled};
+// The domain's configuration, checked for a run.
+Result<void> DirectorySync::read_run_config(RunState& run) {
+    const auto& d = run.domain;
+    SB_TRY_ASSIGN(auto settings, store_.settings(d.id));
+    if (!settings) {
+        run.report.kind = "full";
+        return tl::unexpected(config_of(d.id, d.name).error());
+    }
+    run.settings = std::move(*settings);
+    SB_TRY_ASSIGN(run.config, parse_config(run.settings));
+    SB_TRY(check_runnable(run.config, d.name));
+    if (!run.config.default_cos.empty() && !dir_.cos(run.config.default_cos))
+        return fail(Errc::invalid_argument,
+                    fmt::format("default_cos {} does not exist (switchboard prov gac)",
+                                run.config.default_cos));
+    return {};
+}
+
+// Connects, reads the root DSE and the sync mark: what the listing needs.
+Result<void> DirectorySync::connect_run(RunState& run) {
+    auto& report = run.report;
+    const auto& config = run.config;
+    report.server = server_uri(config.servers.front(), config.transport);
+    SB_TRY_ASSIGN(run.source, connect(connect_options(config, config.search_timeout_s)));
+    report.server = run.source->server();
+    run.phase_start = std::chrono::steady_clock::now();
+    run.phase("connect");
+    SB_TRY_ASSIGN(run.dse, run.source->root_dse());
+    const auto& dse = run.dse;
+    report.directory = dse.active_directory ? "Active Directory"
+                       : dse.vendor.empty() ? "LDAP"
+                                            : dse.vendor;
+    const std::string base = base_dn(config, dse, report.server);
+    if (base.empty())
+        return fail(
+            Errc::invalid_argument,
+            fmt::format("{} publishes no defaultNamingContext and {} naming contexts; set base_dn",
+                        report.server, dse.naming_contexts.size()));
+    report.base = base;
+    if (!dse.supports_control(kPagedControl))
+        report.notes.push_back(
+            "the server does not announce paged results (RFC 2696); its size limit may stop large "
+            "listings");
+    auto& lo = run.listing_options;
+    lo.config = config;
+    lo.mapping = mapping_for(config, run.domain.name, dse.active_directory);
+    lo.base = base;
+    lo.active_directory = dse.active_directory;
+    lo.max_examples = 5;
+    lo.cancel = &stopping_;
+    SB_TRY_ASSIGN(run.mark, store_.mark(run.domain.id));
+    run.shape = shape_hash(run.settings);
+    run.now = now_ms();
+    return {};
+}
+
+// Full or incremental, and why (a note in the report).
+void DirectorySync::choose_run_kind(RunState& run) {
+    const auto mode = run.options.mode;
+    auto& notes = run.report.notes;
+    run.full = true;
+    if (mode == RunOptions::Mode::full) {
+        notes.push_back("full run requested");
+    } else if (run.config.incremental == IncrementalMethod::off) {
+        if (mode == RunOptions::Mode::incremental) notes.push_back("incremental is off: full run");
+    } else if (run.mark.last_full_ms == 0) {
+        notes.push_back("no full run yet: full run");
+    } else if (run.mark.config_hash != run.shape) {
+        notes.push_back("the configuration changed since the last full run: full run");
+    } else if (mode == RunOptions::Mode::automatic &&
+               run.now - run.mark.last_full_ms >= run.config.full_sync_interval_s * 1000) {
+        notes.push_back("full_sync_interval has passed: full run");
+    } else {
+        run.full = false;
+    }
+}
+
+// The changes since the last run, by content synchronisation or by modification time; a full
+// run instead when group membership changed or no incremental method works.
+Result<void> DirectorySync::list_changes(RunState& run) {
+    auto& report = run.report;
+    auto& source = *run.source;
+    const auto& config = run.config;
+    const auto& mark = run.mark;
+    if (!config.groups.empty()) {
+        SB_TRY_ASSIGN(auto fp, membership_fingerprint(source, run.listing_options));
+        if (fp != mark.membership) {
+            report.notes.push_back("group membership changed since the last full run: full run");
+            run.full = true;
+            return {};
+        }
+    }
+    const std::string timestamps(timestamp_attribute(run.dse.active_directory));
+    if (run.sync_wanted() && run.sync_offered() && !mark.cookie.empty()) {
+        auto c = list_changes_sync(source, run.listing_options, mark.cookie);
+        if (c) {
+            run.changes = std::move(*c);
+            report.method = "RFC 4533 content synchronisation (refreshOnly) from the last cookie";
+            return {};
+        }
+        if (config.incremental != IncrementalMethod::automatic || mark.high_water.empty())
+            return tl::unexpected(c.error());
+        report.notes.push_back("content synchronisation failed (" + c.error().message +
+                               "); using " + timestamps);
+    } else if (config.incremental == IncrementalMethod::sync) {
+        report.notes.push_back(run.sync_offered()
+                                   ? "no sync cookie yet"
+                                   : "the server does not offer RFC 4533 content synchronisation");
+    }
+    if (config.incremental != IncrementalMethod::sync && !mark.high_water.empty()) {
+        SB_TRY_ASSIGN(run.changes,
+                      list_changes_since(source, run.listing_options, mark.high_water));
+        report.method = fmt::format("{} >= {}", timestamps, mark.high_water);
+        return {};
+    }
+    report.notes.push_back("no incremental method available: full run");
+    run.full = true;
+    return {};
+}
+
+// A full run's listing of every user and group in scope, and every linked account.
+Result<void> DirectorySync::list_everyone(RunState& run) {
+    auto& report = run.report;
+    report.kind = "full";
+    if (!run.options.dry_run && run.sync_wanted() && run.sync_offered()) {
+        // Taken before the listing: changes made while it runs come again next time.
+        auto c = current_sync_cookie(*run.source, run.listing_options);
+        if (c)
+            run.new_cookie = *c;
+        else
+            report.notes.push_back("no sync cookie (" + c.error().message +
+                                   "); incremental runs will use " +
+                                   std::string(timestamp_attribute(run.dse.active_directory)));
+    }
+    SB_TRY_ASSIGN(run.listing, list_directory(*run.source, run.listing_options));
+    run.phase("list");
+    auto& listing = *run.listing;
+    report.listed = listing.users_listed;
+    report.in_scope = static_cast<int64_t>(listing.users.size());
+    report.groups = static_cast<int64_t>(listing.groups.size());
+    report.pages = listing.pages;
+    report.range_reads = listing.range_reads;
+    report.member_searches = listing.member_searches;
+    report.entry_errors = listing.entry_error_count;
+    report.entry_error_examples = listing.entry_errors;
+    report.warnings = listing.warnings;
+    if (listing.users_listed == 0)  // a filter naming a missing attribute matches nothing
+        report.warnings.push_back(fmt::format(
+            "the user filter {} matched no entry under {}: check the filter's attribute names "
+            "and the base DN",
+            run.config.user_filter, report.base));
+    run.remote = std::move(listing.users);
+    run.plan_options.complete = true;
+    run.plan_options.error_free = listing.entry_error_count == 0;
+    SB_TRY_ASSIGN(run.linked, store_.linked(run.domain.id));
+    return {};
+}
+
+// An incremental run's changed users, and the accounts linked to them.
+Result<void> DirectorySync::take_changes(RunState& run) {
+    auto& report = run.report;
+    auto& changes = run.changes;
+    report.kind = "incremental";
+    report.listed = static_cast<int64_t>(changes.users.size());
+    report.pages = changes.pages;
+    report.entry_errors = changes.entry_error_count;
+    report.entry_error_examples = changes.entry_errors;
+    if (changes.deleted)
+        report.notes.push_back(
+            fmt::format("{} deletions reported by the directory are handled by the next full run",
+                        changes.deleted));
+    run.remote = std::move(changes.users);
+    // Only the accounts of the changed entries: an incremental run stays cheap on 100k users.
+    std::vector<std::string> ids;
+    for (const auto& u : run.remote)
+        ids.push_back(u.external_id);
+    SB_TRY_ASSIGN(run.linked, store_.linked(run.domain.id, &ids));
+    if (!run.config.groups.empty()) {
+        // With group scope, only users already in scope are updated; membership did not change.
+        std::unordered_set<std::string> in_scope;
+        for (const auto& l : run.linked)
+            in_scope.insert(l.external_id);
+        std::erase_if(run.remote,
+                      [&](const RemoteUser& u) { return !in_scope.count(u.external_id); });
+    }
+    report.in_scope = static_cast<int64_t>(run.remote.size());
+    run.plan_options.complete = false;
+    run.plan_options.error_free = changes.entry_error_count == 0;
+    return {};
+}
+
+// Compares the directory with the accounts: the plan goes into the report.
+Result<void> DirectorySync::plan_run(RunState& run) {
+    const int64_t domain_id = run.domain.id;
+    // Who holds an address: all of them at once for a full run, one query each for a few changes.
+    std::unordered_map<std::string, AddressOwner> owner_map;
+    if (run.full) {
+        SB_TRY_ASSIGN(owner_map, store_.owners(domain_id));
+    }
+    SB_TRY_ASSIGN(auto hosted, store_.hosted_domains());
+    auto& po = run.plan_options;
+    po.delete_out_of_scope = run.config.delete_out_of_scope;
+    po.reuse_account_of_deleted_user = run.config.reuse_account_of_deleted_user;
+    std::unordered_set<std::string> outside_groups;
+    if (run.listing)
+        outside_groups.insert(run.listing->outside_groups.begin(),
+                              run.listing->outside_groups.end());
+    po.outside_groups = &outside_groups;
+    po.threshold_percent = run.config.delete_threshold;
+    po.force = run.options.force;
+    po.grace_s = run.config.delete_grace_period_s;
+    po.now_s = run.now / 1000;
+    for (auto& [name, id] : hosted)
+        po.hosted_domains.insert(name);
+    po.managed_attrs = managed_attrs(run.mapping());
+    po.domain = run.domain.name;
+    std::optional<Error> lookup_error;
+    OwnerLookup lookup = [&](const std::string& address) -> std::optional<AddressOwner> {
+        if (run.full) {
+            auto it = owner_map.find(address);
+            if (it == owner_map.end()) return std::nullopt;
+            return it->second;
+        }
+        auto o = store_.owner_of(domain_id, address);
+        if (!o) {
+            if (!lookup_error) lookup_error = o.error();
+            return std::nullopt;
+        }
+        return *o;
+    };
+    run.phase("load");
+    AttrLoader loader = [&](const std::vector<size_t>& which) {
+        if (auto r = store_.load_attrs(run.linked, which, po.managed_attrs); !r && !lookup_error)
+            lookup_error = r.error();
+    };
+    run.report.plan = make_plan(run.remote, run.linked, lookup, po, loader);
+    run.report.plan_made = true;
+    po.outside_groups = nullptr;  // points into this frame
+    if (lookup_error) return tl::unexpected(*lookup_error);
+    run.phase("plan");
+    return {};
+}
+
+// Carries the plan out, and logs what was locked, removed or deleted and why.
+Result<void> DirectorySync::apply_plan(RunState& run) {
+    auto& report = run.report;
+    const auto& d = run.domain;
+    NewAccountDefaults defaults{run.config.default_cos, run.config.default_mobile_enabled};
     auto applied = store_.apply(report.plan, d.id, defaults);
-    phase("apply");
+    run.phase("apply");
     if (!applied)
-        return stop_with(with_prefix(
+        return tl::unexpected(with_prefix(
             "the store failed while applying the changes (a later run completes them): ",
             applied.error()));
     report.applied = applied->applied;
@@ -523,40 +584,44 @@ Result<nlohmann::ordered_json> DirectorySync::run_locked(const directory::Domain
     report.apply_failure_examples = applied->failures;
     // Logins ask the directory again after a run changed accounts (a user back in scope).
     checks_.forget_domain(d.id);
-    // What was locked, removed or deleted and why, one line each (a failed change is named in
-    // the run's failures).
+    // One line each (a failed change is named in the run's failures).
     constexpr size_t kLockLines = 1000;
-    for (size_t i = 0; i < report.plan.lock_notes.size() && i < kLockLines; ++i)
-        spdlog::info("dirsync: {}: {}", d.name, report.plan.lock_notes[i]);
-    if (report.plan.lock_notes.size() > kLockLines)
+    const auto& notes = report.plan.lock_notes;
+    for (size_t i = 0; i < notes.size() && i < kLockLines; ++i)
+        spdlog::info("dirsync: {}: {}", d.name, notes[i]);
+    if (notes.size() > kLockLines)
         spdlog::info("dirsync: {}: and {} more locks and removals (see dirsync status {})", d.name,
-                     report.plan.lock_notes.size() - kLockLines, d.name);
+                     notes.size() - kLockLines, d.name);
+    return {};
+}
 
+// Where the next incremental run continues from.
+void DirectorySync::save_run_mark(RunState& run) {
+    auto& mark = run.mark;
+    auto& report = run.report;
+    const bool ad = run.dse.active_directory;
     const int64_t finished = now_ms();
-    if (full) {
-        if (!config->group_filter.empty()) {
-            if (auto g = store_.save_groups(d.id, listing->groups); !g)
+    const int64_t took = finished - report.started_ms;
+    if (run.full) {
+        const auto& listing = *run.listing;
+        if (!run.config.group_filter.empty()) {
+            if (auto g = store_.save_groups(run.domain.id, listing.groups); !g)
                 report.warnings.push_back("groups not saved: " + g.error().message);
         }
-        mark->cookie = new_cookie;
-        mark->high_water =
-            high_water(listing->max_timestamp, finished - report.started_ms, dse->active_directory);
-        mark->config_hash = hash;
-        mark->membership = listing->membership_fingerprint;
-        mark->last_full_ms = finished;
+        mark.cookie = run.new_cookie;
+        mark.high_water = high_water(listing.max_timestamp, took, ad);
+        mark.config_hash = run.shape;
+        mark.membership = listing.membership_fingerprint;
+        mark.last_full_ms = finished;
     } else {
-        if (!changes.cookie.empty()) mark->cookie = changes.cookie;
-        mark->high_water = later_time(
-            mark->high_water,
-            high_water(changes.max_timestamp, finished - report.started_ms, dse->active_directory));
+        if (!run.changes.cookie.empty()) mark.cookie = run.changes.cookie;
+        mark.high_water =
+            later_time(mark.high_water, high_water(run.changes.max_timestamp, took, ad));
     }
-    mark->last_run_ms = finished;
-    if (auto m = store_.save_mark(d.id, *mark); !m)
+    mark.last_run_ms = finished;
+    if (auto m = store_.save_mark(run.domain.id, mark); !m)
         report.warnings.push_back("the sync state was not saved (the next run is a full one): " +
                                   m.error().message);
-
-    report.outcome = report.entry_errors || report.apply_failures ? "ok with errors" : "ok";
-    return report.to_json();
 }
 
 Result<nlohmann::ordered_json> DirectorySync::status(std::string_view domain) {
@@ -566,16 +631,15 @@ Result<nlohmann::ordered_json> DirectorySync::status(std::string_view domain) {
     j["domain"] = d.name;
     j["configured"] = s.has_value();
     if (!s) return j;
-    auto config = parse_config(*s);
-    if (!config) return tl::unexpected(config.error());
-    j["enabled"] = config->enabled;
+    SB_TRY_ASSIGN(const auto config, parse_config(*s));
+    j["enabled"] = config.enabled;
     std::vector<std::string> servers;
-    for (auto& srv : config->servers)
-        servers.push_back(server_uri(srv, config->transport));
+    for (auto& srv : config.servers)
+        servers.push_back(server_uri(srv, config.transport));
     j["servers"] = servers;
-    j["protocol"] = std::string(transport_name(config->transport));
-    j["interval"] = format_duration(config->interval_s);
-    j["fullSyncInterval"] = format_duration(config->full_sync_interval_s);
+    j["protocol"] = std::string(transport_name(config.transport));
+    j["interval"] = format_duration(config.interval_s);
+    j["fullSyncInterval"] = format_duration(config.full_sync_interval_s);
     {
         std::lock_guard lock(mutex_);
         if (auto it = running_.find(d.id); it != running_.end())
@@ -585,14 +649,13 @@ Result<nlohmann::ordered_json> DirectorySync::status(std::string_view domain) {
             j["running"] = nullptr;
     }
     auto next = next_run_ms(d.id);
-    j["nextRun"] = !config->enabled        ? "not scheduled (enabled is FALSE)"
+    j["nextRun"] = !config.enabled        ? "not scheduled (enabled is FALSE)"
                    : next                  ? utc_time_text(*next)
                    : scheduler_.joinable() ? "soon"
                                            : "not scheduled (the scheduler is not running)";
-    auto mark = store_.mark(d.id);
-    if (!mark) return tl::unexpected(mark.error());
-    j["lastFullRun"] = utc_time_text(mark->last_full_ms);
-    j["incremental"] = {{"syncCookie", !mark->cookie.empty()}, {"since", mark->high_water}};
+    SB_TRY_ASSIGN(const auto mark, store_.mark(d.id));
+    j["lastFullRun"] = utc_time_text(mark.last_full_ms);
+    j["incremental"] = {{"syncCookie", !mark.cookie.empty()}, {"since", mark.high_water}};
     SB_TRY_ASSIGN(auto counts, store_.link_counts(d.id));
     j["syncedAccounts"] = counts.linked;
     j["lockedForRemoval"] = counts.locked_for_removal;
@@ -631,11 +694,9 @@ Result<std::vector<RemoteGroup>> DirectorySync::groups(std::string_view domain) 
 
 Result<DirectorySync::Resolved> DirectorySync::resolve(int64_t domain_id,
                                                        const std::string& domain_name) {
-    auto config = config_of(domain_id, domain_name);
-    if (!config) return tl::unexpected(config.error());
-    if (auto ok = check_runnable(*config, domain_name); !ok) return tl::unexpected(ok.error());
     Resolved r;
-    r.config = std::move(*config);
+    SB_TRY_ASSIGN(r.config, config_of(domain_id, domain_name));
+    SB_TRY(check_runnable(r.config, domain_name));
     auto source = connect(connect_options(r.config, r.config.login_timeout_s));
     if (!source) {
         if (source.error().code == Errc::auth_failed)
@@ -982,59 +1043,52 @@ Result<std::string> DirectorySync::retire(std::string_view key, std::string_view
 }
 
 Result<std::string> DirectorySync::set_auth_source(std::string_view key, bool directory) {
-    auto account = dir_.account(key);
-    if (!account) return tl::unexpected(account.error());
+    SB_TRY_ASSIGN(const auto account, dir_.account(key));
     if (!directory) {
-        SB_TRY(store_.set_auth_source(account->id, account->domain_id, false, "", ""));
-        std::string msg = fmt::format("{} logs in with its local password again", account->address);
-        if (!account->has_password)
+        SB_TRY(store_.set_auth_source(account.id, account.domain_id, false, "", ""));
+        std::string msg = fmt::format("{} logs in with its local password again", account.address);
+        if (!account.has_password)
             msg += fmt::format("; it has none yet: switchboard prov setPassword {} PASSWORD",
-                               account->address);
+                               account.address);
         spdlog::info("dirsync: {}", msg);
         return msg;
     }
-    SB_TRY_ASSIGN(auto r, resolve(account->domain_id, account->domain));
+    SB_TRY_ASSIGN(auto r, resolve(account.domain_id, account.domain));
     SearchRequest req;
     req.base = r.base;
-    req.filter = login_filter(r.config, r.mapping, std::nullopt, *account);
+    req.filter = login_filter(r.config, r.mapping, std::nullopt, account);
     req.attributes = user_attributes(r.mapping, "");
     req.page_size = 0;
-    std::vector<Entry> found;
-    auto s = r.source->search(req, [&](Entry&& e) -> Result<void> {
-        if (found.size() < 2) found.push_back(std::move(e));
-        return {};
-    });
-    if (!s && !(s.error().code == Errc::limit_exceeded && found.size() > 1))
-        return tl::unexpected(s.error());
+    SB_TRY_ASSIGN(const auto found, first_two(*r.source, req));
     if (found.empty())
         return fail(
             Errc::not_found,
             fmt::format(
                 "no user of the directory ({}, user filter {}) has the name of {} ({} = {} or {}); "
                 "an account made by hand needs the name of a directory user",
-                r.source->server(), r.config.user_filter, account->address,
-                r.mapping.user_name_attribute, account->address,
-                account->address.substr(0, account->address.find('@'))));
+                r.source->server(), r.config.user_filter, account.address,
+                r.mapping.user_name_attribute, account.address,
+                account.address.substr(0, account.address.find('@'))));
     if (found.size() > 1)
         return fail(Errc::invalid_argument,
-                    fmt::format("several directory users match {}: {} and {}", account->address,
+                    fmt::format("several directory users match {}: {} and {}", account.address,
                                 found[0].dn, found[1].dn));
     SB_TRY_ASSIGN(auto mapped, map_user(found[0], r.mapping));
-    if (mapped.address != account->address)
+    if (mapped.address != account.address)
         return fail(Errc::invalid_argument,
                     fmt::format("directory user {} maps to {}, not {}", found[0].dn, mapped.address,
-                                account->address));
-    SB_TRY_ASSIGN(auto other, store_.account_of(account->domain_id, mapped.external_id));
-    if (other && *other != account->id) {
+                                account.address));
+    SB_TRY_ASSIGN(auto other, store_.account_of(account.domain_id, mapped.external_id));
+    if (other && *other != account.id) {
         auto holder = dir_.account_by_id(*other);
         return fail(Errc::already_exists,
                     fmt::format("directory user {} is already linked to {}", found[0].dn,
                                 holder ? holder->address : std::to_string(*other)));
     }
-    SB_TRY(store_.set_auth_source(account->id, account->domain_id, true, mapped.external_id,
+    SB_TRY(store_.set_auth_source(account.id, account.domain_id, true, mapped.external_id,
                                   found[0].dn));
     std::string msg = fmt::format("{} now logs in with the directory password of {} ({})",
-                                  account->address, found[0].dn, r.source->server());
+                                  account.address, found[0].dn, r.source->server());
     spdlog::info("dirsync: {}", msg);
     return msg;
 }

@@ -99,6 +99,17 @@ class DirectorySync {
     Result<SyncConfig> config_of(int64_t domain_id, std::string_view domain_name);
     Result<nlohmann::ordered_json> run_locked(const directory::Domain& d, const RunOptions& options,
                                               RunReport& report);
+    // The steps of a run, in order (service.cpp).
+    struct RunState;
+    Result<void> read_run_config(RunState& run);
+    Result<void> connect_run(RunState& run);
+    void choose_run_kind(RunState& run);
+    Result<void> list_changes(RunState& run);
+    Result<void> list_everyone(RunState& run);
+    Result<void> take_changes(RunState& run);
+    Result<void> plan_run(RunState& run);
+    Result<void> apply_plan(RunState& run);
+    void save_run_mark(RunState& run);
     Result<Resolved> resolve(int64_t domain_id, const std::string& domain_name);
     Result<EntryLookup> look_up_entry(Resolved& r, const std::optional<Link>& link,
                                       const directory::Account& account);
