@@ -416,7 +416,10 @@ Result<Output> load(Services& s, const Call& c) {
 
 }  // namespace
 
-void register_dirsync(CommandTable& t) {
+namespace {
+
+// A domain's keys, one at a time.
+void add_settings_verbs(CommandTable& t) {
     t.add({"dirsync",
            "set",
            "",
@@ -442,6 +445,10 @@ void register_dirsync(CommandTable& t) {
            0,
            {},
            show});
+}
+
+// Runs and what they found.
+void add_run_verbs(CommandTable& t) {
     t.add({"dirsync",
            "test",
            "",
@@ -468,6 +475,10 @@ void register_dirsync(CommandTable& t) {
            status});
     t.add({"dirsync", "history", "", "DOMAIN [count N]", "the latest runs", 1, {}, history});
     t.add({"dirsync", "groups", "", "DOMAIN", "groups read by the last full run", 1, {}, groups});
+}
+
+// The configuration as a whole.
+void add_configuration_verbs(CommandTable& t) {
     t.add({"dirsync",
            "load",
            "",
@@ -485,6 +496,10 @@ void register_dirsync(CommandTable& t) {
            1,
            {},
            remove});
+}
+
+// One account and its directory entry.
+void add_account_verbs(CommandTable& t) {
     t.add({"dirsync",
            "auth",
            "",
@@ -512,6 +527,15 @@ void register_dirsync(CommandTable& t) {
            1,
            {},
            retire});
+}
+
+}  // namespace
+
+void register_dirsync(CommandTable& t) {
+    add_settings_verbs(t);
+    add_run_verbs(t);
+    add_configuration_verbs(t);
+    add_account_verbs(t);
 }
 
 }  // namespace sb::admin

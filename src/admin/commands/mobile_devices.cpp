@@ -293,7 +293,10 @@ Result<Output> get_parked(Services& s, const Call&) {
 
 void register_mobile_provisioning(CommandTable& t);
 
-void register_mobile(CommandTable& t) {
+namespace {
+
+// What devices there are.
+void add_device_list_verbs(CommandTable& t) {
     t.add({"mobile",
            "getDeviceList",
            "",
@@ -318,6 +321,10 @@ void register_mobile(CommandTable& t) {
            0,
            {},
            get_all_devices});
+}
+
+// What an admin does to a device.
+void add_device_control_verbs(CommandTable& t) {
     t.add({"mobile",
            "doSuspendDeviceSync",
            "",
@@ -374,6 +381,10 @@ void register_mobile(CommandTable& t) {
            0,
            {},
            purge});
+}
+
+// This node's open requests.
+void add_node_verbs(CommandTable& t) {
     t.add({"mobile",
            "getParkedRequests",
            "",
@@ -382,6 +393,14 @@ void register_mobile(CommandTable& t) {
            0,
            {},
            get_parked});
+}
+
+}  // namespace
+
+void register_mobile(CommandTable& t) {
+    add_device_list_verbs(t);
+    add_device_control_verbs(t);
+    add_node_verbs(t);
     register_mobile_provisioning(t);
 }
 

@@ -246,7 +246,10 @@ Result<Output> remove_alias(Services& s, const Call& c) {
 
 Result<Output> import_ldif(Services& s, const Call& c);  // prov_ldif.cpp
 
-void register_prov(CommandTable& t) {
+namespace {
+
+// Domains.
+void add_domain_verbs(CommandTable& t) {
     t.add({"prov",
            "createDomain",
            "cd",
@@ -273,6 +276,10 @@ void register_prov(CommandTable& t) {
            {},
            modify_domain});
     t.add({"prov", "deleteDomain", "dd", "DOMAIN", "delete an empty domain", 1, {}, delete_domain});
+}
+
+// Classes of service.
+void add_cos_verbs(CommandTable& t) {
     t.add({"prov",
            "createCos",
            "cc",
@@ -299,6 +306,10 @@ void register_prov(CommandTable& t) {
            1,
            {},
            delete_cos});
+}
+
+// Accounts.
+void add_account_verbs(CommandTable& t) {
     t.add({"prov",
            "createAccount",
            "ca",
@@ -339,6 +350,10 @@ void register_prov(CommandTable& t) {
            1,
            {},
            delete_account});
+}
+
+// The names and the password an account logs in with.
+void add_login_verbs(CommandTable& t) {
     t.add({"prov",
            "renameAccount",
            "ra",
@@ -371,6 +386,10 @@ void register_prov(CommandTable& t) {
            2,
            {},
            remove_alias});
+}
+
+// Accounts from another directory.
+void add_import_verbs(CommandTable& t) {
     t.add({"prov",
            "importLdif",
            "il",
@@ -379,6 +398,16 @@ void register_prov(CommandTable& t) {
            1,
            {0},
            import_ldif});
+}
+
+}  // namespace
+
+void register_prov(CommandTable& t) {
+    add_domain_verbs(t);
+    add_cos_verbs(t);
+    add_account_verbs(t);
+    add_login_verbs(t);
+    add_import_verbs(t);
 }
 
 }  // namespace sb::admin
