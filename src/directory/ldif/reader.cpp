@@ -269,76 +269,65 @@ Result<void> Reader::decode(const Field& f, bool is_dn, std::string& out) const 
     return {};
 }
 
-Result<std::optional<Entry>> Reader::read_entry() {
-    auto skip_blank = [&]() -> Result<LineKind> {
-        for (;;) {
-            auto kind = read_line();
-            if (!kind || *kind != LineKind::blank) return kind;
-        }
-    };
-    auto kind = skip_blank();
-    if (!kind) return tl::unexpected(kind.error());
-    if (*kind == LineKind::end) return std::nullopt;
-
-    auto field = split_field();
-    if (!field) return tl::unexpected(field.error());
-    if (at_start_) {
-        at_start_ = false;
-        // RFC 2849 version-spec; optional in practice (note 1 lets readers accept files
-        // without it). It may be followed by the first dn line directly or by blank lines.
-        if (iequals(field->name, "version")) {
-            SB_TRY(check_version(*field));
-            kind = skip_blank();
-            if (!kind) return tl::unexpected(kind.error());
-            if (*kind == LineKind::end) return std::nullopt;
-            field = split_field();
-            if (!field) return tl::unexpected(field.error());
-        }
+Result<Reader::LineKind> Reader::skip_blank_lines() {
+    for (;;) {
+        SB_TRY_ASSIGN(auto kind, read_line());
+        if (kind != LineKind::blank) return kind;
     }
+}
 
-    Entry entry;
-    entry.line = segments_.front().line;
-    const size_t entry_start = line_start_;
-    if (!iequals(field->name, "dn"))
-        return error_at(
-            entry.line, Errc::parse_error,
-            fmt::format("an entry must start with a 'dn:' line, found {}", quoted(field->name)));
-    if (entries_ >= limits_.max_entries)
-        return error_at(entry.line, Errc::limit_exceeded,
-                        fmt::format("more than {} entries", limits_.max_entries));
-    SB_TRY(decode(*field, true, entry.dn));
-    entry.attributes.reserve(attributes_hint_);
+// The first field of the next entry (its dn line), past a version line at the start; nullopt
+// at the end of the input.
+Result<std::optional<Reader::Field>> Reader::first_field() {
+    SB_TRY_ASSIGN(auto kind, skip_blank_lines());
+    if (kind == LineKind::end) return std::nullopt;
+    SB_TRY_ASSIGN(auto field, split_field());
+    if (!at_start_) return field;
+    at_start_ = false;
+    // RFC 2849 version-spec; optional in practice (note 1 lets readers accept files without
+    // it). It may be followed by the first dn line directly or by blank lines.
+    if (!iequals(field.name, "version")) return field;
+    SB_TRY(check_version(field));
+    SB_TRY_ASSIGN(kind, skip_blank_lines());
+    if (kind == LineKind::end) return std::nullopt;
+    return split_field();
+}
 
+// A line of a reserved type inside an entry: only 'changetype:' right after the dn line
+// (checked, then ignored).
+Result<void> Reader::check_reserved(const Field& field, std::string_view type, size_t line,
+                                    bool after_dn) const {
+    if (iequals(type, "changetype")) {
+        if (!after_dn)
+            return error_at(line, Errc::parse_error,
+                            "'changetype:' must directly follow the 'dn:' line");
+        return check_changetype(field);
+    }
+    if (iequals(type, "control"))
+        return error_at(line, Errc::parse_error,
+                        "'control:' lines belong to change records, which cannot be imported");
+    return error_at(line, Errc::parse_error,
+                    "a second 'dn:' line in one entry (is the blank line before it missing?)");
+}
+
+// The attribute lines of an entry, up to the blank line or the end of the input.
+Result<void> Reader::read_attributes(Entry& entry, size_t entry_start) {
     bool after_dn = true;
     for (;;) {
-        kind = read_line();
-        if (!kind) return tl::unexpected(kind.error());
-        if (*kind != LineKind::content) break;
+        SB_TRY_ASSIGN(auto kind, read_line());
+        if (kind != LineKind::content) return {};
         const size_t line = segments_.front().line;
         if (pos_ - entry_start > limits_.max_entry_bytes)
             return error_at(line, Errc::limit_exceeded,
                             fmt::format("the entry starting at line {} is longer than {} bytes",
                                         entry.line, limits_.max_entry_bytes));
-        field = split_field();
-        if (!field) return tl::unexpected(field.error());
-        const std::string_view name = field->name;
+        SB_TRY_ASSIGN(const auto field, split_field());
+        const std::string_view name = field.name;
         const std::string_view type = attribute_type(name);
         if (reserved_type(type)) {
-            if (iequals(type, "changetype")) {
-                if (!after_dn)
-                    return error_at(line, Errc::parse_error,
-                                    "'changetype:' must directly follow the 'dn:' line");
-                SB_TRY(check_changetype(*field));
-                after_dn = false;
-                continue;
-            }
-            if (iequals(type, "control"))
-                return error_at(line, Errc::parse_error,
-                                "'control:' lines belong to change records, which cannot be "
-                                "imported");
-            return error_at(line, Errc::parse_error,
-                            "a second 'dn:' line in one entry (is the blank line before it "
-                            "missing?)");
+            SB_TRY(check_reserved(field, type, line, after_dn));
+            after_dn = false;
+            continue;
         }
         after_dn = false;
         if (!valid_description(name))
@@ -352,8 +341,26 @@ Result<std::optional<Entry>> Reader::read_entry() {
         Attribute& attribute = entry.attributes.emplace_back();
         attribute.name.assign(name);
         attribute.line = line;
-        SB_TRY(decode(*field, false, attribute.value));
+        SB_TRY(decode(field, false, attribute.value));
     }
+}
+
+Result<std::optional<Entry>> Reader::read_entry() {
+    SB_TRY_ASSIGN(const auto field, first_field());
+    if (!field) return std::nullopt;
+    Entry entry;
+    entry.line = segments_.front().line;
+    const size_t entry_start = line_start_;
+    if (!iequals(field->name, "dn"))
+        return error_at(
+            entry.line, Errc::parse_error,
+            fmt::format("an entry must start with a 'dn:' line, found {}", quoted(field->name)));
+    if (entries_ >= limits_.max_entries)
+        return error_at(entry.line, Errc::limit_exceeded,
+                        fmt::format("more than {} entries", limits_.max_entries));
+    SB_TRY(decode(*field, true, entry.dn));
+    entry.attributes.reserve(attributes_hint_);
+    SB_TRY(read_attributes(entry, entry_start));
     if (entry.attributes.empty())
         return error_at(entry.line, Errc::parse_error,
                         fmt::format("entry {} has no attributes", quoted(entry.dn)));

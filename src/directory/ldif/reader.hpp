@@ -59,6 +59,11 @@ class Reader {
     };
 
     Result<std::optional<Entry>> read_entry();
+    Result<LineKind> skip_blank_lines();
+    Result<std::optional<Field>> first_field();
+    Result<void> read_attributes(Entry& entry, size_t entry_start);
+    Result<void> check_reserved(const Field& field, std::string_view type, size_t line,
+                                bool after_dn) const;
     Result<LineKind> read_line();
     std::string_view take_physical();
     bool continues() const { return pos_ < input_.size() && input_[pos_] == ' '; }

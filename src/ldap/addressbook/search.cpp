@@ -403,23 +403,17 @@ bool SearchCursor::over_time() {
     return Clock::now() > deadline_;
 }
 
-void SearchCursor::start() {
-    started_ = true;
-    scanner_ = std::make_unique<Scanner>(*view_, matcher_, *this);
+void SearchCursor::refuse(ResultCode code, std::string diagnostic) {
+    done_ = true;
+    result_ = code;
+    diagnostic_ = std::move(diagnostic);
+}
+
+// What the scanner walks: the root, the containers and the entries below the search base.
+void SearchCursor::scope_scanner(const View::Target& t) {
     Scanner& s = *scanner_;
-    Error dn_error;
-    const View::Target t = view_->resolve(base_, &dn_error);
     const size_t nbooks = view_->books().size();
     using K = View::Target::Kind;
-    if (t.kind == K::none) {
-        done_ = true;
-        result_ =
-            dn_error.message.empty() ? ResultCode::no_such_object : ResultCode::invalid_dn_syntax;
-        diagnostic_ =
-            dn_error.message.empty() ? "no such entry in your address book" : dn_error.message;
-        matched_dn_ = t.matched_dn;
-        return;
-    }
     const bool subtree = scope_ == SearchScope::whole_subtree;
     const bool children = scope_ == SearchScope::subordinate_subtree;
     const bool one = scope_ == SearchScope::single_level;
@@ -454,34 +448,52 @@ void SearchCursor::start() {
         case K::none:
             break;
     }
-    s.begin();
+}
+
+// Whether the controls of the request go together; refuses the search when not.
+bool SearchCursor::controls_agree() {
     if (vlv_ && !sort_requested_) {
-        done_ = true;
-        result_ = ResultCode::sort_control_missing;
-        diagnostic_ = "virtual list view needs a server-side sort control";
+        refuse(ResultCode::sort_control_missing,
+               "virtual list view needs a server-side sort control");
         vlv_response_.result = ResultCode::sort_control_missing;
-        return;
+        return false;
     }
     if (vlv_ && paged_) {
-        done_ = true;
-        result_ = ResultCode::unwilling_to_perform;
-        diagnostic_ = "virtual list view and paged results cannot be combined";
-        return;
+        refuse(ResultCode::unwilling_to_perform,
+               "virtual list view and paged results cannot be combined");
+        return false;
     }
     if (sort_requested_ && sort_result_ != ResultCode::success && sort_critical_) {
-        done_ = true;
-        result_ = ResultCode::unavailable_critical_extension;
-        diagnostic_ = "cannot sort on " + sort_bad_attr_;
+        refuse(ResultCode::unavailable_critical_extension, "cannot sort on " + sort_bad_attr_);
+        return false;
+    }
+    return true;
+}
+
+void SearchCursor::start() {
+    started_ = true;
+    scanner_ = std::make_unique<Scanner>(*view_, matcher_, *this);
+    Scanner& s = *scanner_;
+    Error dn_error;
+    const View::Target t = view_->resolve(base_, &dn_error);
+    if (t.kind == View::Target::Kind::none) {
+        if (dn_error.message.empty())
+            refuse(ResultCode::no_such_object, "no such entry in your address book");
+        else
+            refuse(ResultCode::invalid_dn_syntax, dn_error.message);
+        matched_dn_ = t.matched_dn;
         return;
     }
+    scope_scanner(t);
+    s.begin();
+    if (!controls_agree()) return;
     Cookie cookie;
     if (paged_) {
         if (!paged_cookie_in_.empty()) {
             auto c = Cookie::decode(paged_cookie_in_);
             if (!c || c->hash != request_hash_) {
-                done_ = true;
-                result_ = ResultCode::unwilling_to_perform;
-                diagnostic_ = "the paged results cookie does not belong to this search";
+                refuse(ResultCode::unwilling_to_perform,
+                       "the paged results cookie does not belong to this search");
                 return;
             }
             cookie = *c;

@@ -55,6 +55,9 @@ class SearchCursor {
     struct Scanner;
 
     void start();
+    void refuse(ldapproto::ResultCode code, std::string diagnostic);
+    void scope_scanner(const View::Target& t);
+    bool controls_agree();
     bool emit_sequential(std::string& out, size_t budget);
     bool emit_sorted(std::string& out, size_t budget);
     void prepare_sorted();

@@ -385,39 +385,16 @@ class CardReader {
         }
         if (name == "RELATED" || name == "X-ABRELATEDNAMES") return read_related(cl, types_of(cl));
 
-        if (name == "FN") {
-            SB_TRY_ASSIGN(auto value, text(cl));
-            if (cl.has_param(kDerivedParam)) {
-                if (!derived_fn_) derived_fn_ = std::move(value);
-            } else {
-                set(f::kFullName, std::move(value), cl);
-            }
-            return {};
-        }
-        if (name == "NICKNAME" || name == "CATEGORIES") {
-            SB_TRY_ASSIGN(auto items, list(cl));
-            if (name == "NICKNAME") {
-                set(f::kNickname, join(items, ", "), cl);
-                return {};
-            }
-            // Categories merge across properties; empty items are kept so values round-trip.
-            std::string joined;
-            for (size_t i = 0; i < items.size(); ++i)
-                joined += (i ? "," : "") + (items)[i];
-            if (joined.empty()) return {};
-            auto& field = card_.fields[std::string(f::kCategories)];
-            field += (field.empty() ? "" : ",") + joined;
-            return {};
-        }
+        if (name == "FN") return read_full_name(cl);
+        if (name == "NICKNAME" || name == "CATEGORIES") return read_list(cl);
         if (const Alias* a = find_alias(kTextProperties, name)) {
             SB_TRY_ASSIGN(auto value, text(cl));
             set(a->field, std::move(value), cl);
             return {};
         }
         if (name == "ROLE") {
-            auto value = text(cl);
-            if (!value) return tl::unexpected(value.error());
-            if (!role_ && !value->empty()) role_ = std::move(*value);
+            SB_TRY_ASSIGN(auto value, text(cl));
+            if (!role_ && !value.empty()) role_ = std::move(value);
             return {};
         }
         if (name == "BDAY" || name == "X-ABDATE" ||
@@ -429,34 +406,63 @@ class CardReader {
             set(birthday ? f::kBirthday : f::kAnniversary, std::move(value), cl);
             return {};
         }
-
-        bool email = name == "EMAIL", tel = name == "TEL", url = name == "URL";
         const Alias* legacy_im = find_alias(kLegacyIm, name);
-        if (email || tel || url || name == "IMPP" || legacy_im) {
-            auto value = text(cl);
-            if (!value) return tl::unexpected(value.error());
-            if (value->empty()) return {};
-            auto types = types_of(cl);
-            Candidate c = candidate(cl, order, types);
-            c.value = std::move(*value);
-            if (tel) {
-                // RFC 6350 6.4.1: TEL;VALUE=uri:tel:+1-555-555-5555
-                auto kinds = cl.param_values("VALUE");
-                if (!kinds.empty() && iequals(kinds.front(), "uri") && c.value.size() > 4 &&
-                    iequals(std::string_view(c.value).substr(0, 4), "tel:"))
-                    c.value.erase(0, 4);
-                phones_[static_cast<size_t>(classify_phone(types))].push_back(std::move(c));
-            } else if (email) {
-                emails_.push_back(std::move(c));
-            } else if (url) {
-                urls_[static_cast<size_t>(classify_place(types))].push_back(std::move(c));
-            } else {
-                if (legacy_im) c.value.insert(0, legacy_im->field);
-                ims_.push_back(std::move(c));
-            }
+        if (name == "EMAIL" || name == "TEL" || name == "URL" || name == "IMPP" || legacy_im)
+            return read_contact_point(cl, order, legacy_im);
+        ignore(name);
+        return {};
+    }
+
+    Result<void> read_full_name(const ContentLine& cl) {
+        SB_TRY_ASSIGN(auto value, text(cl));
+        if (cl.has_param(kDerivedParam)) {
+            if (!derived_fn_) derived_fn_ = std::move(value);
+        } else {
+            set(f::kFullName, std::move(value), cl);
+        }
+        return {};
+    }
+
+    // NICKNAME or CATEGORIES.
+    Result<void> read_list(const ContentLine& cl) {
+        SB_TRY_ASSIGN(auto items, list(cl));
+        if (cl.name == "NICKNAME") {
+            set(f::kNickname, join(items, ", "), cl);
             return {};
         }
-        ignore(name);
+        // Categories merge across properties; empty items are kept so values round-trip.
+        std::string joined;
+        for (size_t i = 0; i < items.size(); ++i)
+            joined += (i ? "," : "") + items[i];
+        if (joined.empty()) return {};
+        auto& field = card_.fields[std::string(f::kCategories)];
+        field += (field.empty() ? "" : ",") + joined;
+        return {};
+    }
+
+    // EMAIL, TEL, URL, IMPP or a legacy IM property: a candidate for one of the numbered slots.
+    Result<void> read_contact_point(const ContentLine& cl, size_t order, const Alias* legacy_im) {
+        SB_TRY_ASSIGN(auto value, text(cl));
+        if (value.empty()) return {};
+        const std::string& name = cl.name;
+        auto types = types_of(cl);
+        Candidate c = candidate(cl, order, types);
+        c.value = std::move(value);
+        if (name == "TEL") {
+            // RFC 6350 6.4.1: TEL;VALUE=uri:tel:+1-555-555-5555
+            auto kinds = cl.param_values("VALUE");
+            if (!kinds.empty() && iequals(kinds.front(), "uri") && c.value.size() > 4 &&
+                iequals(std::string_view(c.value).substr(0, 4), "tel:"))
+                c.value.erase(0, 4);
+            phones_[static_cast<size_t>(classify_phone(types))].push_back(std::move(c));
+        } else if (name == "EMAIL") {
+            emails_.push_back(std::move(c));
+        } else if (name == "URL") {
+            urls_[static_cast<size_t>(classify_place(types))].push_back(std::move(c));
+        } else {
+            if (legacy_im) c.value.insert(0, legacy_im->field);
+            ims_.push_back(std::move(c));
+        }
         return {};
     }
 
