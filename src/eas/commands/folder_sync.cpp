@@ -4,6 +4,7 @@
 #include "eas/commands/command_table.hpp"
 #include "eas/commands/hierarchy.hpp"
 #include "eas/service.hpp"
+#include "eas/state_codec.hpp"
 
 namespace sb::eas {
 
@@ -101,7 +102,7 @@ Result<Reply> run_folder_sync(Context& c) {
     if (!reply || !changes) return reply;
 
     state.held = std::move(now);
-    state.state.holdings = serialize_folders(state.held);
+    state.state.holdings = encode_folders(state.held);
     state.state.prev_key = key->initial ? 0 : answered;
     state.state.prev_reply = key->initial ? std::string() : reply->body;
     SB_TRY(c.service.devices().put_state(c.account.id, c.device.device_id, state.state));

@@ -4,9 +4,7 @@
 // a Ping and is answered when a collection changes, or with an empty response when the interval
 // ends (MS-ASCMD 2.2.3.196, 2.2.3.88.2, 2.2.1.21.2).
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
-#include "core/json.hpp"
 #include "directory/model.hpp"
 #include "eas/commands/command_table.hpp"
 #include "eas/commands/hierarchy.hpp"
@@ -42,11 +40,6 @@ Result<Reply> status_only(int status, std::optional<int64_t> limit = {}) {
     Reply r;
     r.body = status_only_body(status, limit);
     return r;
-}
-
-nlohmann::json load_cache(const Device& d) {
-    auto j = nlohmann::json::parse(d.cache.empty() ? std::string("{}") : d.cache, nullptr, false);
-    return j.is_object() ? j : nlohmann::json::object();
 }
 
 std::optional<int64_t> integer(std::string_view s) {
@@ -166,12 +159,9 @@ class SyncWait final : public Wait {
 Result<Reply> run_sync(Context& c) {
     auto& svc = c.service;
     auto root = c.request.root();
-    nlohmann::json cache = load_cache(c.device);
-    // The collections of the last full request: id → window (the rest of the options live in
-    // each collection's SyncState).
-    nlohmann::json cached = cache.contains("sync") && cache["sync"].is_array()
-                                ? cache["sync"]
-                                : nlohmann::json::array();
+    // The collections of the last full request (their options live in each collection's
+    // SyncState).
+    const std::vector<std::string>& cached = c.device.cache.sync_collections;
 
     std::vector<CollectionRequest> requests;
     size_t budget = SIZE_MAX;
@@ -211,15 +201,14 @@ Result<Reply> run_sync(Context& c) {
                 requests.push_back(std::move(*r));
             }
         }
-    } else if (cache.contains("sync_wait") && cache["sync_wait"].is_number_integer()) {
+    } else {
         // An empty request is the cached one again, interval included (MS-ASCMD 2.2.1.21.1).
-        wait_seconds = cache["sync_wait"].get<int64_t>();
+        wait_seconds = c.device.cache.sync_wait;
     }
     if (requests.empty() && cached.empty()) return status_only(kIncompleteRequest);
     // Collections the request leaves out come from the cache (empty or Partial request).
     if (!root || partial || requests.empty()) {
-        for (auto& e : cached) {
-            std::string id = e.value("id", "");
+        for (const std::string& id : cached) {
             bool given = false;
             for (auto& r : requests)
                 given = given || r.id == id;
@@ -238,17 +227,13 @@ Result<Reply> run_sync(Context& c) {
                            static_cast<int64_t>(svc.options().max_collections));
 
     if (root) {
-        nlohmann::json list = nlohmann::json::array();
+        DeviceCache cache = c.device.cache;
+        cache.sync_collections.clear();
         for (auto& r : requests)
-            list.push_back({{"id", r.id}});
-        nlohmann::json was = cache;
-        cache["sync"] = list;
-        if (wait_seconds)
-            cache["sync_wait"] = *wait_seconds;
-        else
-            cache.erase("sync_wait");
-        if (cache != was)
-            SB_TRY(svc.devices().set_cache(c.account.id, c.device.device_id, json_text(cache)));
+            cache.sync_collections.push_back(r.id);
+        cache.sync_wait = wait_seconds;
+        if (cache != c.device.cache)
+            SB_TRY(svc.devices().set_cache(c.account.id, c.device.device_id, cache));
     }
 
     if (wait_seconds) {

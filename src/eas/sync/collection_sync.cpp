@@ -5,9 +5,7 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
-#include <nlohmann/json.hpp>
 
-#include "core/json.hpp"
 #include "core/strings.hpp"
 #include "eas/service.hpp"
 #include "eas/sync/change_window.hpp"
@@ -46,18 +44,6 @@ std::optional<int64_t> item_of(std::string_view collection, std::string_view sid
     auto colon = sid.find(':');
     if (colon == std::string_view::npos || sid.substr(0, colon) != collection) return std::nullopt;
     return number(sid.substr(colon + 1));
-}
-
-struct Pending {
-    int64_t key = 0;
-    int64_t modseq = 0;
-};
-
-std::optional<Pending> parse_pending(std::string_view text) {
-    if (text.empty()) return std::nullopt;
-    auto j = nlohmann::json::parse(text, nullptr, false);
-    if (!j.is_object()) return std::nullopt;
-    return Pending{j.value("key", int64_t(0)), j.value("modseq", int64_t(0))};
 }
 
 Result<BodyPreference> parse_body_preference(wbxml::Element e) {
@@ -107,37 +93,6 @@ Result<std::string> fragment_status(const CollectionRequest& req, int status, Ve
 }
 
 }  // namespace
-
-std::string options_json(const CollectionOptions& o) {
-    nlohmann::json j = {{"window", o.window}, {"conflict", o.conflict}};
-    if (o.body)
-        j["body"] = {
-            {"type", o.body->type}, {"trunc", o.body->truncation}, {"aon", o.body->all_or_none}};
-    if (o.supported) j["supported"] = *o.supported;
-    return json_text(j);
-}
-
-CollectionOptions options_from_json(std::string_view text) {
-    CollectionOptions o;
-    auto j = nlohmann::json::parse(text, nullptr, false);
-    if (!j.is_object()) return o;
-    o.window = j.value("window", size_t(100));
-    o.conflict = j.value("conflict", 1);
-    if (j.contains("body") && j["body"].is_object()) {
-        BodyPreference b;
-        b.type = j["body"].value("type", 1);
-        b.truncation = j["body"].value("trunc", int64_t(-1));
-        b.all_or_none = j["body"].value("aon", false);
-        o.body = b;
-    }
-    if (j.contains("supported") && j["supported"].is_array()) {
-        std::set<std::string> s;
-        for (auto& v : j["supported"])
-            if (v.is_string()) s.insert(v.get<std::string>());
-        o.supported = std::move(s);
-    }
-    return o;
-}
 
 Result<CollectionRequest> parse_collection(wbxml::Element e, size_t max_window) {
     CollectionRequest r;
@@ -208,7 +163,7 @@ Result<CollectionResult> sync_collection(Context& c, const CollectionRequest& re
     // gets the same key.
     if (parsed && parsed->initial) {
         SyncState s;
-        if (*stored && (*stored)->key == 1 && (*stored)->pending.empty())
+        if (*stored && (*stored)->key == 1 && !(*stored)->intent)
             s.generation = (*stored)->generation;  // nothing was sent at key 1
         else
             s.generation = new_generation();
@@ -219,14 +174,14 @@ Result<CollectionResult> sync_collection(Context& c, const CollectionRequest& re
         SB_TRY_ASSIGN(auto head, svc.contacts().head(account));
         s.download_after = 0;
         s.feed_modseq = head;
-        CollectionOptions o = *stored ? options_from_json((*stored)->options) : CollectionOptions{};
+        CollectionOptions o = *stored ? (*stored)->options : CollectionOptions{};
         if (req.has_options) {
             o.body = req.options.body;
             o.conflict = req.options.conflict;
         }
         if (req.window) o.window = *req.window;
         o.supported = req.supported;
-        s.options = options_json(o);
+        s.options = o;
         std::string body;
         wbxml::Encoder enc(body);
         enc.start(as::Collection);
@@ -265,7 +220,7 @@ Result<CollectionResult> sync_collection(Context& c, const CollectionRequest& re
         return result;
     }
 
-    CollectionOptions opts = options_from_json(state.options);
+    CollectionOptions opts = state.options;
     if (req.has_options) {
         opts.body = req.options.body;
         opts.conflict = req.options.conflict;
@@ -294,12 +249,12 @@ Result<CollectionResult> sync_collection(Context& c, const CollectionRequest& re
     std::set<int64_t> adopted;
 
     bool has_adds = req.commands && req.commands.has_child(as::Add);
-    std::optional<Pending> recovering = parse_pending(state.pending);
+    std::optional<SyncIntent> recovering = state.intent;
     if (recovering && recovering->key != state.key) recovering.reset();
     if (has_adds && contacts && !recovering) {
         // The intent, stored before any Add reaches the mailbox (see the header).
         SB_TRY_ASSIGN(auto m, source.head(account));
-        state.pending = json_text(nlohmann::json{{"key", state.key}, {"modseq", m}});
+        state.intent = SyncIntent{state.key, m};
         SB_TRY(store.put_state(account, device, state));
     }
     std::vector<mailbox::Contact> recent;  // contacts made since the intent (recovery only)
@@ -501,8 +456,8 @@ Result<CollectionResult> sync_collection(Context& c, const CollectionRequest& re
 
     state.prev_key = answered;
     state.prev_reply = body;
-    state.pending.clear();
-    state.options = options_json(opts);
+    state.intent.reset();
+    state.options = opts;
     SB_TRY(store.put_state(account, device, state, held.delta()));
     result.changes = !out_items.empty() || !out_deletes.empty() || !add_responses.empty() ||
                      !item_responses.empty();
