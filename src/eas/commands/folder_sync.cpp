@@ -5,17 +5,16 @@
 #include "eas/commands/hierarchy.hpp"
 #include "eas/service.hpp"
 #include "eas/state_codec.hpp"
+#include "eas/status_map.hpp"
 
 namespace sb::eas {
 
 namespace fh = wbxml::cp::folderhierarchy;
 
-namespace {
+// MS-ASCMD 2.2.3.177.5: FolderSync's values are those of the other folder commands.
+using namespace folder_status;
 
-// MS-ASCMD 2.2.3.177.5
-constexpr int kOk = 1;
-constexpr int kInvalidKey = 9;
-constexpr int kBadRequest = 10;
+namespace {
 
 Result<Reply> status_only(int status) {
     std::string body;

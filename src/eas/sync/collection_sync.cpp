@@ -8,6 +8,7 @@
 
 #include "core/strings.hpp"
 #include "eas/service.hpp"
+#include "eas/status_map.hpp"
 #include "eas/sync/change_window.hpp"
 #include "eas/sync/folders.hpp"
 #include "eas/sync/sync_key.hpp"
@@ -16,16 +17,9 @@ namespace sb::eas {
 
 namespace as = wbxml::cp::airsync;
 namespace asb = wbxml::cp::airsyncbase;
+using namespace sync_status;
 
 namespace {
-
-// MS-ASCMD 2.2.3.177.17 (collection and item statuses)
-constexpr int kOk = 1;
-constexpr int kInvalidKey = 3;
-constexpr int kProtocolError = 4;
-constexpr int kServerError = 5;
-constexpr int kConversionError = 6;
-constexpr int kNotFound = 8;
 
 std::optional<int64_t> number(std::string_view s) {
     int64_t v = 0;
@@ -141,11 +135,7 @@ Result<CollectionResult> sync_collection(Context& c, const CollectionRequest& re
     auto folder_id = number(req.id);
     std::optional<mailbox::Folder> folder;
     if (folder_id) {
-        auto f = svc.mailbox().folder(account, *folder_id);
-        if (f)
-            folder = std::move(*f);
-        else if (f.error().code != Errc::not_found)
-            return tl::unexpected(f.error());
+        SB_TRY_ASSIGN(folder, if_found(svc.mailbox().folder(account, *folder_id)));
     }
     if (!folder || folder->id == mailbox::folder_id::kRoot) {
         SB_TRY_ASSIGN(auto frag, fragment_status(req, kNotFound, c.version));
@@ -155,16 +145,15 @@ Result<CollectionResult> sync_collection(Context& c, const CollectionRequest& re
     const bool contacts = folder->view == mailbox::View::contact;
 
     auto parsed = parse_sync_key(req.sync_key);
-    auto stored = store.state(account, device, req.id);
-    if (!stored) return tl::unexpected(stored.error());
+    SB_TRY_ASSIGN(auto stored, store.state(account, device, req.id));
 
     // Priming (SyncKey 0): a new generation, nothing held. A state still at its first key with
     // nothing held is what priming makes anyway: reuse it, so a racing second SyncKey 0 (iOS)
     // gets the same key.
     if (parsed && parsed->initial) {
         SyncState s;
-        if (*stored && (*stored)->key == 1 && !(*stored)->intent)
-            s.generation = (*stored)->generation;  // nothing was sent at key 1
+        if (stored && stored->key == 1 && !stored->intent)
+            s.generation = stored->generation;  // nothing was sent at key 1
         else
             s.generation = new_generation();
         s.collection = req.id;
@@ -174,7 +163,7 @@ Result<CollectionResult> sync_collection(Context& c, const CollectionRequest& re
         SB_TRY_ASSIGN(auto head, svc.contacts().head(account));
         s.download_after = 0;
         s.feed_modseq = head;
-        CollectionOptions o = *stored ? (*stored)->options : CollectionOptions{};
+        CollectionOptions o = stored ? stored->options : CollectionOptions{};
         if (req.has_options) {
             o.body = req.options.body;
             o.conflict = req.options.conflict;
@@ -198,12 +187,12 @@ Result<CollectionResult> sync_collection(Context& c, const CollectionRequest& re
         return result;
     }
 
-    if (!parsed || !*stored) {
+    if (!parsed || !stored) {
         SB_TRY_ASSIGN(auto frag, fragment_status(req, kInvalidKey, c.version));
         result.fragment = std::move(frag);
         return result;
     }
-    SyncState state = std::move(**stored);
+    SyncState state = std::move(*stored);
     const SyncKey& key = *parsed->key;
     if (key.generation == state.generation && key.counter == state.prev_key &&
         state.prev_key != 0 && !state.prev_reply.empty()) {
@@ -306,10 +295,8 @@ Result<CollectionResult> sync_collection(Context& c, const CollectionRequest& re
                 } else {
                     auto added = source.add(account, folder->id, *valid);
                     if (!added) {
-                        bool bad = added.error().code == Errc::invalid_argument ||
-                                   added.error().code == Errc::limit_exceeded;
                         add_responses.push_back(
-                            {client_id, "", bad ? kConversionError : kServerError});
+                            {client_id, "", eas_status(Operation::item_write, added.error())});
                         continue;
                     }
                     made = std::move(*added);
@@ -340,10 +327,9 @@ Result<CollectionResult> sync_collection(Context& c, const CollectionRequest& re
                 auto merged = merge_change(current->fields, *fields, opts.supported);
                 auto updated = source.update(account, *id, merged);
                 if (!updated) {
-                    bool bad = updated.error().code == Errc::invalid_argument ||
-                               updated.error().code == Errc::limit_exceeded;
-                    item_responses.push_back(
-                        {as::Change, sid, bad ? kConversionError : kServerError, std::nullopt});
+                    item_responses.push_back({as::Change, sid,
+                                              eas_status(Operation::item_write, updated.error()),
+                                              std::nullopt});
                     continue;
                 }
                 held.set(*id, updated->modseq);
@@ -351,8 +337,7 @@ Result<CollectionResult> sync_collection(Context& c, const CollectionRequest& re
                 std::string sid(cmd.child_text(as::ServerId));
                 auto id = item_of(req.id, sid);
                 if (!contacts || !id || !held.version(*id)) continue;  // already gone
-                if (auto r = source.remove(account, *id); !r && r.error().code != Errc::not_found)
-                    return tl::unexpected(r.error());
+                SB_TRY(if_found(source.remove(account, *id)));
                 held.set(*id, std::nullopt);
             } else if (cmd.is(as::Fetch)) {
                 std::string sid(cmd.child_text(as::ServerId));
@@ -473,12 +458,8 @@ Result<std::optional<size_t>> pending_changes(Service& svc, int64_t account,
     if (!st) return std::optional<size_t>();
     auto id = number(collection_id);
     if (!id) return std::optional<size_t>();
-    auto f = svc.mailbox().folder(account, *id);
-    if (!f) {
-        if (f.error().code == Errc::not_found)
-            return std::optional<size_t>(1);  // gone: the device must learn it
-        return tl::unexpected(f.error());
-    }
+    SB_TRY_ASSIGN(auto f, if_found(svc.mailbox().folder(account, *id)));
+    if (!f) return std::optional<size_t>(1);  // gone: the device must learn it
     if (f->view != mailbox::View::contact) return std::optional<size_t>(0);
     HeldItems held(svc.devices(), account, device, std::string(collection_id));
     SB_TRY_ASSIGN(auto n, count_pending(svc.contacts(), held, account, *id, *st, limit));
