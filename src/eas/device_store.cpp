@@ -3,11 +3,9 @@
 #include <algorithm>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
-#include "core/base64.hpp"
-#include "core/json.hpp"
 #include "core/strings.hpp"
+#include "eas/state_codec.hpp"
 #include "eas/sync/sync_key.hpp"
 
 namespace sb::eas {
@@ -132,6 +130,100 @@ ALTER TABLE eas_sync_states ADD COLUMN download_after BIGINT NOT NULL DEFAULT -1
 ALTER TABLE eas_sync_states ADD COLUMN feed_modseq BIGINT NOT NULL DEFAULT 0;
 )SQL";
 
+// The reply kept for a SyncKey replay becomes a BLOB (it was base64 in TEXT), and the intent of
+// an interrupted request two integers (it was JSON): the rows are converted in place.
+//
+// SQLite has no base64 decoder: the script decodes with lookup tables. A reply is first split in
+// pieces of 1024 characters (halving, so a long reply is copied log(n) times, not once a
+// piece), each piece is decoded four characters at a time (two pairs of 12 bits, looked up,
+// give three bytes), and the pieces are joined again in order. Padding decodes as 'A' and is
+// cut off at the end.
+constexpr std::string_view kV3SqliteHead = R"SQL(
+CREATE TEMP TABLE eas_v3_byte (n INTEGER PRIMARY KEY, b BLOB NOT NULL);
+INSERT INTO eas_v3_byte VALUES )SQL";
+
+constexpr std::string_view kV3SqliteTail = R"SQL(;
+CREATE TEMP TABLE eas_v3_sextet (c TEXT PRIMARY KEY, v INTEGER NOT NULL) WITHOUT ROWID;
+INSERT INTO eas_v3_sextet SELECT substr(
+  'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/', n + 1, 1), n
+  FROM eas_v3_byte WHERE n < 64;
+CREATE TEMP TABLE eas_v3_pair (c BLOB PRIMARY KEY, v INTEGER NOT NULL) WITHOUT ROWID;
+INSERT INTO eas_v3_pair SELECT CAST(a.c || b.c AS BLOB), a.v * 64 + b.v
+  FROM eas_v3_sextet a, eas_v3_sextet b;
+CREATE TEMP TABLE eas_v3_word (n INTEGER PRIMARY KEY, b BLOB NOT NULL);
+INSERT INTO eas_v3_word SELECT a.n * 256 + b.n, a.b || b.b FROM eas_v3_byte a, eas_v3_byte b;
+CREATE TEMP TABLE eas_v3_seq (i INTEGER PRIMARY KEY);
+WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 255)
+INSERT INTO eas_v3_seq SELECT i FROM n;
+CREATE TEMP TABLE eas_v3_piece (state INTEGER, n INTEGER, text BLOB, PRIMARY KEY (state, n));
+WITH RECURSIVE split(state, n, size, text) AS (
+  SELECT rowid, 0, (length(prev_reply) + 1023) / 1024, CAST(replace(prev_reply, '=', 'A') AS BLOB)
+    FROM eas_sync_states WHERE prev_reply <> ''
+  UNION ALL
+  SELECT state, n, size / 2, substr(text, 1, size / 2 * 1024) FROM split WHERE size > 1
+  UNION ALL
+  SELECT state, n + size / 2, size - size / 2, substr(text, size / 2 * 1024 + 1)
+    FROM split WHERE size > 1)
+INSERT INTO eas_v3_piece SELECT state, n, text FROM split WHERE size = 1;
+CREATE TEMP TABLE eas_v3_decoded (state INTEGER, n INTEGER, bytes BLOB, PRIMARY KEY (state, n));
+INSERT INTO eas_v3_decoded SELECT p.state, p.n, (
+  SELECT group_concat(bytes, '') FROM (
+    SELECT w.b || y.b AS bytes FROM eas_v3_seq q
+      JOIN eas_v3_pair hi ON hi.c = substr(p.text, q.i * 4 + 1, 2)
+      JOIN eas_v3_pair lo ON lo.c = substr(p.text, q.i * 4 + 3, 2)
+      JOIN eas_v3_word w ON w.n = hi.v * 16 + (lo.v >> 8)
+      JOIN eas_v3_byte y ON y.n = lo.v & 255
+      WHERE q.i < length(p.text) / 4 ORDER BY q.i))
+  FROM eas_v3_piece p;
+ALTER TABLE eas_sync_states ADD COLUMN reply BLOB NOT NULL DEFAULT X'';
+UPDATE eas_sync_states SET reply = (
+  SELECT substr(CAST(group_concat(bytes, '') AS BLOB), 1, length(prev_reply) / 4 * 3 -
+      (substr(prev_reply, -1) = '=') - (substr(prev_reply, -2, 1) = '='))
+    FROM (SELECT d.bytes FROM eas_v3_decoded d WHERE d.state = eas_sync_states.rowid
+          ORDER BY d.n))
+  WHERE prev_reply <> '';
+DROP TABLE eas_v3_decoded;
+DROP TABLE eas_v3_piece;
+DROP TABLE eas_v3_seq;
+DROP TABLE eas_v3_word;
+DROP TABLE eas_v3_pair;
+DROP TABLE eas_v3_sextet;
+DROP TABLE eas_v3_byte;
+ALTER TABLE eas_sync_states DROP COLUMN prev_reply;
+ALTER TABLE eas_sync_states RENAME COLUMN reply TO prev_reply;
+ALTER TABLE eas_sync_states ADD COLUMN intent_key INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE eas_sync_states ADD COLUMN intent_modseq INTEGER NOT NULL DEFAULT 0;
+UPDATE eas_sync_states SET intent_key = COALESCE(json_extract(pending, '$.key'), 0),
+    intent_modseq = COALESCE(json_extract(pending, '$.modseq'), 0)
+  WHERE json_valid(pending) AND json_type(pending) = 'object';
+ALTER TABLE eas_sync_states DROP COLUMN pending;
+)SQL";
+
+// The lookup table of the 256 one-byte BLOBs (SQLite 3.40 has no unhex()).
+const std::string& v3_sqlite() {
+    static const std::string script = [] {
+        std::string s(kV3SqliteHead);
+        for (int n = 0; n < 256; ++n)
+            s += fmt::format("{}({},X'{:02X}')", n ? "," : "", n, n);
+        s += kV3SqliteTail;
+        return s;
+    }();
+    return script;
+}
+
+constexpr std::string_view kV3Postgres = R"SQL(
+ALTER TABLE eas_sync_states ALTER COLUMN prev_reply DROP DEFAULT;
+ALTER TABLE eas_sync_states ALTER COLUMN prev_reply TYPE BYTEA USING decode(prev_reply, 'base64');
+ALTER TABLE eas_sync_states ALTER COLUMN prev_reply SET DEFAULT ''::bytea;
+ALTER TABLE eas_sync_states ADD COLUMN intent_key BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE eas_sync_states ADD COLUMN intent_modseq BIGINT NOT NULL DEFAULT 0;
+UPDATE eas_sync_states SET
+    intent_key = COALESCE(substring(pending from '"key"\s*:\s*(-?\d+)')::bigint, 0),
+    intent_modseq = COALESCE(substring(pending from '"modseq"\s*:\s*(-?\d+)')::bigint, 0)
+  WHERE pending <> '';
+ALTER TABLE eas_sync_states DROP COLUMN pending;
+)SQL";
+
 // Ids go into "IN (...)" lists of at most kMaxIdList, padded with the last id to a power of two
 // so that few distinct statements reach the store's statement cache.
 constexpr size_t kMaxIdList = 512;
@@ -172,10 +264,7 @@ Device device_from(const Row& r) {
     d.first_seen = r.integer(5);
     d.last_seen = r.integer(6);
     d.last_command = r.text(7);
-    auto info = nlohmann::json::parse(r.text(8), nullptr, false);
-    if (info.is_object())
-        for (auto& [k, v] : info.items())
-            if (v.is_string()) d.info[k] = v.get<std::string>();
+    d.info = decode_info(r.text(8));
     d.suspended = r.integer(9) != 0;
     d.policy_key = static_cast<uint32_t>(r.integer(10));
     d.pending_policy_key = static_cast<uint32_t>(r.integer(11));
@@ -186,8 +275,16 @@ Device device_from(const Row& r) {
     d.wipe_sent_at = r.integer(16);
     d.wipe_acknowledged_at = r.integer(17);
     d.wipe_ack_status = static_cast<int>(r.integer(18));
-    d.cache = r.text(19);
+    d.cache = decode_cache(r.text(19));
     return d;
+}
+
+std::vector<Device> devices_from(const store::Rows& rows) {
+    std::vector<Device> out;
+    out.reserve(rows.size());
+    for (auto& r : rows)
+        out.push_back(device_from(r));
+    return out;
 }
 
 Result<std::optional<Device>> load(Tx& tx, int64_t account, std::string_view device_id) {
@@ -198,9 +295,9 @@ Result<std::optional<Device>> load(Tx& tx, int64_t account, std::string_view dev
     return std::optional<Device>(device_from(*row));
 }
 
-Result<void> must_change(Result<int64_t> n, std::string_view device_id) {
-    if (!n) return tl::unexpected(n.error());
-    if (*n == 0)
+Result<void> must_change(Result<int64_t> changed, std::string_view device_id) {
+    SB_TRY_ASSIGN(int64_t n, std::move(changed));
+    if (n == 0)
         return fail(Errc::not_found, fmt::format("no device '{}' for this account", device_id));
     return {};
 }
@@ -215,6 +312,7 @@ const std::vector<store::Migration>& migrations() {
     static const std::vector<store::Migration> list = {
         {"eas", 1, "devices and sync states", kV1Sqlite, kV1Postgres},
         {"eas", 2, "held items as rows, download and feed positions", kV2Sqlite, kV2Postgres},
+        {"eas", 3, "sync replies as BLOBs, intents as columns", v3_sqlite(), kV3Postgres},
     };
     return list;
 }
@@ -243,8 +341,7 @@ Result<Device> DeviceStore::touch(int64_t account, std::string_view device_id,
                     (protocol_version.empty() || d.protocol_version == protocol_version);
         if (same && now_ms() - d.last_seen < kLastSeenResolutionMs) return d;
     }
-    Device out;
-    SB_TRY(db_.write([&](Tx& tx) -> Result<void> {
+    return db_.write([&](Tx& tx) -> Result<Device> {
         int64_t now = now_ms();
         SB_TRY_ASSIGN(auto d, load(tx, account, device_id));
         if (!d) {
@@ -268,45 +365,30 @@ Result<Device> DeviceStore::touch(int64_t account, std::string_view device_id,
                          account, std::string(device_id)}));
         }
         SB_TRY_ASSIGN(auto again, load(tx, account, device_id));
-        out = std::move(*again);
-        return {};
-    }));
-    return out;
+        if (!again) return fail(Errc::internal, "the device row vanished in its transaction");
+        return std::move(*again);
+    });
 }
 
 Result<std::optional<Device>> DeviceStore::find(int64_t account, std::string_view device_id) {
-    std::optional<Device> out;
-    SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
-        SB_TRY_ASSIGN(auto d, load(tx, account, device_id));
-        out = std::move(d);
-        return {};
-    }));
-    return out;
+    return db_.read([&](Tx& tx) { return load(tx, account, device_id); });
 }
 
 Result<std::vector<Device>> DeviceStore::list(int64_t account) {
-    std::vector<Device> out;
-    SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
+    return db_.read([&](Tx& tx) -> Result<std::vector<Device>> {
         SB_TRY_ASSIGN(auto rows,
                       tx.query(std::string(kDeviceCols) + "WHERE account_id = ? ORDER BY device_id",
                                {account}));
-        for (auto& r : rows)
-            out.push_back(device_from(r));
-        return {};
-    }));
-    return out;
+        return devices_from(rows);
+    });
 }
 
 Result<std::vector<Device>> DeviceStore::all() {
-    std::vector<Device> out;
-    SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
+    return db_.read([&](Tx& tx) -> Result<std::vector<Device>> {
         SB_TRY_ASSIGN(auto rows,
                       tx.query(std::string(kDeviceCols) + "ORDER BY account_id, device_id"));
-        for (auto& r : rows)
-            out.push_back(device_from(r));
-        return {};
-    }));
-    return out;
+        return devices_from(rows);
+    });
 }
 
 Result<void> DeviceStore::set_info(int64_t account, std::string_view device_id,
@@ -314,13 +396,11 @@ Result<void> DeviceStore::set_info(int64_t account, std::string_view device_id,
     return db_.write([&](Tx& tx) -> Result<void> {
         SB_TRY_ASSIGN(auto d, load(tx, account, device_id));
         if (!d) return fail(Errc::not_found, "unknown device");
-        nlohmann::json j = nlohmann::json::object();
-        for (auto& [k, v] : d->info)
-            j[k] = v;
+        auto merged = d->info;
         for (auto& [k, v] : info)
-            j[k] = v;
+            merged[k] = v;
         SB_TRY(tx.exec("UPDATE eas_devices SET info = ? WHERE account_id = ? AND device_id = ?",
-                       {json_text(j), account, std::string(device_id)}));
+                       {encode_info(merged), account, std::string(device_id)}));
         return {};
     });
 }
@@ -328,8 +408,7 @@ Result<void> DeviceStore::set_info(int64_t account, std::string_view device_id,
 Result<int64_t> DeviceStore::set_suspended(int64_t account,
                                            std::optional<std::string_view> device_id,
                                            bool suspended) {
-    int64_t n = 0;
-    SB_TRY(db_.write([&](Tx& tx) -> Result<void> {
+    return db_.write([&](Tx& tx) -> Result<int64_t> {
         SB_TRY_ASSIGN(
             int64_t r,
             device_id
@@ -341,16 +420,13 @@ Result<int64_t> DeviceStore::set_suspended(int64_t account,
         if (device_id && r == 0)
             return fail(Errc::not_found,
                         fmt::format("no device '{}' for this account", *device_id));
-        n = r;
         tx.notify(changed(account, "suspend"));
-        return {};
-    }));
-    return n;
+        return r;
+    });
 }
 
 Result<bool> DeviceStore::remove(int64_t account, std::string_view device_id) {
-    bool found = false;
-    SB_TRY(db_.write([&](Tx& tx) -> Result<void> {
+    return db_.write([&](Tx& tx) -> Result<bool> {
         SB_TRY(tx.exec("DELETE FROM eas_sync_items WHERE account_id = ? AND device_id = ?",
                        {account, std::string(device_id)}));
         SB_TRY(tx.exec("DELETE FROM eas_sync_states WHERE account_id = ? AND device_id = ?",
@@ -358,16 +434,13 @@ Result<bool> DeviceStore::remove(int64_t account, std::string_view device_id) {
         SB_TRY_ASSIGN(auto n,
                       tx.exec("DELETE FROM eas_devices WHERE account_id = ? AND device_id = ?",
                               {account, std::string(device_id)}));
-        found = n > 0;
         tx.notify(changed(account, "remove"));
-        return {};
-    }));
-    return found;
+        return n > 0;
+    });
 }
 
 Result<int64_t> DeviceStore::reset(int64_t account, std::optional<std::string_view> device_id) {
-    int64_t n = 0;
-    SB_TRY(db_.write([&](Tx& tx) -> Result<void> {
+    return db_.write([&](Tx& tx) -> Result<int64_t> {
         SB_TRY_ASSIGN(
             int64_t count,
             device_id
@@ -378,7 +451,6 @@ Result<int64_t> DeviceStore::reset(int64_t account, std::optional<std::string_vi
         if (device_id && count == 0)
             return fail(Errc::not_found,
                         fmt::format("no device '{}' for this account", *device_id));
-        n = count;
         if (device_id) {
             SB_TRY(tx.exec("DELETE FROM eas_sync_items WHERE account_id = ? AND device_id = ?",
                            {account, std::string(*device_id)}));
@@ -393,9 +465,8 @@ Result<int64_t> DeviceStore::reset(int64_t account, std::optional<std::string_vi
             SB_TRY(tx.exec("UPDATE eas_devices SET cache = '' WHERE account_id = ?", {account}));
         }
         tx.notify(changed(account, "reset"));
-        return {};
-    }));
-    return n;
+        return count;
+    });
 }
 
 Result<void> DeviceStore::request_wipe(int64_t account, std::string_view device_id, Wipe kind) {
@@ -455,17 +526,17 @@ Result<void> DeviceStore::set_policy_key(int64_t account, std::string_view devic
 }
 
 Result<void> DeviceStore::set_cache(int64_t account, std::string_view device_id,
-                                    std::string_view cache) {
+                                    const DeviceCache& cache) {
+    const std::string text = encode_cache(cache);
     return db_.write([&](Tx& tx) -> Result<void> {
         SB_TRY(tx.exec("UPDATE eas_devices SET cache = ? WHERE account_id = ? AND device_id = ?",
-                       {std::string(cache), account, std::string(device_id)}));
+                       {text, account, std::string(device_id)}));
         return {};
     });
 }
 
 Result<int64_t> DeviceStore::purge(int64_t before_ms) {
-    int64_t n = 0;
-    SB_TRY(db_.write([&](Tx& tx) -> Result<void> {
+    return db_.write([&](Tx& tx) -> Result<int64_t> {
         SB_TRY(
             tx.exec("DELETE FROM eas_sync_items WHERE (account_id, device_id) IN "
                     "(SELECT account_id, device_id FROM eas_devices WHERE last_seen < ?)",
@@ -474,36 +545,33 @@ Result<int64_t> DeviceStore::purge(int64_t before_ms) {
             tx.exec("DELETE FROM eas_sync_states WHERE (account_id, device_id) IN "
                     "(SELECT account_id, device_id FROM eas_devices WHERE last_seen < ?)",
                     {before_ms}));
-        SB_TRY_ASSIGN(auto r, tx.exec("DELETE FROM eas_devices WHERE last_seen < ?", {before_ms}));
-        n = r;
+        SB_TRY_ASSIGN(int64_t n,
+                      tx.exec("DELETE FROM eas_devices WHERE last_seen < ?", {before_ms}));
         if (n) tx.notify(changed(0, "purge"));
-        return {};
-    }));
-    return n;
+        return n;
+    });
 }
 
 namespace {
 
 constexpr std::string_view kStateCols =
-    "SELECT collection, generation, sync_key, holdings, prev_key, prev_reply, pending, options, "
-    "modified_at, download_after, feed_modseq "
+    "SELECT collection, generation, sync_key, holdings, prev_key, prev_reply, intent_key, "
+    "intent_modseq, options, modified_at, download_after, feed_modseq "
     "FROM eas_sync_states ";
 
-Result<SyncState> state_from(const Row& r) {
+SyncState state_from(const Row& r) {
     SyncState s;
     s.collection = r.text(0);
     s.generation = r.text(1);
     s.key = r.integer(2);
     s.holdings = r.text(3);
     s.prev_key = r.integer(4);
-    auto reply = crypto::base64_decode(r.text(5));
-    if (!reply) return fail(Errc::internal, "stored sync reply is not base64");
-    s.prev_reply = std::move(*reply);
-    s.pending = r.text(6);
-    s.options = r.text(7);
-    s.modified_at = r.integer(8);
-    s.download_after = r.integer(9);
-    s.feed_modseq = r.integer(10);
+    s.prev_reply = r.text(5);
+    if (int64_t key = r.integer(6); key != 0) s.intent = SyncIntent{key, r.integer(7)};
+    s.options = decode_options(r.text(8));
+    s.modified_at = r.integer(9);
+    s.download_after = r.integer(10);
+    s.feed_modseq = r.integer(11);
     return s;
 }
 
@@ -559,21 +627,66 @@ Result<void> delete_items(Tx& tx, int64_t account, const std::string& device,
     return {};
 }
 
-Result<void> write_state(Tx& tx, int64_t account, const std::string& device, const SyncState& s) {
-    // The first nine values in this order: the crash tests recognise the state write by them.
-    std::vector<Value> p = {
-        account,      device,     s.collection, s.generation,
-        s.key,        s.holdings, s.prev_key,   crypto::base64_encode(s.prev_reply),
-        s.pending,    s.options,  now_ms(),     s.download_after,
-        s.feed_modseq};
+Result<std::optional<SyncState>> load_state(Tx& tx, int64_t account, const std::string& device,
+                                            const std::string& collection) {
+    SB_TRY_ASSIGN(auto row,
+                  tx.first(std::string(kStateCols) +
+                               "WHERE account_id = ? AND device_id = ? AND collection = ?",
+                           {account, device, collection}));
+    if (!row) return std::optional<SyncState>();
+    return std::optional<SyncState>(state_from(*row));
+}
+
+Result<void> convert_legacy_holdings(Tx& tx, int64_t account, const std::string& device,
+                                     SyncState& s) {
+    SB_TRY_ASSIGN(auto items, parse_items(s.holdings));
+    SB_TRY(upsert_items(tx, account, device, s.collection,
+                        std::vector<std::pair<int64_t, int64_t>>(items.begin(), items.end())));
+    s.holdings.clear();
+    s.download_after = SyncState::kDownloaded;
+    s.feed_modseq = 0;
+    SB_TRY(
+        tx.exec("UPDATE eas_sync_states SET holdings = '', download_after = ?, "
+                "feed_modseq = 0 WHERE account_id = ? AND device_id = ? AND collection = ?",
+                {SyncState::kDownloaded, account, device, s.collection}));
+    return {};
+}
+
+// SQLite would store a text-bound reply as TEXT in its BLOB column: the cast keeps it a BLOB.
+// PostgreSQL sends a bytea parameter as raw bytes by itself.
+constexpr std::string_view kInsertStateSqlite =
+    "INSERT INTO eas_sync_states (account_id, device_id, collection, generation, sync_key, "
+    "holdings, prev_key, prev_reply, intent_key, intent_modseq, options, modified_at, "
+    "download_after, feed_modseq) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, CAST(? AS BLOB), ?, ?, ?, ?, ?, ?)";
+constexpr std::string_view kInsertStatePostgres =
+    "INSERT INTO eas_sync_states (account_id, device_id, collection, generation, sync_key, "
+    "holdings, prev_key, prev_reply, intent_key, intent_modseq, options, modified_at, "
+    "download_after, feed_modseq) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+Result<void> write_state(Tx& tx, std::string_view insert, int64_t account,
+                         const std::string& device, const SyncState& s) {
+    // The first nine values in this order: the crash tests recognise the state write by them
+    // (the ninth, intent_key, is 0 when the write clears the intent).
+    std::vector<Value> p = {account,
+                            device,
+                            s.collection,
+                            s.generation,
+                            s.key,
+                            s.holdings,
+                            s.prev_key,
+                            s.prev_reply,
+                            s.intent ? s.intent->key : int64_t(0),
+                            s.intent ? s.intent->modseq : int64_t(0),
+                            encode_options(s.options),
+                            now_ms(),
+                            s.download_after,
+                            s.feed_modseq};
     SB_TRY(tx.exec(
         "DELETE FROM eas_sync_states WHERE account_id = ? AND device_id = ? AND collection = ?",
         {account, device, s.collection}));
-    SB_TRY(
-        tx.exec("INSERT INTO eas_sync_states (account_id, device_id, collection, generation, "
-                "sync_key, holdings, prev_key, prev_reply, pending, options, modified_at, "
-                "download_after, feed_modseq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                p));
+    SB_TRY(tx.exec(insert, p));
     return {};
 }
 
@@ -581,43 +694,20 @@ Result<void> write_state(Tx& tx, int64_t account, const std::string& device, con
 
 Result<std::optional<SyncState>> DeviceStore::state(int64_t account, std::string_view device_id,
                                                     std::string_view collection) {
-    std::optional<SyncState> out;
     const std::string device(device_id), coll(collection);
-    auto read = [&](Tx& tx) -> Result<void> {
-        out.reset();
-        SB_TRY_ASSIGN(auto row,
-                      tx.first(std::string(kStateCols) +
-                                   "WHERE account_id = ? AND device_id = ? AND collection = ?",
-                               {account, device, coll}));
-        if (!row) return {};
-        SB_TRY_ASSIGN(auto s, state_from(*row));
-        out = std::move(s);
-        return {};
-    };
-    SB_TRY(db_.read(read));
-    if (!out || !legacy(*out)) return out;
-    SB_TRY(db_.write([&](Tx& tx) -> Result<void> {
-        SB_TRY(read(tx));
-        if (!out || !legacy(*out)) return {};  // converted meanwhile
-        SB_TRY_ASSIGN(auto items, parse_items(out->holdings));
-        SB_TRY(upsert_items(tx, account, device, coll,
-                            std::vector<std::pair<int64_t, int64_t>>(items.begin(), items.end())));
-        out->holdings.clear();
-        out->download_after = SyncState::kDownloaded;
-        out->feed_modseq = 0;
-        SB_TRY(
-            tx.exec("UPDATE eas_sync_states SET holdings = '', download_after = ?, "
-                    "feed_modseq = 0 WHERE account_id = ? AND device_id = ? AND collection = ?",
-                    {SyncState::kDownloaded, account, device, coll}));
-        return {};
-    }));
-    return out;
+    auto read = [&](Tx& tx) { return load_state(tx, account, device, coll); };
+    SB_TRY_ASSIGN(auto found, db_.read(read));
+    if (!found || !legacy(*found)) return found;
+    return db_.write([&](Tx& tx) -> Result<std::optional<SyncState>> {
+        SB_TRY_ASSIGN(auto s, read(tx));
+        if (!s || !legacy(*s)) return s;  // converted meanwhile
+        SB_TRY(convert_legacy_holdings(tx, account, device, *s));
+        return s;
+    });
 }
 
 Result<std::vector<SyncState>> DeviceStore::states(int64_t account, std::string_view device_id) {
-    std::vector<SyncState> out;
-    SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
-        out.clear();
+    return db_.read([&](Tx& tx) -> Result<std::vector<SyncState>> {
         SB_TRY_ASSIGN(auto rows,
                       tx.query(std::string(kStateCols) +
                                    "WHERE account_id = ? AND device_id = ? ORDER BY collection",
@@ -629,23 +719,22 @@ Result<std::vector<SyncState>> DeviceStore::states(int64_t account, std::string_
         std::map<std::string, size_t> held;
         for (auto& c : counts)
             held[c.text(0)] = static_cast<size_t>(c.integer(1));
+        std::vector<SyncState> out;
         for (auto& r : rows) {
-            auto s = state_from(r);
-            if (!s) return tl::unexpected(s.error());
-            if (legacy(*s)) {
-                auto items = parse_items(s->holdings);
-                s->held_items = items ? items->size() : 0;
-            } else if (!s->collection.empty()) {
-                s->held_items = held[s->collection];
+            SyncState s = state_from(r);
+            if (legacy(s)) {
+                auto items = parse_items(s.holdings);
+                s.held_items = items ? items->size() : 0;
+            } else if (!s.collection.empty()) {
+                s.held_items = held[s.collection];
             } else {
-                auto folders = parse_folders(s->holdings);
-                s->held_items = folders ? folders->size() : 0;
+                auto folders = decode_folders(s.holdings);
+                s.held_items = folders ? folders->size() : 0;
             }
-            out.push_back(std::move(*s));
+            out.push_back(std::move(s));
         }
-        return {};
-    }));
-    return out;
+        return out;
+    });
 }
 
 Result<void> DeviceStore::put_state(int64_t account, std::string_view device_id, const SyncState& s,
@@ -663,6 +752,8 @@ Result<void> DeviceStore::put_state(int64_t account, std::string_view device_id,
     // commit, the device finds its key unknown and syncs the collection again (Status 3). So the
     // commit does not wait for the disk, which a phone syncing in small windows would otherwise
     // wait for once a request. The mailbox changes of the request are durable before it.
+    const std::string_view insert =
+        db_.dialect() == "postgresql" ? kInsertStatePostgres : kInsertStateSqlite;
     return db_.write_relaxed([&](Tx& tx) -> Result<void> {
         if (held.clear)
             SB_TRY(
@@ -671,17 +762,16 @@ Result<void> DeviceStore::put_state(int64_t account, std::string_view device_id,
                         {account, device, s.collection}));
         SB_TRY(delete_items(tx, account, device, s.collection, removals));
         SB_TRY(upsert_items(tx, account, device, s.collection, upserts));
-        return write_state(tx, account, device, s);
+        return write_state(tx, insert, account, device, s);
     });
 }
 
 Result<std::map<int64_t, int64_t>> DeviceStore::held(int64_t account, std::string_view device_id,
                                                      std::string_view collection,
                                                      const std::vector<int64_t>& ids) {
-    std::map<int64_t, int64_t> out;
-    if (ids.empty()) return out;
-    SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
-        out.clear();
+    if (ids.empty()) return std::map<int64_t, int64_t>();
+    return db_.read([&](Tx& tx) -> Result<std::map<int64_t, int64_t>> {
+        std::map<int64_t, int64_t> out;
         for (size_t at = 0; at < ids.size(); at += kMaxIdList) {
             std::vector<Value> p{account, std::string(device_id), std::string(collection)};
             auto list = id_list(ids, at, p);
@@ -693,9 +783,8 @@ Result<std::map<int64_t, int64_t>> DeviceStore::held(int64_t account, std::strin
             for (auto& r : rows)
                 out[r.integer(0)] = r.integer(1);
         }
-        return {};
-    }));
-    return out;
+        return out;
+    });
 }
 
 Result<void> DeviceStore::drop_states(int64_t account, std::string_view device_id,

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "eas/sync/collection_options.hpp"
 #include "store/database.hpp"
 #include "store/migrations.hpp"
 
@@ -23,6 +24,25 @@ const std::vector<store::Migration>& migrations();
 
 enum class Wipe { none, full, account_only };
 std::string_view wipe_name(Wipe w);  // "", "full", "account"
+
+// A folder a Ping watches: its ServerId and Class as the device sent them.
+struct PingFolder {
+    std::string id;
+    std::string cls;
+
+    bool operator==(const PingFolder&) const = default;
+};
+
+// What the device's last full requests asked for: an empty Sync or Ping reuses it (MS-ASCMD
+// 2.2.1.21.1, 2.2.1.13).
+struct DeviceCache {
+    std::vector<std::string> sync_collections;  // the last full Sync's collections, in its order
+    std::optional<int64_t> sync_wait;           // its Wait or HeartbeatInterval, in seconds
+    std::optional<int64_t> ping_heartbeat;      // the last Ping's HeartbeatInterval, in seconds
+    std::vector<PingFolder> ping_folders;       // and its folders
+
+    bool operator==(const DeviceCache&) const = default;
+};
 
 struct Device {
     int64_t account_id = 0;
@@ -46,7 +66,17 @@ struct Device {
     int64_t wipe_sent_at = 0;
     int64_t wipe_acknowledged_at = 0;
     int wipe_ack_status = 0;  // MS-ASPROV 2.2.2.54.3: 1 wiped, 2 failed
-    std::string cache;  // JSON: the last Sync request and Ping folders (empty requests reuse them)
+    DeviceCache cache;
+};
+
+// What a Sync with Adds is about to do, stored before the first Add reaches the mailbox: after a
+// crash, the resent request finds the contacts it already made since `modseq` (see
+// collection_sync.hpp).
+struct SyncIntent {
+    int64_t key = 0;     // the SyncKey counter the request answers
+    int64_t modseq = 0;  // the mailbox's modseq before its Adds
+
+    bool operator==(const SyncIntent&) const = default;
 };
 
 // One SyncState: the SyncKey counter of a collection, where the device is in the collection's
@@ -61,8 +91,8 @@ struct SyncState {
     std::string holdings;    // the folder hierarchy: serialized FolderSet ("" for collections)
     int64_t prev_key = 0;    // the SyncKey the cached reply answered (0 = none)
     std::string prev_reply;  // WBXML of the reply fragment, replayed for prev_key
-    std::string pending;     // an interrupted request's intent (crash recovery), JSON
-    std::string options;     // the collection's last request options (empty Sync), JSON
+    std::optional<SyncIntent> intent;  // an interrupted request's intent (crash recovery)
+    CollectionOptions options;         // the collection's last request options (empty Sync)
     int64_t modified_at = 0;
     // The initial download goes through the folder in item id order: it goes on after this id,
     // or is over (kDownloaded).
@@ -116,7 +146,7 @@ class DeviceStore {
     Result<void> set_pending_policy_key(int64_t account, std::string_view device_id, uint32_t key);
     Result<void> set_policy_key(int64_t account, std::string_view device_id, uint32_t key,
                                 std::string_view policy_hash);
-    Result<void> set_cache(int64_t account, std::string_view device_id, std::string_view cache);
+    Result<void> set_cache(int64_t account, std::string_view device_id, const DeviceCache& cache);
     // Deletes devices not seen since `before_ms` with their states; returns the devices removed.
     Result<int64_t> purge(int64_t before_ms);
 

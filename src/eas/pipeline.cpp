@@ -15,6 +15,7 @@
 #include "eas/provision/policy.hpp"
 #include "eas/query.hpp"
 #include "eas/service.hpp"
+#include "eas/status_map.hpp"
 
 namespace sb::eas {
 
@@ -102,221 +103,234 @@ bool is_activesync_path(std::string_view target, std::string_view& query) {
     return iequals(path, kPath);
 }
 
-Outcome Pipeline::handle(Request req) {
-    Outcome out;
-    auto& svc = service_;
-    std::string_view query_text;
-    if (!is_activesync_path(req.target, query_text)) {
-        out.response = http_status(404);
-        return out;
-    }
-    if (req.method != "POST" && req.method != "OPTIONS") {
-        out.response = http_status(405);
-        out.response.headers.emplace_back("Allow", "OPTIONS,POST");
-        return out;
-    }
+namespace {
 
-    // 2. authentication (MS-ASHTTP 2.2.1.1.2.2: Basic over TLS)
-    auto creds = parse_basic(req.authorization);
-    if (!creds) {
-        out.response = unauthorized();
-        return out;
+Verdict answer(Response r) {
+    Outcome out;
+    out.response = std::move(r);
+    return out;
+}
+
+// A denial with an EAS status where the version has common statuses, HTTP 449 before (MS-ASHTTP
+// 2.2.2.1.1: retry after Provision).
+Verdict deny_with_status(const Exchange& x, int eas_status) {
+    if (x.version >= kV140) return answer(wbxml_response(status_body(*x.spec, eas_status)));
+    return answer(http_status(449));
+}
+
+Verdict route(Exchange& x) {
+    if (!is_activesync_path(x.request.target, x.query_text)) return answer(http_status(404));
+    if (x.request.method != "POST" && x.request.method != "OPTIONS") {
+        Response r = http_status(405);
+        r.headers.emplace_back("Allow", "OPTIONS,POST");
+        return answer(std::move(r));
     }
-    auto auth = svc.authenticator().authenticate(auth::Service::eas, creds->user, creds->password,
-                                                 req.client_address);
-    if (!auth) {
-        if (auth.error().code == Errc::throttled) {
+    return std::nullopt;
+}
+
+// MS-ASHTTP 2.2.1.1.2.2: Basic over TLS.
+Verdict authenticate(Exchange& x) {
+    const Request& req = x.request;
+    auto creds = parse_basic(req.authorization);
+    if (!creds) return answer(unauthorized());
+    auto auth = x.service.authenticator().authenticate(auth::Service::eas, creds->user,
+                                                       creds->password, req.client_address);
+    if (auth) {
+        x.auth = std::move(*auth);
+        return std::nullopt;
+    }
+    switch (auth.error().code) {
+        case Errc::throttled:
             // Repeated failures: a 401 would make the phone ask the user again at once; a 503
             // with Retry-After makes it back off instead (and tells an attacker nothing).
             spdlog::info("eas: {} throttled from {}", creds->user, req.client_address);
-            out.response = service_unavailable(retry_after_of(auth.error()));
-        } else if (auth.error().code == Errc::auth_failed) {
+            return answer(service_unavailable(retry_after_of(auth.error())));
+        case Errc::auth_failed:
             spdlog::info("eas: login refused for {} from {}: {}", creds->user, req.client_address,
                          auth.error().message);
-            out.response = unauthorized();
-        } else {
+            return answer(unauthorized());
+        default:
             spdlog::warn("eas: authentication unavailable: {}", auth.error().message);
-            out.response = service_unavailable(30);
-        }
-        return out;
+            return answer(service_unavailable(30));
     }
-    const directory::Account& account = auth->account;
+}
 
-    // 3. the account may sync
-    auto settings = svc.settings().get(account);
+Verdict account_may_sync(Exchange& x) {
+    auto settings = x.service.settings().get(x.account());
     if (!settings) {
-        spdlog::warn("eas: the settings of {} could not be read: {}", account.address,
+        spdlog::warn("eas: the settings of {} could not be read: {}", x.account().address,
                      settings.error().message);
-        out.response = service_unavailable(30);
-        return out;
+        return answer(service_unavailable(30));
     }
     if (!(*settings)->mobile_sync) {
-        spdlog::info("eas: mobile sync disabled for {}", account.address);
-        out.response = http_status(403);
-        return out;
+        spdlog::info("eas: mobile sync disabled for {}", x.account().address);
+        return answer(http_status(403));
     }
+    x.settings = std::move(*settings);
+    return std::nullopt;
+}
 
-    // 4. OPTIONS (MS-ASHTTP 2.2.2.4, 3.1.5.1)
-    if (req.method == "OPTIONS") {
-        std::string versions;
-        for (Version v : svc.checks().versions(account, "", req.user_agent))
-            versions += (versions.empty() ? "" : ",") + std::string(version_text(v));
-        out.response = http_status(200);
-        out.response.headers.emplace_back("Allow", "OPTIONS,POST");
-        out.response.headers.emplace_back("Public", "OPTIONS,POST");
-        out.response.headers.emplace_back("MS-ASProtocolVersions", versions);
-        out.response.headers.emplace_back("MS-ASProtocolCommands", advertised_commands());
-        return out;
-    }
+// MS-ASHTTP 2.2.2.4, 3.1.5.1
+Verdict answer_options(Exchange& x) {
+    if (x.request.method != "OPTIONS") return std::nullopt;
+    std::string versions;
+    for (Version v : x.service.checks().versions(x.account(), "", x.request.user_agent))
+        versions += (versions.empty() ? "" : ",") + std::string(version_text(v));
+    Response r = http_status(200);
+    r.headers.emplace_back("Allow", "OPTIONS,POST");
+    r.headers.emplace_back("Public", "OPTIONS,POST");
+    r.headers.emplace_back("MS-ASProtocolVersions", versions);
+    r.headers.emplace_back("MS-ASProtocolCommands", advertised_commands());
+    return answer(std::move(r));
+}
 
-    // 5. request line, version, body
-    auto query = parse_query(query_text);
-    if (!query) {
-        out.response = bad_request(query.error().message);
-        return out;
-    }
-    if (!query->command) {
-        out.response = bad_request("unknown command " + query->command_name);
-        return out;
-    }
-    const CommandSpec* spec = find_command(*query->command);
-    if (!spec) {
-        // MS-ASHTTP 2.2.2.1.2: a command the server does not implement.
-        out.response = http_status(501);
-        return out;
-    }
-    Version version = 0;
-    if (query->version) {
-        version = *query->version;
+// The plain form carries the version and the PolicyKey in headers, the base64 form in the query.
+Verdict read_request_line(Exchange& x) {
+    auto query = parse_query(x.query_text);
+    if (!query) return answer(bad_request(query.error().message));
+    x.query = std::move(*query);
+    if (!x.query.command) return answer(bad_request("unknown command " + x.query.command_name));
+    x.spec = find_command(*x.query.command);
+    // MS-ASHTTP 2.2.2.1.2: a command the server does not implement.
+    if (!x.spec) return answer(http_status(501));
+    if (x.query.version) {
+        x.version = *x.query.version;
     } else {
-        auto v = parse_version(trim(req.protocol_version));
-        if (!v) {
-            out.response = bad_request("missing or unsupported MS-ASProtocolVersion");
-            return out;
-        }
-        version = *v;
+        auto v = parse_version(trim(x.request.protocol_version));
+        if (!v) return answer(bad_request("missing or unsupported MS-ASProtocolVersion"));
+        x.version = *v;
     }
-    std::optional<uint32_t> policy_key = query->policy_key;
-    if (!policy_key && !trim(req.policy_key).empty()) {
+    x.policy_key = x.query.policy_key;
+    if (auto t = trim(x.request.policy_key); !x.policy_key && !t.empty()) {
         uint32_t k = 0;
-        auto t = trim(req.policy_key);
         auto r = std::from_chars(t.data(), t.data() + t.size(), k);
-        if (r.ec != std::errc() || r.ptr != t.data() + t.size()) {
-            out.response = bad_request("malformed X-MS-PolicyKey");
-            return out;
-        }
-        policy_key = k;
+        if (r.ec != std::errc() || r.ptr != t.data() + t.size())
+            return answer(bad_request("malformed X-MS-PolicyKey"));
+        x.policy_key = k;
     }
-    if (req.body.size() > svc.options().max_body) {
-        out.response = http_status(413);
-        out.response.close = true;
-        return out;
-    }
-    wbxml::Document doc;
-    if (!req.body.empty()) {
-        auto decoded = wbxml::decode_owned(std::move(req.body), svc.options().wbxml);
-        if (!decoded) {
-            out.response = bad_request("body: " + decoded.error().message);
-            return out;
-        }
-        doc = std::move(*decoded);
-        if (!doc.root().is(spec->root)) {
-            out.response = bad_request(fmt::format("body is <{}>, not <{}>", doc.root().name(),
-                                                   wbxml::tag_name(spec->root)));
-            return out;
-        }
-    } else if (!spec->body_optional) {
-        out.response = bad_request(fmt::format("{} needs a body", query->command_name));
-        return out;
-    }
+    return std::nullopt;
+}
 
-    // 6. the device
-    auto device = svc.devices().touch(account.id, query->device_id, query->device_type,
-                                      req.user_agent, version_text(version), query->command_name);
+Verdict read_body(Exchange& x) {
+    const Options& options = x.service.options();
+    if (x.request.body.size() > options.max_body) {
+        Response r = http_status(413);
+        r.close = true;
+        return answer(std::move(r));
+    }
+    if (x.request.body.empty()) {
+        if (x.spec->body_optional) return std::nullopt;
+        return answer(bad_request(fmt::format("{} needs a body", x.query.command_name)));
+    }
+    auto decoded = wbxml::decode_owned(std::move(x.request.body), options.wbxml);
+    if (!decoded) return answer(bad_request("body: " + decoded.error().message));
+    x.body = std::move(*decoded);
+    if (!x.body.root().is(x.spec->root))
+        return answer(bad_request(fmt::format("body is <{}>, not <{}>", x.body.root().name(),
+                                              wbxml::tag_name(x.spec->root))));
+    return std::nullopt;
+}
+
+Verdict register_device(Exchange& x) {
+    auto device = x.service.devices().touch(x.account().id, x.query.device_id, x.query.device_type,
+                                            x.request.user_agent, version_text(x.version),
+                                            x.query.command_name);
     if (!device) {
         spdlog::error("eas: device registration failed: {}", device.error().message);
-        out.response = service_unavailable(30);
-        return out;
+        return answer(service_unavailable(30));
     }
+    x.device = std::move(*device);
+    return std::nullopt;
+}
 
-    auto deny_with_status = [&](int eas_status) {
-        if (version >= kV140)
-            out.response = wbxml_response(status_body(*spec, eas_status));
-        else
-            out.response = http_status(449);  // MS-ASHTTP 2.2.2.1.1: retry after Provision
-    };
+Verdict device_control(Exchange& x) {
+    CheckInput in{x.account(), *x.device, x.query, x.version};
+    auto denial = x.service.checks().run(in);
+    if (!denial) return std::nullopt;
+    spdlog::info("eas: {} {} denied: {}", x.account().address, x.device->device_id, denial->reason);
+    if (denial->eas_status && x.version >= kV140)
+        return answer(wbxml_response(status_body(*x.spec, denial->eas_status)));
+    return answer(http_status(denial->http_status));
+}
 
-    // 7. device control
-    CheckInput in{account, *device, *query, version};
-    if (auto denial = svc.checks().run(in)) {
-        spdlog::info("eas: {} {} denied: {}", account.address, device->device_id, denial->reason);
-        if (denial->eas_status && version >= kV140)
-            out.response = wbxml_response(status_body(*spec, denial->eas_status));
-        else
-            out.response = http_status(denial->http_status);
-        return out;
-    }
+// MS-ASPROV 3.2.5.1.2: while a wipe is pending, only Provision may go on.
+Verdict remote_wipe(Exchange& x) {
+    if (x.device->wipe == Wipe::none || x.spec->command == Command::Provision) return std::nullopt;
+    return deny_with_status(x, status::kRemoteWipeRequested);
+}
 
-    // 8. remote wipe: only Provision may go on (MS-ASPROV 3.2.5.1.2)
-    if (device->wipe != Wipe::none && spec->command != Command::Provision) {
-        deny_with_status(status::kRemoteWipeRequested);
-        return out;
-    }
+// MS-ASPROV 3.1.5.1
+Verdict provisioning(Exchange& x) {
+    const Policy& policy = x.settings->policy;
+    if (x.spec->command == Command::Provision || !policy.enabled) return std::nullopt;
+    if (policy.allow_non_provisionable && never_provisions(x.request, x.query)) return std::nullopt;
+    if (!x.policy_key || *x.policy_key == 0)
+        return deny_with_status(x, status::kDeviceNotProvisioned);
+    if (*x.policy_key != x.device->policy_key)
+        return deny_with_status(x, status::kInvalidPolicyKey);
+    bool stale = x.device->policy_hash != policy.hash ||
+                 (policy.refresh_minutes > 0 &&
+                  now_ms() - x.device->provisioned_at > policy.refresh_minutes * 60'000);
+    if (stale) return deny_with_status(x, status::kPolicyRefresh);
+    return std::nullopt;
+}
 
-    // 9. provisioning (MS-ASPROV 3.1.5.1)
-    if (spec->command != Command::Provision && device->wipe == Wipe::none) {
-        const Policy* policy = &(*settings)->policy;
-        if (policy->enabled) {
-            bool exempt = policy->allow_non_provisionable && never_provisions(req, *query);
-            if (!exempt) {
-                if (!policy_key || *policy_key == 0) {
-                    deny_with_status(status::kDeviceNotProvisioned);
-                    return out;
-                }
-                if (*policy_key != device->policy_key) {
-                    deny_with_status(status::kInvalidPolicyKey);
-                    return out;
-                }
-                bool stale = device->policy_hash != policy->hash ||
-                             (policy->refresh_minutes > 0 &&
-                              now_ms() - device->provisioned_at > policy->refresh_minutes * 60'000);
-                if (stale) {
-                    deny_with_status(status::kPolicyRefresh);
-                    return out;
-                }
-            }
-        }
-    }
-
-    // 10. the command
-    try {
-        auto lock = svc.lock_device(account.id, device->device_id);
-        Context ctx{svc, account, *device, *query, version, doc};
-        auto reply = spec->run(ctx);
-        if (!reply) {
-            auto code = reply.error().code;
-            if (code == Errc::invalid_argument || code == Errc::parse_error ||
-                code == Errc::limit_exceeded) {
-                out.response = bad_request(reply.error().message);
-            } else {
-                spdlog::error("eas: {} for {} {} failed: {}", query->command_name, account.address,
-                              device->device_id, reply.error().message);
-                out.response = http_status(500);
-            }
+Outcome command_outcome(Exchange& x, Result<Reply> reply) {
+    Outcome out;
+    if (!reply) {
+        if (http_status_of_failure(reply.error()) == 400) {
+            out.response = bad_request(reply.error().message);
             return out;
         }
-        if (reply->wait) {
-            out.wait = std::move(reply->wait);
-            return out;
-        }
-        if (reply->http_status != 200)
-            out.response = http_status(reply->http_status);
-        else
-            out.response = wbxml_response(std::move(reply->body));
-    } catch (const std::exception& e) {
-        spdlog::error("eas: {} raised: {}", query->command_name, e.what());
+        spdlog::error("eas: {} for {} {} failed: {}", x.query.command_name, x.account().address,
+                      x.device->device_id, reply.error().message);
         out.response = http_status(500);
+    } else if (reply->wait) {
+        out.wait = std::move(reply->wait);
+    } else if (reply->http_status != 200) {
+        out.response = http_status(reply->http_status);
+    } else {
+        out.response = wbxml_response(std::move(reply->body));
     }
+    return out;
+}
+
+Verdict dispatch(Exchange& x) {
+    try {
+        auto lock = x.service.lock_device(x.account().id, x.device->device_id);
+        Context ctx{x.service, x.account(), *x.device, x.query, x.version, x.body};
+        return command_outcome(x, x.spec->run(ctx));
+    } catch (const std::exception& e) {
+        spdlog::error("eas: {} raised: {}", x.query.command_name, e.what());
+        return answer(http_status(500));
+    }
+}
+
+}  // namespace
+
+Pipeline::Pipeline(Service& service)
+    : service_(service),
+      steps_{
+          {"route", route},
+          {"authenticate", authenticate},
+          {"account", account_may_sync},
+          {"options", answer_options},
+          {"request", read_request_line},
+          {"body", read_body},
+          {"device", register_device},
+          {"device-control", device_control},
+          {"remote-wipe", remote_wipe},
+          {"provisioning", provisioning},
+          {"dispatch", dispatch},
+      } {}
+
+Outcome Pipeline::handle(Request request) {
+    Exchange x(service_, std::move(request));
+    for (const Step& step : steps_)
+        if (auto outcome = step.run(x)) return std::move(*outcome);
+    spdlog::error("eas: no step answered {}", x.request.target);  // the chain ends in dispatch
+    Outcome out;
+    out.response = http_status(500);
     return out;
 }
 

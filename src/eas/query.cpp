@@ -95,93 +95,110 @@ Result<Query> parse_plain(std::string_view query, const QueryLimits& limits) {
     return q;
 }
 
-// MS-ASHTTP 2.2.1.1.1.1: version, command code, locale (LE), device id, policy key, device type,
-// then command parameters as tag, length, value.
-Result<Query> parse_packed(std::string_view bytes, const QueryLimits& limits) {
-    Query q;
-    q.base64 = true;
+// The bytes of the base64 form, read front to back; need() says where they ran out.
+struct PackedReader {
+    std::string_view bytes;
     size_t pos = 0;
-    auto need = [&](size_t n) -> Result<void> {
+
+    Result<void> need(size_t n) const {
         if (bytes.size() - pos < n)
             return fail(Errc::parse_error, fmt::format("base64 query truncated at byte {}", pos));
         return {};
-    };
-    auto byte = [&]() { return static_cast<uint8_t>(bytes[pos++]); };
-    SB_TRY(need(5));
-    uint8_t version = byte();
-    uint8_t code = byte();
-    q.locale = static_cast<uint16_t>(byte() | (byte() << 8));
-    if (is_supported(version))
-        q.version = version;
-    else
+    }
+    uint8_t byte() { return static_cast<uint8_t>(bytes[pos++]); }
+    std::string_view take(size_t n) {
+        auto v = bytes.substr(pos, n);
+        pos += n;
+        return v;
+    }
+    bool done() const { return pos >= bytes.size(); }
+};
+
+// MS-ASHTTP 2.2.1.1.1.1: version, command code, locale (LE), device id, policy key, device type.
+Result<void> read_packed_header(PackedReader& in, Query& q) {
+    SB_TRY(in.need(5));
+    uint8_t version = in.byte();
+    uint8_t code = in.byte();
+    uint8_t locale_low = in.byte();
+    q.locale = static_cast<uint16_t>(locale_low | (in.byte() << 8));
+    if (!is_supported(version))
         return fail(Errc::invalid_argument,
                     fmt::format("unsupported protocol version byte {}", version));
+    q.version = version;
     q.command = command_by_code(code);
     q.command_name = q.command ? std::string(command_name(*q.command)) : fmt::format("#{}", code);
-    size_t id_len = byte();
-    SB_TRY(need(id_len));
-    q.device_id.assign(bytes.substr(pos, id_len));
-    pos += id_len;
+    size_t id_len = in.byte();
+    SB_TRY(in.need(id_len));
+    q.device_id.assign(in.take(id_len));
     // MS-ASHTTP 2.2.1.1.1.1: the device id here may be a binary GUID; it is kept as lowercase
     // hex so that it prints, stores and compares like the plain form's ids.
     if (!check_token("DeviceId", q.device_id, SIZE_MAX)) q.device_id = hex_of(q.device_id);
-    SB_TRY(need(1));
-    size_t key_len = byte();
+    SB_TRY(in.need(1));
+    size_t key_len = in.byte();
     if (key_len != 0 && key_len != 4)
         return fail(Errc::parse_error,
                     fmt::format("policy key length {} (must be 0 or 4)", key_len));
-    SB_TRY(need(key_len));
+    SB_TRY(in.need(key_len));
     if (key_len == 4) {
         // The policy key is an unsigned 32-bit integer, least significant byte first like the
         // locale before it (MS-ASHTTP 2.2.1.1.1.1 gives the locale 0x0409 as bytes 09 04).
         uint32_t k = 0;
         for (int i = 0; i < 4; ++i)
-            k |= static_cast<uint32_t>(byte()) << (8 * i);
+            k |= static_cast<uint32_t>(in.byte()) << (8 * i);
         q.policy_key = k;
     }
-    SB_TRY(need(1));
-    size_t type_len = byte();
-    SB_TRY(need(type_len));
-    q.device_type.assign(bytes.substr(pos, type_len));
-    pos += type_len;
+    SB_TRY(in.need(1));
+    size_t type_len = in.byte();
+    SB_TRY(in.need(type_len));
+    q.device_type.assign(in.take(type_len));
+    return {};
+}
+
+// MS-ASHTTP 2.2.1.1.1.1.3: one command parameter (tag, value).
+Result<void> set_packed_parameter(Query& q, uint8_t tag, std::string value) {
+    switch (tag) {
+        case 0:
+            q.attachment_name = std::move(value);
+            return {};
+        case 1:
+            q.collection_id = std::move(value);
+            return {};
+        case 3:
+            q.item_id = std::move(value);
+            return {};
+        case 4:
+            q.long_id = std::move(value);
+            return {};
+        case 6:
+            q.occurrence = std::move(value);
+            return {};
+        case 7:
+            if (value.size() != 1)
+                return fail(Errc::parse_error, "the Options parameter must be one byte");
+            q.save_in_sent = (value[0] & 0x01) != 0;
+            q.accept_multipart = (value[0] & 0x02) != 0;
+            return {};
+        case 8:
+            q.user = std::move(value);
+            return {};
+        default:
+            return fail(Errc::parse_error, fmt::format("unknown command parameter tag {}", tag));
+    }
+}
+
+Result<Query> parse_packed(std::string_view bytes, const QueryLimits& limits) {
+    Query q;
+    q.base64 = true;
+    PackedReader in{bytes};
+    SB_TRY(read_packed_header(in, q));
     SB_TRY(check_token("DeviceId", q.device_id, limits.max_device_id));
     SB_TRY(check_token("DeviceType", q.device_type, limits.max_device_type));
-    while (pos < bytes.size()) {
-        SB_TRY(need(2));
-        uint8_t tag = byte();
-        size_t len = byte();
-        SB_TRY(need(len));
-        std::string value(bytes.substr(pos, len));
-        pos += len;
-        switch (tag) {
-            case 0:
-                q.attachment_name = std::move(value);
-                break;
-            case 1:
-                q.collection_id = std::move(value);
-                break;
-            case 3:
-                q.item_id = std::move(value);
-                break;
-            case 4:
-                q.long_id = std::move(value);
-                break;
-            case 6:
-                q.occurrence = std::move(value);
-                break;
-            case 7:
-                if (len != 1)
-                    return fail(Errc::parse_error, "the Options parameter must be one byte");
-                q.save_in_sent = (value[0] & 0x01) != 0;
-                q.accept_multipart = (value[0] & 0x02) != 0;
-                break;
-            case 8:
-                q.user = std::move(value);
-                break;
-            default:
-                return fail(Errc::parse_error,
-                            fmt::format("unknown command parameter tag {}", tag));
-        }
+    while (!in.done()) {
+        SB_TRY(in.need(2));
+        uint8_t tag = in.byte();
+        size_t len = in.byte();
+        SB_TRY(in.need(len));
+        SB_TRY(set_packed_parameter(q, tag, std::string(in.take(len))));
     }
     return q;
 }

@@ -2,16 +2,15 @@
 #include "eas/commands/command_table.hpp"
 #include "eas/commands/hierarchy.hpp"
 #include "eas/service.hpp"
+#include "eas/status_map.hpp"
 
 namespace sb::eas {
 
 namespace fh = wbxml::cp::folderhierarchy;
 
-namespace {
+using namespace folder_status;
 
-// MS-ASCMD 2.2.3.177.4
-constexpr int kOk = 1, kSystemFolder = 3, kNotFound = 4, kServerError = 6, kInvalidKey = 9,
-              kBadRequest = 10;
+namespace {
 
 Result<Reply> status_only(int status) {
     std::string body;
@@ -32,10 +31,8 @@ Result<Reply> run_folder_delete(Context& c) {
     auto id = folder_id_of(*id_text);
     if (!id || !h->held.count(*id)) return status_only(kNotFound);
     if (*id < mailbox::folder_id::kFirstUserItem) return status_only(kSystemFolder);
-    if (auto r = c.service.mailbox().delete_folder(c.account.id, *id); !r) {
-        if (r.error().code == Errc::not_found) return status_only(kNotFound);
-        return status_only(kServerError);
-    }
+    if (auto r = c.service.mailbox().delete_folder(c.account.id, *id); !r)
+        return status_only(eas_status(Operation::folder_delete, r.error()));
     // The subfolders went with it: the device drops them too.
     SB_TRY_ASSIGN(auto folders, eas_folders(c.service.mailbox(), c.account.id));
     FolderSet now = folder_set(folders);

@@ -4,17 +4,17 @@
 #include "eas/commands/command_table.hpp"
 #include "eas/commands/hierarchy.hpp"
 #include "eas/service.hpp"
+#include "eas/state_codec.hpp"
+#include "eas/status_map.hpp"
 
 namespace sb::eas {
 
 namespace fh = wbxml::cp::folderhierarchy;
 
-namespace {
+// MS-ASCMD 2.2.3.177.5: FolderSync's values are those of the other folder commands.
+using namespace folder_status;
 
-// MS-ASCMD 2.2.3.177.5
-constexpr int kOk = 1;
-constexpr int kInvalidKey = 9;
-constexpr int kBadRequest = 10;
+namespace {
 
 Result<Reply> status_only(int status) {
     std::string body;
@@ -101,7 +101,7 @@ Result<Reply> run_folder_sync(Context& c) {
     if (!reply || !changes) return reply;
 
     state.held = std::move(now);
-    state.state.holdings = serialize_folders(state.held);
+    state.state.holdings = encode_folders(state.held);
     state.state.prev_key = key->initial ? 0 : answered;
     state.state.prev_reply = key->initial ? std::string() : reply->body;
     SB_TRY(c.service.devices().put_state(c.account.id, c.device.device_id, state.state));

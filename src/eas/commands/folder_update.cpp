@@ -2,16 +2,15 @@
 #include "eas/commands/command_table.hpp"
 #include "eas/commands/hierarchy.hpp"
 #include "eas/service.hpp"
+#include "eas/status_map.hpp"
 
 namespace sb::eas {
 
 namespace fh = wbxml::cp::folderhierarchy;
 
-namespace {
+using namespace folder_status;
 
-// MS-ASCMD 2.2.3.177.6
-constexpr int kOk = 1, kExists = 2, kSystemFolder = 3, kNotFound = 4, kParentNotFound = 5,
-              kServerError = 6, kInvalidKey = 9, kBadRequest = 10;
+namespace {
 
 Result<Reply> status_only(int status) {
     std::string body;
@@ -42,13 +41,7 @@ Result<Reply> run_folder_update(Context& c) {
         parent = *p;
     }
     auto f = c.service.mailbox().rename_folder(c.account.id, *id, *name, parent);
-    if (!f) {
-        if (f.error().code == Errc::already_exists) return status_only(kExists);
-        if (f.error().code == Errc::not_found) return status_only(kNotFound);
-        if (f.error().code == Errc::invalid_argument || f.error().code == Errc::permission_denied)
-            return status_only(kSystemFolder);
-        return status_only(kServerError);
-    }
+    if (!f) return status_only(eas_status(Operation::folder_update, f.error()));
     EasFolder e{f->id, parent == mailbox::folder_id::kRoot ? 0 : parent, f->name, eas_type(*f),
                 f->view};
     h->held[f->id] = folder_signature(e);

@@ -3,13 +3,14 @@
 #include <charconv>
 
 #include "eas/service.hpp"
+#include "eas/state_codec.hpp"
 
 namespace sb::eas {
 
 Result<std::optional<Hierarchy>> load_hierarchy(Context& c) {
     SB_TRY_ASSIGN(auto s, c.service.devices().state(c.account.id, c.device.device_id, ""));
     if (!s) return std::optional<Hierarchy>();
-    SB_TRY_ASSIGN(auto held, parse_folders(s->holdings));
+    SB_TRY_ASSIGN(auto held, decode_folders(s->holdings));
     return std::optional<Hierarchy>(Hierarchy{std::move(*s), std::move(held)});
 }
 
@@ -23,7 +24,7 @@ Result<void> advance(Context& c, Hierarchy& h) {
     h.state.key += 1;
     h.state.prev_key = 0;
     h.state.prev_reply.clear();
-    h.state.holdings = serialize_folders(h.held);
+    h.state.holdings = encode_folders(h.held);
     return c.service.devices().put_state(c.account.id, c.device.device_id, h.state);
 }
 

@@ -1,13 +1,11 @@
 // Ping (MS-ASCMD 2.2.1.13): park until a watched folder changes or the heartbeat runs out.
 // One Ping per user+device (a newer one ends the older, see PingHub); an empty Ping, or one
 // without folders or interval, reuses the device's last ones.
-#include <nlohmann/json.hpp>
-
-#include "core/json.hpp"
 #include "eas/commands/command_table.hpp"
 #include "eas/commands/hierarchy.hpp"
 #include "eas/pipeline.hpp"
 #include "eas/service.hpp"
+#include "eas/state_codec.hpp"
 #include "eas/sync/collection_sync.hpp"
 
 namespace sb::eas {
@@ -19,11 +17,6 @@ namespace {
 // MS-ASCMD 2.2.3.177.11
 constexpr int kExpired = 1, kChanges = 2, kMissing = 3, kBadRequest = 4, kBadHeartbeat = 5,
               kTooManyFolders = 6, kHierarchy = 7;
-
-struct Watch {
-    std::string id;
-    std::string cls;
-};
 
 std::string status_body(int status, std::optional<int64_t> heartbeat = {},
                         std::optional<size_t> max_folders = {},
@@ -53,7 +46,7 @@ Reply reply(std::string body) {
 // What the parked Ping watches; changed() and answer() run on a worker thread.
 class PingWait final : public Wait {
   public:
-    PingWait(Service& svc, int64_t account, std::string device, std::vector<Watch> folders,
+    PingWait(Service& svc, int64_t account, std::string device, std::vector<PingFolder> folders,
              int64_t heartbeat, Version version)
         : svc_(svc), folders_(std::move(folders)), version_(version) {
         account_id = account;
@@ -113,7 +106,7 @@ class PingWait final : public Wait {
             e.status = kHierarchy;
             return e;
         }
-        auto held = parse_folders((*h)->holdings);
+        auto held = decode_folders((*h)->holdings);
         auto now = eas_folders(svc_.mailbox(), account_id);
         if (held && now && *held != folder_set(*now)) {
             e.status = kHierarchy;
@@ -128,7 +121,7 @@ class PingWait final : public Wait {
     }
 
     Service& svc_;
-    std::vector<Watch> folders_;
+    std::vector<PingFolder> folders_;
     Version version_;
     std::optional<Evaluation> last_;
 };
@@ -138,13 +131,8 @@ class PingWait final : public Wait {
 Result<Reply> run_ping(Context& c) {
     auto& svc = c.service;
     auto root = c.request.root();
-    auto cache = nlohmann::json::parse(c.device.cache.empty() ? std::string("{}") : c.device.cache,
-                                       nullptr, false);
-    if (!cache.is_object()) cache = nlohmann::json::object();
-    nlohmann::json cached = cache.contains("ping") ? cache["ping"] : nlohmann::json::object();
-
     std::optional<int64_t> heartbeat;
-    std::vector<Watch> folders;
+    std::vector<PingFolder> folders;
     if (root) {
         if (auto hb = root.child_value(pg::HeartbeatInterval)) {
             char* end = nullptr;
@@ -161,10 +149,8 @@ Result<Reply> run_ping(Context& c) {
             }
         }
     }
-    if (!heartbeat && cached.contains("heartbeat")) heartbeat = cached["heartbeat"].get<int64_t>();
-    if (folders.empty() && cached.contains("folders"))
-        for (auto& f : cached["folders"])
-            folders.push_back({f.value("id", ""), f.value("class", "")});
+    if (!heartbeat) heartbeat = c.device.cache.ping_heartbeat;
+    if (folders.empty()) folders = c.device.cache.ping_folders;
     if (!heartbeat || folders.empty()) return reply(status_body(kMissing));
 
     // MS-ASCMD 2.2.3.84.2: outside the bounds → Status 5 with the nearest allowed value.
@@ -184,14 +170,11 @@ Result<Reply> run_ping(Context& c) {
         if (!id || !h->held.count(*id)) return reply(status_body(kHierarchy));
     }
 
-    nlohmann::json list = nlohmann::json::array();
-    for (auto& f : folders)
-        list.push_back({{"id", f.id}, {"class", f.cls}});
-    nlohmann::json ping = {{"heartbeat", *heartbeat}, {"folders", list}};
-    if (cache["ping"] != ping) {
-        cache["ping"] = ping;
-        SB_TRY(svc.devices().set_cache(c.account.id, c.device.device_id, json_text(cache)));
-    }
+    DeviceCache cache = c.device.cache;
+    cache.ping_heartbeat = heartbeat;
+    cache.ping_folders = folders;
+    if (cache != c.device.cache)
+        SB_TRY(svc.devices().set_cache(c.account.id, c.device.device_id, cache));
 
     auto wait = std::make_shared<PingWait>(svc, c.account.id, c.device.device_id,
                                            std::move(folders), *heartbeat, c.version);

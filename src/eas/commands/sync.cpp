@@ -4,28 +4,21 @@
 // a Ping and is answered when a collection changes, or with an empty response when the interval
 // ends (MS-ASCMD 2.2.3.196, 2.2.3.88.2, 2.2.1.21.2).
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
-#include "core/json.hpp"
 #include "directory/model.hpp"
 #include "eas/commands/command_table.hpp"
 #include "eas/commands/hierarchy.hpp"
 #include "eas/pipeline.hpp"
 #include "eas/service.hpp"
+#include "eas/status_map.hpp"
 #include "eas/sync/collection_sync.hpp"
 
 namespace sb::eas {
 
 namespace as = wbxml::cp::airsync;
+using namespace sync_status;
 
 namespace {
-
-// MS-ASCMD 2.2.3.177.17
-constexpr int kProtocolError = 4;
-constexpr int kHierarchyChanged = 12;
-constexpr int kIncompleteRequest = 13;
-constexpr int kBadWaitInterval = 14;
-constexpr int kTooManyCollections = 15;
 
 std::string status_only_body(int status, std::optional<int64_t> limit = {}) {
     std::string body;
@@ -44,10 +37,22 @@ Result<Reply> status_only(int status, std::optional<int64_t> limit = {}) {
     return r;
 }
 
-nlohmann::json load_cache(const Device& d) {
-    auto j = nlohmann::json::parse(d.cache.empty() ? std::string("{}") : d.cache, nullptr, false);
-    return j.is_object() ? j : nlohmann::json::object();
+// A request answered with a top-level Status alone, and the bound it was outside of.
+struct Refusal {
+    int status;
+    std::optional<int64_t> limit;
+};
+
+Result<Reply> refuse(const Refusal& r) {
+    return status_only(r.status, r.limit);
 }
+
+// What a Sync asks for, once the cache filled in what it leaves out.
+struct SyncRequest {
+    std::vector<CollectionRequest> collections;
+    size_t budget = SIZE_MAX;             // the request-wide WindowSize (16.0+)
+    std::optional<int64_t> wait_seconds;  // Wait or HeartbeatInterval
+};
 
 std::optional<int64_t> integer(std::string_view s) {
     if (s.empty() || s.size() > 18) return std::nullopt;
@@ -161,109 +166,125 @@ class SyncWait final : public Wait {
     size_t budget_;
 };
 
+size_t window_budget(wbxml::Element root, Service& svc) {
+    if (auto w = root.child_value(as::WindowSize)) {
+        auto n = std::strtoll(std::string(*w).c_str(), nullptr, 10);
+        if (n > 0) return std::min<size_t>(static_cast<size_t>(n), svc.options().max_window);
+    }
+    return SIZE_MAX;
+}
+
+// MS-ASCMD 2.2.3.196 Wait (minutes, 1-59) and 2.2.3.88.2 HeartbeatInterval (seconds, 60-3540):
+// one or the other (both → Status 4); outside the bounds → Status 14 with the Limit.
+std::optional<Refusal> read_wait(wbxml::Element root, Service& svc,
+                                 std::optional<int64_t>& seconds) {
+    auto wait = root.child_value(as::Wait);
+    auto heartbeat = root.child_value(as::HeartbeatInterval);
+    if (wait && heartbeat) return Refusal{kProtocolError, {}};
+    int64_t min_s = svc.options().min_heartbeat;
+    int64_t max_s = std::max(min_s, svc.tuning().max_heartbeat);
+    if (wait) {
+        auto m = integer(*wait);
+        if (!m) return Refusal{kProtocolError, {}};
+        int64_t min_m = std::max<int64_t>(1, (min_s + 59) / 60),
+                max_m = std::max(min_m, std::min<int64_t>(59, max_s / 60));
+        if (*m < min_m) return Refusal{kBadWaitInterval, min_m};
+        if (*m > max_m) return Refusal{kBadWaitInterval, max_m};
+        seconds = *m * 60;
+    } else if (heartbeat) {
+        auto s = integer(*heartbeat);
+        if (!s) return Refusal{kProtocolError, {}};
+        if (*s < min_s) return Refusal{kBadWaitInterval, min_s};
+        if (*s > max_s) return Refusal{kBadWaitInterval, max_s};
+        seconds = *s;
+    }
+    return std::nullopt;
+}
+
+std::optional<Refusal> read_collections(wbxml::Element root, Service& svc,
+                                        std::vector<CollectionRequest>& out) {
+    if (auto cols = root.child(as::Collections)) {
+        for (auto e : cols.children(as::Collection)) {
+            auto r = parse_collection(e, svc.options().max_window);
+            if (!r) return Refusal{kProtocolError, {}};
+            out.push_back(std::move(*r));
+        }
+    }
+    return std::nullopt;
+}
+
+// The collections a request leaves out (an empty or Partial one, MS-ASCMD 2.2.3.130) are those
+// of the last full request, at their current SyncKeys.
+Result<std::optional<Refusal>> complete_from_cache(Context& c, bool leaves_out,
+                                                   std::vector<CollectionRequest>& requests) {
+    const std::vector<std::string>& cached = c.device.cache.sync_collections;
+    if (requests.empty() && cached.empty()) return std::optional<Refusal>({kIncompleteRequest, {}});
+    if (!leaves_out && !requests.empty()) return std::optional<Refusal>();
+    for (const std::string& id : cached) {
+        bool given = false;
+        for (auto& r : requests)
+            given = given || r.id == id;
+        if (given || id.empty()) continue;
+        SB_TRY_ASSIGN(auto st, c.service.devices().state(c.account.id, c.device.device_id, id));
+        if (!st) continue;
+        CollectionRequest r;
+        r.id = id;
+        r.sync_key = SyncKey{st->generation, st->key}.text();
+        requests.push_back(std::move(r));
+    }
+    if (requests.empty()) return std::optional<Refusal>({kIncompleteRequest, {}});
+    return std::optional<Refusal>();
+}
+
+// A full request becomes the one an empty request repeats.
+Result<void> remember_request(Context& c, const SyncRequest& req) {
+    DeviceCache cache = c.device.cache;
+    cache.sync_collections.clear();
+    for (auto& r : req.collections)
+        cache.sync_collections.push_back(r.id);
+    cache.sync_wait = req.wait_seconds;
+    if (cache == c.device.cache) return {};
+    return c.service.devices().set_cache(c.account.id, c.device.device_id, cache);
+}
+
+// A request with an interval and nothing to say now parks until something changes.
+Result<std::optional<Reply>> park_if_quiet(Context& c, SyncRequest& req) {
+    SB_TRY_ASSIGN(auto h, load_hierarchy(c));
+    if (!h) return std::optional<Reply>();
+    SB_TRY_ASSIGN(auto quiet, nothing_to_say(c, req.collections));
+    if (!quiet) return std::optional<Reply>();
+    Reply r;
+    r.wait = std::make_shared<SyncWait>(c.service, c, std::move(req.collections), req.budget,
+                                        *req.wait_seconds);
+    return std::optional<Reply>(std::move(r));
+}
+
 }  // namespace
 
 Result<Reply> run_sync(Context& c) {
-    auto& svc = c.service;
     auto root = c.request.root();
-    nlohmann::json cache = load_cache(c.device);
-    // The collections of the last full request: id → window (the rest of the options live in
-    // each collection's SyncState).
-    nlohmann::json cached = cache.contains("sync") && cache["sync"].is_array()
-                                ? cache["sync"]
-                                : nlohmann::json::array();
-
-    std::vector<CollectionRequest> requests;
-    size_t budget = SIZE_MAX;
-    bool partial = root && root.has_child(as::Partial);
-    std::optional<int64_t> wait_seconds;
+    SyncRequest req;
     if (root) {
-        if (auto w = root.child_value(as::WindowSize)) {
-            auto n = std::strtoll(std::string(*w).c_str(), nullptr, 10);
-            if (n > 0) budget = std::min<size_t>(static_cast<size_t>(n), svc.options().max_window);
-        }
-        // MS-ASCMD 2.2.3.196 Wait (minutes, 1-59) and 2.2.3.88.2 HeartbeatInterval (seconds,
-        // 60-3540): one or the other (both → Status 4); outside the bounds → Status 14 + Limit.
-        auto wait = root.child_value(as::Wait);
-        auto heartbeat = root.child_value(as::HeartbeatInterval);
-        if (wait && heartbeat) return status_only(kProtocolError);
-        int64_t min_s = svc.options().min_heartbeat;
-        int64_t max_s = std::max(min_s, svc.tuning().max_heartbeat);
-        if (wait) {
-            auto m = integer(*wait);
-            if (!m) return status_only(kProtocolError);
-            int64_t min_m = std::max<int64_t>(1, (min_s + 59) / 60),
-                    max_m = std::max(min_m, std::min<int64_t>(59, max_s / 60));
-            if (*m < min_m) return status_only(kBadWaitInterval, min_m);
-            if (*m > max_m) return status_only(kBadWaitInterval, max_m);
-            wait_seconds = *m * 60;
-        } else if (heartbeat) {
-            auto s = integer(*heartbeat);
-            if (!s) return status_only(kProtocolError);
-            if (*s < min_s) return status_only(kBadWaitInterval, min_s);
-            if (*s > max_s) return status_only(kBadWaitInterval, max_s);
-            wait_seconds = *s;
-        }
-        if (auto cols = root.child(as::Collections)) {
-            for (auto e : cols.children(as::Collection)) {
-                auto r = parse_collection(e, svc.options().max_window);
-                if (!r) return status_only(kProtocolError);
-                requests.push_back(std::move(*r));
-            }
-        }
-    } else if (cache.contains("sync_wait") && cache["sync_wait"].is_number_integer()) {
+        req.budget = window_budget(root, c.service);
+        if (auto refused = read_wait(root, c.service, req.wait_seconds)) return refuse(*refused);
+        if (auto refused = read_collections(root, c.service, req.collections))
+            return refuse(*refused);
+    } else {
         // An empty request is the cached one again, interval included (MS-ASCMD 2.2.1.21.1).
-        wait_seconds = cache["sync_wait"].get<int64_t>();
+        req.wait_seconds = c.device.cache.sync_wait;
     }
-    if (requests.empty() && cached.empty()) return status_only(kIncompleteRequest);
-    // Collections the request leaves out come from the cache (empty or Partial request).
-    if (!root || partial || requests.empty()) {
-        for (auto& e : cached) {
-            std::string id = e.value("id", "");
-            bool given = false;
-            for (auto& r : requests)
-                given = given || r.id == id;
-            if (given || id.empty()) continue;
-            SB_TRY_ASSIGN(auto st, svc.devices().state(c.account.id, c.device.device_id, id));
-            if (!st) continue;
-            CollectionRequest r;
-            r.id = id;
-            r.sync_key = SyncKey{st->generation, st->key}.text();
-            requests.push_back(std::move(r));
-        }
-        if (requests.empty()) return status_only(kIncompleteRequest);
+    const bool leaves_out = !root || root.has_child(as::Partial);
+    SB_TRY_ASSIGN(auto refused, complete_from_cache(c, leaves_out, req.collections));
+    if (refused) return refuse(*refused);
+    const size_t max = c.service.options().max_collections;
+    if (req.collections.size() > max)
+        return status_only(kTooManyCollections, static_cast<int64_t>(max));
+    if (root) SB_TRY(remember_request(c, req));
+    if (req.wait_seconds) {
+        SB_TRY_ASSIGN(auto parked, park_if_quiet(c, req));
+        if (parked) return std::move(*parked);
     }
-    if (requests.size() > svc.options().max_collections)
-        return status_only(kTooManyCollections,
-                           static_cast<int64_t>(svc.options().max_collections));
-
-    if (root) {
-        nlohmann::json list = nlohmann::json::array();
-        for (auto& r : requests)
-            list.push_back({{"id", r.id}});
-        nlohmann::json was = cache;
-        cache["sync"] = list;
-        if (wait_seconds)
-            cache["sync_wait"] = *wait_seconds;
-        else
-            cache.erase("sync_wait");
-        if (cache != was)
-            SB_TRY(svc.devices().set_cache(c.account.id, c.device.device_id, json_text(cache)));
-    }
-
-    if (wait_seconds) {
-        SB_TRY_ASSIGN(auto h, load_hierarchy(c));
-        if (h) {
-            SB_TRY_ASSIGN(auto quiet, nothing_to_say(c, requests));
-            if (quiet) {
-                Reply r;
-                r.wait =
-                    std::make_shared<SyncWait>(svc, c, std::move(requests), budget, *wait_seconds);
-                return r;
-            }
-        }
-    }
-    return respond(c, requests, budget);
+    return respond(c, req.collections, req.budget);
 }
 
 }  // namespace sb::eas

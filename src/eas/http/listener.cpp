@@ -46,6 +46,53 @@ asio::awaitable<Response> answer_on_pool(std::shared_ptr<Wait> w, Wake why) {
     co_return w->answer(why);
 }
 
+std::string peer_address(const tcp::socket& sock) {
+    boost::system::error_code ec;
+    auto ep = sock.remote_endpoint(ec);
+    return ec ? std::string() : ep.address().to_string();
+}
+
+// A read that ends like this is the client going away (or idling out), not a bad request.
+bool ends_quietly(const boost::system::error_code& ec) {
+    return ec == http::error::end_of_stream || ec == asio::error::eof ||
+           ec == asio::error::timed_out || ec == ssl::error::stream_truncated ||
+           ec == asio::error::connection_reset || ec == asio::error::operation_aborted ||
+           ec.category() == asio::error::get_ssl_category();
+}
+
+// An answer after which the connection closes (the request was not read, or is not served).
+Response closing(int status) {
+    Response r;
+    r.status = status;
+    r.close = true;
+    return r;
+}
+
+Request to_request(http::request<http::string_body>& m, const std::string& peer) {
+    Request req;
+    req.method = std::string(m.method_string());
+    req.target = std::string(m.target());
+    req.authorization = std::string(m[http::field::authorization]);
+    req.user_agent = std::string(m[http::field::user_agent]);
+    req.protocol_version = std::string(m["MS-ASProtocolVersion"]);
+    req.policy_key = std::string(m["X-MS-PolicyKey"]);
+    req.content_type = std::string(m[http::field::content_type]);
+    req.client_address = peer;
+    req.body = std::move(m.body());
+    return req;
+}
+
+http::response<http::string_body> to_http(const Response& r, bool keep_alive) {
+    http::response<http::string_body> res{static_cast<http::status>(r.status), 11};
+    res.keep_alive(keep_alive && !r.close);
+    for (auto& [k, v] : r.headers)
+        res.set(k, v);
+    if (!r.content_type.empty()) res.set(http::field::content_type, r.content_type);
+    res.body() = r.body;
+    res.prepare_payload();
+    return res;
+}
+
 }  // namespace
 
 struct Listener::Impl {
@@ -61,14 +108,6 @@ struct Listener::Impl {
 
     Impl(asio::io_context& i, Service& s, ListenerOptions o)
         : io(i), svc(s), opt(std::move(o)), pool(opt.workers) {}
-
-    static void add_headers(http::response<http::string_body>& res, const Response& r) {
-        for (auto& [k, v] : r.headers)
-            res.set(k, v);
-        if (!r.content_type.empty()) res.set(http::field::content_type, r.content_type);
-        res.body() = r.body;
-        res.prepare_payload();
-    }
 
     asio::awaitable<Response> park(std::shared_ptr<Wait> w) {
         auto ex = co_await asio::this_coro::executor;
@@ -136,12 +175,7 @@ struct Listener::Impl {
     // because others were accepted while its handshake was still running.
     asio::awaitable<void> session(tcp::socket sock, bool over) {
         ConnectionSlot slot{connections};
-        std::string peer;
-        {
-            boost::system::error_code ec;
-            auto ep = sock.remote_endpoint(ec);
-            if (!ec) peer = ep.address().to_string();
-        }
+        const std::string peer = peer_address(sock);
         auto stream = std::make_shared<tls::Stream>(std::move(sock), tls.native_handle());
         if (!stream->ok()) co_return;
         stream->expire_after(std::chrono::seconds(30));
@@ -157,45 +191,20 @@ struct Listener::Impl {
             auto read = co_await http::async_read(*stream, buffer, *parser, as_tuple);
             auto ec = std::get<0>(read);
             stream->expire_never();
+            if (ec && ec != http::error::body_limit && ends_quietly(ec)) break;
             Response res;
-            bool answered = false;
-            if (ec == http::error::body_limit) {
-                res.status = 413;
-                res.close = true;
-                answered = true;
-            } else if (ec) {
-                if (ec != http::error::end_of_stream && ec != asio::error::eof &&
-                    ec != asio::error::timed_out && ec != ssl::error::stream_truncated &&
-                    ec != asio::error::connection_reset && ec != asio::error::operation_aborted &&
-                    ec.category() != asio::error::get_ssl_category()) {
-                    res.status = 400;  // malformed HTTP
-                    res.close = true;
-                    answered = true;
-                } else {
-                    break;
-                }
-            }
+            bool answered = bool(ec);
+            if (ec) res = closing(ec == http::error::body_limit ? 413 : 400);  // 400: bad HTTP
             bool keep_alive = !answered && parser->get().keep_alive();
             if (!answered && (over || queued > opt.max_queue || stopping)) {
-                res.status = 503;
+                res = closing(503);
                 res.headers.emplace_back("Retry-After", "30");
-                res.close = true;
                 answered = true;
             }
             // An idle connection keeps no buffers (the Ping benchmark's memory per connection).
             if (buffer.size() == 0) buffer.shrink_to_fit();
             if (!answered) {
-                auto& m = parser->get();
-                Request req;
-                req.method = std::string(m.method_string());
-                req.target = std::string(m.target());
-                req.authorization = std::string(m[http::field::authorization]);
-                req.user_agent = std::string(m[http::field::user_agent]);
-                req.protocol_version = std::string(m["MS-ASProtocolVersion"]);
-                req.policy_key = std::string(m["X-MS-PolicyKey"]);
-                req.content_type = std::string(m[http::field::content_type]);
-                req.client_address = peer;
-                req.body = std::move(m.body());
+                Request req = to_request(parser->get(), peer);
                 parser.reset();
                 ++queued;
                 Outcome out = co_await asio::co_spawn(pool, handle_on_pool(&svc, std::move(req)),
@@ -207,9 +216,7 @@ struct Listener::Impl {
                     res = std::move(out.response);
             }
             parser.reset();
-            http::response<http::string_body> reply{static_cast<http::status>(res.status), 11};
-            reply.keep_alive(keep_alive && !res.close);
-            add_headers(reply, res);
+            auto reply = to_http(res, keep_alive);
             stream->expire_after(std::chrono::seconds(60));
             auto written = co_await http::async_write(*stream, reply, as_tuple);
             stream->expire_never();

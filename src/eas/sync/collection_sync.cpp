@@ -5,11 +5,10 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
-#include <nlohmann/json.hpp>
 
-#include "core/json.hpp"
 #include "core/strings.hpp"
 #include "eas/service.hpp"
+#include "eas/status_map.hpp"
 #include "eas/sync/change_window.hpp"
 #include "eas/sync/folders.hpp"
 #include "eas/sync/sync_key.hpp"
@@ -18,16 +17,9 @@ namespace sb::eas {
 
 namespace as = wbxml::cp::airsync;
 namespace asb = wbxml::cp::airsyncbase;
+using namespace sync_status;
 
 namespace {
-
-// MS-ASCMD 2.2.3.177.17 (collection and item statuses)
-constexpr int kOk = 1;
-constexpr int kInvalidKey = 3;
-constexpr int kProtocolError = 4;
-constexpr int kServerError = 5;
-constexpr int kConversionError = 6;
-constexpr int kNotFound = 8;
 
 std::optional<int64_t> number(std::string_view s) {
     int64_t v = 0;
@@ -46,18 +38,6 @@ std::optional<int64_t> item_of(std::string_view collection, std::string_view sid
     auto colon = sid.find(':');
     if (colon == std::string_view::npos || sid.substr(0, colon) != collection) return std::nullopt;
     return number(sid.substr(colon + 1));
-}
-
-struct Pending {
-    int64_t key = 0;
-    int64_t modseq = 0;
-};
-
-std::optional<Pending> parse_pending(std::string_view text) {
-    if (text.empty()) return std::nullopt;
-    auto j = nlohmann::json::parse(text, nullptr, false);
-    if (!j.is_object()) return std::nullopt;
-    return Pending{j.value("key", int64_t(0)), j.value("modseq", int64_t(0))};
 }
 
 Result<BodyPreference> parse_body_preference(wbxml::Element e) {
@@ -93,51 +73,26 @@ Result<std::vector<mailbox::Contact>> changed_since(ContactSource& source, int64
     return out;
 }
 
-Result<std::string> fragment_status(const CollectionRequest& req, int status, Version version) {
+// An encoder misuse is a bug of ours, whatever error the encoder reports.
+Result<void> finish_fragment(wbxml::Encoder& enc) {
+    if (auto r = enc.finish(); !r) return fail(Errc::internal, r.error().message);
+    return {};
+}
+
+// A collection answered with a Status alone (an invalid key restarts at SyncKey 0).
+Result<std::string> fragment_status(const CollectionRequest& req, int status) {
     std::string body;
     wbxml::Encoder enc(body);
-    enc.start(as::Collection);
-    (void)version;
-    enc.element(as::SyncKey, status == kInvalidKey ? std::string("0") : req.sync_key)
+    enc.start(as::Collection)
+        .element(as::SyncKey, status == kInvalidKey ? std::string("0") : req.sync_key)
         .element(as::CollectionId, req.id)
         .element(as::Status, status)
         .end();
-    if (auto r = enc.finish(); !r) return fail(Errc::internal, r.error().message);
+    SB_TRY(finish_fragment(enc));
     return body;
 }
 
 }  // namespace
-
-std::string options_json(const CollectionOptions& o) {
-    nlohmann::json j = {{"window", o.window}, {"conflict", o.conflict}};
-    if (o.body)
-        j["body"] = {
-            {"type", o.body->type}, {"trunc", o.body->truncation}, {"aon", o.body->all_or_none}};
-    if (o.supported) j["supported"] = *o.supported;
-    return json_text(j);
-}
-
-CollectionOptions options_from_json(std::string_view text) {
-    CollectionOptions o;
-    auto j = nlohmann::json::parse(text, nullptr, false);
-    if (!j.is_object()) return o;
-    o.window = j.value("window", size_t(100));
-    o.conflict = j.value("conflict", 1);
-    if (j.contains("body") && j["body"].is_object()) {
-        BodyPreference b;
-        b.type = j["body"].value("type", 1);
-        b.truncation = j["body"].value("trunc", int64_t(-1));
-        b.all_or_none = j["body"].value("aon", false);
-        o.body = b;
-    }
-    if (j.contains("supported") && j["supported"].is_array()) {
-        std::set<std::string> s;
-        for (auto& v : j["supported"])
-            if (v.is_string()) s.insert(v.get<std::string>());
-        o.supported = std::move(s);
-    }
-    return o;
-}
 
 Result<CollectionRequest> parse_collection(wbxml::Element e, size_t max_window) {
     CollectionRequest r;
@@ -175,340 +130,411 @@ Result<CollectionRequest> parse_collection(wbxml::Element e, size_t max_window) 
     return r;
 }
 
-Result<CollectionResult> sync_collection(Context& c, const CollectionRequest& req,
-                                         size_t& window_budget) {
-    auto& svc = c.service;
-    auto& store = svc.devices();
-    const int64_t account = c.account.id;
-    const std::string& device = c.device.device_id;
-    CollectionResult result;
+namespace {
 
-    auto folder_id = number(req.id);
-    std::optional<mailbox::Folder> folder;
-    if (folder_id) {
-        auto f = svc.mailbox().folder(account, *folder_id);
-        if (f)
-            folder = std::move(*f);
-        else if (f.error().code != Errc::not_found)
-            return tl::unexpected(f.error());
-    }
-    if (!folder || folder->id == mailbox::folder_id::kRoot) {
-        SB_TRY_ASSIGN(auto frag, fragment_status(req, kNotFound, c.version));
-        result.fragment = std::move(frag);
-        return result;
-    }
-    const bool contacts = folder->view == mailbox::View::contact;
-
-    auto parsed = parse_sync_key(req.sync_key);
-    auto stored = store.state(account, device, req.id);
-    if (!stored) return tl::unexpected(stored.error());
-
-    // Priming (SyncKey 0): a new generation, nothing held. A state still at its first key with
-    // nothing held is what priming makes anyway: reuse it, so a racing second SyncKey 0 (iOS)
-    // gets the same key.
-    if (parsed && parsed->initial) {
-        SyncState s;
-        if (*stored && (*stored)->key == 1 && (*stored)->pending.empty())
-            s.generation = (*stored)->generation;  // nothing was sent at key 1
-        else
-            s.generation = new_generation();
-        s.collection = req.id;
-        s.key = 1;
-        // The download starts at the folder's first item; the feed at what the mailbox is now
-        // (later changes are sent after the download, earlier ones are in it).
-        SB_TRY_ASSIGN(auto head, svc.contacts().head(account));
-        s.download_after = 0;
-        s.feed_modseq = head;
-        CollectionOptions o = *stored ? options_from_json((*stored)->options) : CollectionOptions{};
-        if (req.has_options) {
-            o.body = req.options.body;
-            o.conflict = req.options.conflict;
-        }
-        if (req.window) o.window = *req.window;
-        o.supported = req.supported;
-        s.options = options_json(o);
-        std::string body;
-        wbxml::Encoder enc(body);
-        enc.start(as::Collection);
-        if (c.version == kV25) enc.element(as::Class, eas_class(folder->view));
-        enc.element(as::SyncKey, SyncKey{s.generation, 1}.text())
-            .element(as::CollectionId, req.id)
-            .element(as::Status, kOk)
-            .end();
-        if (auto r = enc.finish(); !r) return fail(Errc::internal, r.error().message);
-        HeldDelta nothing;
-        nothing.clear = true;
-        SB_TRY(store.put_state(account, device, s, nothing));
-        result.fragment = std::move(body);
-        return result;
-    }
-
-    if (!parsed || !*stored) {
-        SB_TRY_ASSIGN(auto frag, fragment_status(req, kInvalidKey, c.version));
-        result.fragment = std::move(frag);
-        return result;
-    }
-    SyncState state = std::move(**stored);
-    const SyncKey& key = *parsed->key;
-    if (key.generation == state.generation && key.counter == state.prev_key &&
-        state.prev_key != 0 && !state.prev_reply.empty()) {
-        // MS-ASCMD 3.1.5.3: the device did not get our last reply; it gets the same one again.
-        spdlog::debug("eas: {} {} collection {}: replaying the reply to SyncKey {}",
-                      c.account.address, device, req.id, req.sync_key);
-        result.fragment = state.prev_reply;
-        result.changes = true;
-        return result;
-    }
-    if (key.generation != state.generation || key.counter != state.key) {
-        SB_TRY_ASSIGN(auto frag, fragment_status(req, kInvalidKey, c.version));
-        result.fragment = std::move(frag);
-        return result;
-    }
-
-    CollectionOptions opts = options_from_json(state.options);
+// The options in force for this request: the remembered ones, with what the request sets.
+CollectionOptions requested_options(CollectionOptions o, const CollectionRequest& req) {
     if (req.has_options) {
-        opts.body = req.options.body;
-        opts.conflict = req.options.conflict;
+        o.body = req.options.body;
+        o.conflict = req.options.conflict;
     }
-    if (req.window) opts.window = *req.window;
-    if (req.supported) opts.supported = req.supported;
-    size_t window = std::min(opts.window, window_budget);
+    if (req.window) o.window = *req.window;
+    return o;
+}
 
-    HeldItems held(store, account, device, req.id);
-    auto& source = svc.contacts();
+// The folder a collection id names; nullopt when there is none (the root is none either).
+Result<std::optional<mailbox::Folder>> resolve_folder(Context& c, std::string_view collection) {
+    auto id = number(collection);
+    if (!id || *id == mailbox::folder_id::kRoot) return std::optional<mailbox::Folder>();
+    return if_found(c.service.mailbox().folder(c.account.id, *id));
+}
 
-    // The device's commands.
-    struct AddResponse {
-        std::string client_id;
-        std::string server_id;
-        int status;
-    };
-    struct ItemResponse {
-        wbxml::Tag op;
-        std::string server_id;
-        int status;
-        std::optional<mailbox::Contact> contact;  // Fetch
-    };
-    std::vector<AddResponse> add_responses;
-    std::vector<ItemResponse> item_responses;
-    std::set<int64_t> adopted;
+Result<CollectionResult> status_result(const CollectionRequest& req, int status) {
+    SB_TRY_ASSIGN(auto fragment, fragment_status(req, status));
+    return CollectionResult{std::move(fragment), false};
+}
 
-    bool has_adds = req.commands && req.commands.has_child(as::Add);
-    std::optional<Pending> recovering = parse_pending(state.pending);
-    if (recovering && recovering->key != state.key) recovering.reset();
-    if (has_adds && contacts && !recovering) {
-        // The intent, stored before any Add reaches the mailbox (see the header).
-        SB_TRY_ASSIGN(auto m, source.head(account));
-        state.pending = json_text(nlohmann::json{{"key", state.key}, {"modseq", m}});
-        SB_TRY(store.put_state(account, device, state));
-    }
-    std::vector<mailbox::Contact> recent;  // contacts made since the intent (recovery only)
-    if (has_adds && contacts && recovering) {
-        SB_TRY_ASSIGN(auto r, changed_since(source, account, folder->id, recovering->modseq));
-        recent = std::move(r);
-        spdlog::info(
-            "eas: {} {} collection {}: resuming an interrupted request ({} recent contacts)",
-            c.account.address, device, req.id, recent.size());
-    }
-    // What the device holds of the items its commands (and a recovery) name, in one read.
-    if (req.commands || !recent.empty()) {
-        std::vector<int64_t> named;
-        for (auto& r : recent)
-            named.push_back(r.id);
-        if (req.commands)
-            for (auto cmd : req.commands.children())
-                if (auto id = item_of(req.id, cmd.child_text(as::ServerId))) named.push_back(*id);
-        SB_TRY(held.load(named));
-    }
-
-    if (req.commands) {
-        for (auto cmd : req.commands.children()) {
-            if (cmd.is(as::Add)) {
-                std::string client_id(cmd.child_text(as::ClientId));
-                if (client_id.empty() || client_id.size() > 64)
-                    return fail(Errc::invalid_argument, "Add without a valid ClientId");
-                if (!contacts) {
-                    add_responses.push_back({client_id, "", kConversionError});
-                    continue;
-                }
-                auto fields = read_contact(cmd.child(as::ApplicationData));
-                auto valid = fields
-                                 ? mailbox::validate_fields(*fields)
-                                 : Result<mailbox::ContactFields>(tl::unexpected(fields.error()));
-                if (!valid || valid->empty()) {
-                    add_responses.push_back({client_id, "", kConversionError});
-                    continue;
-                }
-                std::optional<mailbox::Contact> made;
-                for (auto& r : recent) {
-                    if (!held.version(r.id) && !adopted.count(r.id) && r.fields == *valid) {
-                        made = r;
-                        break;
-                    }
-                }
-                if (made) {
-                    adopted.insert(made->id);
-                } else {
-                    auto added = source.add(account, folder->id, *valid);
-                    if (!added) {
-                        bool bad = added.error().code == Errc::invalid_argument ||
-                                   added.error().code == Errc::limit_exceeded;
-                        add_responses.push_back(
-                            {client_id, "", bad ? kConversionError : kServerError});
-                        continue;
-                    }
-                    made = std::move(*added);
-                }
-                held.set(made->id, made->modseq);
-                add_responses.push_back({client_id, server_id(req.id, made->id), kOk});
-            } else if (cmd.is(as::Change)) {
-                std::string sid(cmd.child_text(as::ServerId));
-                auto id = item_of(req.id, sid);
-                std::optional<int64_t> had = id ? held.version(*id) : std::nullopt;
-                if (!contacts || !had) {
-                    item_responses.push_back({as::Change, sid, kNotFound, std::nullopt});
-                    continue;
-                }
-                auto fields = read_contact(cmd.child(as::ApplicationData));
-                if (!fields) {
-                    item_responses.push_back({as::Change, sid, kConversionError, std::nullopt});
-                    continue;
-                }
-                auto current = source.get(account, *id);
-                if (!current || current->folder_id != folder->id) {
-                    item_responses.push_back({as::Change, sid, kNotFound, std::nullopt});
-                    continue;
-                }
-                // Both sides changed the item: the server's copy wins unless the device asked
-                // otherwise (MS-ASCMD 2.2.3.34); the server's copy then goes out below.
-                if (current->modseq != *had && opts.conflict == 1) continue;
-                auto merged = merge_change(current->fields, *fields, opts.supported);
-                auto updated = source.update(account, *id, merged);
-                if (!updated) {
-                    bool bad = updated.error().code == Errc::invalid_argument ||
-                               updated.error().code == Errc::limit_exceeded;
-                    item_responses.push_back(
-                        {as::Change, sid, bad ? kConversionError : kServerError, std::nullopt});
-                    continue;
-                }
-                held.set(*id, updated->modseq);
-            } else if (cmd.is(as::Delete)) {
-                std::string sid(cmd.child_text(as::ServerId));
-                auto id = item_of(req.id, sid);
-                if (!contacts || !id || !held.version(*id)) continue;  // already gone
-                if (auto r = source.remove(account, *id); !r && r.error().code != Errc::not_found)
-                    return tl::unexpected(r.error());
-                held.set(*id, std::nullopt);
-            } else if (cmd.is(as::Fetch)) {
-                std::string sid(cmd.child_text(as::ServerId));
-                auto id = item_of(req.id, sid);
-                std::optional<mailbox::Contact> ct;
-                if (contacts && id) {
-                    auto got = source.get(account, *id);
-                    if (got && got->folder_id == folder->id) ct = std::move(*got);
-                }
-                item_responses.push_back({as::Fetch, sid, ct ? kOk : kNotFound, std::move(ct)});
-            } else {
-                return fail(Errc::invalid_argument,
-                            fmt::format("unexpected <{}> in Commands", cmd.name()));
-            }
-        }
-    }
-
-    // The server's changes, up to the window.
-    std::vector<std::pair<Outgoing::Op, mailbox::Contact>> out_items;
-    std::vector<int64_t> out_deletes;
-    bool more = false;
-    if (req.get_changes && contacts) {
-        SB_TRY_ASSIGN(auto w, next_window(source, held, account, folder->id, state, window));
-        more = w.more;
-        std::vector<int64_t> wanted;
-        for (auto& o : w.items)
-            if (o.op != Outgoing::Op::remove) wanted.push_back(o.id);
-        SB_TRY_ASSIGN(auto got, source.get_many(account, wanted));
-        std::unordered_map<int64_t, mailbox::Contact*> by_id;
-        for (auto& ct : got)
-            by_id[ct.id] = &ct;
-        for (auto& o : w.items) {
-            if (o.op == Outgoing::Op::remove) {
-                out_deletes.push_back(o.id);
-                continue;
-            }
-            auto it = by_id.find(o.id);
-            if (it == by_id.end() || it->second->folder_id != folder->id) {
-                // Gone or moved since the window was planned: its change comes up in the feed.
-                held.set(o.id, o.held_before);
-                continue;
-            }
-            held.set(o.id, it->second->modseq);
-            out_items.emplace_back(o.op, std::move(*it->second));
-        }
-        window_budget -= std::min(window_budget, out_items.size() + out_deletes.size());
-    }
-
-    // The reply.
-    int64_t answered = state.key;
-    state.key += 1;
+// SyncKey 0: a new generation, nothing held. A state still at its first key with nothing held
+// is what priming makes anyway: it is reused, so that a racing second SyncKey 0 (iOS) gets the
+// same key.
+Result<CollectionResult> prime(Context& c, const CollectionRequest& req,
+                               const mailbox::Folder& folder,
+                               const std::optional<SyncState>& stored) {
+    SyncState s;
+    const bool unused = stored && stored->key == 1 && !stored->intent;  // nothing sent at key 1
+    s.generation = unused ? stored->generation : new_generation();
+    s.collection = req.id;
+    s.key = 1;
+    // The download starts at the folder's first item; the feed at what the mailbox is now
+    // (later changes are sent after the download, earlier ones are in it).
+    SB_TRY_ASSIGN(auto head, c.service.contacts().head(c.account.id));
+    s.download_after = 0;
+    s.feed_modseq = head;
+    s.options = requested_options(stored ? stored->options : CollectionOptions{}, req);
+    s.options.supported = req.supported;
     std::string body;
     wbxml::Encoder enc(body);
     enc.start(as::Collection);
-    if (c.version == kV25) enc.element(as::Class, eas_class(folder->view));
-    enc.element(as::SyncKey, SyncKey{state.generation, state.key}.text())
+    if (c.version == kV25) enc.element(as::Class, eas_class(folder.view));
+    enc.element(as::SyncKey, SyncKey{s.generation, 1}.text())
         .element(as::CollectionId, req.id)
-        .element(as::Status, kOk);
-    if (more) enc.empty(as::MoreAvailable);
-    if (!out_items.empty() || !out_deletes.empty()) {
-        enc.start(as::Commands);
-        for (int64_t id : out_deletes)
-            enc.start(as::Delete).element(as::ServerId, server_id(req.id, id)).end();
-        for (auto& [op, ct] : out_items) {
-            enc.start(op == Outgoing::Op::add ? as::Add : as::Change)
-                .element(as::ServerId, server_id(req.id, ct.id))
-                .start(as::ApplicationData);
-            write_contact(enc, ct.fields, c.version, opts.body);
-            enc.end().end();
-        }
-        enc.end();
+        .element(as::Status, kOk)
+        .end();
+    SB_TRY(finish_fragment(enc));
+    HeldDelta nothing;
+    nothing.clear = true;
+    SB_TRY(c.service.devices().put_state(c.account.id, c.device.device_id, s, nothing));
+    return CollectionResult{std::move(body), false};
+}
+
+// MS-ASCMD 3.1.5.3: a device that did not get the last reply sends its key again.
+bool is_resent(const SyncState& s, const SyncKey& key) {
+    return key.generation == s.generation && key.counter == s.prev_key && s.prev_key != 0 &&
+           !s.prev_reply.empty();
+}
+
+bool is_current(const SyncState& s, const SyncKey& key) {
+    return key.generation == s.generation && key.counter == s.key;
+}
+
+// An answer to one of the device's Add commands.
+struct AddResponse {
+    std::string client_id;
+    std::string server_id;
+    int status;
+};
+
+// An answer to a Change (only failures are answered) or a Fetch.
+struct ItemResponse {
+    wbxml::Tag op;
+    std::string server_id;
+    int status;
+    std::optional<mailbox::Contact> contact;  // Fetch
+};
+
+// The server's changes that go out in this reply.
+struct ServerChanges {
+    std::vector<std::pair<Outgoing::Op, mailbox::Contact>> items;
+    std::vector<int64_t> deletes;
+    bool more = false;  // MoreAvailable
+    size_t size() const { return items.size() + deletes.size(); }
+};
+
+// A Contact from a device's ApplicationData, if it is one the mailbox takes.
+std::optional<mailbox::ContactFields> valid_contact(wbxml::Element application_data) {
+    auto fields = read_contact(application_data);
+    if (!fields) return std::nullopt;
+    auto valid = mailbox::validate_fields(*fields);
+    if (!valid || valid->empty()) return std::nullopt;
+    return std::move(*valid);
+}
+
+// One collection of a Sync request whose SyncKey is the current one: the device's commands, the
+// server's changes up to the window, the reply, and the next SyncState stored with it.
+class CollectionSync {
+  public:
+    CollectionSync(Context& c, const CollectionRequest& req, mailbox::Folder folder,
+                   SyncState state)
+        : c_(c),
+          req_(req),
+          store_(c.service.devices()),
+          source_(c.service.contacts()),
+          account_(c.account.id),
+          device_(c.device.device_id),
+          folder_(std::move(folder)),
+          contacts_(folder_.view == mailbox::View::contact),
+          state_(std::move(state)),
+          options_(requested_options(state_.options, req)),
+          held_(store_, account_, device_, req.id) {
+        if (req.supported) options_.supported = req.supported;
     }
-    if (!add_responses.empty() || !item_responses.empty()) {
-        enc.start(as::Responses);
-        for (auto& r : item_responses) {
-            if (r.op != as::Change) continue;
-            enc.start(as::Change)
-                .element(as::ServerId, r.server_id)
-                .element(as::Status, r.status)
-                .end();
+
+    Result<CollectionResult> run(size_t& window_budget);
+
+  private:
+    Result<void> apply_client_commands();
+    Result<void> prepare_for_adds();
+    Result<void> load_held_named_items();
+    Result<void> apply_add(wbxml::Element cmd);
+    void apply_change(wbxml::Element cmd);
+    Result<void> apply_delete(wbxml::Element cmd);
+    void apply_fetch(wbxml::Element cmd);
+    std::optional<mailbox::Contact> adopt_recent(const mailbox::ContactFields& fields);
+    Result<ServerChanges> collect_server_changes(size_t window);
+    Result<std::string> build_reply(const ServerChanges& changes);
+    void write_server_changes(wbxml::Encoder& enc, const ServerChanges& changes);
+    void write_responses(wbxml::Encoder& enc);
+
+    Context& c_;
+    const CollectionRequest& req_;
+    DeviceStore& store_;
+    ContactSource& source_;
+    const int64_t account_;
+    const std::string& device_;
+    const mailbox::Folder folder_;
+    const bool contacts_;
+    SyncState state_;
+    CollectionOptions options_;
+    HeldItems held_;
+    std::vector<AddResponse> adds_;
+    std::vector<ItemResponse> items_;
+    std::vector<mailbox::Contact> recent_;  // contacts made since the intent (recovery only)
+    std::set<int64_t> adopted_;             // those of them matched to a resent Add
+};
+
+Result<CollectionResult> CollectionSync::run(size_t& window_budget) {
+    const size_t window = std::min(options_.window, window_budget);
+    SB_TRY(apply_client_commands());
+    ServerChanges changes;
+    if (req_.get_changes && contacts_) {
+        SB_TRY_ASSIGN(changes, collect_server_changes(window));
+        window_budget -= std::min(window_budget, changes.size());
+    }
+    const int64_t answered = state_.key;
+    state_.key += 1;
+    SB_TRY_ASSIGN(auto body, build_reply(changes));
+    // The next state, stored before the reply goes out (see the header).
+    state_.prev_key = answered;
+    state_.prev_reply = body;
+    state_.intent.reset();
+    state_.options = options_;
+    SB_TRY(store_.put_state(account_, device_, state_, held_.delta()));
+    const bool answers = changes.size() > 0 || !adds_.empty() || !items_.empty();
+    return CollectionResult{std::move(body), answers};
+}
+
+Result<void> CollectionSync::apply_client_commands() {
+    SB_TRY(prepare_for_adds());
+    SB_TRY(load_held_named_items());
+    if (!req_.commands) return {};
+    for (auto cmd : req_.commands.children()) {
+        if (cmd.is(as::Add))
+            SB_TRY(apply_add(cmd));
+        else if (cmd.is(as::Change))
+            apply_change(cmd);
+        else if (cmd.is(as::Delete))
+            SB_TRY(apply_delete(cmd));
+        else if (cmd.is(as::Fetch))
+            apply_fetch(cmd);
+        else
+            return fail(Errc::invalid_argument,
+                        fmt::format("unexpected <{}> in Commands", cmd.name()));
+    }
+    return {};
+}
+
+// Before the first Add reaches the mailbox, the intent is stored (see the header). A request
+// that finds its own intent resumes after a crash: the contacts made since are its Adds.
+Result<void> CollectionSync::prepare_for_adds() {
+    if (!contacts_ || !req_.commands || !req_.commands.has_child(as::Add)) return {};
+    std::optional<SyncIntent> recovering = state_.intent;
+    if (recovering && recovering->key != state_.key) recovering.reset();
+    if (!recovering) {
+        SB_TRY_ASSIGN(auto modseq, source_.head(account_));
+        state_.intent = SyncIntent{state_.key, modseq};
+        return store_.put_state(account_, device_, state_);
+    }
+    SB_TRY_ASSIGN(recent_, changed_since(source_, account_, folder_.id, recovering->modseq));
+    spdlog::info("eas: {} {} collection {}: resuming an interrupted request ({} recent contacts)",
+                 c_.account.address, device_, req_.id, recent_.size());
+    return {};
+}
+
+// What the device holds of the items its commands (and a recovery) name, in one read.
+Result<void> CollectionSync::load_held_named_items() {
+    if (!req_.commands && recent_.empty()) return {};
+    std::vector<int64_t> named;
+    for (auto& r : recent_)
+        named.push_back(r.id);
+    if (req_.commands)
+        for (auto cmd : req_.commands.children())
+            if (auto id = item_of(req_.id, cmd.child_text(as::ServerId))) named.push_back(*id);
+    return held_.load(named);
+}
+
+Result<void> CollectionSync::apply_add(wbxml::Element cmd) {
+    std::string client_id(cmd.child_text(as::ClientId));
+    if (client_id.empty() || client_id.size() > 64)
+        return fail(Errc::invalid_argument, "Add without a valid ClientId");
+    auto fields = contacts_ ? valid_contact(cmd.child(as::ApplicationData)) : std::nullopt;
+    if (!fields) {
+        adds_.push_back({client_id, "", kConversionError});
+        return {};
+    }
+    std::optional<mailbox::Contact> made = adopt_recent(*fields);
+    if (!made) {
+        auto added = source_.add(account_, folder_.id, *fields);
+        if (!added) {
+            adds_.push_back({client_id, "", eas_status(Operation::item_write, added.error())});
+            return {};
         }
-        for (auto& r : add_responses) {
-            enc.start(as::Add).element(as::ClientId, r.client_id);
-            if (!r.server_id.empty()) enc.element(as::ServerId, r.server_id);
-            enc.element(as::Status, r.status).end();
+        made = std::move(*added);
+    }
+    held_.set(made->id, made->modseq);
+    adds_.push_back({client_id, server_id(req_.id, made->id), kOk});
+    return {};
+}
+
+// A contact an interrupted run of this request already made for this Add, if any.
+std::optional<mailbox::Contact> CollectionSync::adopt_recent(const mailbox::ContactFields& fields) {
+    for (auto& r : recent_) {
+        if (!held_.version(r.id) && !adopted_.count(r.id) && r.fields == fields) {
+            adopted_.insert(r.id);
+            return r;
         }
-        for (auto& r : item_responses) {
-            if (r.op != as::Fetch) continue;
-            enc.start(as::Fetch).element(as::ServerId, r.server_id).element(as::Status, r.status);
-            if (r.contact) {
-                enc.start(as::ApplicationData);
-                write_contact(enc, r.contact->fields, c.version, opts.body);
-                enc.end();
-            }
+    }
+    return std::nullopt;
+}
+
+void CollectionSync::apply_change(wbxml::Element cmd) {
+    std::string sid(cmd.child_text(as::ServerId));
+    auto id = item_of(req_.id, sid);
+    std::optional<int64_t> had = id ? held_.version(*id) : std::nullopt;
+    if (!contacts_ || !had) return items_.push_back({as::Change, sid, kNotFound, std::nullopt});
+    auto fields = read_contact(cmd.child(as::ApplicationData));
+    if (!fields) return items_.push_back({as::Change, sid, kConversionError, std::nullopt});
+    auto current = source_.get(account_, *id);
+    if (!current || current->folder_id != folder_.id)
+        return items_.push_back({as::Change, sid, kNotFound, std::nullopt});
+    // Both sides changed the item: the server's copy wins unless the device asked otherwise
+    // (MS-ASCMD 2.2.3.34); the server's copy then goes out with the server's changes.
+    if (current->modseq != *had && options_.conflict == 1) return;
+    auto merged = merge_change(current->fields, *fields, options_.supported);
+    auto updated = source_.update(account_, *id, merged);
+    if (!updated) {
+        int status = eas_status(Operation::item_write, updated.error());
+        return items_.push_back({as::Change, sid, status, std::nullopt});
+    }
+    held_.set(*id, updated->modseq);
+}
+
+Result<void> CollectionSync::apply_delete(wbxml::Element cmd) {
+    auto id = item_of(req_.id, cmd.child_text(as::ServerId));
+    if (!contacts_ || !id || !held_.version(*id)) return {};  // already gone
+    SB_TRY(if_found(source_.remove(account_, *id)));
+    held_.set(*id, std::nullopt);
+    return {};
+}
+
+void CollectionSync::apply_fetch(wbxml::Element cmd) {
+    std::string sid(cmd.child_text(as::ServerId));
+    auto id = item_of(req_.id, sid);
+    std::optional<mailbox::Contact> contact;
+    if (contacts_ && id) {
+        auto got = source_.get(account_, *id);
+        if (got && got->folder_id == folder_.id) contact = std::move(*got);
+    }
+    int status = contact ? kOk : kNotFound;
+    items_.push_back({as::Fetch, sid, status, std::move(contact)});
+}
+
+Result<ServerChanges> CollectionSync::collect_server_changes(size_t window) {
+    ServerChanges out;
+    SB_TRY_ASSIGN(auto w, next_window(source_, held_, account_, folder_.id, state_, window));
+    out.more = w.more;
+    std::vector<int64_t> wanted;
+    for (auto& o : w.items)
+        if (o.op != Outgoing::Op::remove) wanted.push_back(o.id);
+    SB_TRY_ASSIGN(auto got, source_.get_many(account_, wanted));
+    std::unordered_map<int64_t, mailbox::Contact*> by_id;
+    for (auto& ct : got)
+        by_id[ct.id] = &ct;
+    for (auto& o : w.items) {
+        if (o.op == Outgoing::Op::remove) {
+            out.deletes.push_back(o.id);
+            continue;
+        }
+        auto it = by_id.find(o.id);
+        if (it == by_id.end() || it->second->folder_id != folder_.id) {
+            // Gone or moved since the window was planned: its change comes up in the feed.
+            held_.set(o.id, o.held_before);
+            continue;
+        }
+        held_.set(o.id, it->second->modseq);
+        out.items.emplace_back(o.op, std::move(*it->second));
+    }
+    return out;
+}
+
+Result<std::string> CollectionSync::build_reply(const ServerChanges& changes) {
+    std::string body;
+    wbxml::Encoder enc(body);
+    enc.start(as::Collection);
+    if (c_.version == kV25) enc.element(as::Class, eas_class(folder_.view));
+    enc.element(as::SyncKey, SyncKey{state_.generation, state_.key}.text())
+        .element(as::CollectionId, req_.id)
+        .element(as::Status, kOk);
+    if (changes.more) enc.empty(as::MoreAvailable);
+    write_server_changes(enc, changes);
+    write_responses(enc);
+    enc.end();
+    SB_TRY(finish_fragment(enc));
+    return body;
+}
+
+void CollectionSync::write_server_changes(wbxml::Encoder& enc, const ServerChanges& changes) {
+    if (changes.size() == 0) return;
+    enc.start(as::Commands);
+    for (int64_t id : changes.deletes)
+        enc.start(as::Delete).element(as::ServerId, server_id(req_.id, id)).end();
+    for (auto& [op, ct] : changes.items) {
+        enc.start(op == Outgoing::Op::add ? as::Add : as::Change)
+            .element(as::ServerId, server_id(req_.id, ct.id))
+            .start(as::ApplicationData);
+        write_contact(enc, ct.fields, c_.version, options_.body);
+        enc.end().end();
+    }
+    enc.end();
+}
+
+// The answers to the device's commands: failed Changes, then Adds, then Fetches.
+void CollectionSync::write_responses(wbxml::Encoder& enc) {
+    if (adds_.empty() && items_.empty()) return;
+    enc.start(as::Responses);
+    for (auto& r : items_) {
+        if (r.op != as::Change) continue;
+        enc.start(as::Change)
+            .element(as::ServerId, r.server_id)
+            .element(as::Status, r.status)
+            .end();
+    }
+    for (auto& r : adds_) {
+        enc.start(as::Add).element(as::ClientId, r.client_id);
+        if (!r.server_id.empty()) enc.element(as::ServerId, r.server_id);
+        enc.element(as::Status, r.status).end();
+    }
+    for (auto& r : items_) {
+        if (r.op != as::Fetch) continue;
+        enc.start(as::Fetch).element(as::ServerId, r.server_id).element(as::Status, r.status);
+        if (r.contact) {
+            enc.start(as::ApplicationData);
+            write_contact(enc, r.contact->fields, c_.version, options_.body);
             enc.end();
         }
         enc.end();
     }
     enc.end();
-    if (auto r = enc.finish(); !r) return fail(Errc::internal, r.error().message);
+}
 
-    state.prev_key = answered;
-    state.prev_reply = body;
-    state.pending.clear();
-    state.options = options_json(opts);
-    SB_TRY(store.put_state(account, device, state, held.delta()));
-    result.changes = !out_items.empty() || !out_deletes.empty() || !add_responses.empty() ||
-                     !item_responses.empty();
-    result.fragment = std::move(body);
-    (void)kProtocolError;
-    return result;
+}  // namespace
+
+Result<CollectionResult> sync_collection(Context& c, const CollectionRequest& req,
+                                         size_t& window_budget) {
+    SB_TRY_ASSIGN(auto folder, resolve_folder(c, req.id));
+    if (!folder) return status_result(req, kNotFound);
+    SB_TRY_ASSIGN(auto stored, c.service.devices().state(c.account.id, c.device.device_id, req.id));
+    auto parsed = parse_sync_key(req.sync_key);
+    if (parsed && parsed->initial) return prime(c, req, *folder, stored);
+    if (!parsed || !stored) return status_result(req, kInvalidKey);
+    const SyncKey& key = *parsed->key;
+    if (is_resent(*stored, key)) {
+        spdlog::debug("eas: {} {} collection {}: replaying the reply to SyncKey {}",
+                      c.account.address, c.device.device_id, req.id, req.sync_key);
+        return CollectionResult{std::move(stored->prev_reply), true};
+    }
+    if (!is_current(*stored, key)) return status_result(req, kInvalidKey);
+    CollectionSync sync(c, req, std::move(*folder), std::move(*stored));
+    return sync.run(window_budget);
 }
 
 Result<std::optional<size_t>> pending_changes(Service& svc, int64_t account,
@@ -518,12 +544,8 @@ Result<std::optional<size_t>> pending_changes(Service& svc, int64_t account,
     if (!st) return std::optional<size_t>();
     auto id = number(collection_id);
     if (!id) return std::optional<size_t>();
-    auto f = svc.mailbox().folder(account, *id);
-    if (!f) {
-        if (f.error().code == Errc::not_found)
-            return std::optional<size_t>(1);  // gone: the device must learn it
-        return tl::unexpected(f.error());
-    }
+    SB_TRY_ASSIGN(auto f, if_found(svc.mailbox().folder(account, *id)));
+    if (!f) return std::optional<size_t>(1);  // gone: the device must learn it
     if (f->view != mailbox::View::contact) return std::optional<size_t>(0);
     HeldItems held(svc.devices(), account, device, std::string(collection_id));
     SB_TRY_ASSIGN(auto n, count_pending(svc.contacts(), held, account, *id, *st, limit));

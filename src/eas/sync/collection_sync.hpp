@@ -16,21 +16,10 @@
 
 #include "core/error.hpp"
 #include "eas/context.hpp"
+#include "eas/sync/collection_options.hpp"
 #include "eas/sync/contact_codec.hpp"
 
 namespace sb::eas {
-
-// Options a device sets per collection; remembered in the SyncState (a request without Options
-// keeps the last ones, MS-ASCMD 2.2.3.123.5).
-struct CollectionOptions {
-    size_t window = 100;  // MS-ASCMD 2.2.3.199.2: default 100, at most 512
-    std::optional<BodyPreference> body;
-    int conflict = 1;  // MS-ASCMD 2.2.3.34: 0 client wins, 1 server wins (default)
-    std::optional<std::set<std::string>> supported;
-};
-
-std::string options_json(const CollectionOptions& o);
-CollectionOptions options_from_json(std::string_view text);
 
 struct CollectionRequest {
     std::string id;

@@ -9,17 +9,11 @@
 
 #include "core/error.hpp"
 #include "eas/protocol.hpp"
+#include "eas/sync/collection_options.hpp"
 #include "eas/wbxml/wbxml.hpp"
 #include "mailbox/contact_fields.hpp"
 
 namespace sb::eas {
-
-// MS-ASAIRS 2.2.2.7 BodyPreference: the body type wanted and where to cut it.
-struct BodyPreference {
-    int type = 1;              // 1 plain text, 2 HTML, 3 RTF, 4 MIME
-    int64_t truncation = -1;   // bytes; -1 = whole body
-    bool all_or_none = false;  // MS-ASAIRS 2.2.2.3: whole body or nothing
-};
 
 // Writes the children of <ApplicationData> for a contact.
 void write_contact(wbxml::Encoder& enc, const mailbox::ContactFields& fields, Version version,

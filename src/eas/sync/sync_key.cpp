@@ -3,9 +3,7 @@
 #include <charconv>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
-#include "core/json.hpp"
 #include "core/random.hpp"
 
 namespace sb::eas {
@@ -72,25 +70,6 @@ Result<ItemSet> parse_items(std::string_view text) {
             if (*p != ',') return fail(Errc::internal, "corrupt item set");
             ++p;
         }
-    }
-    return out;
-}
-
-std::string serialize_folders(const FolderSet& folders) {
-    nlohmann::json j = nlohmann::json::object();
-    for (auto& [id, v] : folders)
-        j[std::to_string(id)] = v;
-    return json_text(j);
-}
-
-Result<FolderSet> parse_folders(std::string_view text) {
-    FolderSet out;
-    if (text.empty()) return out;
-    auto j = nlohmann::json::parse(text, nullptr, false);
-    if (!j.is_object()) return fail(Errc::internal, "corrupt folder set");
-    for (auto& [k, v] : j.items()) {
-        if (!v.is_string()) return fail(Errc::internal, "corrupt folder set");
-        out[std::stoll(k)] = v.get<std::string>();
     }
     return out;
 }

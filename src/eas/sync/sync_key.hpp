@@ -35,9 +35,7 @@ std::string serialize_items(const ItemSet& items);
 Result<ItemSet> parse_items(std::string_view text);
 
 // The folders a device holds: folder id → "parent\ttype\tname" (a change of any part is an
-// Update). Serialized as JSON.
+// Update). Stored by the state codec (eas/state_codec.hpp).
 using FolderSet = std::map<int64_t, std::string>;
-std::string serialize_folders(const FolderSet& folders);
-Result<FolderSet> parse_folders(std::string_view text);
 
 }  // namespace sb::eas

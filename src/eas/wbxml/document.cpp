@@ -197,15 +197,13 @@ Document Decoder::take() {
 
 Result<Document> decode(std::string_view body, const Limits& limits) {
     Decoder decoder(limits);
-    auto r = decoder.feed(body, true);
-    if (!r) return tl::unexpected<Error>(r.error());
+    SB_TRY(decoder.feed(body, true));
     return decoder.take();
 }
 
 Result<Document> decode_owned(std::string body, const Limits& limits) {
     Decoder decoder(limits);
-    auto r = decoder.feed(body, true);
-    if (!r) return tl::unexpected<Error>(r.error());
+    SB_TRY(decoder.feed(body, true));
     Document doc = decoder.take();
     doc.owned_body_ = std::move(body);
     doc.owns_body_ = true;

@@ -257,7 +257,7 @@ Result<std::string> encode(const Document& doc) {
     std::string out;
     Encoder enc(out);
     encode_element(enc, doc.root());
-    if (auto r = enc.finish(); !r) return tl::unexpected<Error>(r.error());
+    SB_TRY(enc.finish());
     return out;
 }
 

@@ -173,33 +173,72 @@ Result<Token> Tokenizer::opaque(std::string_view in, bool complete, size_t at) {
     return value_token(TokenKind::opaque, in.substr(start, len), at);
 }
 
+Token Tokenizer::close_element(size_t at) {
+    Token t;
+    t.kind = TokenKind::end;
+    t.tag = open_.back();
+    t.offset = at;
+    open_.pop_back();
+    if (open_.empty()) state_ = State::after_root;
+    return t;
+}
+
+Result<Token> Tokenizer::after_root(std::string_view in, bool complete) {
+    if (in.size() > pos_)
+        return fail_at(Errc::parse_error, pos_, "trailing data after the root element");
+    if (!complete) return need_more();
+    Token t;
+    t.kind = TokenKind::done;
+    t.offset = pos_;
+    return t;
+}
+
+Result<Token> Tokenizer::content(std::string_view in, bool complete, size_t at, uint8_t b) {
+    if (open_.empty()) return fail_at(Errc::parse_error, at, "content outside the root element");
+    if (b == kStrI) return string_inline(in, complete, at);
+    if (b == kStrT) return string_table_ref(in, complete, at);
+    return opaque(in, complete, at);
+}
+
+Result<Token> Tokenizer::start_element(uint8_t b, size_t at) {
+    if ((b & 0x3F) <= 0x04)  // ENTITY, LITERAL*, EXT*, PI: WBXML features EAS never uses
+        return fail_at(Errc::parse_error, at, "unsupported WBXML token " + hex(b));
+    if (b & kHasAttributes) return fail_at(Errc::parse_error, at, "attributes are not used by EAS");
+    const Tag tag{page_, static_cast<uint8_t>(b & 0x3F)};
+    if (!is_known(tag))
+        return fail_at(Errc::parse_error, at,
+                       "unknown token " + hex(tag.token) + " in code page " +
+                           std::to_string(tag.page) + " (" + std::string(page_name(tag.page)) +
+                           ")");
+    if (open_.size() >= limits_.max_depth)
+        return fail_at(Errc::limit_exceeded, at, "elements nested deeper than the limit");
+    if (elements_ >= limits_.max_elements)
+        return fail_at(Errc::limit_exceeded, at, "more elements than the limit");
+    ++elements_;
+    open_.push_back(tag);
+    pos_ = at + 1;
+    Token t;
+    t.kind = TokenKind::start;
+    t.tag = tag;
+    t.has_content = (b & kHasContent) != 0;
+    t.offset = at;
+    pending_end_ = !t.has_content;
+    return t;
+}
+
 Result<Token> Tokenizer::next(std::string_view in, bool complete) {
     if (state_ == State::failed) return tl::unexpected<Error>(error_);
     if (in.size() > limits_.max_body)
         return fail_at(Errc::limit_exceeded, limits_.max_body, "body larger than the limit");
     if (pending_end_) {
         pending_end_ = false;
-        Token t;
-        t.kind = TokenKind::end;
-        t.tag = open_.back();
-        t.offset = pos_;
-        open_.pop_back();
-        if (open_.empty()) state_ = State::after_root;
-        return t;
+        return close_element(pos_);
     }
     if (state_ == State::header) {
         auto r = parse_header(in, complete);
         if (!r || state_ == State::header) return r;
     }
-    if (state_ == State::after_root) {
-        if (in.size() > pos_)
-            return fail_at(Errc::parse_error, pos_, "trailing data after the root element");
-        if (!complete) return need_more();
-        Token t;
-        t.kind = TokenKind::done;
-        t.offset = pos_;
-        return t;
-    }
+    if (state_ == State::after_root) return after_root(in, complete);
     for (;;) {
         const size_t at = pos_;
         if (at >= in.size()) {
@@ -220,53 +259,18 @@ Result<Token> Tokenizer::next(std::string_view in, bool complete) {
                 pos_ = at + 2;
                 continue;
             }
-            case kEnd: {
+            case kEnd:
                 if (open_.empty())
                     return fail_at(Errc::parse_error, at, "END without an open element");
-                Token t;
-                t.kind = TokenKind::end;
-                t.tag = open_.back();
-                t.offset = at;
-                open_.pop_back();
                 pos_ = at + 1;
-                if (open_.empty()) state_ = State::after_root;
-                return t;
-            }
+                return close_element(at);
             case kStrI:
             case kStrT:
             case kOpaque:
-                if (open_.empty())
-                    return fail_at(Errc::parse_error, at, "content outside the root element");
-                if (b == kStrI) return string_inline(in, complete, at);
-                if (b == kStrT) return string_table_ref(in, complete, at);
-                return opaque(in, complete, at);
+                return content(in, complete, at, b);
             default:
-                break;
+                return start_element(b, at);
         }
-        if ((b & 0x3F) <= 0x04)  // ENTITY, LITERAL*, EXT*, PI: WBXML features EAS never uses
-            return fail_at(Errc::parse_error, at, "unsupported WBXML token " + hex(b));
-        if (b & kHasAttributes)
-            return fail_at(Errc::parse_error, at, "attributes are not used by EAS");
-        const Tag tag{page_, static_cast<uint8_t>(b & 0x3F)};
-        if (!is_known(tag))
-            return fail_at(Errc::parse_error, at,
-                           "unknown token " + hex(tag.token) + " in code page " +
-                               std::to_string(tag.page) + " (" + std::string(page_name(tag.page)) +
-                               ")");
-        if (open_.size() >= limits_.max_depth)
-            return fail_at(Errc::limit_exceeded, at, "elements nested deeper than the limit");
-        if (elements_ >= limits_.max_elements)
-            return fail_at(Errc::limit_exceeded, at, "more elements than the limit");
-        ++elements_;
-        open_.push_back(tag);
-        pos_ = at + 1;
-        Token t;
-        t.kind = TokenKind::start;
-        t.tag = tag;
-        t.has_content = (b & kHasContent) != 0;
-        t.offset = at;
-        pending_end_ = !t.has_content;
-        return t;
     }
 }
 

@@ -79,6 +79,12 @@ class Tokenizer {
     Result<Token> string_table_ref(std::string_view in, bool complete, size_t at);
     Result<Token> opaque(std::string_view in, bool complete, size_t at);
     Result<Token> value_token(TokenKind kind, std::string_view value, size_t at);
+    // Ends the innermost open element (END, or right after an empty element's start).
+    Token close_element(size_t at);
+    Result<Token> after_root(std::string_view in, bool complete);
+    // STR_I, STR_T or OPAQUE at `at` (token byte `b`).
+    Result<Token> content(std::string_view in, bool complete, size_t at, uint8_t b);
+    Result<Token> start_element(uint8_t b, size_t at);
 
     Limits limits_;
     Error error_;

@@ -106,10 +106,10 @@ class Reader {
         if (const size_t bad = first_bad_char(in_); bad != std::string_view::npos)
             return fail(bad, "invalid UTF-8 or control character");
         if (in_.substr(0, 3) == "\xEF\xBB\xBF") pos_ = 3;
-        if (auto r = misc(true); !r) return r;
+        SB_TRY(misc(true));
         if (pos_ >= in_.size() || in_[pos_] != '<') return fail(pos_, "expected the root element");
-        if (auto r = elements(); !r) return r;
-        if (auto r = misc(false); !r) return r;
+        SB_TRY(elements());
+        SB_TRY(misc(false));
         if (pos_ < in_.size()) return fail(pos_, "content after the root element");
         return {};
     }
@@ -280,14 +280,14 @@ class Reader {
             while (pos_ < in_.size() && in_[pos_] != quote) {
                 if (in_[pos_] == '<') return fail(pos_, "'<' in attribute value");
                 if (in_[pos_] == '&') {
-                    if (auto r = reference(value); !r) return r;
+                    SB_TRY(reference(value));
                 } else {
                     value += in_[pos_++];
                 }
             }
             if (pos_ >= in_.size()) return fail(at, "unterminated attribute value");
             ++pos_;
-            if (auto r = bind(attr, value, at); !r) return r;
+            SB_TRY(bind(attr, value, at));
         }
     }
 
@@ -319,7 +319,7 @@ class Reader {
             if (f.cdata && !is_space(c)) return fail(pos_, "text and CDATA in one element");
             if (c == '&') {
                 const size_t before = f.value.size();
-                if (auto r = reference(f.value); !r) return r;
+                SB_TRY(reference(f.value));
                 mark_significant(f, before);
             } else {
                 ++pos_;
@@ -395,7 +395,7 @@ class Reader {
             if (stack.empty() && !(pos_ + 1 < in_.size() && is_name_start(in_[pos_ + 1])))
                 return fail(at, "expected the root element");
             if (!stack.empty() && in_[pos_] != '<') {
-                if (auto r = text(stack.back()); !r) return r;
+                SB_TRY(text(stack.back()));
                 continue;
             }
             if (starts("<!--")) {
@@ -430,7 +430,7 @@ class Reader {
                 if (qname != f.qname)
                     return fail(at, "end tag </" + std::string(qname) + "> does not match <" +
                                         std::string(f.qname) + ">");
-                if (auto r = close(f); !r) return r;
+                SB_TRY(close(f));
                 bindings_.resize(f.bindings_mark);
                 stack.pop_back();
                 if (stack.empty()) return {};
@@ -447,20 +447,18 @@ class Reader {
                 return fail(at, "more elements than the limit", Errc::limit_exceeded);
             const size_t mark = bindings_.size();
             bool self_closing = false;
-            if (auto r = attributes(self_closing); !r) return r;
-            auto tag = resolve(qname, at);
-            if (!tag) return tl::unexpected<Error>(tag.error());
-            if (!stack.empty())
-                if (auto r = open_for_children(stack.back(), at); !r) return r;
+            SB_TRY(attributes(self_closing));
+            SB_TRY_ASSIGN(auto tag, resolve(qname, at));
+            if (!stack.empty()) SB_TRY(open_for_children(stack.back(), at));
             if (self_closing) {
-                enc_.empty(*tag);
+                enc_.empty(tag);
                 bindings_.resize(mark);
                 if (stack.empty()) return {};
                 continue;
             }
             Frame f;
             f.qname = qname;
-            f.tag = *tag;
+            f.tag = tag;
             f.bindings_mark = mark;
             f.offset = at;
             stack.push_back(std::move(f));
@@ -483,8 +481,8 @@ Result<void> from_xml(std::string_view xml, Encoder& enc, const XmlReadLimits& l
 Result<std::string> from_xml(std::string_view xml, const XmlReadLimits& limits) {
     std::string out;
     Encoder enc(out);
-    if (auto r = from_xml(xml, enc, limits); !r) return tl::unexpected<Error>(r.error());
-    if (auto r = enc.finish(); !r) return tl::unexpected<Error>(r.error());
+    SB_TRY(from_xml(xml, enc, limits));
+    SB_TRY(enc.finish());
     return out;
 }
 

@@ -176,9 +176,8 @@ std::string to_xml(const Document& doc, const XmlWriteOptions& options) {
 
 Result<std::string> wbxml_to_xml(std::string_view body, const Limits& limits,
                                  const XmlWriteOptions& options) {
-    auto doc = decode(body, limits);
-    if (!doc) return tl::unexpected<Error>(doc.error());
-    return to_xml(*doc, options);
+    SB_TRY_ASSIGN(auto doc, decode(body, limits));
+    return to_xml(doc, options);
 }
 
 }  // namespace sb::wbxml

@@ -90,11 +90,11 @@ bool starts_with(std::string_view s, std::string_view prefix) {
 }
 
 // The write of a collection's next SyncState: the one that clears the intent (column 9,
-// `pending`, empty), as opposed to the write that records the intent before the Adds.
+// `intent_key`, 0), as opposed to the write that records the intent before the Adds.
 CrashPoint state_commit(std::string collection) {
     return [collection](std::string_view sql, const std::vector<store::Value>& p) {
         return starts_with(sql, "INSERT INTO eas_sync_states") && p.size() > 8 &&
-               std::get<std::string>(p[2]) == collection && std::get<std::string>(p[8]).empty();
+               std::get<std::string>(p[2]) == collection && std::get<int64_t>(p[8]) == 0;
     };
 }
 
@@ -349,7 +349,7 @@ class SyncCrashTest : public testing::Test {
         EXPECT_EQ(phone.items, server_view());
         EXPECT_EQ(pending_changes(*svc_, account_.id, "Dev", "7").value(),
                   std::optional<size_t>(0));
-        EXPECT_TRUE(state().pending.empty()) << "the intent outlived its request";
+        EXPECT_FALSE(state().intent) << "the intent outlived its request";
     }
 
     std::string path_;
@@ -400,7 +400,7 @@ TEST_F(SyncCrashTest, CrashBetweenTheMailboxWriteAndTheStateWrite) {
     EXPECT_EQ(after.key, before.key);
     EXPECT_EQ(held(), held_before) << "the items held moved on without the state";
     EXPECT_EQ(after.feed_modseq, before.feed_modseq);
-    EXPECT_FALSE(after.pending.empty()) << "no intent was recorded before the Adds";
+    EXPECT_TRUE(after.intent) << "no intent was recorded before the Adds";
 
     // The phone got no reply: it sends the same request again.
     auto again = sync(key, cmds);
