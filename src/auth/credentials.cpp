@@ -6,7 +6,7 @@
 
 #include "core/password.hpp"
 #include "core/random.hpp"
-#include "directory/queries.hpp"
+#include "directory/reader.hpp"
 
 namespace sb::auth {
 namespace {
@@ -38,6 +38,16 @@ constexpr std::string_view kSelect =
 
 store::Change changed(int64_t account_id) {
     return {std::string(directory::kChannel), account_id, "credential"};
+}
+
+Result<std::vector<Credential>> credentials_of(Tx& tx, int64_t account_id) {
+    SB_TRY_ASSIGN(auto rows,
+                  tx.query(std::string(kSelect) + "WHERE account_id = ? ORDER BY created_at, id",
+                           {account_id}));
+    std::vector<Credential> out;
+    for (auto& r : rows)
+        out.push_back(from_row(r));
+    return out;
 }
 
 Result<void> check_label(std::string_view label) {
@@ -77,9 +87,8 @@ Result<std::pair<Credential, std::string>> Credentials::add(std::string_view acc
     if (password.size() > 1024)
         return fail(Errc::invalid_argument, "the credential password is longer than 1024 bytes");
     std::string hash = crypto::hash_password(password);
-    Credential out;
-    SB_TRY(dir_.db().write([&](Tx& tx) -> Result<void> {
-        SB_TRY_ASSIGN(auto a, directory::detail::require_account(tx, account));
+    SB_TRY_ASSIGN(auto out, dir_.db().write([&](Tx& tx) -> Result<Credential> {
+        SB_TRY_ASSIGN(auto a, directory::DirectoryReader(tx).account(account));
         std::string pid;
         for (int attempt = 0;; ++attempt) {
             pid = crypto::random_id(5);
@@ -98,68 +107,49 @@ Result<std::pair<Credential, std::string>> Credentials::add(std::string_view acc
                 "services, label, generated, enabled, created_at, hash",
                 {a.id, pid, join(nc.services), nc.label, hash, int64_t{nc.password ? 0 : 1},
                  now_ms()}));
-        out = from_row(rows.front());
         tx.notify(changed(a.id));
-        return {};
+        return from_row(rows.front());
     }));
     return std::pair{out, password};
 }
 
 Result<std::vector<Credential>> Credentials::list(std::string_view account) {
-    std::vector<Credential> out;
-    SB_TRY(dir_.db().read([&](Tx& tx) -> Result<void> {
-        SB_TRY_ASSIGN(auto a, directory::detail::require_account(tx, account));
-        SB_TRY_ASSIGN(auto rows, tx.query(std::string(kSelect) +
-                                              "WHERE account_id = ? ORDER BY created_at, id",
-                                          {a.id}));
-        for (auto& r : rows)
-            out.push_back(from_row(r));
-        return {};
-    }));
-    return out;
+    return dir_.db().read([&](Tx& tx) -> Result<std::vector<Credential>> {
+        SB_TRY_ASSIGN(auto a, directory::DirectoryReader(tx).account(account));
+        return credentials_of(tx, a.id);
+    });
 }
 
 Result<std::vector<Credential>> Credentials::list_by_id(int64_t account_id) {
-    std::vector<Credential> out;
-    SB_TRY(dir_.db().read([&](Tx& tx) -> Result<void> {
-        SB_TRY_ASSIGN(auto rows, tx.query(std::string(kSelect) +
-                                              "WHERE account_id = ? ORDER BY created_at, id",
-                                          {account_id}));
-        for (auto& r : rows)
-            out.push_back(from_row(r));
-        return {};
-    }));
-    return out;
+    return dir_.db().read([&](Tx& tx) { return credentials_of(tx, account_id); });
 }
 
 Result<Credential> Credentials::update(std::string_view account, std::string_view public_id,
                                        const CredentialUpdate& u) {
     if (u.label) SB_TRY(check_label(*u.label));
     if (u.services && u.services->empty()) return fail(Errc::invalid_argument, "no service given");
-    Credential out;
-    SB_TRY(dir_.db().write([&](Tx& tx) -> Result<void> {
-        SB_TRY_ASSIGN(auto a, directory::detail::require_account(tx, account));
+    return dir_.db().write([&](Tx& tx) -> Result<Credential> {
+        SB_TRY_ASSIGN(auto a, directory::DirectoryReader(tx).account(account));
         SB_TRY_ASSIGN(auto row,
                       tx.first(std::string(kSelect) + "WHERE account_id = ? AND public_id = ?",
                                {a.id, std::string(public_id)}));
         if (!row)
             return fail(Errc::not_found,
                         fmt::format("{} has no credential with id {}", a.address, public_id));
-        out = from_row(*row);
+        Credential out = from_row(*row);
         if (u.label) out.label = *u.label;
         if (u.enabled) out.enabled = *u.enabled;
         if (u.services) out.services = *u.services;
         SB_TRY(tx.exec("UPDATE credentials SET label = ?, enabled = ?, services = ? WHERE id = ?",
                        {out.label, int64_t{out.enabled}, join(out.services), out.id}));
         tx.notify(changed(a.id));
-        return {};
-    }));
-    return out;
+        return out;
+    });
 }
 
 Result<void> Credentials::remove(std::string_view account, std::string_view public_id) {
     return dir_.db().write([&](Tx& tx) -> Result<void> {
-        SB_TRY_ASSIGN(auto a, directory::detail::require_account(tx, account));
+        SB_TRY_ASSIGN(auto a, directory::DirectoryReader(tx).account(account));
         SB_TRY_ASSIGN(auto n,
                       tx.exec("DELETE FROM credentials WHERE account_id = ? AND public_id = ?",
                               {a.id, std::string(public_id)}));

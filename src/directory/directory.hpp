@@ -8,24 +8,14 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "directory/account_writer.hpp"
 #include "directory/attributes.hpp"
+#include "directory/inheritance.hpp"
 #include "directory/model.hpp"
+#include "directory/reader.hpp"
 #include "store/database.hpp"
 
 namespace sb::directory {
-
-inline constexpr std::string_view kDefaultCos = "default";
-inline constexpr std::string_view kChannel = "directory";
-
-// A new account as the LDIF importer and `prov ca` describe it.
-struct NewAccount {
-    std::string address;
-    std::string password;           // plain text, hashed with argon2id ("" = no password)
-    std::string imported_password;  // a stored hash to keep as is ({SSHA}...), or plain to hash
-    std::vector<AttrChange> attrs;
-    std::vector<std::string> aliases;
-    std::string context;  // prefixed to errors in bulk creation, e.g. "line 17"
-};
 
 class Directory {
   public:
@@ -55,6 +45,7 @@ class Directory {
     Result<Account> account(std::string_view key);
     Result<Account> account_by_id(int64_t id);
     Result<std::vector<Account>> accounts(std::optional<std::string_view> domain = std::nullopt);
+    Result<int64_t> account_count();
     Result<void> modify_account(std::string_view key, const std::vector<AttrChange>& attrs);
     Result<void> delete_account(std::string_view key);
     Result<Account> rename_account(std::string_view key, std::string_view new_address);
@@ -76,6 +67,11 @@ class Directory {
         const Account& account);
     // Whether mobile sync (ActiveSync, LDAP address book) is enabled for the account.
     Result<bool> mobile_sync_enabled(const Account& account);
+
+    // Bulk reads for caches that mirror the directory (DirectoryReader in one transaction).
+    Result<SettingLevels> setting_levels();
+    Result<std::vector<AccountAttrs>> accounts_with_attrs(
+        std::optional<std::span<const int64_t>> ids, std::span<const std::string> attrs);
 
     // global settings (`config set global KEY VALUE`)
     Result<void> set_global(const std::vector<AttrChange>& attrs);

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/strings.hpp"
@@ -25,6 +26,8 @@ struct Cos {
 
 enum class AccountStatus { active, locked, closed };
 std::string_view status_name(AccountStatus s);
+// The stored name of a status ("active", "locked", "closed"); anything else reads as active.
+AccountStatus parse_status(std::string_view name);
 
 struct Account {
     int64_t id = 0;
@@ -49,6 +52,18 @@ struct AttrChange {
     enum class Op { set, add, remove } op = Op::set;
     std::string name;
     std::string value;
+};
+
+// A new account as the LDIF importer, `prov ca` and the directory sync describe it.
+struct NewAccount {
+    std::string address;
+    std::string password;           // plain text, hashed with argon2id ("" = no password)
+    std::string imported_password;  // a stored hash to keep as is ({SSHA}...), or plain to hash
+    std::vector<AttrChange> attrs;
+    std::vector<std::string> aliases;
+    std::string context;  // prefixed to errors in bulk creation, e.g. "line 17"
+    AccountStatus status = AccountStatus::active;
+    std::string auth_source = "local";  // "directory": passwords are checked by the directory sync
 };
 
 // Where an effective value came from, for `prov ga ACCOUNT ATTR`.

@@ -16,6 +16,12 @@ std::string_view status_name(AccountStatus s) {
     return "active";
 }
 
+AccountStatus parse_status(std::string_view name) {
+    if (name == "locked") return AccountStatus::locked;
+    if (name == "closed") return AccountStatus::closed;
+    return AccountStatus::active;
+}
+
 Result<std::string> normalize_domain(std::string_view name) {
     std::string d = to_lower(trim(name));
     if (d.empty()) return fail(Errc::invalid_argument, "domain name is empty");

@@ -1,12 +1,13 @@
 #include "dirsync/sync_store.hpp"
 
 #include <algorithm>
+#include <unordered_set>
 
 #include <fmt/format.h>
 
 #include "core/json.hpp"
 #include "core/random.hpp"
-#include "directory/queries.hpp"
+#include "directory/account_writer.hpp"
 
 namespace sb::dirsync {
 namespace {
@@ -158,48 +159,27 @@ std::string bytes_of(const std::string& hex) {
     return out;
 }
 
-std::string domain_of(const std::string& address) {
-    return address.substr(address.rfind('@') + 1);
-}
-
-// Context of one apply: domain ids by name, defaults of new accounts.
+// Context of one apply: where new accounts go and what they get.
 struct ApplyContext {
     int64_t domain_id;
-    const std::map<std::string, int64_t>& domains;
     const NewAccountDefaults& defaults;
     std::string cos_id;  // uuid of defaults.cos, resolved once
 };
 
-Result<void> insert_alias(Tx& tx, int64_t account_id, const std::string& alias,
-                          const ApplyContext& ctx) {
-    auto d = ctx.domains.find(domain_of(alias));
-    if (d == ctx.domains.end())
-        return fail(Errc::not_found, fmt::format("alias {}: domain not on this server", alias));
-    SB_TRY(directory::detail::require_free_address(tx, alias));
-    return tx
-        .exec("INSERT INTO aliases (address, account_id, domain_id) VALUES (?, ?, ?)",
-              {alias, account_id, d->second})
-        .map([](int64_t) {});
-}
-
 // Moves a synced alias from one account to another in the caller's transaction: the address
 // never goes to nobody, nor stays with the account it no longer belongs to.
-Result<void> move_alias(Tx& tx, const AliasMove& m, int64_t to, const ApplyContext& ctx) {
-    SB_TRY(tx.exec("DELETE FROM aliases WHERE address = ? AND account_id = ?",
-                   {m.alias, m.from_account}));
-    SB_TRY(insert_alias(tx, to, m.alias, ctx));
+Result<void> move_alias(directory::AccountWriter& w, Tx& tx, const AliasMove& m, int64_t to) {
+    SB_TRY(w.move_alias(m.alias, m.from_account, to));
     SB_TRY_ASSIGN(auto row,
                   tx.first("SELECT synced_aliases FROM dirsync_links WHERE account_id = ?",
                            {m.from_account}));
-    if (row) {
-        auto list = split_lines(row->text(0));
-        std::erase(list, m.alias);
-        SB_TRY(tx.exec("UPDATE dirsync_links SET synced_aliases = ? WHERE account_id = ?",
-                       {join_lines(list), m.from_account}));
-    }
-    SB_TRY(directory::detail::touch_account(tx, m.from_account));
-    tx.notify(changed(m.from_account, "alias moved"));
-    return {};
+    if (!row) return {};
+    auto list = split_lines(row->text(0));
+    std::erase(list, m.alias);
+    return tx
+        .exec("UPDATE dirsync_links SET synced_aliases = ? WHERE account_id = ?",
+              {join_lines(list), m.from_account})
+        .map([](int64_t) {});
 }
 
 bool is_taken(const std::vector<AliasMove>& takes, const std::string& alias) {
@@ -207,124 +187,103 @@ bool is_taken(const std::vector<AliasMove>& takes, const std::string& alias) {
                        [&](const AliasMove& m) { return m.alias == alias; });
 }
 
-Result<void> create_account(Tx& tx, const AccountCreate& c, const ApplyContext& ctx) {
+// The account the directory entry describes, with the sync's defaults for new accounts.
+directory::NewAccount new_account(const AccountCreate& c, const ApplyContext& ctx) {
+    using directory::AttrChange;
     const RemoteUser& u = c.user;
-    SB_TRY(directory::detail::require_free_address(tx, u.address));
-    const int64_t now = now_ms();
-    SB_TRY_ASSIGN(
-        auto rows,
-        tx.query(
-            "INSERT INTO accounts (uuid, domain_id, address, status, password, "
-            "password_changed_at, "
-            "auth_source, "
-            "created_at, modified_at) VALUES (?, ?, ?, ?, NULL, 0, 'directory', ?, ?) RETURNING id",
-            {crypto::uuid_v4(), ctx.domain_id, u.address,
-             std::string(u.disabled ? "locked" : "active"), now, now}));
-    const int64_t id = rows.front().integer(0);
-    // The names are canonical account attributes (mapping_for) and the values checked text, so
-    // they are written directly, in one statement: a first sync of 100k users writes a million.
-    std::vector<std::pair<std::string_view, std::string_view>> attrs;
+    directory::NewAccount na;
+    na.address = u.address;
+    na.status = u.disabled ? directory::AccountStatus::locked : directory::AccountStatus::active;
+    na.auth_source = "directory";
     for (const auto& [k, v] : u.attrs)
-        attrs.emplace_back(k, v);
-    if (!ctx.cos_id.empty()) attrs.emplace_back("zimbraCOSId", ctx.cos_id);
+        na.attrs.push_back(AttrChange{AttrChange::Op::set, k, v});
+    if (!ctx.cos_id.empty())
+        na.attrs.push_back(AttrChange{AttrChange::Op::set, "zimbraCOSId", ctx.cos_id});
     if (ctx.defaults.mobile_enabled)
-        attrs.emplace_back("zimbraFeatureMobileSyncEnabled",
-                           *ctx.defaults.mobile_enabled ? "TRUE" : "FALSE");
-    if (!attrs.empty()) {
-        std::string sql = "INSERT INTO attrs (scope, owner_id, name, seq, value) VALUES ";
-        std::vector<Value> params;
-        params.reserve(attrs.size() * 3);
-        for (size_t i = 0; i < attrs.size(); ++i) {
-            sql += i ? ", ('account', ?, ?, 0, ?)" : "('account', ?, ?, 0, ?)";
-            params.emplace_back(id);
-            params.emplace_back(std::string(attrs[i].first));
-            params.emplace_back(std::string(attrs[i].second));
-        }
-        SB_TRY(tx.exec(sql, params));
-    }
+        na.attrs.push_back(AttrChange{AttrChange::Op::set, "zimbraFeatureMobileSyncEnabled",
+                                      *ctx.defaults.mobile_enabled ? "TRUE" : "FALSE"});
     for (const auto& a : c.aliases)
-        if (!is_taken(c.take_aliases, a)) SB_TRY(insert_alias(tx, id, a, ctx));
+        if (!is_taken(c.take_aliases, a)) na.aliases.push_back(a);
+    return na;
+}
+
+Result<void> create_account(directory::AccountWriter& w, Tx& tx, const AccountCreate& c,
+                            const ApplyContext& ctx) {
+    const RemoteUser& u = c.user;
+    SB_TRY_ASSIGN(auto id, w.create(new_account(c, ctx)));
     for (const auto& m : c.take_aliases)
-        SB_TRY(move_alias(tx, m, id, ctx));
-    SB_TRY(tx.exec(
-        "INSERT INTO dirsync_links (account_id, domain_id, external_id, dn, "
-        "synced_aliases, sync_lock, missing_since, linked_at, fingerprint, synced_at, "
-        "derived_alias) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)",
-        {id, ctx.domain_id, u.external_id, u.dn, join_lines(c.aliases),
-         std::string(u.disabled ? kLockDisabled : ""), now, c.fingerprint, now, u.derived_alias}));
-    tx.notify(changed(id, "account"));
+        SB_TRY(move_alias(w, tx, m, id));
+    const int64_t now = now_ms();
+    return tx
+        .exec(
+            "INSERT INTO dirsync_links (account_id, domain_id, external_id, dn, "
+            "synced_aliases, sync_lock, missing_since, linked_at, fingerprint, synced_at, "
+            "derived_alias) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)",
+            {id, ctx.domain_id, u.external_id, u.dn, join_lines(c.aliases),
+             std::string(u.disabled ? kLockDisabled : ""), now, c.fingerprint, now,
+             u.derived_alias})
+        .map([](int64_t) {});
+}
+
+// The account's own part of a change: name, attributes, aliases and status.
+Result<void> change_account_values(directory::AccountWriter& w, Tx& tx, const AccountChange& ch) {
+    const int64_t id = ch.account_id;
+    if (ch.rename_to) SB_TRY(w.rename(id, *ch.rename_to));
+    if (!ch.attrs.empty()) SB_TRY(w.apply_attrs(directory::Scope::account, id, ch.attrs));
+    for (const auto& a : ch.remove_aliases)
+        SB_TRY(w.remove_alias(id, a));
+    for (const auto& a : ch.add_aliases)
+        SB_TRY(w.add_alias(id, a));
+    for (const auto& m : ch.take_aliases)
+        SB_TRY(move_alias(w, tx, m, id));
+    if (ch.status) SB_TRY(w.set_status(id, *ch.status));
+    if (ch.content_changed) SB_TRY(w.touch(id, "account"));
     return {};
 }
 
-Result<void> change_account(Tx& tx, const AccountChange& ch, const ApplyContext& ctx) {
+// The link's part of a change: what the entry said, written after the account's part so the
+// account does not count as changed by someone else since.
+Result<void> change_link(directory::AccountWriter& w, Tx& tx, const AccountChange& ch,
+                         const ApplyContext& ctx) {
     const int64_t id = ch.account_id;
-    if (ch.rename_to) {
-        // Renaming to one of its own aliases: that alias goes away (as `prov ra` does).
-        SB_TRY(tx.exec("DELETE FROM aliases WHERE address = ? AND account_id = ?",
-                       {*ch.rename_to, id}));
-        SB_TRY(directory::detail::require_free_address(tx, *ch.rename_to));
-        SB_TRY(tx.exec("UPDATE accounts SET address = ? WHERE id = ?", {*ch.rename_to, id}));
-        tx.notify(changed(id, "renamed"));
-    }
-    if (!ch.attrs.empty())
-        SB_TRY(directory::detail::apply_attrs(tx, directory::Scope::account, id, ch.attrs));
-    for (const auto& a : ch.remove_aliases)
-        SB_TRY(tx.exec("DELETE FROM aliases WHERE address = ? AND account_id = ?", {a, id}));
-    for (const auto& a : ch.add_aliases)
-        SB_TRY(insert_alias(tx, id, a, ctx));
-    for (const auto& m : ch.take_aliases)
-        SB_TRY(move_alias(tx, m, id, ctx));
-    if (ch.status)
-        SB_TRY(tx.exec("UPDATE accounts SET status = ? WHERE id = ?",
-                       {std::string(directory::status_name(*ch.status)), id}));
-    if (ch.content_changed) {
-        SB_TRY(directory::detail::touch_account(tx, id));
-        tx.notify(changed(id, "account"));
-    }
     // Aliases being handed to another account stay listed until that account's change took them.
     std::vector<std::string> synced = ch.synced_aliases;
     for (const auto& a : ch.handing_over) {
-        SB_TRY_ASSIGN(auto holder,
-                      tx.first("SELECT account_id FROM aliases WHERE address = ?", {a}));
-        if (!holder || holder->integer(0) != id) std::erase(synced, a);
+        SB_TRY_ASSIGN(auto holder, w.alias_holder(a));
+        if (holder != id) std::erase(synced, a);
     }
     if (ch.relink) {
         SB_TRY(tx.exec(
             "DELETE FROM dirsync_links WHERE account_id = ? OR (domain_id = ? AND external_id = ?)",
             {id, ctx.domain_id, ch.external_id}));
-        SB_TRY(tx.exec("UPDATE accounts SET auth_source = 'directory' WHERE id = ?", {id}));
-        // synced_at after touch_account: the account is not "touched" by this very write.
-        const int64_t now = now_ms();
-        SB_TRY(
-            tx.exec("INSERT INTO dirsync_links (account_id, domain_id, external_id, dn, "
-                    "synced_aliases, sync_lock, missing_since, linked_at, fingerprint, synced_at, "
-                    "derived_alias) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    {id, ctx.domain_id, ch.external_id, ch.dn, join_lines(synced), ch.sync_lock,
-                     ch.missing_since.value_or(0), now, ch.fingerprint, now, ch.derived_alias}));
-        return {};
+        SB_TRY(w.set_auth_source(id, "directory"));
     }
+    // synced_at after the account's last write: this very write does not count as a change.
     const int64_t now = now_ms();
-    if (ch.missing_since) {
-        SB_TRY(
-            tx.exec("UPDATE dirsync_links SET dn = ?, synced_aliases = ?, sync_lock = ?, "
-                    "missing_since = ?, fingerprint = ?, synced_at = ?, derived_alias = ? WHERE "
-                    "account_id = ?",
-                    {ch.dn, join_lines(synced), ch.sync_lock, *ch.missing_since, ch.fingerprint,
-                     now, ch.derived_alias, id}));
-    } else {
-        SB_TRY(tx.exec(
+    if (ch.relink)
+        return tx
+            .exec(
+                "INSERT INTO dirsync_links (account_id, domain_id, external_id, dn, "
+                "synced_aliases, sync_lock, missing_since, linked_at, fingerprint, synced_at, "
+                "derived_alias) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                {id, ctx.domain_id, ch.external_id, ch.dn, join_lines(synced), ch.sync_lock,
+                 ch.missing_since.value_or(0), now, ch.fingerprint, now, ch.derived_alias})
+            .map([](int64_t) {});
+    if (ch.missing_since)
+        return tx
+            .exec(
+                "UPDATE dirsync_links SET dn = ?, synced_aliases = ?, sync_lock = ?, "
+                "missing_since = ?, fingerprint = ?, synced_at = ?, derived_alias = ? WHERE "
+                "account_id = ?",
+                {ch.dn, join_lines(synced), ch.sync_lock, *ch.missing_since, ch.fingerprint, now,
+                 ch.derived_alias, id})
+            .map([](int64_t) {});
+    return tx
+        .exec(
             "UPDATE dirsync_links SET dn = ?, synced_aliases = ?, sync_lock = ?, fingerprint = ?, "
             "synced_at = ?, derived_alias = ? WHERE account_id = ?",
-            {ch.dn, join_lines(synced), ch.sync_lock, ch.fingerprint, now, ch.derived_alias, id}));
-    }
-    return {};
-}
-
-Result<void> delete_account(Tx& tx, const AccountRemoval& r) {
-    SB_TRY(tx.exec("DELETE FROM attrs WHERE scope = 'account' AND owner_id = ?", {r.account_id}));
-    SB_TRY(tx.exec("DELETE FROM accounts WHERE id = ?", {r.account_id}));
-    tx.notify(changed(r.account_id, "deleted"));
-    return {};
+            {ch.dn, join_lines(synced), ch.sync_lock, ch.fingerprint, now, ch.derived_alias, id})
+        .map([](int64_t) {});
 }
 
 // A transaction whose notifications are kept aside (sent after the last chunk).
@@ -355,11 +314,14 @@ class DeferredNotifyTx final : public Tx {
 struct Op {
     const Plan& plan;
     size_t index;
-    Result<void> run(Tx& tx, const ApplyContext& ctx) const {
-        if (index < plan.creates.size()) return create_account(tx, plan.creates[index], ctx);
+    Result<void> run(directory::AccountWriter& w, Tx& tx, const ApplyContext& ctx) const {
+        if (index < plan.creates.size()) return create_account(w, tx, plan.creates[index], ctx);
         size_t i = index - plan.creates.size();
-        if (i < plan.changes.size()) return change_account(tx, plan.changes[i], ctx);
-        return delete_account(tx, plan.deletes[i - plan.changes.size()]);
+        if (i < plan.changes.size()) {
+            SB_TRY(change_account_values(w, tx, plan.changes[i]));
+            return change_link(w, tx, plan.changes[i], ctx);
+        }
+        return w.remove(plan.deletes[i - plan.changes.size()].account_id);
     }
     std::string name() const {
         if (index < plan.creates.size()) return "creating " + plan.creates[index].user.address;
@@ -368,6 +330,19 @@ struct Op {
         return "deleting " + plan.deletes[i - plan.changes.size()].address;
     }
 };
+
+// Runs operations [from, to) in one transaction; returns their notifications, held back.
+Result<std::vector<Change>> run_ops(store::Database& db, const Plan& plan, size_t from, size_t to,
+                                    const ApplyContext& ctx) {
+    return db.write([&](Tx& tx) -> Result<std::vector<Change>> {
+        std::vector<Change> changes;
+        DeferredNotifyTx deferred(tx, changes);
+        directory::AccountWriter w(deferred);
+        for (size_t i = from; i < to; ++i)
+            SB_TRY((Op{plan, i}.run(w, deferred, ctx)));
+        return changes;
+    });
+}
 
 }  // namespace
 
@@ -382,21 +357,18 @@ const std::vector<store::Migration>& migrations() {
 }
 
 Result<std::optional<Settings>> SyncStore::settings(int64_t domain_id) {
-    std::optional<Settings> out;
-    SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
+    return db_.read([&](Tx& tx) -> Result<std::optional<Settings>> {
         SB_TRY_ASSIGN(auto row, tx.first("SELECT settings FROM dirsync_config WHERE domain_id = ?",
                                          {domain_id}));
-        if (!row) return {};
+        if (!row) return std::optional<Settings>{};
         auto j = nlohmann::json::parse(row->text(0), nullptr, false);
         if (!j.is_object())
             return fail(Errc::internal, "the stored directory-sync settings are not valid JSON");
         Settings s;
         for (auto& [k, v] : j.items())
             if (v.is_string()) s[k] = v.get<std::string>();
-        out = std::move(s);
-        return {};
-    }));
-    return out;
+        return std::optional(std::move(s));
+    });
 }
 
 Result<void> SyncStore::save_settings(int64_t domain_id, const Settings& s) {
@@ -426,13 +398,13 @@ Result<void> SyncStore::delete_settings(int64_t domain_id) {
 }
 
 Result<std::vector<std::pair<int64_t, Settings>>> SyncStore::all_settings() {
-    std::vector<int64_t> ids;
-    SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
+    SB_TRY_ASSIGN(auto ids, db_.read([](Tx& tx) -> Result<std::vector<int64_t>> {
         SB_TRY_ASSIGN(auto rows,
                       tx.query("SELECT domain_id FROM dirsync_config ORDER BY domain_id"));
+        std::vector<int64_t> out;
         for (auto& r : rows)
-            ids.push_back(r.integer(0));
-        return {};
+            out.push_back(r.integer(0));
+        return out;
     }));
     std::vector<std::pair<int64_t, Settings>> out;
     for (int64_t id : ids) {
@@ -443,15 +415,15 @@ Result<std::vector<std::pair<int64_t, Settings>>> SyncStore::all_settings() {
 }
 
 Result<SyncMark> SyncStore::mark(int64_t domain_id) {
-    SyncMark m;
-    SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
+    return db_.read([&](Tx& tx) -> Result<SyncMark> {
         SB_TRY_ASSIGN(
             auto row,
             tx.first(
                 "SELECT cookie, high_water, config_hash, membership, last_full_at, last_run_at, "
                 "next_run_at FROM dirsync_state WHERE domain_id = ?",
                 {domain_id}));
-        if (!row) return {};
+        SyncMark m;
+        if (!row) return m;
         const auto& r = *row;
         m.cookie = bytes_of(r.text(0));
         m.high_water = r.text(1);
@@ -460,9 +432,8 @@ Result<SyncMark> SyncStore::mark(int64_t domain_id) {
         m.last_full_ms = r.integer(4);
         m.last_run_ms = r.integer(5);
         m.next_run_ms = r.integer(6);
-        return {};
-    }));
-    return m;
+        return m;
+    });
 }
 
 Result<void> SyncStore::save_mark(int64_t domain_id, const SyncMark& m) {
@@ -494,19 +465,18 @@ Result<void> SyncStore::record_run(int64_t domain_id, const nlohmann::ordered_js
 }
 
 Result<std::vector<nlohmann::ordered_json>> SyncStore::runs(int64_t domain_id, int limit) {
-    std::vector<nlohmann::ordered_json> out;
-    SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
+    return db_.read([&](Tx& tx) -> Result<std::vector<nlohmann::ordered_json>> {
         SB_TRY_ASSIGN(
             auto rows,
             tx.query("SELECT report FROM dirsync_runs WHERE domain_id = ? ORDER BY id DESC LIMIT ?",
                      {domain_id, int64_t{limit}}));
+        std::vector<nlohmann::ordered_json> out;
         for (auto& r : rows) {
             auto j = nlohmann::ordered_json::parse(r.text(0), nullptr, false);
             if (j.is_object()) out.push_back(std::move(j));
         }
-        return {};
-    }));
-    return out;
+        return out;
+    });
 }
 
 Result<void> SyncStore::save_groups(int64_t domain_id, const std::vector<RemoteGroup>& groups) {
@@ -526,13 +496,13 @@ Result<void> SyncStore::save_groups(int64_t domain_id, const std::vector<RemoteG
 }
 
 Result<std::vector<RemoteGroup>> SyncStore::groups(int64_t domain_id) {
-    std::vector<RemoteGroup> out;
-    SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
+    return db_.read([&](Tx& tx) -> Result<std::vector<RemoteGroup>> {
         SB_TRY_ASSIGN(
             auto rows,
             tx.query("SELECT external_id, dn, name, description, members, member_values, selected "
                      "FROM dirsync_groups WHERE domain_id = ? ORDER BY name",
                      {domain_id}));
+        std::vector<RemoteGroup> out;
         for (auto& r : rows) {
             RemoteGroup g;
             g.external_id = r.text(0);
@@ -547,66 +517,76 @@ Result<std::vector<RemoteGroup>> SyncStore::groups(int64_t domain_id) {
             g.selected = r.integer(6) != 0;
             out.push_back(std::move(g));
         }
-        return {};
-    }));
-    return out;
+        return out;
+    });
 }
 
 namespace {
 
-// The link rows (with account and aliases) selected by `where` on dirsync_links l.
+// The link rows selected by `where` on dirsync_links l, with their accounts' names, statuses
+// and aliases from the directory.
 Result<void> load_linked(Tx& tx, const std::string& where, const std::vector<Value>& params,
                          std::vector<LinkedAccount>& out) {
-    SB_TRY_ASSIGN(
-        auto rows,
-        tx.query("SELECT l.account_id, l.external_id, l.dn, a.address, a.status, l.synced_aliases, "
-                 "l.missing_since, l.sync_lock, l.fingerprint, CASE WHEN a.modified_at > "
-                 "l.synced_at THEN 1 "
-                 "ELSE 0 END, l.derived_alias FROM dirsync_links l JOIN accounts a ON a.id = "
-                 "l.account_id "
-                 "WHERE " +
-                     where + " ORDER BY l.account_id",
-                 params));
-    std::unordered_map<int64_t, size_t> index;
-    const size_t first = out.size();
+    SB_TRY_ASSIGN(auto rows, tx.query("SELECT l.account_id, l.external_id, l.dn, l.synced_aliases, "
+                                      "l.missing_since, l.sync_lock, l.fingerprint, l.synced_at, "
+                                      "l.derived_alias FROM dirsync_links l WHERE " +
+                                          where + " ORDER BY l.account_id",
+                                      params));
+    if (rows.empty()) return {};
+    std::vector<int64_t> ids;
+    ids.reserve(rows.size());
+    for (const auto& r : rows)
+        ids.push_back(r.integer(0));
+    SB_TRY_ASSIGN(auto accounts, directory::DirectoryReader(tx).accounts(ids));
+    std::unordered_map<int64_t, directory::Account*> by_id;
+    by_id.reserve(accounts.size());
+    for (auto& a : accounts)
+        by_id.emplace(a.account.id, &a.account);
     out.reserve(out.size() + rows.size());
-    for (auto& r : rows) {
+    for (const auto& r : rows) {
+        auto it = by_id.find(r.integer(0));
+        if (it == by_id.end()) continue;
+        directory::Account& a = *it->second;
         LinkedAccount l;
-        l.account_id = r.integer(0);
+        l.account_id = a.id;
         l.external_id = r.text(1);
         l.dn = r.text(2);
-        l.address = r.text(3);
-        l.status = r.text(4) == "locked"   ? directory::AccountStatus::locked
-                   : r.text(4) == "closed" ? directory::AccountStatus::closed
-                                           : directory::AccountStatus::active;
-        l.synced_aliases = split_lines(r.text(5));
-        l.missing_since = r.integer(6);
-        l.sync_lock = r.text(7);
-        l.fingerprint = r.text(8);
-        l.touched = r.integer(9) != 0;
-        l.derived_alias = r.text(10);
-        index.emplace(l.account_id, out.size());
+        l.address = std::move(a.address);
+        l.status = a.status;
+        l.aliases = std::move(a.aliases);
+        l.synced_aliases = split_lines(r.text(3));
+        l.missing_since = r.integer(4);
+        l.sync_lock = r.text(5);
+        l.fingerprint = r.text(6);
+        l.touched = a.modified_at > r.integer(7);
+        l.derived_alias = r.text(8);
         out.push_back(std::move(l));
     }
-    if (out.size() == first) return {};
-    SB_TRY_ASSIGN(auto aliases, tx.query("SELECT al.account_id, al.address FROM aliases al JOIN "
-                                         "dirsync_links l ON l.account_id = "
-                                         "al.account_id WHERE " +
-                                             where,
-                                         params));
-    for (auto& r : aliases)
-        if (auto it = index.find(r.integer(0)); it != index.end())
-            out[it->second].aliases.push_back(r.text(1));
     return {};
+}
+
+// The account ids of the links selected by `where` on dirsync_links.
+Result<std::vector<int64_t>> linked_ids(Tx& tx, std::string_view where, int64_t domain_id) {
+    SB_TRY_ASSIGN(
+        auto rows,
+        tx.query("SELECT account_id FROM dirsync_links WHERE " + std::string(where), {domain_id}));
+    std::vector<int64_t> out;
+    out.reserve(rows.size());
+    for (const auto& r : rows)
+        out.push_back(r.integer(0));
+    return out;
 }
 
 }  // namespace
 
 Result<std::vector<LinkedAccount>> SyncStore::linked(int64_t domain_id,
                                                      const std::vector<std::string>* only) {
-    std::vector<LinkedAccount> out;
-    SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
-        if (!only) return load_linked(tx, "l.domain_id = ?", {domain_id}, out);
+    return db_.read([&](Tx& tx) -> Result<std::vector<LinkedAccount>> {
+        std::vector<LinkedAccount> out;
+        if (!only) {
+            SB_TRY(load_linked(tx, "l.domain_id = ?", {domain_id}, out));
+            return out;
+        }
         constexpr size_t kBatch = 200;
         for (size_t i = 0; i < only->size(); i += kBatch) {
             std::string where = "l.domain_id = ? AND l.external_id IN (";
@@ -618,183 +598,151 @@ Result<std::vector<LinkedAccount>> SyncStore::linked(int64_t domain_id,
             where += ")";
             SB_TRY(load_linked(tx, where, params, out));
         }
-        return {};
-    }));
-    return out;
+        return out;
+    });
 }
 
 Result<void> SyncStore::load_attrs(std::vector<LinkedAccount>& accounts,
                                    const std::vector<size_t>& which,
                                    const std::vector<std::string>& managed) {
     if (which.empty() || managed.empty()) return {};
-    return db_.read([&](Tx& tx) -> Result<void> {
-        constexpr size_t kBatch = 400;
-        std::string names;
-        for (size_t i = 0; i < managed.size(); ++i)
-            names += i ? ", ?" : "?";
-        for (size_t i = 0; i < which.size(); i += kBatch) {
-            std::unordered_map<int64_t, size_t> index;
-            std::string sql =
-                "SELECT owner_id, name, value FROM attrs WHERE scope = 'account' AND name IN (" +
-                names + ") AND owner_id IN (";
-            std::vector<Value> params(managed.begin(), managed.end());
-            for (size_t j = i; j < std::min(which.size(), i + kBatch); ++j) {
-                sql += j == i ? "?" : ", ?";
-                params.emplace_back(accounts[which[j]].account_id);
-                index.emplace(accounts[which[j]].account_id, which[j]);
-            }
-            sql += ") ORDER BY seq";
-            SB_TRY_ASSIGN(auto rows, tx.query(sql, params));
-            for (auto& r : rows)
-                if (auto it = index.find(r.integer(0)); it != index.end())
-                    accounts[it->second].attrs.emplace(r.text(1), r.text(2));
-        }
-        return {};
-    });
+    std::vector<int64_t> ids;
+    ids.reserve(which.size());
+    for (size_t i : which)
+        ids.push_back(accounts[i].account_id);
+    SB_TRY_ASSIGN(auto values, db_.read([&](Tx& tx) {
+        return directory::DirectoryReader(tx).account_attrs(ids, managed);
+    }));
+    for (size_t i : which) {
+        auto it = values.find(accounts[i].account_id);
+        if (it == values.end()) continue;
+        for (const auto& [name, v] : it->second)
+            accounts[i].attrs.emplace(name, v.front());
+    }
+    return {};
 }
 
 Result<std::optional<AddressOwner>> SyncStore::owner_of(int64_t domain_id,
                                                         const std::string& address) {
-    std::optional<AddressOwner> out;
-    SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
-        SB_TRY_ASSIGN(
-            auto row,
-            tx.first(
-                "SELECT a.id, a.auth_source, CASE WHEN l.account_id IS NULL THEN 0 ELSE 1 END, "
-                "a.address, COALESCE(l.derived_alias, ''), COALESCE(l.synced_aliases, '') FROM "
-                "accounts a "
-                "LEFT JOIN dirsync_links l ON l.account_id = a.id AND l.domain_id = ? WHERE "
-                "a.address "
-                "= ? OR a.id = "
-                "(SELECT account_id FROM aliases WHERE address = ?)",
-                {domain_id, address, address}));
-        if (row) {
-            const auto& r = *row;
-            const auto synced = split_lines(r.text(5));
-            out = AddressOwner{r.integer(0), r.integer(2) != 0, r.text(1) == "directory",
-                               address != r.text(3) && r.text(4) == address &&
-                                   std::find(synced.begin(), synced.end(), address) != synced.end(),
-                               r.text(3)};
-        }
-        return {};
-    }));
-    return out;
+    return db_.read([&](Tx& tx) -> Result<std::optional<AddressOwner>> {
+        SB_TRY_ASSIGN(auto holder, directory::DirectoryReader(tx).find_account(address));
+        if (!holder) return std::optional<AddressOwner>{};
+        const directory::Account& a = *holder;
+        SB_TRY_ASSIGN(auto link, tx.first("SELECT derived_alias, synced_aliases FROM "
+                                          "dirsync_links WHERE account_id = ? AND domain_id = ?",
+                                          {a.id, domain_id}));
+        const auto synced = link ? split_lines(link->text(1)) : std::vector<std::string>{};
+        const bool derived = link && address != a.address && link->text(0) == address &&
+                             std::find(synced.begin(), synced.end(), address) != synced.end();
+        return std::optional(
+            AddressOwner{a.id, link.has_value(), a.auth_source == "directory", derived, a.address});
+    });
 }
 
 Result<LinkCounts> SyncStore::link_counts(int64_t domain_id) {
-    LinkCounts n;
-    SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
+    return db_.read([&](Tx& tx) -> Result<LinkCounts> {
         SB_TRY_ASSIGN(auto row, tx.first("SELECT COUNT(*), COALESCE(SUM(CASE WHEN missing_since <> "
                                          "0 THEN 1 ELSE 0 END), 0), "
                                          "COALESCE(SUM(CASE WHEN missing_since = 0 AND sync_lock = "
                                          "'gone' THEN 1 ELSE 0 END), "
                                          "0) FROM dirsync_links WHERE domain_id = ?",
                                          {domain_id}));
+        LinkCounts n;
         if (row) {
             n.linked = row->integer(0);
             n.locked_for_removal = row->integer(1);
             n.locked_gone = row->integer(2);
         }
-        return {};
-    }));
-    return n;
+        return n;
+    });
 }
 
 Result<std::vector<std::string>> SyncStore::gone_accounts(int64_t domain_id, int limit) {
-    std::vector<std::string> out;
-    SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
-        SB_TRY_ASSIGN(
-            auto rows,
-            tx.query("SELECT a.address, a.status FROM dirsync_links l JOIN accounts a ON a.id = "
-                     "l.account_id WHERE l.domain_id = ? AND l.missing_since = 0 AND l.sync_lock = "
-                     "'gone' "
-                     "ORDER BY a.address LIMIT ?",
-                     {domain_id, int64_t{limit}}));
-        for (auto& r : rows)
-            out.push_back(r.text(1) == "active" ? r.text(0) + " (unlocked by an admin)"
-                                                : r.text(0));
-        return {};
-    }));
-    return out;
+    return db_.read([&](Tx& tx) -> Result<std::vector<std::string>> {
+        SB_TRY_ASSIGN(auto ids, linked_ids(tx,
+                                           "domain_id = ? AND missing_since = 0 AND sync_lock = "
+                                           "'gone'",
+                                           domain_id));
+        SB_TRY_ASSIGN(auto accounts, directory::DirectoryReader(tx).accounts(ids));
+        std::sort(accounts.begin(), accounts.end(), [](const auto& a, const auto& b) {
+            return a.account.address < b.account.address;
+        });
+        if (limit >= 0 && accounts.size() > static_cast<size_t>(limit))
+            accounts.resize(static_cast<size_t>(limit));
+        std::vector<std::string> out;
+        for (const auto& a : accounts) {
+            out.push_back(a.account.status == directory::AccountStatus::active
+                              ? a.account.address + " (unlocked by an admin)"
+                              : a.account.address);
+        }
+        return out;
+    });
 }
 
 Result<std::optional<int64_t>> SyncStore::account_of(int64_t domain_id,
                                                      const std::string& external_id) {
-    std::optional<int64_t> out;
-    SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
+    return db_.read([&](Tx& tx) -> Result<std::optional<int64_t>> {
         SB_TRY_ASSIGN(
             auto row,
             tx.first("SELECT account_id FROM dirsync_links WHERE domain_id = ? AND external_id = ?",
                      {domain_id, external_id}));
-        if (row) out = row->integer(0);
-        return {};
-    }));
-    return out;
+        if (!row) return std::optional<int64_t>{};
+        return std::optional(row->integer(0));
+    });
 }
 
 Result<std::optional<Link>> SyncStore::link(int64_t account_id) {
-    std::optional<Link> out;
-    SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
+    return db_.read([&](Tx& tx) -> Result<std::optional<Link>> {
         SB_TRY_ASSIGN(
             auto row,
             tx.first("SELECT account_id, domain_id, external_id, dn, missing_since, sync_lock "
                      "FROM dirsync_links WHERE account_id = ?",
                      {account_id}));
-        if (!row) return {};
+        if (!row) return std::optional<Link>{};
         const auto& r = *row;
-        out = Link{r.integer(0), r.integer(1), r.text(2), r.text(3), r.integer(4), r.text(5)};
-        return {};
-    }));
-    return out;
+        return std::optional(
+            Link{r.integer(0), r.integer(1), r.text(2), r.text(3), r.integer(4), r.text(5)});
+    });
 }
 
 Result<std::unordered_map<std::string, AddressOwner>> SyncStore::owners(int64_t domain_id) {
-    std::unordered_map<std::string, AddressOwner> out;
-    SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
-        SB_TRY_ASSIGN(auto rows, tx.query("SELECT a.id, a.address, a.auth_source, CASE WHEN "
-                                          "l.account_id IS NULL THEN 0 ELSE 1 "
-                                          "END "
-                                          "FROM accounts a LEFT JOIN dirsync_links l ON "
-                                          "l.account_id = a.id AND l.domain_id = ?",
-                                          {domain_id}));
-        std::unordered_map<int64_t, AddressOwner> by_id;
-        out.reserve(rows.size() * 2);
-        for (auto& r : rows) {
-            AddressOwner o{r.integer(0), r.integer(3) != 0, r.text(2) == "directory", false,
-                           r.text(1)};
-            by_id.emplace(o.account_id, o);
-            out.emplace(r.text(1), o);
-        }
-        SB_TRY_ASSIGN(auto aliases, tx.query("SELECT address, account_id FROM aliases"));
-        for (auto& r : aliases)
-            if (auto it = by_id.find(r.integer(1)); it != by_id.end())
-                out.emplace(r.text(0), it->second);
-        return {};
-    }));
-    return out;
+    using Owners = std::unordered_map<std::string, AddressOwner>;
+    return db_.read([&](Tx& tx) -> Result<Owners> {
+        SB_TRY_ASSIGN(auto ids, linked_ids(tx, "domain_id = ?", domain_id));
+        const std::unordered_set<int64_t> linked(ids.begin(), ids.end());
+        SB_TRY_ASSIGN(auto accounts, directory::DirectoryReader(tx).accounts(std::nullopt));
+        Owners out;
+        out.reserve(accounts.size() * 2);
+        auto owner = [&](const directory::Account& a) {
+            return AddressOwner{a.id, linked.count(a.id) > 0, a.auth_source == "directory", false,
+                                a.address};
+        };
+        for (const auto& a : accounts)
+            out.emplace(a.account.address, owner(a.account));
+        for (const auto& a : accounts)
+            for (const auto& alias : a.account.aliases)
+                out.emplace(alias, owner(a.account));
+        return out;
+    });
 }
 
 Result<std::map<std::string, int64_t>> SyncStore::hosted_domains() {
+    SB_TRY_ASSIGN(auto domains,
+                  db_.read([](Tx& tx) { return directory::DirectoryReader(tx).domains(); }));
     std::map<std::string, int64_t> out;
-    SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
-        SB_TRY_ASSIGN(auto rows, tx.query("SELECT name, id FROM domains"));
-        for (auto& r : rows)
-            out.emplace(r.text(0), r.integer(1));
-        return {};
-    }));
+    for (const auto& d : domains)
+        out.emplace(d.name, d.id);
     return out;
 }
 
 Result<ApplyResult> SyncStore::apply(const Plan& plan, int64_t domain_id,
                                      const NewAccountDefaults& defaults, size_t chunk) {
-    SB_TRY_ASSIGN(auto domains, hosted_domains());
-    ApplyContext ctx{domain_id, domains, defaults, {}};
+    ApplyContext ctx{domain_id, defaults, {}};
     if (!defaults.cos.empty()) {
-        SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
-            SB_TRY_ASSIGN(auto cos, directory::detail::require_cos(tx, defaults.cos));
-            ctx.cos_id = cos.uuid;
-            return {};
+        SB_TRY_ASSIGN(auto cos, db_.read([&](Tx& tx) {
+            return directory::DirectoryReader(tx).cos(defaults.cos);
         }));
+        ctx.cos_id = cos.uuid;
     }
     ApplyResult out;
     // Notifications of committed chunks are sent together at the end: subscribers (GAL, address
@@ -803,49 +751,40 @@ Result<ApplyResult> SyncStore::apply(const Plan& plan, int64_t domain_id,
     auto publish = [&]() -> Result<void> {
         if (committed.empty()) return {};
         return db_.write([&](Tx& tx) -> Result<void> {
-            for (auto& c : committed)
-                tx.notify(std::move(c));
+            for (const auto& c : committed)
+                tx.notify(c);
             return {};
         });
+    };
+    auto keep = [&](std::vector<Change>& changes) {
+        committed.insert(committed.end(), std::make_move_iterator(changes.begin()),
+                         std::make_move_iterator(changes.end()));
     };
     const size_t total = plan.creates.size() + plan.changes.size() + plan.deletes.size();
     for (size_t from = 0; from < total; from += chunk) {
         const size_t to = std::min(total, from + chunk);
-        std::vector<Change> changes;
-        auto r = db_.write([&](Tx& tx) -> Result<void> {
-            changes.clear();
-            DeferredNotifyTx deferred(tx, changes);
-            for (size_t i = from; i < to; ++i)
-                SB_TRY((Op{plan, i}.run(deferred, ctx)));
-            return {};
-        });
-        if (r) {
+        auto changes = run_ops(db_, plan, from, to, ctx);
+        if (changes) {
             out.applied += static_cast<int64_t>(to - from);
-            committed.insert(committed.end(), std::make_move_iterator(changes.begin()),
-                             std::make_move_iterator(changes.end()));
+            keep(*changes);
             continue;
         }
-        if (r.error().code == Errc::unavailable || r.error().code == Errc::io_error) {
+        if (changes.error().code == Errc::unavailable || changes.error().code == Errc::io_error) {
             (void)publish();
-            return tl::unexpected(r.error());
+            return tl::unexpected(changes.error());
         }
         // One at a time, to keep the good ones and name the bad one.
         for (size_t i = from; i < to; ++i) {
-            Op op{plan, i};
-            changes.clear();
-            auto one = db_.write([&](Tx& tx) -> Result<void> {
-                changes.clear();
-                DeferredNotifyTx deferred(tx, changes);
-                return op.run(deferred, ctx);
-            });
+            auto one = run_ops(db_, plan, i, i + 1, ctx);
             if (one) {
                 ++out.applied;
-                committed.insert(committed.end(), changes.begin(), changes.end());
+                keep(*one);
                 continue;
             }
             ++out.failure_count;
             if (out.failures.size() < 20)
-                out.failures.push_back(fmt::format("{}: {}", op.name(), one.error().message));
+                out.failures.push_back(
+                    fmt::format("{}: {}", Op{plan, i}.name(), one.error().message));
         }
     }
     SB_TRY(publish());
@@ -855,19 +794,18 @@ Result<ApplyResult> SyncStore::apply(const Plan& plan, int64_t domain_id,
 Result<void> SyncStore::set_auth_source(int64_t account_id, int64_t domain_id, bool directory,
                                         const std::string& external_id, const std::string& dn) {
     return db_.write([&](Tx& tx) -> Result<void> {
-        SB_TRY(tx.exec("UPDATE accounts SET auth_source = ?, modified_at = ? WHERE id = ?",
-                       {std::string(directory ? "directory" : "local"), now_ms(), account_id}));
+        SB_TRY(directory::AccountWriter(tx).set_auth_source(account_id,
+                                                            directory ? "directory" : "local"));
         SB_TRY(tx.exec("DELETE FROM dirsync_links WHERE account_id = ?", {account_id}));
-        if (directory) {
-            SB_TRY(tx.exec("DELETE FROM dirsync_links WHERE domain_id = ? AND external_id = ?",
-                           {domain_id, external_id}));
-            SB_TRY(tx.exec(
+        if (!directory) return {};
+        SB_TRY(tx.exec("DELETE FROM dirsync_links WHERE domain_id = ? AND external_id = ?",
+                       {domain_id, external_id}));
+        return tx
+            .exec(
                 "INSERT INTO dirsync_links (account_id, domain_id, external_id, dn, linked_at) "
                 "VALUES (?, ?, ?, ?, ?)",
-                {account_id, domain_id, external_id, dn, now_ms()}));
-        }
-        tx.notify(changed(account_id, "auth source"));
-        return {};
+                {account_id, domain_id, external_id, dn, now_ms()})
+            .map([](int64_t) {});
     });
 }
 
@@ -895,33 +833,30 @@ Result<void> SyncStore::relink(int64_t account_id, int64_t domain_id,
 
 Result<std::vector<std::string>> SyncStore::retire(int64_t account_id,
                                                    const std::string& new_address) {
-    std::vector<std::string> released;
-    SB_TRY(db_.write([&](Tx& tx) -> Result<void> {
+    return db_.write([&](Tx& tx) -> Result<std::vector<std::string>> {
         SB_TRY_ASSIGN(auto link,
                       tx.first("SELECT synced_aliases FROM dirsync_links WHERE account_id = ?",
                                {account_id}));
         if (!link) return fail(Errc::not_found, "the account is not linked to the directory");
+        directory::AccountWriter w(tx);
         // The addresses the directory gave it go back to the directory (its new owner).
+        std::vector<std::string> released;
         for (const auto& a : split_lines(link->text(0))) {
-            SB_TRY_ASSIGN(auto n,
-                          tx.exec("DELETE FROM aliases WHERE address = ? AND account_id = ?",
-                                  {a, account_id}));
-            if (n) released.push_back(a);
+            SB_TRY_ASSIGN(auto removed, w.remove_alias(account_id, a));
+            if (removed) released.push_back(a);
         }
-        SB_TRY(directory::detail::require_free_address(tx, new_address));
+        SB_TRY(w.require_free(new_address));
+        SB_TRY_ASSIGN(auto account, w.account_by_id(account_id));
+        SB_TRY(w.rename(account_id, new_address));
         // Locked by the admin's decision (sync_lock ""): the sync never unlocks it.
-        SB_TRY(tx.exec(
-            "UPDATE accounts SET address = ?, status = CASE WHEN status = 'active' THEN 'locked' "
-            "ELSE status END, modified_at = ? WHERE id = ?",
-            {new_address, now_ms(), account_id}));
+        if (account.status == directory::AccountStatus::active)
+            SB_TRY(w.set_status(account_id, directory::AccountStatus::locked));
         SB_TRY(tx.exec(
             "UPDATE dirsync_links SET synced_aliases = '', derived_alias = '', sync_lock = '', "
             "fingerprint = '' WHERE account_id = ?",
             {account_id}));
-        tx.notify(changed(account_id, "renamed"));
-        return {};
-    }));
-    return released;
+        return released;
+    });
 }
 
 }  // namespace sb::dirsync

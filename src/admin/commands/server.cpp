@@ -13,12 +13,7 @@ namespace {
 
 Result<Output> status(Services& s, const Call&) {
     SB_TRY_ASSIGN(auto domains, s.directory->domains());
-    int64_t accounts = 0;
-    SB_TRY(s.db->read([&](store::Tx& tx) -> Result<void> {
-        SB_TRY_ASSIGN(auto n, tx.scalar("SELECT COUNT(*) FROM accounts"));
-        accounts = n;
-        return {};
-    }));
+    SB_TRY_ASSIGN(auto accounts, s.directory->account_count());
     nlohmann::json j = s.runtime;
     j["domains"] = domains.size();
     j["accounts"] = accounts;

@@ -218,7 +218,7 @@ Result<void> AddressBook::apply(Pending p) {
 }
 
 Result<void> AddressBook::reload_settings(std::set<int64_t>& membership_changed) {
-    SB_TRY_ASSIGN(auto s, load_settings(db_));
+    SB_TRY_ASSIGN(auto s, load_settings(directory_));
     settings_ = std::move(s);
     std::lock_guard lock(mutex_);
     // New domains get an (empty) GAL; removed ones lose theirs.
@@ -247,9 +247,9 @@ Result<void> AddressBook::reload_settings(std::set<int64_t>& membership_changed)
 }
 
 Result<void> AddressBook::reload_all_accounts() {
-    SB_TRY_ASSIGN(auto s, load_settings(db_));
+    SB_TRY_ASSIGN(auto s, load_settings(directory_));
     settings_ = std::move(s);
-    SB_TRY_ASSIGN(auto all, load_accounts(db_));
+    SB_TRY_ASSIGN(auto all, load_accounts(directory_));
     std::unordered_map<int64_t, AccountMeta> metas;
     std::map<int64_t, std::map<int64_t, EntryPtr>> entries;
     for (const auto& [id, name] : settings_.domain_names)
@@ -362,7 +362,8 @@ Result<void> AddressBook::reload_accounts(const std::set<int64_t>& ids) {
     std::vector<AccountRecord> records;
     for (size_t i = 0; i < list.size(); i += kLoadBatch) {
         const size_t n = std::min(kLoadBatch, list.size() - i);
-        SB_TRY_ASSIGN(auto part, load_accounts(db_, std::span<const int64_t>(list.data() + i, n)));
+        SB_TRY_ASSIGN(auto part,
+                      load_accounts(directory_, std::span<const int64_t>(list.data() + i, n)));
         for (auto& r : part)
             records.push_back(std::move(r));
     }

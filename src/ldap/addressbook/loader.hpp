@@ -1,7 +1,7 @@
 #pragma once
-// Bulk reads of what the address book serves: accounts with their own attributes (one query per
-// table, not per account, so 100,000 accounts load in seconds), the COS/domain/global settings
-// that decide who is hidden from the GAL, and one mailbox's contact folders.
+// What the address book serves, read in bulk: accounts with their own attributes and the
+// COS/domain/global settings that decide who is hidden from the GAL (both through the
+// directory's bulk reader), and one mailbox's contact folders.
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -10,9 +10,12 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "directory/inheritance.hpp"
 #include "ldap/addressbook/person.hpp"
-#include "store/database.hpp"
 
+namespace sb::directory {
+class Directory;
+}
 namespace sb::mailbox {
 class Mailbox;
 }
@@ -21,27 +24,19 @@ namespace sb::addressbook {
 
 // Settings above the account level, to resolve inherited attributes for many accounts at once.
 struct DirectorySettings {
+    directory::SettingLevels levels;
     std::map<int64_t, std::string> domain_names;
-    std::map<int64_t, directory::AttrMap> domain_attrs;
-    struct CosInfo {
-        std::string name;
-        directory::AttrMap attrs;
-    };
-    std::map<int64_t, CosInfo> cos;
-    std::map<std::string, int64_t> cos_ids;  // by name and by uuid
-    directory::AttrMap global;
     // Domain → the account whose contacts are its GAL contacts (zimbraGalAccountId).
     std::map<int64_t, int64_t> gal_accounts;
 
-    // Effective zimbraHideInGal (account → COS → domain → global → default), the same rule
-    // the directory applies.
+    // Effective zimbraHideInGal, by the directory's inheritance rule.
     bool hidden_in_gal(const AccountRecord& a) const;
 };
 
-Result<DirectorySettings> load_settings(store::Database& db);
+Result<DirectorySettings> load_settings(directory::Directory& directory);
 // All accounts, or those with the given ids (missing ids are simply absent from the result).
 Result<std::vector<AccountRecord>> load_accounts(
-    store::Database& db, std::optional<std::span<const int64_t>> ids = std::nullopt);
+    directory::Directory& directory, std::optional<std::span<const int64_t>> ids = std::nullopt);
 
 struct MailboxContent {
     std::vector<mailbox::Folder> folders;              // contact folders, by path

@@ -1,5 +1,8 @@
 #include "ldap/addressbook/publications.hpp"
 
+#include <algorithm>
+#include <tuple>
+
 #include <fmt/format.h>
 
 #include "core/strings.hpp"
@@ -88,23 +91,20 @@ Result<Publication> Publications::add(PublishScope scope, std::optional<std::str
         p.folder = f.path;
     }
     p.created_at = now_ms();
-    SB_TRY(db_.write([&](store::Tx& tx) -> Result<void> {
+    SB_TRY_ASSIGN(p.id, db_.write([&](store::Tx& tx) -> Result<int64_t> {
         auto rows = tx.query(
             "INSERT INTO ldap_published_books (scope, domain_id, owner_uuid, owner_id, folder_id, "
             "created_at) "
             "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
             {std::string(scope_name(scope)), p.domain_id, p.owner_uuid, p.owner_id, p.folder_id,
              p.created_at});
-        if (!rows) {
-            if (rows.error().code == Errc::already_exists)
-                return fail(Errc::already_exists,
-                            fmt::format("{} of {} is already published ({}{})", p.folder, p.owner,
-                                        scope_name(scope), p.domain.empty() ? "" : " " + p.domain));
-            return tl::unexpected(rows.error());
-        }
-        p.id = rows->front().integer(0);
+        if (!rows && rows.error().code == Errc::already_exists)
+            return fail(Errc::already_exists,
+                        fmt::format("{} of {} is already published ({}{})", p.folder, p.owner,
+                                    scope_name(scope), p.domain.empty() ? "" : " " + p.domain));
+        SB_TRY_ASSIGN(auto inserted, std::move(rows));
         tx.notify(store::Change{std::string(kChannel), 0, "published"});
-        return {};
+        return inserted.front().integer(0);
     }));
     return p;
 }
@@ -116,33 +116,31 @@ Result<std::vector<Publication>> Publications::list(std::optional<PublishScope> 
         SB_TRY_ASSIGN(auto d, dir_.domain(*domain));
         domain_id = d.id;
     }
-    std::vector<Publication> out;
-    SB_TRY(db_.read([&](store::Tx& tx) -> Result<void> {
-        SB_TRY_ASSIGN(
-            auto rows,
-            tx.query("SELECT p.id, p.scope, p.domain_id, COALESCE(d.name, ''), p.owner_uuid, "
-                     "p.owner_id, "
-                     "COALESCE(a.address, ''), p.folder_id, p.created_at "
-                     "FROM ldap_published_books p LEFT JOIN domains d ON d.id = p.domain_id "
-                     "LEFT JOIN accounts a ON a.uuid = p.owner_uuid ORDER BY p.scope DESC, d.name, "
-                     "a.address, p.folder_id"));
+    SB_TRY_ASSIGN(auto out, db_.read([&](store::Tx& tx) -> Result<std::vector<Publication>> {
+        SB_TRY_ASSIGN(auto rows,
+                      tx.query("SELECT id, scope, domain_id, owner_uuid, owner_id, folder_id, "
+                               "created_at FROM ldap_published_books"));
+        std::vector<Publication> list;
         for (const auto& r : rows) {
             Publication p;
             p.id = r.integer(0);
             p.scope = r.text(1) == "domain" ? PublishScope::domain : PublishScope::global;
             p.domain_id = r.integer(2);
-            p.domain = r.text(3);
-            p.owner_uuid = r.text(4);
-            p.owner_id = r.integer(5);
-            p.owner = r.text(6);
-            p.folder_id = r.integer(7);
-            p.created_at = r.integer(8);
+            p.owner_uuid = r.text(3);
+            p.owner_id = r.integer(4);
+            p.folder_id = r.integer(5);
+            p.created_at = r.integer(6);
             if (scope && p.scope != *scope) continue;
             if (domain_id && p.domain_id != *domain_id) continue;
-            out.push_back(std::move(p));
+            list.push_back(std::move(p));
         }
-        return {};
+        return list;
     }));
+    SB_TRY(name_owners_and_domains(out));
+    std::sort(out.begin(), out.end(), [](const Publication& a, const Publication& b) {
+        return std::tuple(scope_name(b.scope), a.domain, a.owner, a.folder_id) <
+               std::tuple(scope_name(a.scope), b.domain, b.owner, b.folder_id);
+    });
     for (auto& p : out) {
         if (p.folder_id == 0) {
             p.folder = "all";
@@ -152,6 +150,23 @@ Result<std::vector<Publication>> Publications::list(std::optional<PublishScope> 
         }
     }
     return out;
+}
+
+// Fills in the domain names and owner addresses ("" for those deleted since).
+Result<void> Publications::name_owners_and_domains(std::vector<Publication>& list) {
+    SB_TRY_ASSIGN(auto domains, dir_.domains());
+    std::vector<int64_t> owner_ids;
+    for (const auto& p : list)
+        owner_ids.push_back(p.owner_id);
+    SB_TRY_ASSIGN(auto owners, dir_.accounts_with_attrs(owner_ids, {}));
+    for (auto& p : list) {
+        for (const auto& d : domains)
+            if (d.id == p.domain_id) p.domain = d.name;
+        for (const auto& o : owners)
+            if (o.account.id == p.owner_id && o.account.uuid == p.owner_uuid)
+                p.owner = o.account.address;
+    }
+    return {};
 }
 
 Result<size_t> Publications::remove(PublishScope scope, std::optional<std::string_view> domain,
@@ -188,8 +203,7 @@ Result<size_t> Publications::remove(PublishScope scope, std::optional<std::strin
                         "give the folder by id (or 'all') for a deleted account");
         }
     }
-    int64_t removed = 0;
-    SB_TRY(db_.write([&](store::Tx& tx) -> Result<void> {
+    SB_TRY_ASSIGN(auto removed, db_.write([&](store::Tx& tx) -> Result<int64_t> {
         std::string sql = "DELETE FROM ldap_published_books WHERE scope = ? AND owner_uuid = ?";
         std::vector<store::Value> params{std::string(scope_name(scope)), uuid};
         if (domain_id) {
@@ -201,9 +215,8 @@ Result<size_t> Publications::remove(PublishScope scope, std::optional<std::strin
             params.emplace_back(*folder_id);
         }
         SB_TRY_ASSIGN(auto n, tx.exec(sql, params));
-        removed = n;
-        if (removed > 0) tx.notify(store::Change{std::string(kChannel), 0, "published"});
-        return {};
+        if (n > 0) tx.notify(store::Change{std::string(kChannel), 0, "published"});
+        return n;
     }));
     if (removed == 0)
         return fail(Errc::not_found,

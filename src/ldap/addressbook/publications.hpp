@@ -62,6 +62,8 @@ class Publications {
                           std::string_view owner, std::optional<std::string_view> folder);
 
   private:
+    Result<void> name_owners_and_domains(std::vector<Publication>& list);
+
     store::Database& db_;
     directory::Directory& dir_;
     mailbox::Mailbox& mbox_;

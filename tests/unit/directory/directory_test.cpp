@@ -88,6 +88,38 @@ TEST_F(DirectoryTest, DomainDefaultCosAppliesToItsAccounts) {
     EXPECT_EQ(eff("b@example.com", "zimbraFeatureMobileSyncEnabled").source, "cos staff");
 }
 
+// The bulk reader (for caches such as the address book) resolves with the same rule as
+// effective(): every level loaded once, every account resolved against it.
+TEST_F(DirectoryTest, BulkLevelsResolveLikeEffective) {
+    ASSERT_TRUE(dir_->create_domain("example.org"));
+    ASSERT_TRUE(dir_->create_cos("staff", {{Op::set, "zimbraHideInGal", "TRUE"}}));
+    ASSERT_TRUE(dir_->create_cos("sales", {{Op::set, "zimbraFeatureMobileSyncEnabled", "TRUE"}}));
+    ASSERT_TRUE(
+        dir_->modify_domain("example.org", {{Op::set, "zimbraDomainDefaultCOSId", "staff"}}));
+    ASSERT_TRUE(dir_->set_global({{Op::set, "zimbraFeatureMobilePolicyEnabled", "FALSE"}}));
+    make("plain@example.com");
+    make("sales@example.com", {{Op::set, "zimbraCOSId", "sales"}});
+    make("staff@example.org");
+    make("own@example.org", {{Op::set, "zimbraHideInGal", "FALSE"}});
+    const std::vector<std::string> names = {"zimbraHideInGal", "zimbraCOSId",
+                                            "zimbraFeatureMobileSyncEnabled",
+                                            "zimbraFeatureMobilePolicyEnabled", "displayName"};
+    auto levels = dir_->setting_levels().value();
+    auto accounts = dir_->accounts_with_attrs(std::nullopt, names).value();
+    ASSERT_EQ(accounts.size(), 4u);
+    for (const auto& a : accounts) {
+        for (const auto& name : names) {
+            const AttrDef* def = find_attr(name);
+            auto bulk = levels.resolve(a.attrs, a.account.domain_id, *def).effective();
+            auto one = dir_->effective(a.account, name).value();
+            EXPECT_EQ(bulk.values, one.values) << a.account.address << " " << name;
+            EXPECT_EQ(bulk.source, one.source) << a.account.address << " " << name;
+        }
+    }
+    EXPECT_EQ(eff("staff@example.org", "zimbraHideInGal").source, "cos staff");
+    EXPECT_EQ(eff("own@example.org", "zimbraHideInGal").source, "account");
+}
+
 TEST_F(DirectoryTest, NewCosGetsCosDefaults) {
     auto c = dir_->create_cos("fresh");
     ASSERT_TRUE(c);
