@@ -6,7 +6,7 @@ modules go through the directory's API (Directory, DirectoryReader, AccountWrite
 
 SQL is looked for in the string literals of C++ files (adjacent literals joined, as the compiler
 joins them): a FROM, JOIN, INTO or UPDATE naming one of the tables. Schema migrations (files named
-migrations.cpp, schema.cpp or *_schema.cpp) may name them: foreign keys point at accounts.
+migrations.cpp or *_migrations.cpp) may name them: foreign keys point at accounts.
 
 usage: tools/check_table_owners.py [source root]   (default: the repository this file is in)"""
 import pathlib
@@ -16,7 +16,7 @@ import sys
 TABLES = ("accounts", "aliases", "attrs", "domains", "cos")
 OWNER = "src/directory/"
 SQL = re.compile(r"\b(?:FROM|JOIN|INTO|UPDATE)\s+(" + "|".join(TABLES) + r")\b")
-MIGRATION_FILE = re.compile(r"(^|/)(migrations|schema|\w+_schema)\.(cpp|hpp)$")
+MIGRATION_FILE = re.compile(r"(^|/)\w*migrations\.(cpp|hpp)$")
 DETAIL = re.compile(r"\bdirectory::detail\b")
 
 

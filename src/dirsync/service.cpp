@@ -13,7 +13,6 @@
 #include "dirsync/filter_text.hpp"
 #include "dirsync/ldap_client.hpp"
 #include "dirsync/mapping.hpp"
-#include "store/migrations.hpp"
 
 namespace sb::dirsync {
 namespace {
@@ -96,10 +95,6 @@ DirectorySync::DirectorySync(directory::Directory& directory, store::Database& d
 
 DirectorySync::~DirectorySync() {
     stop();
-}
-
-Result<void> DirectorySync::migrate(store::Database& db) {
-    return store::migrate(db, migrations());
 }
 
 Result<directory::Domain> DirectorySync::domain_of(std::string_view domain) {

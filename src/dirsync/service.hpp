@@ -41,9 +41,6 @@ class DirectorySync {
     DirectorySync(const DirectorySync&) = delete;
     DirectorySync& operator=(const DirectorySync&) = delete;
 
-    // Applies the module's schema migrations (call once after store::open).
-    static Result<void> migrate(store::Database& db);
-
     // ---- configuration ----
     // The keys set for a domain (not_found when the domain has no directory sync).
     Result<Settings> settings(std::string_view domain);

@@ -16,113 +16,6 @@ using store::Change;
 using store::Tx;
 using store::Value;
 
-constexpr std::string_view kV1Sqlite = R"SQL(
-CREATE TABLE dirsync_config (
-  domain_id INTEGER PRIMARY KEY REFERENCES domains(id) ON DELETE CASCADE,
-  settings TEXT NOT NULL,
-  updated_at INTEGER NOT NULL
-);
-CREATE TABLE dirsync_links (
-  account_id INTEGER PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
-  domain_id INTEGER NOT NULL,
-  external_id TEXT NOT NULL,
-  dn TEXT NOT NULL,
-  synced_aliases TEXT NOT NULL DEFAULT '',
-  sync_lock TEXT NOT NULL DEFAULT '',
-  missing_since INTEGER NOT NULL DEFAULT 0,
-  linked_at INTEGER NOT NULL,
-  UNIQUE (domain_id, external_id)
-);
-CREATE TABLE dirsync_groups (
-  domain_id INTEGER NOT NULL REFERENCES domains(id) ON DELETE CASCADE,
-  external_id TEXT NOT NULL,
-  dn TEXT NOT NULL,
-  name TEXT NOT NULL,
-  description TEXT NOT NULL DEFAULT '',
-  members TEXT NOT NULL DEFAULT '[]',
-  member_values INTEGER NOT NULL DEFAULT 0,
-  selected INTEGER NOT NULL DEFAULT 0,
-  PRIMARY KEY (domain_id, external_id)
-);
-CREATE TABLE dirsync_state (
-  domain_id INTEGER PRIMARY KEY REFERENCES domains(id) ON DELETE CASCADE,
-  cookie TEXT NOT NULL DEFAULT '',
-  high_water TEXT NOT NULL DEFAULT '',
-  config_hash TEXT NOT NULL DEFAULT '',
-  membership TEXT NOT NULL DEFAULT '',
-  last_full_at INTEGER NOT NULL DEFAULT 0,
-  last_run_at INTEGER NOT NULL DEFAULT 0,
-  next_run_at INTEGER NOT NULL DEFAULT 0
-);
-CREATE TABLE dirsync_runs (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  domain_id INTEGER NOT NULL REFERENCES domains(id) ON DELETE CASCADE,
-  started_at INTEGER NOT NULL,
-  report TEXT NOT NULL
-);
-CREATE INDEX dirsync_runs_domain ON dirsync_runs(domain_id, id);
-)SQL";
-
-constexpr std::string_view kV1Postgres = R"SQL(
-CREATE TABLE dirsync_config (
-  domain_id BIGINT PRIMARY KEY REFERENCES domains(id) ON DELETE CASCADE,
-  settings TEXT NOT NULL,
-  updated_at BIGINT NOT NULL
-);
-CREATE TABLE dirsync_links (
-  account_id BIGINT PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
-  domain_id BIGINT NOT NULL,
-  external_id TEXT NOT NULL,
-  dn TEXT NOT NULL,
-  synced_aliases TEXT NOT NULL DEFAULT '',
-  sync_lock TEXT NOT NULL DEFAULT '',
-  missing_since BIGINT NOT NULL DEFAULT 0,
-  linked_at BIGINT NOT NULL,
-  UNIQUE (domain_id, external_id)
-);
-CREATE TABLE dirsync_groups (
-  domain_id BIGINT NOT NULL REFERENCES domains(id) ON DELETE CASCADE,
-  external_id TEXT NOT NULL,
-  dn TEXT NOT NULL,
-  name TEXT NOT NULL,
-  description TEXT NOT NULL DEFAULT '',
-  members TEXT NOT NULL DEFAULT '[]',
-  member_values BIGINT NOT NULL DEFAULT 0,
-  selected INTEGER NOT NULL DEFAULT 0,
-  PRIMARY KEY (domain_id, external_id)
-);
-CREATE TABLE dirsync_state (
-  domain_id BIGINT PRIMARY KEY REFERENCES domains(id) ON DELETE CASCADE,
-  cookie TEXT NOT NULL DEFAULT '',
-  high_water TEXT NOT NULL DEFAULT '',
-  config_hash TEXT NOT NULL DEFAULT '',
-  membership TEXT NOT NULL DEFAULT '',
-  last_full_at BIGINT NOT NULL DEFAULT 0,
-  last_run_at BIGINT NOT NULL DEFAULT 0,
-  next_run_at BIGINT NOT NULL DEFAULT 0
-);
-CREATE TABLE dirsync_runs (
-  id BIGSERIAL PRIMARY KEY,
-  domain_id BIGINT NOT NULL REFERENCES domains(id) ON DELETE CASCADE,
-  started_at BIGINT NOT NULL,
-  report TEXT NOT NULL
-);
-CREATE INDEX dirsync_runs_domain ON dirsync_runs(domain_id, id);
-)SQL";
-
-// v2: what the directory said at the last write, so unchanged users are not compared attribute
-// by attribute on every full run.
-constexpr std::string_view kV2 = R"SQL(
-ALTER TABLE dirsync_links ADD COLUMN fingerprint TEXT NOT NULL DEFAULT '';
-ALTER TABLE dirsync_links ADD COLUMN synced_at BIGINT NOT NULL DEFAULT 0;
-)SQL";
-
-// v3: the alias each entry's user name gives, so an incremental run knows it may give way to
-// another entry's e-mail address.
-constexpr std::string_view kV3 = R"SQL(
-ALTER TABLE dirsync_links ADD COLUMN derived_alias TEXT NOT NULL DEFAULT '';
-)SQL";
-
 // Runs kept per domain in the history.
 constexpr int64_t kRunsKept = 100;
 
@@ -345,16 +238,6 @@ Result<std::vector<Change>> run_ops(store::Database& db, const Plan& plan, size_
 }
 
 }  // namespace
-
-const std::vector<store::Migration>& migrations() {
-    static const std::vector<store::Migration> list = {
-        {"dirsync", 1, "directory sync: configuration, links, groups, state, runs", kV1Sqlite,
-         kV1Postgres},
-        {"dirsync", 2, "directory sync: entry fingerprints", kV2, kV2},
-        {"dirsync", 3, "directory sync: aliases made from user names", kV3, kV3},
-    };
-    return list;
-}
 
 Result<std::optional<Settings>> SyncStore::settings(int64_t domain_id) {
     return db_.read([&](Tx& tx) -> Result<std::optional<Settings>> {

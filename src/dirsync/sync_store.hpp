@@ -1,8 +1,8 @@
 #pragma once
-// The sync's own tables (module "dirsync" migrations) and the account changes of a plan, written
-// with the store's portable SQL. Accounts are created, changed and deleted the way the Directory
-// service does it, raising the same "directory" change notifications, so the GAL, the address
-// book and the login cache follow without a restart.
+// The sync's own tables (dirsync/migrations.hpp) and the account changes of a plan. Accounts are
+// created, changed and deleted through the directory's AccountWriter in the sync's transactions,
+// raising the directory's change notifications, so the GAL, the address book and the login
+// cache follow without a restart.
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -18,11 +18,8 @@
 #include "dirsync/listing.hpp"
 #include "dirsync/plan.hpp"
 #include "store/database.hpp"
-#include "store/migrations.hpp"
 
 namespace sb::dirsync {
-
-const std::vector<store::Migration>& migrations();
 
 // Where incremental runs continue from, per domain.
 struct SyncMark {

@@ -16,85 +16,43 @@ using store::Value;
 
 namespace {
 
-constexpr std::string_view kV1Sqlite = R"SQL(
+constexpr std::string_view kV1 = R"SQL(
 CREATE TABLE eas_devices (
-  account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  account_id {int64} NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
   device_id TEXT NOT NULL,
   device_type TEXT NOT NULL DEFAULT '',
   user_agent TEXT NOT NULL DEFAULT '',
   protocol_version TEXT NOT NULL DEFAULT '',
-  first_seen INTEGER NOT NULL,
-  last_seen INTEGER NOT NULL,
+  first_seen {int64} NOT NULL,
+  last_seen {int64} NOT NULL,
   last_command TEXT NOT NULL DEFAULT '',
   info TEXT NOT NULL DEFAULT '{}',
-  suspended INTEGER NOT NULL DEFAULT 0,
-  policy_key INTEGER NOT NULL DEFAULT 0,
-  pending_policy_key INTEGER NOT NULL DEFAULT 0,
+  suspended {int64} NOT NULL DEFAULT 0,
+  policy_key {int64} NOT NULL DEFAULT 0,
+  pending_policy_key {int64} NOT NULL DEFAULT 0,
   policy_hash TEXT NOT NULL DEFAULT '',
-  provisioned_at INTEGER NOT NULL DEFAULT 0,
+  provisioned_at {int64} NOT NULL DEFAULT 0,
   wipe TEXT NOT NULL DEFAULT '',
-  wipe_requested_at INTEGER NOT NULL DEFAULT 0,
-  wipe_sent_at INTEGER NOT NULL DEFAULT 0,
-  wipe_acknowledged_at INTEGER NOT NULL DEFAULT 0,
-  wipe_ack_status INTEGER NOT NULL DEFAULT 0,
+  wipe_requested_at {int64} NOT NULL DEFAULT 0,
+  wipe_sent_at {int64} NOT NULL DEFAULT 0,
+  wipe_acknowledged_at {int64} NOT NULL DEFAULT 0,
+  wipe_ack_status {int64} NOT NULL DEFAULT 0,
   cache TEXT NOT NULL DEFAULT '',
   PRIMARY KEY (account_id, device_id)
 );
 CREATE INDEX eas_devices_seen ON eas_devices(last_seen);
 CREATE TABLE eas_sync_states (
-  account_id INTEGER NOT NULL,
+  account_id {int64} NOT NULL,
   device_id TEXT NOT NULL,
   collection TEXT NOT NULL,
   generation TEXT NOT NULL,
-  sync_key INTEGER NOT NULL,
+  sync_key {int64} NOT NULL,
   holdings TEXT NOT NULL DEFAULT '',
-  prev_key INTEGER NOT NULL DEFAULT 0,
+  prev_key {int64} NOT NULL DEFAULT 0,
   prev_reply TEXT NOT NULL DEFAULT '',
   pending TEXT NOT NULL DEFAULT '',
   options TEXT NOT NULL DEFAULT '',
-  modified_at INTEGER NOT NULL,
-  PRIMARY KEY (account_id, device_id, collection),
-  FOREIGN KEY (account_id, device_id) REFERENCES eas_devices(account_id, device_id) ON DELETE CASCADE
-);
-)SQL";
-
-constexpr std::string_view kV1Postgres = R"SQL(
-CREATE TABLE eas_devices (
-  account_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
-  device_id TEXT NOT NULL,
-  device_type TEXT NOT NULL DEFAULT '',
-  user_agent TEXT NOT NULL DEFAULT '',
-  protocol_version TEXT NOT NULL DEFAULT '',
-  first_seen BIGINT NOT NULL,
-  last_seen BIGINT NOT NULL,
-  last_command TEXT NOT NULL DEFAULT '',
-  info TEXT NOT NULL DEFAULT '{}',
-  suspended BIGINT NOT NULL DEFAULT 0,
-  policy_key BIGINT NOT NULL DEFAULT 0,
-  pending_policy_key BIGINT NOT NULL DEFAULT 0,
-  policy_hash TEXT NOT NULL DEFAULT '',
-  provisioned_at BIGINT NOT NULL DEFAULT 0,
-  wipe TEXT NOT NULL DEFAULT '',
-  wipe_requested_at BIGINT NOT NULL DEFAULT 0,
-  wipe_sent_at BIGINT NOT NULL DEFAULT 0,
-  wipe_acknowledged_at BIGINT NOT NULL DEFAULT 0,
-  wipe_ack_status BIGINT NOT NULL DEFAULT 0,
-  cache TEXT NOT NULL DEFAULT '',
-  PRIMARY KEY (account_id, device_id)
-);
-CREATE INDEX eas_devices_seen ON eas_devices(last_seen);
-CREATE TABLE eas_sync_states (
-  account_id BIGINT NOT NULL,
-  device_id TEXT NOT NULL,
-  collection TEXT NOT NULL,
-  generation TEXT NOT NULL,
-  sync_key BIGINT NOT NULL,
-  holdings TEXT NOT NULL DEFAULT '',
-  prev_key BIGINT NOT NULL DEFAULT 0,
-  prev_reply TEXT NOT NULL DEFAULT '',
-  pending TEXT NOT NULL DEFAULT '',
-  options TEXT NOT NULL DEFAULT '',
-  modified_at BIGINT NOT NULL,
+  modified_at {int64} NOT NULL,
   PRIMARY KEY (account_id, device_id, collection),
   FOREIGN KEY (account_id, device_id) REFERENCES eas_devices(account_id, device_id) ON DELETE CASCADE
 );
@@ -102,32 +60,18 @@ CREATE TABLE eas_sync_states (
 
 // What a device holds, one row per item (a Sync request reads and writes the rows it concerns,
 // never all of them); where its initial download and its change feed stand.
-constexpr std::string_view kV2Sqlite = R"SQL(
+constexpr std::string_view kV2 = R"SQL(
 CREATE TABLE eas_sync_items (
-  account_id INTEGER NOT NULL,
+  account_id {int64} NOT NULL,
   device_id TEXT NOT NULL,
   collection TEXT NOT NULL,
-  item_id INTEGER NOT NULL,
-  version INTEGER NOT NULL,
+  item_id {int64} NOT NULL,
+  version {int64} NOT NULL,
   PRIMARY KEY (account_id, device_id, collection, item_id),
   FOREIGN KEY (account_id, device_id) REFERENCES eas_devices(account_id, device_id) ON DELETE CASCADE
-) WITHOUT ROWID;
-ALTER TABLE eas_sync_states ADD COLUMN download_after INTEGER NOT NULL DEFAULT -1;
-ALTER TABLE eas_sync_states ADD COLUMN feed_modseq INTEGER NOT NULL DEFAULT 0;
-)SQL";
-
-constexpr std::string_view kV2Postgres = R"SQL(
-CREATE TABLE eas_sync_items (
-  account_id BIGINT NOT NULL,
-  device_id TEXT NOT NULL,
-  collection TEXT NOT NULL,
-  item_id BIGINT NOT NULL,
-  version BIGINT NOT NULL,
-  PRIMARY KEY (account_id, device_id, collection, item_id),
-  FOREIGN KEY (account_id, device_id) REFERENCES eas_devices(account_id, device_id) ON DELETE CASCADE
-);
-ALTER TABLE eas_sync_states ADD COLUMN download_after BIGINT NOT NULL DEFAULT -1;
-ALTER TABLE eas_sync_states ADD COLUMN feed_modseq BIGINT NOT NULL DEFAULT 0;
+){without_rowid};
+ALTER TABLE eas_sync_states ADD COLUMN download_after {int64} NOT NULL DEFAULT -1;
+ALTER TABLE eas_sync_states ADD COLUMN feed_modseq {int64} NOT NULL DEFAULT 0;
 )SQL";
 
 // The reply kept for a SyncKey replay becomes a BLOB (it was base64 in TEXT), and the intent of
@@ -308,13 +252,16 @@ store::Change changed(int64_t account, std::string_view what) {
 
 }  // namespace
 
-const std::vector<store::Migration>& migrations() {
-    static const std::vector<store::Migration> list = {
-        {"eas", 1, "devices and sync states", kV1Sqlite, kV1Postgres},
-        {"eas", 2, "held items as rows, download and feed positions", kV2Sqlite, kV2Postgres},
-        {"eas", 3, "sync replies as BLOBs, intents as columns", v3_sqlite(), kV3Postgres},
-    };
-    return list;
+const store::ModuleMigrations& migrations() {
+    static const store::ModuleMigrations module{
+        "eas",
+        {
+            {1, "devices and sync states", kV1},
+            {2, "held items as rows, download and feed positions", kV2},
+            // A conversion of data in place: each backend has its own script.
+            {3, "sync replies as BLOBs, intents as columns", v3_sqlite(), kV3Postgres},
+        }};
+    return module;
 }
 
 std::string_view wipe_name(Wipe w) {

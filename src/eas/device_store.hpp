@@ -20,7 +20,7 @@ namespace sb::eas {
 inline constexpr std::string_view kChannel = "eas";  // store change channel of device updates
 
 // The module's schema migrations (apply with store::migrate after the core schema).
-const std::vector<store::Migration>& migrations();
+const store::ModuleMigrations& migrations();
 
 enum class Wipe { none, full, account_only };
 std::string_view wipe_name(Wipe w);  // "", "full", "account"

@@ -8,7 +8,6 @@
 
 #include "core/json.hpp"
 #include "core/strings.hpp"
-#include "store/migrations.hpp"
 
 namespace sb::mailbox {
 
@@ -617,22 +616,6 @@ Result<ContactFeed> Mailbox::contact_changes(int64_t account, int64_t since, siz
         return {};
     }));
     return feed;
-}
-
-namespace {
-
-constexpr std::string_view kMailboxV1 = R"SQL(
-CREATE INDEX contacts_folder_order ON contacts(account_id, folder_id, id);
-DROP INDEX contacts_folder;
-)SQL";
-
-}  // namespace
-
-Result<void> Mailbox::migrate(store::Database& db) {
-    static const std::vector<store::Migration> list = {
-        {"mailbox", 1, "contacts of a folder in id order (paged reads)", kMailboxV1, kMailboxV1},
-    };
-    return store::migrate(db, list);
 }
 
 Result<int64_t> Mailbox::modseq(int64_t account) {

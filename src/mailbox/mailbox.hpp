@@ -135,9 +135,6 @@ class Mailbox {
     // Everything that changed after `since` (folders, contacts, tombstones).
     Result<ChangeSet> changes_since(int64_t account, int64_t since);
 
-    // The mailbox module's own schema migrations (indexes the reads above rely on).
-    static Result<void> migrate(store::Database& db);
-
   private:
     Result<void> ensure(int64_t account);
     store::Database& db_;

@@ -20,7 +20,6 @@
 #include "core/tls_identity.hpp"
 #include "directory/directory.hpp"
 #include "dirsync/service.hpp"
-#include "eas/device_store.hpp"
 #include "eas/http/listener.hpp"
 #include "eas/service.hpp"
 #include "ldap/addressbook/address_book.hpp"
@@ -32,8 +31,7 @@
 #include "mailbox/mailbox.hpp"
 #include "server/admin_listener.hpp"
 #include "server/demo.hpp"
-#include "store/database.hpp"
-#include "store/migrations.hpp"
+#include "server/store_bootstrap.hpp"
 
 namespace sb::server {
 namespace {
@@ -66,21 +64,16 @@ int serve(const config::Config& given, const ServeOptions& options) {
             fmt::format("cannot create data directory {}: {}", cfg.data_dir, ec.message()));
     ::chmod(cfg.data_dir.c_str(), 0700);
 
-    auto db = store::open({cfg.store.backend, cfg.store.path, cfg.store.url});
+    auto db = bootstrap_store(cfg.store);
     if (!db) return fatal(db.error().message);
     directory::Directory directory(**db);
-    if (auto r = directory.ensure_defaults(); !r) return fatal(r.error().message);
     auth::Credentials credentials(directory);
     auth::Authenticator authenticator(directory, credentials);
-    if (auto r = dirsync::DirectorySync::migrate(**db); !r) return fatal(r.error().message);
     dirsync::DirectorySync dirsync(directory, **db);
     authenticator.set_external_verifier(dirsync.verifier());
     authenticator.set_directory_entry_check(dirsync.entry_check());
-    if (auto r = mailbox::Mailbox::migrate(**db); !r) return fatal(r.error().message);
     mailbox::Mailbox mailbox(**db);
-    // LDAP address book: published books table, then the in-memory GALs (only when it is served).
-    if (auto r = store::migrate(**db, addressbook::ldap_migrations()); !r)
-        return fatal(r.error().message);
+    // LDAP address book: the in-memory GALs (only when it is served).
     addressbook::AddressBookOptions book_options;
     book_options.naming_context = cfg.ldap.naming_context;
     book_options.gal_label = cfg.ldap.gal_label;
@@ -89,7 +82,6 @@ int serve(const config::Config& given, const ServeOptions& options) {
     const bool ldap_enabled = cfg.ldap.ldaps.enabled || cfg.ldap.ldap.enabled;
     if (ldap_enabled)
         if (auto r = address_book.start(); !r) return fatal(r.error().message);
-    if (auto r = store::migrate(**db, eas::migrations()); !r) return fatal(r.error().message);
     eas::Options eas_options;
     eas_options.max_body = cfg.eas.max_body_bytes;
     eas_options.min_heartbeat = cfg.eas.min_heartbeat;

@@ -12,32 +12,6 @@
 namespace sb::addressbook {
 namespace {
 
-constexpr std::string_view kV1Sqlite = R"SQL(
-CREATE TABLE ldap_published_books (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  scope TEXT NOT NULL,
-  domain_id INTEGER NOT NULL DEFAULT 0,
-  owner_uuid TEXT NOT NULL,
-  owner_id INTEGER NOT NULL,
-  folder_id INTEGER NOT NULL,
-  created_at INTEGER NOT NULL,
-  UNIQUE (scope, domain_id, owner_uuid, folder_id)
-);
-)SQL";
-
-constexpr std::string_view kV1Postgres = R"SQL(
-CREATE TABLE ldap_published_books (
-  id BIGSERIAL PRIMARY KEY,
-  scope TEXT NOT NULL,
-  domain_id BIGINT NOT NULL DEFAULT 0,
-  owner_uuid TEXT NOT NULL,
-  owner_id BIGINT NOT NULL,
-  folder_id BIGINT NOT NULL,
-  created_at BIGINT NOT NULL,
-  UNIQUE (scope, domain_id, owner_uuid, folder_id)
-);
-)SQL";
-
 bool looks_like_uuid(std::string_view s) {
     if (s.size() != 36) return false;
     for (size_t i = 0; i < s.size(); ++i) {
@@ -57,13 +31,6 @@ std::optional<int64_t> folder_number(std::string_view s) {
 
 std::string_view scope_name(PublishScope s) {
     return s == PublishScope::global ? "global" : "domain";
-}
-
-const std::vector<store::Migration>& ldap_migrations() {
-    static const std::vector<store::Migration> list = {
-        {"ldap", 1, "published address books", kV1Sqlite, kV1Postgres},
-    };
-    return list;
 }
 
 Result<Publication> Publications::add(PublishScope scope, std::optional<std::string_view> domain,

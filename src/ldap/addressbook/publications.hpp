@@ -1,8 +1,8 @@
 #pragma once
 // Address books an admin publishes in the LDAP address book (`mobile addressBook add|list|
 // remove`): a contact folder of one account (or all of them), shown to every user (global) or
-// to every user of one domain. Kept in the store table ldap_published_books; every change raises
-// an "ldap" change notification, which the AddressBook follows.
+// to every user of one domain. Kept in the store table ldap_published_books (migrations.hpp); every
+// change raises an "ldap" change notification, which the AddressBook follows.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -11,7 +11,6 @@
 
 #include "core/error.hpp"
 #include "store/database.hpp"
-#include "store/migrations.hpp"
 
 namespace sb::directory {
 class Directory;
@@ -39,9 +38,6 @@ struct Publication {
     std::string folder;     // its path, "all", or "" when it no longer exists
     int64_t created_at = 0;
 };
-
-// The ldap module's schema migrations (store::migrate with module "ldap").
-const std::vector<store::Migration>& ldap_migrations();
 
 class Publications {
   public:

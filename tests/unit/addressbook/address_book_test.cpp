@@ -6,6 +6,7 @@
 
 #include "directory/directory.hpp"
 #include "ldap/addressbook/address_book.hpp"
+#include "ldap/addressbook/migrations.hpp"
 #include "ldap/addressbook/search.hpp"
 #include "ldap_reply.hpp"
 #include "mailbox/mailbox.hpp"

@@ -19,6 +19,7 @@
 #include "eas/sync/collection_sync.hpp"
 #include "eas/wbxml/xml.hpp"
 #include "mailbox/mailbox.hpp"
+#include "mailbox/migrations.hpp"
 #include "store/migrations.hpp"
 #include "store_backends.hpp"
 
@@ -168,7 +169,7 @@ class MailboxSyncTest : public test::StoreBackendTest {
         test::StoreBackendTest::SetUp();
         if (IsSkipped() || HasFatalFailure()) return;
         ASSERT_TRUE(store::migrate(*db_, eas::migrations()));
-        ASSERT_TRUE(mailbox::Mailbox::migrate(*db_));
+        ASSERT_TRUE(store::migrate(*db_, mailbox::migrations()));
         counting_ = std::make_unique<CountingDatabase>(*db_);
         dir_ = std::make_unique<directory::Directory>(*counting_);
         ASSERT_TRUE(dir_->ensure_defaults());

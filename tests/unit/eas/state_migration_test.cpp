@@ -30,9 +30,9 @@ class StateMigration : public test::StoreBackendTest {
     // The schema of the release before the typed state: every EAS migration up to version 2.
     void migrate_to_v2() {
         const auto& all = eas::migrations();
-        std::vector<store::Migration> old;
-        for (auto& m : all)
-            if (m.version <= 2) old.push_back(m);
+        store::ModuleMigrations old{all.module, {}};
+        for (auto& m : all.list)
+            if (m.version <= 2) old.list.push_back(m);
         auto r = store::migrate(*db_, old);
         ASSERT_TRUE(r) << r.error().message;
     }

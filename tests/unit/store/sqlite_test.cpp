@@ -31,6 +31,37 @@ TEST(SqliteStore, MigrationsAreRecordedAndIdempotent) {
     }
 }
 
+TEST(Migrations, DialectWordsExpandPerBackend) {
+    const std::string_view script =
+        "CREATE TABLE t (id {id}, n {int64} NOT NULL, info TEXT DEFAULT '{}'){without_rowid};";
+    EXPECT_EQ(store::expand(script, "sqlite"),
+              "CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT, n INTEGER NOT NULL, info TEXT "
+              "DEFAULT '{}') WITHOUT ROWID;");
+    EXPECT_EQ(store::expand(script, "postgresql"),
+              "CREATE TABLE t (id BIGSERIAL PRIMARY KEY, n BIGINT NOT NULL, info TEXT DEFAULT "
+              "'{}');");
+}
+
+TEST(SqliteStore, ModuleMigrationsApplyOnceInOrder) {
+    const store::ModuleMigrations module{
+        "test",
+        {
+            {1, "a table", "CREATE TABLE t (id {id}, n {int64} NOT NULL);"},
+            {2, "a column", "ALTER TABLE t ADD COLUMN m {int64} NOT NULL DEFAULT 0;"},
+        }};
+    auto db = open_db();
+    const store::ModuleMigrations* const registry[] = {&store::core_migrations(), &module};
+    for (int i = 0; i < 2; ++i)
+        ASSERT_TRUE(store::migrate(*db, registry));
+    auto versions = db->read([](Tx& tx) {
+        return tx.scalar("SELECT SUM(version) FROM schema_migrations WHERE module = 'test'");
+    });
+    ASSERT_TRUE(versions);
+    EXPECT_EQ(*versions, 3);
+    EXPECT_TRUE(db->write(
+        [](Tx& tx) { return tx.exec("INSERT INTO t (n, m) VALUES (1, 2)").map([](int64_t) {}); }));
+}
+
 TEST(SqliteStore, NewerSchemaIsRefused) {
     auto dir = sb::test::temp_dir("sbstore");
     {
