@@ -148,6 +148,89 @@ Result<void> read_section(Reader& top, const char* name, auto&& fn) {
     return r.done();
 }
 
+Result<toml::table> parse_toml(const std::string& text, const std::string& name) {
+    try {
+        return toml::parse(text, name);
+    } catch (const toml::parse_error& e) {
+        return fail(Errc::parse_error, fmt::format("{}:{}:{}: {}", name, e.source().begin.line,
+                                                   e.source().begin.column, e.description()));
+    }
+}
+
+Result<void> read_top_level(Reader& top, Config& c) {
+    SB_TRY(top.str("data_dir", c.data_dir));
+    SB_TRY(top.str("log_level", c.log_level));
+    SB_TRY(top.str("log_file", c.log_file));
+    static const std::set<std::string> levels{"trace", "debug",    "info", "warn",
+                                              "error", "critical", "off"};
+    if (!levels.count(c.log_level))
+        return fail(Errc::invalid_argument,
+                    "configuration key 'log_level' must be one of trace, debug, info, warn, error, "
+                    "critical, off");
+    return {};
+}
+
+Result<void> read_store(Reader& r, StoreConfig& s) {
+    SB_TRY(r.str("backend", s.backend));
+    SB_TRY(r.str("path", s.path));
+    SB_TRY(r.str("url", s.url));
+    if (s.backend != "sqlite" && s.backend != "postgresql")
+        return fail(Errc::invalid_argument,
+                    "configuration key 'store.backend' must be \"sqlite\" or \"postgresql\"");
+    if (s.backend == "postgresql" && s.url.empty())
+        return fail(
+            Errc::invalid_argument,
+            "configuration key 'store.url' is required when store.backend is \"postgresql\"");
+    return {};
+}
+
+Result<void> read_tls(Reader& r, TlsConfig& t) {
+    SB_TRY(r.str("cert", t.cert_file));
+    SB_TRY(r.str("key", t.key_file));
+    SB_TRY(r.str("ca", t.ca_file));
+    return r.strings("hostnames", t.hostnames);
+}
+
+Result<void> read_ldap(Reader& r, LdapConfig& l) {
+    SB_TRY(r.endpoint("ldaps", l.ldaps));
+    SB_TRY(r.endpoint("ldap", l.ldap));
+    SB_TRY(r.boolean("allow_cleartext_bind", l.allow_cleartext_bind));
+    SB_TRY(r.uint("max_size_limit", l.max_size_limit, 1, 10000000));
+    SB_TRY(r.uint("max_time_limit", l.max_time_limit, 1, 3600));
+    SB_TRY(r.str("gal_label", l.gal_label));
+    SB_TRY(r.str("label_attribute", l.label_attribute));
+    SB_TRY(r.str("naming_context", l.naming_context));
+    SB_TRY(r.uint("max_connections", l.max_connections, 1, 1000000));
+    return r.uint("idle_timeout", l.idle_timeout, 1, 86400);
+}
+
+Result<void> read_eas(Reader& r, EasConfig& e) {
+    SB_TRY(r.endpoint("https", e.https));
+    SB_TRY(r.uint("max_body_bytes", e.max_body_bytes, 1024, 1024u * 1024 * 1024));
+    SB_TRY(r.uint("max_connections", e.max_connections, 1, 1000000));
+    SB_TRY(r.uint("min_heartbeat", e.min_heartbeat, 1, 3540));
+    SB_TRY(r.uint("workers", e.workers, 1, 64));
+    SB_TRY(r.uint("max_queue", e.max_queue, 1, 1000000));
+    return r.uint("idle_timeout", e.idle_timeout, 5, 3600);
+}
+
+Result<void> read_mail(Reader& r, MailConfig& m) {
+    SB_TRY(r.endpoint("imap", m.imap));
+    SB_TRY(r.endpoint("lmtp", m.lmtp));
+    SB_TRY(r.endpoint("submission", m.submission));
+    SB_TRY(r.str("auth_listen", m.auth_listen));
+    if (m.auth_listen.empty() || m.auth_listen == "off" || m.auth_listen == "disabled")
+        m.auth_enabled = false;
+    SB_TRY(r.endpoint("socketmap_listen", m.socketmap_listen));
+    SB_TRY(r.endpoint("events_listen", m.events_listen));
+    SB_TRY(r.str("mail_root", m.mail_root));
+    SB_TRY(r.str("mail_user", m.mail_user));
+    if (m.mail_root.empty() || m.mail_root.front() != '/')
+        return fail(Errc::invalid_argument,
+                    "configuration key 'mail.mail_root' must be an absolute path");
+    return r.uint("auth_threads", m.auth_threads, 1, 64);
+}
+
 Result<void> finish(Config& c, const std::string& base_dir) {
     c.data_dir = absolute_from(base_dir, c.data_dir);
     auto in_data = [&](std::string& p, const char* def) {
@@ -197,83 +280,17 @@ Config defaults(const std::string& base_dir) {
 
 Result<Config> load_string(const std::string& text, const std::string& name,
                            const std::string& base_dir) {
-    toml::table root;
-    try {
-        root = toml::parse(text, name);
-    } catch (const toml::parse_error& e) {
-        return fail(Errc::parse_error, fmt::format("{}:{}:{}: {}", name, e.source().begin.line,
-                                                   e.source().begin.column, e.description()));
-    }
+    SB_TRY_ASSIGN(auto root, parse_toml(text, name));
     Config c;
     c.data_dir = "data";
     Reader top(root, "");
-    SB_TRY(top.str("data_dir", c.data_dir));
-    SB_TRY(top.str("log_level", c.log_level));
-    SB_TRY(top.str("log_file", c.log_file));
-    static const std::set<std::string> levels{"trace", "debug",    "info", "warn",
-                                              "error", "critical", "off"};
-    if (!levels.count(c.log_level))
-        return fail(Errc::invalid_argument,
-                    "configuration key 'log_level' must be one of trace, debug, info, warn, error, "
-                    "critical, off");
+    SB_TRY(read_top_level(top, c));
     SB_TRY(read_section(top, "admin", [&](Reader& r) { return r.str("socket", c.admin_socket); }));
-    SB_TRY(read_section(top, "store", [&](Reader& r) -> Result<void> {
-        SB_TRY(r.str("backend", c.store.backend));
-        SB_TRY(r.str("path", c.store.path));
-        SB_TRY(r.str("url", c.store.url));
-        if (c.store.backend != "sqlite" && c.store.backend != "postgresql")
-            return fail(Errc::invalid_argument,
-                        "configuration key 'store.backend' must be \"sqlite\" or \"postgresql\"");
-        if (c.store.backend == "postgresql" && c.store.url.empty())
-            return fail(
-                Errc::invalid_argument,
-                "configuration key 'store.url' is required when store.backend is \"postgresql\"");
-        return {};
-    }));
-    SB_TRY(read_section(top, "tls", [&](Reader& r) -> Result<void> {
-        SB_TRY(r.str("cert", c.tls.cert_file));
-        SB_TRY(r.str("key", c.tls.key_file));
-        SB_TRY(r.str("ca", c.tls.ca_file));
-        return r.strings("hostnames", c.tls.hostnames);
-    }));
-    SB_TRY(read_section(top, "ldap", [&](Reader& r) -> Result<void> {
-        SB_TRY(r.endpoint("ldaps", c.ldap.ldaps));
-        SB_TRY(r.endpoint("ldap", c.ldap.ldap));
-        SB_TRY(r.boolean("allow_cleartext_bind", c.ldap.allow_cleartext_bind));
-        SB_TRY(r.uint("max_size_limit", c.ldap.max_size_limit, 1, 10000000));
-        SB_TRY(r.uint("max_time_limit", c.ldap.max_time_limit, 1, 3600));
-        SB_TRY(r.str("gal_label", c.ldap.gal_label));
-        SB_TRY(r.str("label_attribute", c.ldap.label_attribute));
-        SB_TRY(r.str("naming_context", c.ldap.naming_context));
-        SB_TRY(r.uint("max_connections", c.ldap.max_connections, 1, 1000000));
-        return r.uint("idle_timeout", c.ldap.idle_timeout, 1, 86400);
-    }));
-    SB_TRY(read_section(top, "eas", [&](Reader& r) -> Result<void> {
-        SB_TRY(r.endpoint("https", c.eas.https));
-        SB_TRY(r.uint("max_body_bytes", c.eas.max_body_bytes, 1024, 1024u * 1024 * 1024));
-        SB_TRY(r.uint("max_connections", c.eas.max_connections, 1, 1000000));
-        SB_TRY(r.uint("min_heartbeat", c.eas.min_heartbeat, 1, 3540));
-        SB_TRY(r.uint("workers", c.eas.workers, 1, 64));
-        SB_TRY(r.uint("max_queue", c.eas.max_queue, 1, 1000000));
-        return r.uint("idle_timeout", c.eas.idle_timeout, 5, 3600);
-    }));
-    SB_TRY(read_section(top, "mail", [&](Reader& r) -> Result<void> {
-        SB_TRY(r.endpoint("imap", c.mail.imap));
-        SB_TRY(r.endpoint("lmtp", c.mail.lmtp));
-        SB_TRY(r.endpoint("submission", c.mail.submission));
-        SB_TRY(r.str("auth_listen", c.mail.auth_listen));
-        if (c.mail.auth_listen.empty() || c.mail.auth_listen == "off" ||
-            c.mail.auth_listen == "disabled")
-            c.mail.auth_enabled = false;
-        SB_TRY(r.endpoint("socketmap_listen", c.mail.socketmap_listen));
-        SB_TRY(r.endpoint("events_listen", c.mail.events_listen));
-        SB_TRY(r.str("mail_root", c.mail.mail_root));
-        SB_TRY(r.str("mail_user", c.mail.mail_user));
-        if (c.mail.mail_root.empty() || c.mail.mail_root.front() != '/')
-            return fail(Errc::invalid_argument,
-                        "configuration key 'mail.mail_root' must be an absolute path");
-        return r.uint("auth_threads", c.mail.auth_threads, 1, 64);
-    }));
+    SB_TRY(read_section(top, "store", [&](Reader& r) { return read_store(r, c.store); }));
+    SB_TRY(read_section(top, "tls", [&](Reader& r) { return read_tls(r, c.tls); }));
+    SB_TRY(read_section(top, "ldap", [&](Reader& r) { return read_ldap(r, c.ldap); }));
+    SB_TRY(read_section(top, "eas", [&](Reader& r) { return read_eas(r, c.eas); }));
+    SB_TRY(read_section(top, "mail", [&](Reader& r) { return read_mail(r, c.mail); }));
     SB_TRY(top.done());
     SB_TRY(finish(c, base_dir));
     c.source = name;

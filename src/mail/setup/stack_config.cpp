@@ -94,6 +94,99 @@ std::string dovecot_main(const Wiring& w) {
         fmt::arg("dir", w.dovecot_dir));
 }
 
+// The private instance's paths, protocols, TLS, users and login behaviour.
+std::string private_dovecot_settings(const std::string& dir, const PrivateStack& p,
+                                     const std::string& ihost) {
+    return fmt::format(
+        "# A private Dovecot for Switchboard (tests, demo): generated, do not edit.\n"
+        "base_dir = {dir}/run\n"
+        "state_dir = {dir}/state\n"
+        "log_path = {dir}/dovecot.log\n"
+        "instance_name = {name}\n"
+        "protocols = {protocols}\n"
+        "listen = {ihost}\n"
+        "ssl = yes\n"
+        "ssl_cert = <{cert}\n"
+        "ssl_key = <{key}\n"
+        "ssl_min_protocol = TLSv1.2\n"
+        "default_internal_user = dovecot\n"
+        "default_login_user = dovenull\n"
+        "mail_uid = {user}\n"
+        "mail_gid = {group}\n"
+        "first_valid_uid = 1\n"
+        "mail_privileged_group =\n"
+        "lmtp_save_to_detail_mailbox = no\n"
+        "# Switchboard throttles failed logins itself (per account and client address); Dovecot's\n"
+        "# fixed delay after each failure would only slow the tests down.\n"
+        "auth_failure_delay = 0\n",
+        fmt::arg("dir", dir), fmt::arg("name", p.name),
+        fmt::arg("protocols", p.pop3.empty() ? "imap lmtp" : "imap lmtp pop3"),
+        fmt::arg("ihost", ihost), fmt::arg("cert", p.cert_file), fmt::arg("key", p.key_file),
+        fmt::arg("user", p.mail_user),
+        fmt::arg("group", p.mail_user == "nobody" ? "nogroup" : p.mail_user));
+}
+
+std::string private_dovecot_namespace() {
+    return "namespace inbox {\n"
+           "  inbox = yes\n"
+           "  mailbox Drafts {\n    special_use = \\Drafts\n    auto = subscribe\n  }\n"
+           "  mailbox Sent {\n    special_use = \\Sent\n    auto = subscribe\n  }\n"
+           "  mailbox Trash {\n    special_use = \\Trash\n    auto = subscribe\n  }\n"
+           "  mailbox Junk {\n    special_use = \\Junk\n    auto = subscribe\n  }\n"
+           "}\n";
+}
+
+// POP3 on its configured address, when there is one.
+std::string private_dovecot_pop3(const PrivateStack& p) {
+    if (p.pop3.empty()) return "";
+    const auto [phost, pport] = split_host_port(p.pop3);
+    return fmt::format(
+        "service pop3-login {{\n"
+        "  inet_listener pop3 {{\n    address = {}\n    port = {}\n  }}\n"
+        "  inet_listener pop3s {{\n    port = 0\n  }}\n"
+        "}}\n",
+        phost, pport);
+}
+
+std::string private_dovecot_services(const Wiring& w, const PrivateStack& p,
+                                     const std::string& ihost, const std::string& iport) {
+    const auto [lhost, lport] = split_host_port(w.lmtp);
+    return fmt::format(
+        "# Login processes in high-performance mode (each serves many connections) and imap\n"
+        "# processes reused across sessions: a fork and exec per login would cap the logins/s.\n"
+        "service imap-login {{\n"
+        "  inet_listener imap {{\n    address = {ihost}\n    port = {iport}\n  }}\n"
+        "  inet_listener imaps {{\n    port = 0\n  }}\n"
+        "  service_count = 0\n"
+        "  process_min_avail = 2\n"
+        "}}\n"
+        "service imap {{\n"
+        "  service_count = 100\n"
+        "  process_min_avail = 2\n"
+        "}}\n"
+        "{pop3}"
+        "service lmtp {{\n"
+        "  inet_listener lmtp {{\n    address = {lhost}\n    port = {lport}\n  }}\n"
+        "  unix_listener lmtp {{\n    mode = 0600\n  }}\n"
+        "}}\n"
+        "# Postfix's SASL (smtpd_sasl_path = inet:{ihost}:{sport}).\n"
+        "service auth {{\n"
+        "  inet_listener sasl {{\n    address = {ihost}\n    port = {sport}\n  }}\n"
+        "}}\n"
+        "# Dovecot's per-address auth penalty (anvil) delays the next login after a failure; the\n"
+        "# throttle of Switchboard decides instead (mode 0 disables the penalty socket).\n"
+        "service anvil {{\n"
+        "  unix_listener anvil-auth-penalty {{\n    mode = 0\n  }}\n"
+        "}}\n"
+        "service stats {{\n"
+        "  unix_listener stats-reader {{\n    mode = 0600\n  }}\n"
+        "  unix_listener stats-writer {{\n    mode = 0666\n  }}\n"
+        "}}\n",
+        fmt::arg("ihost", ihost), fmt::arg("iport", iport),
+        fmt::arg("pop3", private_dovecot_pop3(p)), fmt::arg("lhost", lhost),
+        fmt::arg("lport", lport), fmt::arg("sport", p.sasl_port));
+}
+
 }  // namespace
 
 std::vector<GeneratedFile> dovecot_snippet(const Wiring& w) {
@@ -132,85 +225,9 @@ std::vector<GeneratedFile> private_dovecot(Wiring w, const PrivateStack& p) {
     const std::string dir = p.dir + "/dovecot";
     w.dovecot_dir = dir;
     const auto [ihost, iport] = split_host_port(p.imap);
-    const auto [lhost, lport] = split_host_port(w.lmtp);
-    std::string protocols = "imap lmtp";
-    std::string pop3;
-    if (!p.pop3.empty()) {
-        const auto [phost, pport] = split_host_port(p.pop3);
-        protocols += " pop3";
-        pop3 = fmt::format(
-            "service pop3-login {{\n"
-            "  inet_listener pop3 {{\n    address = {}\n    port = {}\n  }}\n"
-            "  inet_listener pop3s {{\n    port = 0\n  }}\n"
-            "}}\n",
-            phost, pport);
-    }
-    std::string conf = fmt::format(
-        "# A private Dovecot for Switchboard (tests, demo): generated, do not edit.\n"
-        "base_dir = {dir}/run\n"
-        "state_dir = {dir}/state\n"
-        "log_path = {dir}/dovecot.log\n"
-        "instance_name = {name}\n"
-        "protocols = {protocols}\n"
-        "listen = {ihost}\n"
-        "ssl = yes\n"
-        "ssl_cert = <{cert}\n"
-        "ssl_key = <{key}\n"
-        "ssl_min_protocol = TLSv1.2\n"
-        "default_internal_user = dovecot\n"
-        "default_login_user = dovenull\n"
-        "mail_uid = {user}\n"
-        "mail_gid = {group}\n"
-        "first_valid_uid = 1\n"
-        "mail_privileged_group =\n"
-        "lmtp_save_to_detail_mailbox = no\n"
-        "# Switchboard throttles failed logins itself (per account and client address); Dovecot's\n"
-        "# fixed delay after each failure would only slow the tests down.\n"
-        "auth_failure_delay = 0\n"
-        "namespace inbox {{\n"
-        "  inbox = yes\n"
-        "  mailbox Drafts {{\n    special_use = \\Drafts\n    auto = subscribe\n  }}\n"
-        "  mailbox Sent {{\n    special_use = \\Sent\n    auto = subscribe\n  }}\n"
-        "  mailbox Trash {{\n    special_use = \\Trash\n    auto = subscribe\n  }}\n"
-        "  mailbox Junk {{\n    special_use = \\Junk\n    auto = subscribe\n  }}\n"
-        "}}\n"
-        "# Login processes in high-performance mode (each serves many connections) and imap\n"
-        "# processes reused across sessions: a fork and exec per login would cap the logins/s.\n"
-        "service imap-login {{\n"
-        "  inet_listener imap {{\n    address = {ihost}\n    port = {iport}\n  }}\n"
-        "  inet_listener imaps {{\n    port = 0\n  }}\n"
-        "  service_count = 0\n"
-        "  process_min_avail = 2\n"
-        "}}\n"
-        "service imap {{\n"
-        "  service_count = 100\n"
-        "  process_min_avail = 2\n"
-        "}}\n"
-        "{pop3}"
-        "service lmtp {{\n"
-        "  inet_listener lmtp {{\n    address = {lhost}\n    port = {lport}\n  }}\n"
-        "  unix_listener lmtp {{\n    mode = 0600\n  }}\n"
-        "}}\n"
-        "# Postfix's SASL (smtpd_sasl_path = inet:{ihost}:{sport}).\n"
-        "service auth {{\n"
-        "  inet_listener sasl {{\n    address = {ihost}\n    port = {sport}\n  }}\n"
-        "}}\n"
-        "# Dovecot's per-address auth penalty (anvil) delays the next login after a failure; the\n"
-        "# throttle of Switchboard decides instead (mode 0 disables the penalty socket).\n"
-        "service anvil {{\n"
-        "  unix_listener anvil-auth-penalty {{\n    mode = 0\n  }}\n"
-        "}}\n"
-        "service stats {{\n"
-        "  unix_listener stats-reader {{\n    mode = 0600\n  }}\n"
-        "  unix_listener stats-writer {{\n    mode = 0666\n  }}\n"
-        "}}\n"
-        "!include {dir}/conf.d/90-switchboard.conf\n",
-        fmt::arg("dir", dir), fmt::arg("name", p.name), fmt::arg("protocols", protocols),
-        fmt::arg("ihost", ihost), fmt::arg("iport", iport), fmt::arg("cert", p.cert_file),
-        fmt::arg("key", p.key_file), fmt::arg("user", p.mail_user),
-        fmt::arg("group", p.mail_user == "nobody" ? "nogroup" : p.mail_user),
-        fmt::arg("pop3", pop3), fmt::arg("lhost", lhost), fmt::arg("lport", lport),
-        fmt::arg("sport", p.sasl_port));
+    std::string conf = private_dovecot_settings(dir, p, ihost) + private_dovecot_namespace() +
+                       private_dovecot_services(w, p, ihost, iport) +
+                       fmt::format("!include {}/conf.d/90-switchboard.conf\n", dir);
     auto files = dovecot_snippet(w);
     for (auto& f : files)
         f.name = "dovecot/" + f.name;
