@@ -251,14 +251,13 @@ Result<SettingLevels> DirectoryReader::levels_of(const Account& a, const AttrMap
     const std::string key(cos_key(own, &domain_attrs));
     out.add_domain(Level{a.domain_id, {}, a.domain, std::move(domain_attrs)});
     SB_TRY_ASSIGN(out.global(), own_attrs(Scope::global, 0));
-    SB_TRY_ASSIGN(auto cos, find_cos(key));
-    if (!cos && key != kDefaultCos) {
-        SB_TRY_ASSIGN(auto fallback, find_cos(kDefaultCos));
-        cos = std::move(fallback);
-    }
-    if (cos) {
+    // The COS the account names and the default one: SettingLevels::cos_of chooses.
+    for (std::string_view name : {std::string_view(key), kDefaultCos}) {
+        SB_TRY_ASSIGN(auto cos, find_cos(name));
+        if (!cos) continue;
         SB_TRY_ASSIGN(auto cos_attrs, own_attrs(Scope::cos, cos->id));
         out.add_cos(Level{cos->id, cos->uuid, cos->name, std::move(cos_attrs)});
+        if (name == kDefaultCos) break;
     }
     return out;
 }
