@@ -2,6 +2,8 @@
 // The directory: domains, classes of service, accounts, aliases and their attributes, kept in
 // the store. Every change is one transaction and raises a "directory" change notification with
 // the account id (0 when many accounts may be affected), which caches and indexes follow.
+// Only the directory runs SQL on its tables (tools/check_table_owners.py); other modules use this
+// class, or DirectoryReader and AccountWriter inside transactions of their own.
 #include <optional>
 #include <string>
 #include <string_view>

@@ -304,6 +304,33 @@ Result<std::vector<AccountAttrs>> DirectoryReader::accounts(
     return out;
 }
 
+Result<std::optional<AddressHolder>> DirectoryReader::holder_of(const std::string& address) {
+    SB_TRY_ASSIGN(auto row, tx_.first("SELECT id, address, auth_source FROM accounts WHERE "
+                                      "address = ? OR id = (SELECT account_id FROM aliases WHERE "
+                                      "address = ?)",
+                                      {address, address}));
+    if (!row) return std::optional<AddressHolder>{};
+    return std::optional(AddressHolder{row->integer(0), row->text(1), row->text(2)});
+}
+
+Result<std::vector<std::pair<std::string, AddressHolder>>> DirectoryReader::address_holders() {
+    SB_TRY_ASSIGN(auto rows, tx_.query("SELECT id, address, auth_source FROM accounts"));
+    SB_TRY_ASSIGN(auto aliases, tx_.query("SELECT address, account_id FROM aliases"));
+    std::vector<std::pair<std::string, AddressHolder>> out;
+    out.reserve(rows.size() + aliases.size());
+    std::unordered_map<int64_t, size_t> at;
+    at.reserve(rows.size());
+    for (auto& r : rows) {
+        at.emplace(r.integer(0), out.size());
+        out.emplace_back(r.text(1), AddressHolder{r.integer(0), r.text(1), r.text(2)});
+    }
+    const size_t accounts = out.size();
+    for (auto& r : aliases)
+        if (auto it = at.find(r.integer(1)); it != at.end() && it->second < accounts)
+            out.emplace_back(r.text(0), out[it->second].second);
+    return out;
+}
+
 Result<void> DirectoryReader::name_domains(std::vector<AccountAttrs>& accounts) {
     SB_TRY_ASSIGN(auto rows, tx_.query("SELECT id, name FROM domains"));
     std::unordered_map<int64_t, std::string> names;

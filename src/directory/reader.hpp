@@ -23,6 +23,13 @@ struct AccountAttrs {
     AttrMap attrs;
 };
 
+// The account an address belongs to: its id, primary address and where it logs in.
+struct AddressHolder {
+    int64_t account_id = 0;
+    std::string address;
+    std::string auth_source;
+};
+
 class DirectoryReader {
   public:
     explicit DirectoryReader(store::Tx& tx) : tx_(tx) {}
@@ -53,6 +60,10 @@ class DirectoryReader {
     // empty): every account, or those of `ids` (missing ones are left out).
     Result<std::vector<AccountAttrs>> accounts(std::optional<std::span<const int64_t>> ids,
                                                std::span<const std::string> attrs = {});
+    // The holder of an address (its primary address or an alias), in one query.
+    Result<std::optional<AddressHolder>> holder_of(const std::string& address);
+    // Every address on the server with its holder: primary addresses first, then aliases.
+    Result<std::vector<std::pair<std::string, AddressHolder>>> address_holders();
     // The own values of `attrs` of the accounts `ids`, by account id.
     Result<std::unordered_map<int64_t, AttrMap>> account_attrs(std::span<const int64_t> ids,
                                                                std::span<const std::string> attrs);

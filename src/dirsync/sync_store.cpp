@@ -508,17 +508,17 @@ Result<void> SyncStore::load_attrs(std::vector<LinkedAccount>& accounts,
 Result<std::optional<AddressOwner>> SyncStore::owner_of(int64_t domain_id,
                                                         const std::string& address) {
     return db_.read([&](Tx& tx) -> Result<std::optional<AddressOwner>> {
-        SB_TRY_ASSIGN(auto holder, directory::DirectoryReader(tx).find_account(address));
+        SB_TRY_ASSIGN(auto holder, directory::DirectoryReader(tx).holder_of(address));
         if (!holder) return std::optional<AddressOwner>{};
-        const directory::Account& a = *holder;
+        const directory::AddressHolder& h = *holder;
         SB_TRY_ASSIGN(auto link, tx.first("SELECT derived_alias, synced_aliases FROM "
                                           "dirsync_links WHERE account_id = ? AND domain_id = ?",
-                                          {a.id, domain_id}));
+                                          {h.account_id, domain_id}));
         const auto synced = link ? split_lines(link->text(1)) : std::vector<std::string>{};
-        const bool derived = link && address != a.address && link->text(0) == address &&
+        const bool derived = link && address != h.address && link->text(0) == address &&
                              std::find(synced.begin(), synced.end(), address) != synced.end();
-        return std::optional(
-            AddressOwner{a.id, link.has_value(), a.auth_source == "directory", derived, a.address});
+        return std::optional(AddressOwner{h.account_id, link.has_value(),
+                                          h.auth_source == "directory", derived, h.address});
     });
 }
 
@@ -593,18 +593,13 @@ Result<std::unordered_map<std::string, AddressOwner>> SyncStore::owners(int64_t 
     return db_.read([&](Tx& tx) -> Result<Owners> {
         SB_TRY_ASSIGN(auto ids, linked_ids(tx, "domain_id = ?", domain_id));
         const std::unordered_set<int64_t> linked(ids.begin(), ids.end());
-        SB_TRY_ASSIGN(auto accounts, directory::DirectoryReader(tx).accounts(std::nullopt));
+        SB_TRY_ASSIGN(auto holders, directory::DirectoryReader(tx).address_holders());
         Owners out;
-        out.reserve(accounts.size() * 2);
-        auto owner = [&](const directory::Account& a) {
-            return AddressOwner{a.id, linked.count(a.id) > 0, a.auth_source == "directory", false,
-                                a.address};
-        };
-        for (const auto& a : accounts)
-            out.emplace(a.account.address, owner(a.account));
-        for (const auto& a : accounts)
-            for (const auto& alias : a.account.aliases)
-                out.emplace(alias, owner(a.account));
+        out.reserve(holders.size());
+        for (auto& [address, h] : holders)
+            out.emplace(std::move(address),
+                        AddressOwner{h.account_id, linked.count(h.account_id) > 0,
+                                     h.auth_source == "directory", false, std::move(h.address)});
         return out;
     });
 }
