@@ -291,6 +291,9 @@ Result<Config> load_string(const std::string& text, const std::string& name,
     SB_TRY(read_section(top, "ldap", [&](Reader& r) { return read_ldap(r, c.ldap); }));
     SB_TRY(read_section(top, "eas", [&](Reader& r) { return read_eas(r, c.eas); }));
     SB_TRY(read_section(top, "mail", [&](Reader& r) { return read_mail(r, c.mail); }));
+    SB_TRY(read_section(top, "demo", [&](Reader& r) {
+        return r.uint("mail_port_base", c.demo.mail_port_base, 1024, 64900);
+    }));
     SB_TRY(top.done());
     SB_TRY(finish(c, base_dir));
     c.source = name;

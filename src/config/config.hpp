@@ -68,6 +68,12 @@ struct MailConfig {
     uint32_t auth_threads = 4;             // threads checking Dovecot's logins
 };
 
+// `serve --demo`: its private Dovecot and Postfix listen on mail_port_base + 143 (IMAP), + 110
+// (POP3), + 25 (SMTP), + 587 (submission), + 24 (LMTP) and + 12 (Postfix's SASL link).
+struct DemoConfig {
+    uint32_t mail_port_base = 10000;
+};
+
 struct Config {
     std::string source;    // file the config came from, empty for defaults
     std::string data_dir;  // absolute
@@ -79,6 +85,7 @@ struct Config {
     LdapConfig ldap;
     EasConfig eas;
     MailConfig mail;
+    DemoConfig demo;
 };
 
 // Whether a listener setting is "host:port" (else it is a unix socket path).

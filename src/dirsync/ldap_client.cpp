@@ -532,12 +532,11 @@ class LdapSource final : public Source {
                 if (!st)
                     return fail(Errc::parse_error,
                                 fmt::format("{}: sync entry without a Sync State control", uri_));
-                auto state = parse_sync_state(st);
-                if (!state) return tl::unexpected(state.error());
-                if (!state->cookie.empty()) result.cookie = state->cookie;
+                SB_TRY_ASSIGN(auto state, parse_sync_state(st));
+                if (!state.cookie.empty()) result.cookie = state.cookie;
                 SB_TRY_ASSIGN(auto e, read_entry(h_->ld, msg));
                 ++result.entries;
-                if (auto r = on_entry(state->state, state->uuid, std::move(e)); !r) {
+                if (auto r = on_entry(state.state, state.uuid, std::move(e)); !r) {
                     ldap_abandon_ext(h_->ld, msgid, nullptr, nullptr);
                     return tl::unexpected(r.error());
                 }

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "core/base64.hpp"
 #include "core/strings.hpp"
 #include "eas/state_codec.hpp"
 #include "eas/sync/sync_key.hpp"
@@ -75,66 +76,11 @@ ALTER TABLE eas_sync_states ADD COLUMN feed_modseq {int64} NOT NULL DEFAULT 0;
 )SQL";
 
 // The reply kept for a SyncKey replay becomes a BLOB (it was base64 in TEXT), and the intent of
-// an interrupted request two integers (it was JSON): the rows are converted in place.
-//
-// SQLite has no base64 decoder: the script decodes with lookup tables. A reply is first split in
-// pieces of 1024 characters (halving, so a long reply is copied log(n) times, not once a
-// piece), each piece is decoded four characters at a time (two pairs of 12 bits, looked up,
-// give three bytes), and the pieces are joined again in order. Padding decodes as 'A' and is
-// cut off at the end.
-constexpr std::string_view kV3SqliteHead = R"SQL(
-CREATE TEMP TABLE eas_v3_byte (n INTEGER PRIMARY KEY, b BLOB NOT NULL);
-INSERT INTO eas_v3_byte VALUES )SQL";
-
-constexpr std::string_view kV3SqliteTail = R"SQL(;
-CREATE TEMP TABLE eas_v3_sextet (c TEXT PRIMARY KEY, v INTEGER NOT NULL) WITHOUT ROWID;
-INSERT INTO eas_v3_sextet SELECT substr(
-  'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/', n + 1, 1), n
-  FROM eas_v3_byte WHERE n < 64;
-CREATE TEMP TABLE eas_v3_pair (c BLOB PRIMARY KEY, v INTEGER NOT NULL) WITHOUT ROWID;
-INSERT INTO eas_v3_pair SELECT CAST(a.c || b.c AS BLOB), a.v * 64 + b.v
-  FROM eas_v3_sextet a, eas_v3_sextet b;
-CREATE TEMP TABLE eas_v3_word (n INTEGER PRIMARY KEY, b BLOB NOT NULL);
-INSERT INTO eas_v3_word SELECT a.n * 256 + b.n, a.b || b.b FROM eas_v3_byte a, eas_v3_byte b;
-CREATE TEMP TABLE eas_v3_seq (i INTEGER PRIMARY KEY);
-WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 255)
-INSERT INTO eas_v3_seq SELECT i FROM n;
-CREATE TEMP TABLE eas_v3_piece (state INTEGER, n INTEGER, text BLOB, PRIMARY KEY (state, n));
-WITH RECURSIVE split(state, n, size, text) AS (
-  SELECT rowid, 0, (length(prev_reply) + 1023) / 1024, CAST(replace(prev_reply, '=', 'A') AS BLOB)
-    FROM eas_sync_states WHERE prev_reply <> ''
-  UNION ALL
-  SELECT state, n, size / 2, substr(text, 1, size / 2 * 1024) FROM split WHERE size > 1
-  UNION ALL
-  SELECT state, n + size / 2, size - size / 2, substr(text, size / 2 * 1024 + 1)
-    FROM split WHERE size > 1)
-INSERT INTO eas_v3_piece SELECT state, n, text FROM split WHERE size = 1;
-CREATE TEMP TABLE eas_v3_decoded (state INTEGER, n INTEGER, bytes BLOB, PRIMARY KEY (state, n));
-INSERT INTO eas_v3_decoded SELECT p.state, p.n, (
-  SELECT group_concat(bytes, '') FROM (
-    SELECT w.b || y.b AS bytes FROM eas_v3_seq q
-      JOIN eas_v3_pair hi ON hi.c = substr(p.text, q.i * 4 + 1, 2)
-      JOIN eas_v3_pair lo ON lo.c = substr(p.text, q.i * 4 + 3, 2)
-      JOIN eas_v3_word w ON w.n = hi.v * 16 + (lo.v >> 8)
-      JOIN eas_v3_byte y ON y.n = lo.v & 255
-      WHERE q.i < length(p.text) / 4 ORDER BY q.i))
-  FROM eas_v3_piece p;
+// an interrupted request two integers (it was JSON): the rows are converted in place. PostgreSQL
+// decodes in SQL; SQLite has no base64 decoder, so its replies are decoded by
+// decode_sqlite_replies below, in batches, after this script.
+constexpr std::string_view kV3Sqlite = R"SQL(
 ALTER TABLE eas_sync_states ADD COLUMN reply BLOB NOT NULL DEFAULT X'';
-UPDATE eas_sync_states SET reply = (
-  SELECT substr(CAST(group_concat(bytes, '') AS BLOB), 1, length(prev_reply) / 4 * 3 -
-      (substr(prev_reply, -1) = '=') - (substr(prev_reply, -2, 1) = '='))
-    FROM (SELECT d.bytes FROM eas_v3_decoded d WHERE d.state = eas_sync_states.rowid
-          ORDER BY d.n))
-  WHERE prev_reply <> '';
-DROP TABLE eas_v3_decoded;
-DROP TABLE eas_v3_piece;
-DROP TABLE eas_v3_seq;
-DROP TABLE eas_v3_word;
-DROP TABLE eas_v3_pair;
-DROP TABLE eas_v3_sextet;
-DROP TABLE eas_v3_byte;
-ALTER TABLE eas_sync_states DROP COLUMN prev_reply;
-ALTER TABLE eas_sync_states RENAME COLUMN reply TO prev_reply;
 ALTER TABLE eas_sync_states ADD COLUMN intent_key INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE eas_sync_states ADD COLUMN intent_modseq INTEGER NOT NULL DEFAULT 0;
 UPDATE eas_sync_states SET intent_key = COALESCE(json_extract(pending, '$.key'), 0),
@@ -143,16 +89,30 @@ UPDATE eas_sync_states SET intent_key = COALESCE(json_extract(pending, '$.key'),
 ALTER TABLE eas_sync_states DROP COLUMN pending;
 )SQL";
 
-// The lookup table of the 256 one-byte BLOBs (SQLite 3.40 has no unhex()).
-const std::string& v3_sqlite() {
-    static const std::string script = [] {
-        std::string s(kV3SqliteHead);
-        for (int n = 0; n < 256; ++n)
-            s += fmt::format("{}({},X'{:02X}')", n ? "," : "", n, n);
-        s += kV3SqliteTail;
-        return s;
-    }();
-    return script;
+constexpr std::string_view kV3SqliteSwap = R"SQL(
+ALTER TABLE eas_sync_states DROP COLUMN prev_reply;
+ALTER TABLE eas_sync_states RENAME COLUMN reply TO prev_reply;
+)SQL";
+
+// A reply that is not valid base64 (Switchboard never wrote one) is dropped: the phone's next
+// replay of that request then starts the collection over, as after any lost SyncState.
+Result<void> decode_sqlite_replies(store::Tx& tx, std::string_view dialect) {
+    if (dialect != "sqlite") return {};
+    constexpr int64_t kBatch = 200;
+    for (int64_t after = 0;;) {
+        SB_TRY_ASSIGN(auto rows, tx.query("SELECT rowid, prev_reply FROM eas_sync_states WHERE "
+                                          "rowid > ? AND prev_reply <> '' ORDER BY rowid LIMIT ?",
+                                          {after, kBatch}));
+        if (rows.empty()) break;
+        for (const auto& row : rows) {
+            after = row.integer(0);
+            auto bytes = crypto::base64_decode(row.text(1));
+            // Bound as text, cast to a BLOB (as write_state does).
+            SB_TRY(tx.exec("UPDATE eas_sync_states SET reply = CAST(? AS BLOB) WHERE rowid = ?",
+                           {Value(bytes ? std::move(*bytes) : std::string()), Value(after)}));
+        }
+    }
+    return tx.script(std::string(kV3SqliteSwap));
 }
 
 constexpr std::string_view kV3Postgres = R"SQL(
@@ -259,7 +219,8 @@ const store::ModuleMigrations& migrations() {
             {1, "devices and sync states", kV1},
             {2, "held items as rows, download and feed positions", kV2},
             // A conversion of data in place: each backend has its own script.
-            {3, "sync replies as BLOBs, intents as columns", v3_sqlite(), kV3Postgres},
+            {3, "sync replies as BLOBs, intents as columns", kV3Sqlite, kV3Postgres,
+             decode_sqlite_replies},
         }};
     return module;
 }

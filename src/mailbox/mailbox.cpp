@@ -229,24 +229,12 @@ Result<void> Mailbox::ensure(int64_t account) {
 
 Result<std::vector<Folder>> Mailbox::folders(int64_t account) {
     SB_TRY(ensure(account));
-    std::vector<Folder> out;
-    SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
-        SB_TRY_ASSIGN(auto f, load_folders(tx, account));
-        out = std::move(f);
-        return {};
-    }));
-    return out;
+    return db_.read([&](Tx& tx) { return load_folders(tx, account); });
 }
 
 Result<Folder> Mailbox::folder(int64_t account, int64_t id) {
     SB_TRY(ensure(account));
-    Folder out;
-    SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
-        SB_TRY_ASSIGN(auto f, require_folder(tx, account, id));
-        out = std::move(f);
-        return {};
-    }));
-    return out;
+    return db_.read([&](Tx& tx) { return require_folder(tx, account, id); });
 }
 
 Result<Folder> Mailbox::find_folder(int64_t account, std::string_view key) {
@@ -288,8 +276,7 @@ Result<Folder> Mailbox::create_folder_in(int64_t account, int64_t parent, std::s
                                          View view) {
     SB_TRY_ASSIGN(auto name, check_folder_name(name_in));
     SB_TRY(ensure(account));
-    Folder out;
-    SB_TRY(db_.write([&](Tx& tx) -> Result<void> {
+    return db_.write([&](Tx& tx) -> Result<Folder> {
         if (parent != folder_id::kRoot) {
             SB_TRY(require_folder(tx, account, parent));
         }
@@ -306,20 +293,16 @@ Result<Folder> Mailbox::create_folder_in(int64_t account, int64_t parent, std::s
                     "(?, ?, ?, ?, ?, ?)",
                     {account, r.id, parent, name, std::string(view_name(view)), r.modseq}));
         SB_TRY_ASSIGN(auto f, require_folder(tx, account, r.id));
-        out = std::move(f);
         tx.notify(changed(account, "folder"));
-        return {};
-    }));
-    return out;
+        return f;
+    });
 }
 
 Result<Folder> Mailbox::rename_folder(int64_t account, int64_t id, std::string_view name_in,
                                       std::optional<int64_t> parent) {
-    auto name = check_folder_name(name_in);
-    if (!name) return tl::unexpected(name.error());
+    SB_TRY_ASSIGN(auto name, check_folder_name(name_in));
     SB_TRY(ensure(account));
-    Folder out;
-    SB_TRY(db_.write([&](Tx& tx) -> Result<void> {
+    return db_.write([&](Tx& tx) -> Result<Folder> {
         SB_TRY_ASSIGN(auto f, require_folder(tx, account, id));
         if (f.system())
             return fail(Errc::invalid_argument,
@@ -334,21 +317,19 @@ Result<Folder> Mailbox::rename_folder(int64_t account, int64_t id, std::string_v
         SB_TRY_ASSIGN(auto dup, tx.scalar("SELECT COUNT(*) FROM folders WHERE account_id = ? AND "
                                           "parent_id = ? AND lower(name) = "
                                           "lower(?) AND id <> ?",
-                                          {account, new_parent, *name, id}));
+                                          {account, new_parent, name, id}));
         if (dup)
             return fail(Errc::already_exists,
-                        fmt::format("a folder named '{}' already exists there", *name));
+                        fmt::format("a folder named '{}' already exists there", name));
         SB_TRY_ASSIGN(auto r, reserve(tx, account, 1, 0));
         SB_TRY(
             tx.exec("UPDATE folders SET name = ?, parent_id = ?, modseq = ? WHERE account_id = ? "
                     "AND id = ?",
-                    {*name, new_parent, r.modseq, account, id}));
+                    {name, new_parent, r.modseq, account, id}));
         SB_TRY_ASSIGN(auto nf, require_folder(tx, account, id));
-        out = std::move(nf);
         tx.notify(changed(account, "folder"));
-        return {};
-    }));
-    return out;
+        return nf;
+    });
 }
 
 Result<void> Mailbox::delete_folder(int64_t account, int64_t id) {
@@ -418,13 +399,12 @@ Result<std::vector<int64_t>> Mailbox::add_contacts(int64_t account, int64_t fold
         bodies.push_back(to_json(*v));
     }
     SB_TRY(ensure(account));
-    std::vector<int64_t> ids;
-    SB_TRY(db_.write([&](Tx& tx) -> Result<void> {
-        ids.clear();  // the store may run this again after a conflict (PostgreSQL)
+    return db_.write([&](Tx& tx) -> Result<std::vector<int64_t>> {
         SB_TRY(check_contact_folder(tx, account, folder));
         const auto n = static_cast<int64_t>(bodies.size());
         SB_TRY_ASSIGN(auto r, reserve(tx, account, n, n));
         const int64_t now = now_ms();
+        std::vector<int64_t> ids;
         for (int64_t i = 0; i < n; ++i) {
             SB_TRY(
                 tx.exec("INSERT INTO contacts (account_id, id, folder_id, fields, modseq, "
@@ -434,9 +414,8 @@ Result<std::vector<int64_t>> Mailbox::add_contacts(int64_t account, int64_t fold
             ids.push_back(r.id + i);
         }
         tx.notify(changed(account, "contact"));
-        return {};
-    }));
-    return ids;
+        return ids;
+    });
 }
 
 Result<Contact> Mailbox::update_contact(int64_t account, int64_t id, const ContactFields& fields) {
@@ -495,22 +474,18 @@ Result<void> Mailbox::delete_contact(int64_t account, int64_t id) {
 }
 
 Result<Contact> Mailbox::contact(int64_t account, int64_t id) {
-    Contact out;
-    SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
+    return db_.read([&](Tx& tx) -> Result<Contact> {
         SB_TRY_ASSIGN(
             auto row,
             tx.first(std::string(kContactCols) + "WHERE account_id = ? AND id = ?", {account, id}));
         if (!row) return fail(Errc::not_found, fmt::format("no contact with id {}", id));
-        out = contact_from_row(*row);
-        return {};
-    }));
-    return out;
+        return contact_from_row(*row);
+    });
 }
 
 Result<std::vector<Contact>> Mailbox::contacts(int64_t account, std::optional<int64_t> folder) {
     SB_TRY(ensure(account));
-    std::vector<Contact> out;
-    SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
+    return db_.read([&](Tx& tx) -> Result<std::vector<Contact>> {
         SB_TRY_ASSIGN(store::Rows rows,
                       folder
                           ? tx.query(std::string(kContactCols) +
@@ -518,20 +493,19 @@ Result<std::vector<Contact>> Mailbox::contacts(int64_t account, std::optional<in
                                      {account, *folder})
                           : tx.query(std::string(kContactCols) + "WHERE account_id = ? ORDER BY id",
                                      {account}));
+        std::vector<Contact> out;
         out.reserve(rows.size());
         for (auto& r : rows)
             out.push_back(contact_from_row(r));
-        return {};
-    }));
-    return out;
+        return out;
+    });
 }
 
 Result<std::vector<Contact>> Mailbox::contacts_by_id(int64_t account,
                                                      const std::vector<int64_t>& ids) {
-    std::vector<Contact> out;
-    if (ids.empty()) return out;
-    SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
-        out.clear();
+    if (ids.empty()) return std::vector<Contact>{};
+    SB_TRY_ASSIGN(auto out, db_.read([&](Tx& tx) -> Result<std::vector<Contact>> {
+        std::vector<Contact> out;
         for (size_t at = 0; at < ids.size(); at += kMaxIdList) {
             std::vector<store::Value> params{account};
             auto list = id_list(ids, at, params);
@@ -542,7 +516,7 @@ Result<std::vector<Contact>> Mailbox::contacts_by_id(int64_t account,
             for (auto& r : rows)
                 out.push_back(contact_from_row(r));
         }
-        return {};
+        return out;
     }));
     std::sort(out.begin(), out.end(), [](auto& a, auto& b) { return a.id < b.id; });
     return out;
@@ -550,31 +524,28 @@ Result<std::vector<Contact>> Mailbox::contacts_by_id(int64_t account,
 
 Result<std::vector<ContactVersion>> Mailbox::contacts_after(int64_t account, int64_t folder,
                                                             int64_t after, size_t limit) {
-    std::vector<ContactVersion> out;
-    SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
+    return db_.read([&](Tx& tx) -> Result<std::vector<ContactVersion>> {
         SB_TRY_ASSIGN(
             auto rows,
             tx.query(
                 "SELECT id, modseq FROM contacts WHERE account_id = ? AND folder_id = ? AND id > ? "
                 "ORDER BY id LIMIT ?",
                 {account, folder, after, static_cast<int64_t>(limit)}));
+        std::vector<ContactVersion> out;
         out.reserve(rows.size());
         for (auto& r : rows)
             out.push_back({r.integer(0), r.integer(1)});
-        return {};
-    }));
-    return out;
+        return out;
+    });
 }
 
 Result<size_t> Mailbox::count_after(int64_t account, int64_t folder, int64_t after, size_t limit) {
-    int64_t n = 0;
-    SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
-        SB_TRY_ASSIGN(auto v, tx.scalar("SELECT COUNT(*) FROM (SELECT 1 FROM contacts WHERE "
-                                        "account_id = ? AND folder_id = ? "
-                                        "AND id > ? LIMIT ?) AS page",
-                                        {account, folder, after, static_cast<int64_t>(limit)}));
-        n = v;
-        return {};
+    SB_TRY_ASSIGN(auto n, db_.read([&](Tx& tx) {
+        return tx.scalar(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM contacts WHERE "
+            "account_id = ? AND folder_id = ? "
+            "AND id > ? LIMIT ?) AS page",
+            {account, folder, after, static_cast<int64_t>(limit)});
     }));
     return static_cast<size_t>(n);
 }
@@ -582,13 +553,12 @@ Result<size_t> Mailbox::count_after(int64_t account, int64_t folder, int64_t aft
 Result<ContactFeed> Mailbox::contact_changes(int64_t account, int64_t since, size_t limit) {
     SB_TRY(ensure(account));
     limit = std::max<size_t>(limit, 1);
-    ContactFeed feed;
-    SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
-        feed = ContactFeed{};
+    return db_.read([&](Tx& tx) -> Result<ContactFeed> {
+        ContactFeed feed;
         SB_TRY_ASSIGN(auto m,
                       tx.scalar("SELECT modseq FROM mailboxes WHERE account_id = ?", {account}));
         feed.modseq = feed.complete_to = m;
-        if (since >= m) return {};
+        if (since >= m) return feed;
         // Both lists are read up to `limit`; a list that was cut short is complete only up to its
         // last entry, and so is the merged feed.
         SB_TRY_ASSIGN(
@@ -613,27 +583,21 @@ Result<ContactFeed> Mailbox::contact_changes(int64_t account, int64_t since, siz
                         {r.integer(0), r.integer(1), r.integer(2), rows == &gone});
         std::sort(feed.changes.begin(), feed.changes.end(),
                   [](auto& a, auto& b) { return a.modseq < b.modseq; });
-        return {};
-    }));
-    return feed;
+        return feed;
+    });
 }
 
 Result<int64_t> Mailbox::modseq(int64_t account) {
     SB_TRY(ensure(account));
-    int64_t m = 0;
-    SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
-        SB_TRY_ASSIGN(auto v,
-                      tx.scalar("SELECT modseq FROM mailboxes WHERE account_id = ?", {account}));
-        m = v;
-        return {};
-    }));
-    return m;
+    return db_.read([&](Tx& tx) {
+        return tx.scalar("SELECT modseq FROM mailboxes WHERE account_id = ?", {account});
+    });
 }
 
 Result<ChangeSet> Mailbox::changes_since(int64_t account, int64_t since) {
     SB_TRY(ensure(account));
-    ChangeSet cs;
-    SB_TRY(db_.read([&](Tx& tx) -> Result<void> {
+    return db_.read([&](Tx& tx) -> Result<ChangeSet> {
+        ChangeSet cs;
         SB_TRY_ASSIGN(auto m,
                       tx.scalar("SELECT modseq FROM mailboxes WHERE account_id = ?", {account}));
         cs.modseq = m;
@@ -651,9 +615,8 @@ Result<ChangeSet> Mailbox::changes_since(int64_t account, int64_t since) {
                                           {account, since}));
         for (auto& r : tomb)
             cs.deleted.push_back(Tombstone{r.integer(0), r.text(1), r.integer(2), r.integer(3)});
-        return {};
-    }));
-    return cs;
+        return cs;
+    });
 }
 
 }  // namespace sb::mailbox

@@ -40,8 +40,16 @@ constexpr DemoUser kUsers[] = {
 constexpr const char* kMobilePassword = "john-mobile-2026";
 
 constexpr const char* kLoopback = "127.0.0.1";
-constexpr int kImapPort = 10143, kPop3Port = 10110, kLmtpPort = 10024, kSmtpPort = 10025,
-              kSubmissionPort = 10587, kSaslPort = 10012;
+
+// The demo's Dovecot and Postfix listen on [demo] mail_port_base + the service's usual port
+// (10143 for IMAP by default), so they never meet a system-wide instance.
+struct DemoPorts {
+    int imap, pop3, lmtp, smtp, submission, sasl;
+};
+DemoPorts ports_of(const config::Config& c) {
+    const int base = static_cast<int>(c.demo.mail_port_base);
+    return {base + 143, base + 110, base + 24, base + 25, base + 587, base + 12};
+}
 
 // Outside data_dir (mode 0700) and outside the checkout (often under /root, 0700): Dovecot's mail
 // processes run as nobody and must reach the mailboxes. One folder per data directory.
@@ -49,7 +57,7 @@ std::string mail_dir_of(const config::Config& c) {
     return "/var/lib/switchboard-demo/" + to_hex(crypto::sha256(c.data_dir)).substr(0, 12);
 }
 
-std::string welcome_message(const DemoUser& u) {
+std::string welcome_message(const DemoUser& u, const DemoPorts& ports) {
     return fmt::format(
         "From: Switchboard <postmaster@{domain}>\r\n"
         "To: {given} {surname} <{address}>\r\n"
@@ -69,7 +77,7 @@ std::string welcome_message(const DemoUser& u) {
         "the address book.\r\n",
         fmt::arg("domain", kDomain), fmt::arg("given", u.given), fmt::arg("surname", u.surname),
         fmt::arg("address", u.address), fmt::arg("id", crypto::uuid_v4()),
-        fmt::arg("imap", kImapPort), fmt::arg("submission", kSubmissionPort));
+        fmt::arg("imap", ports.imap), fmt::arg("submission", ports.submission));
 }
 
 }  // namespace
@@ -83,9 +91,10 @@ std::string demo_mail_unavailable() {
 }
 
 void use_demo_mail(config::Config& c) {
-    c.mail.imap = {kLoopback, kImapPort};
-    c.mail.lmtp = {kLoopback, kLmtpPort};
-    c.mail.submission = {kLoopback, kSubmissionPort};
+    const DemoPorts ports = ports_of(c);
+    c.mail.imap = {kLoopback, static_cast<uint16_t>(ports.imap)};
+    c.mail.lmtp = {kLoopback, static_cast<uint16_t>(ports.lmtp)};
+    c.mail.submission = {kLoopback, static_cast<uint16_t>(ports.submission)};
     c.mail.mail_root = mail_dir_of(c) + "/mailboxes";
     c.mail.mail_user.clear();  // the private Dovecot's mail_uid (nobody)
 }
@@ -98,9 +107,10 @@ Result<std::unique_ptr<mail::PrivateMailStack>> start_demo_mail(const config::Co
     mail::PrivateStack p;
     p.dir = mail_dir_of(c);
     p.imap = c.mail.imap.to_string();
-    p.pop3 = fmt::format("{}:{}", kLoopback, kPop3Port);
-    p.smtp = fmt::format("{}:{}", kLoopback, kSmtpPort);
-    p.sasl_port = std::to_string(kSaslPort);
+    const DemoPorts ports = ports_of(c);
+    p.pop3 = fmt::format("{}:{}", kLoopback, ports.pop3);
+    p.smtp = fmt::format("{}:{}", kLoopback, ports.smtp);
+    p.sasl_port = std::to_string(ports.sasl);
     p.cert_file = cert_file;
     p.key_file = key_file;
     p.name = fmt::format("switchboard-demo-{}", ::getpid());
@@ -120,7 +130,7 @@ Result<std::unique_ptr<mail::PrivateMailStack>> start_demo_mail(const config::Co
     if (first_start || !fs::exists(p.dir + "/welcome-delivered")) {
         for (const auto& u : kUsers)
             SB_TRY(mail::deliver(p.smtp, false, fmt::format("postmaster@{}", kDomain), {u.address},
-                                 welcome_message(u)));
+                                 welcome_message(u, ports)));
         std::ofstream(p.dir + "/welcome-delivered") << "yes\n";
         spdlog::info("demo mail: welcome messages delivered through Postfix to every demo account");
     }
@@ -132,7 +142,8 @@ std::string demo_mail_banner(const config::Config& c) {
         "Mail:         IMAP localhost:{} and POP3 localhost:{} (STARTTLS), SMTP submission "
         "localhost:{} (STARTTLS + login), inbound SMTP localhost:{}; user john@example.com, "
         "password john-demo-2026 (a private Dovecot and Postfix in {})\n",
-        kImapPort, kPop3Port, kSubmissionPort, kSmtpPort, mail_dir_of(c));
+        ports_of(c).imap, ports_of(c).pop3, ports_of(c).submission, ports_of(c).smtp,
+        mail_dir_of(c));
 }
 
 Result<std::string> seed_demo(admin::Services& s) {

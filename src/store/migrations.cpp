@@ -57,7 +57,9 @@ Result<void> apply(Database& db, const std::string& module, const Migration& m) 
         if (!recorded && recorded.error().code == Errc::already_exists)
             return fail(Errc::already_exists, std::string(kAppliedElsewhere));
         SB_TRY(std::move(recorded));
-        return tx.script(script);
+        SB_TRY(tx.script(script));
+        if (m.convert) return m.convert(tx, db.dialect());
+        return {};
     });
     if (r || r.error().message == kAppliedElsewhere) return {};
     return fail(r.error().code, fmt::format("schema migration {} {} ({}) failed: {}", module,

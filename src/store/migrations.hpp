@@ -20,6 +20,9 @@ struct Migration {
     // Only for data converted in place, which the backends cannot do with the same SQL:
     // PostgreSQL's script, and `script` is then SQLite's.
     std::string_view postgresql = {};
+    // Data that SQL cannot convert at speed (e.g. decoding base64 on SQLite) is converted by
+    // code, in the same transaction, after the script. `dialect` is the backend's.
+    Result<void> (*convert)(Tx& tx, std::string_view dialect) = nullptr;
 };
 
 struct ModuleMigrations {

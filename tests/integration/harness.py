@@ -27,6 +27,10 @@ def free_port():
         return s.getsockname()[1]
 
 
+class PortTaken(RuntimeError):
+    """The server could not bind a port that free_port() had found free."""
+
+
 class CliResult:
     def __init__(self, args, rc, out, err):
         self.args, self.rc, self.out, self.err = args, rc, out, err
@@ -51,6 +55,8 @@ class Server:
         self.demo = demo
         self.proc = None
         self.log_level = log_level
+        self.extra_config = extra_config
+        self.started_once = False
         self.write_config(extra_config)
 
     def write_config(self, extra_config=""):
@@ -72,15 +78,37 @@ class Server:
         return os.path.join(self.data_dir, "tls", "ca.crt")
 
     def start(self, timeout=60):
+        # free_port() cannot reserve a port: another test may bind it before the server does.
+        # The first start then takes new ports (a restart keeps its ports, which tests hold).
+        for attempt in range(5):
+            try:
+                return self.start_once(timeout)
+            except PortTaken:
+                if self.started_once or attempt == 4:
+                    raise
+                self.stop()
+                self.ports = {name: free_port() for name in self.ports}
+                self.write_config(self.extra_config)
+        raise AssertionError("unreachable")
+
+    def start_once(self, timeout):
         args = [BIN, "serve", "--config", self.config_path] + (["--demo"] if self.demo else [])
         self.log = open(self.log_path, "ab")
+        self.log_start = self.log.tell()
         self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.time() + timeout
         while time.time() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited with {self.proc.returncode}:\n{self.log_tail()}")
+                tail = self.log_tail()
+                with open(self.log_path, "rb") as f:
+                    f.seek(self.log_start)
+                    this_start = f.read().decode(errors="replace")
+                if "Address already in use" in this_start:
+                    raise PortTaken(tail)
+                raise RuntimeError(f"server exited with {self.proc.returncode}:\n{tail}")
             r = self.cli("server", "status", check=False, timeout=10)
             if r.rc == 0:
+                self.started_once = True
                 return self
             time.sleep(0.1)
         raise RuntimeError(f"server did not answer within {timeout} s:\n{self.log_tail()}")

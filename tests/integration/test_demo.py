@@ -10,11 +10,32 @@ import unittest
 from harness import ServerTestCase
 from mailstack import available as mail_stack_missing
 
-DEMO_IMAP, DEMO_SUBMISSION = 10143, 10587
+
+
+def free_port_base():
+    """A [demo] mail_port_base whose six ports are free on loopback, so that a demo started by
+    another test run on the same machine (or a user's demo on 10000) is not in the way."""
+    import random
+    import socket
+    for _ in range(100):
+        base = random.randrange(20000, 60000, 1000)
+        try:
+            for offset in (143, 110, 24, 25, 587, 12):
+                with socket.socket() as s:
+                    s.bind(("127.0.0.1", base + offset))
+            return base
+        except OSError:
+            continue
+    raise RuntimeError("no free port range for the demo's mail services")
+
+
+PORT_BASE = free_port_base()
+DEMO_IMAP, DEMO_SUBMISSION = PORT_BASE + 143, PORT_BASE + 587
 
 
 class DemoTest(ServerTestCase):
     demo = True
+    extra_config = f"[demo]\nmail_port_base = {PORT_BASE}\n"
 
     @classmethod
     def tearDownClass(cls):

@@ -92,9 +92,8 @@ Result<Output> set(Services& s, const Call& c) {
         else if (iequals(value, "false"))
             value = "0";
     } else if (def->type == directory::AttrType::boolean) {
-        auto b = parse_bool(attr, value);
-        if (!b) return tl::unexpected(b.error());
-        value = *b ? "TRUE" : "FALSE";
+        SB_TRY_ASSIGN(bool b, parse_bool(attr, value));
+        value = b ? "TRUE" : "FALSE";
     }
     std::vector<directory::AttrChange> ch{{directory::AttrChange::Op::set, attr, value}};
     if (cos)

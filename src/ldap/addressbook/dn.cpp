@@ -126,7 +126,7 @@ class Parser {
             ++pos_;
             while (!at_end() && s_[pos_] != '"') {
                 if (s_[pos_] == '\\') {
-                    if (auto r = escape(v); !r) return tl::unexpected(r.error());
+                    SB_TRY(escape(v));
                 } else {
                     v.push_back(s_[pos_++]);
                 }
@@ -140,7 +140,7 @@ class Parser {
             const char c = s_[pos_];
             if (c == ',' || c == ';' || c == '+') break;
             if (c == '\\') {
-                if (auto r = escape(v); !r) return tl::unexpected(r.error());
+                SB_TRY(escape(v));
                 trailing_spaces = 0;
                 continue;
             }

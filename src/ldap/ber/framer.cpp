@@ -10,10 +10,9 @@ Result<Frame> frame(std::string_view received, size_t max_element_size) {
     Frame f;
     if (received.empty()) return f;
     f.tag = static_cast<uint8_t>(received[0]);
-    auto header = parse_header(received);
-    if (!header) return tl::unexpected(std::move(header).error());
-    if (!*header) return f;
-    const size_t total = (*header)->total_size();
+    SB_TRY_ASSIGN(auto header, parse_header(received));
+    if (!header) return f;
+    const size_t total = header->total_size();
     if (total > max_element_size)
         return fail(Errc::limit_exceeded, "BER: element of " + std::to_string(total) +
                                               " bytes exceeds the limit of " +

@@ -24,11 +24,10 @@ std::optional<uint8_t> Reader::peek_tag() const {
 
 Result<Element> Reader::read_any_slow() {
     if (at_end()) return fail(Errc::parse_error, "BER: element expected, found end of data");
-    auto header = parse_header(data_.substr(pos_));
-    if (!header) return tl::unexpected(std::move(header).error());
-    if (!*header || (*header)->total_size() > remaining())
+    SB_TRY_ASSIGN(auto header, parse_header(data_.substr(pos_)));
+    if (!header || header->total_size() > remaining())
         return fail(Errc::parse_error, "BER: element longer than its enclosing data");
-    const Header& h = **header;
+    const Header& h = *header;
     Element e{h.tag, data_.substr(pos_ + h.header_size, h.content_size)};
     pos_ += h.total_size();
     return e;
@@ -40,27 +39,23 @@ Result<std::string_view> Reader::read_slow(uint8_t tag) {
     if (static_cast<uint8_t>(data_[pos_]) != tag)
         return fail(Errc::parse_error, "BER: element " + tag_hex(tag) + " expected, found " +
                                            tag_hex(static_cast<uint8_t>(data_[pos_])));
-    auto e = read_any_slow();
-    if (!e) return tl::unexpected(std::move(e).error());
-    return e->contents;
+    SB_TRY_ASSIGN(auto e, read_any_slow());
+    return e.contents;
 }
 
 Result<Reader> Reader::enter(uint8_t tag) {
-    auto contents = read(tag);
-    if (!contents) return tl::unexpected(std::move(contents).error());
-    return Reader(*contents);
+    SB_TRY_ASSIGN(auto contents, read(tag));
+    return Reader(contents);
 }
 
 Result<void> Reader::skip() {
-    auto e = read_any();
-    if (!e) return tl::unexpected(std::move(e).error());
+    SB_TRY(read_any());
     return {};
 }
 
 Result<int64_t> Reader::read_integer(uint8_t tag) {
-    auto contents = read(tag);
-    if (!contents) return tl::unexpected(std::move(contents).error());
-    return decode_integer(*contents);
+    SB_TRY_ASSIGN(auto contents, read(tag));
+    return decode_integer(contents);
 }
 
 Result<int64_t> Reader::read_integer_in(int64_t min, int64_t max, uint8_t tag) {
@@ -71,15 +66,13 @@ Result<int64_t> Reader::read_integer_in(int64_t min, int64_t max, uint8_t tag) {
 }
 
 Result<bool> Reader::read_boolean(uint8_t tag) {
-    auto contents = read(tag);
-    if (!contents) return tl::unexpected(std::move(contents).error());
-    return decode_boolean(*contents);
+    SB_TRY_ASSIGN(auto contents, read(tag));
+    return decode_boolean(contents);
 }
 
 Result<void> Reader::read_null(uint8_t tag) {
-    auto contents = read(tag);
-    if (!contents) return tl::unexpected(std::move(contents).error());
-    if (!contents->empty()) return fail(Errc::parse_error, "BER: NULL with contents");
+    SB_TRY_ASSIGN(auto contents, read(tag));
+    if (!contents.empty()) return fail(Errc::parse_error, "BER: NULL with contents");
     return {};
 }
 

@@ -110,10 +110,3 @@ Result<int64_t> decode_integer(std::string_view contents);
 Result<bool> decode_boolean(std::string_view contents);
 
 }  // namespace sb::ber
-
-// Declares `var` from a Result-returning expression, or returns its error from the enclosing
-// function (which must return a Result).
-#define SB_BER_TRY_ASSIGN(var, expr)                                             \
-    auto var##_result_ = (expr);                                                 \
-    if (!var##_result_) return tl::unexpected(std::move(var##_result_).error()); \
-    auto var = std::move(*var##_result_)

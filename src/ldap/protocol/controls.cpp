@@ -19,13 +19,13 @@ constexpr uint8_t kByOffset = context_tag(0, true);
 constexpr uint8_t kGreaterThanOrEqual = context_tag(1, false);
 
 Result<int32_t> read_count(Reader& r) {
-    SB_BER_TRY_ASSIGN(v, r.read_integer_in(0, kMaxInt));
+    SB_TRY_ASSIGN(auto v, r.read_integer_in(0, kMaxInt));
     return static_cast<int32_t>(v);
 }
 
 // Result codes travel as ENUMERATED; only values that fit the enum's range are kept as is.
 Result<ResultCode> read_result_code(Reader& r) {
-    SB_BER_TRY_ASSIGN(v, r.read_integer_in(0, kMaxInt, ber::tag::kEnumerated));
+    SB_TRY_ASSIGN(auto v, r.read_integer_in(0, kMaxInt, ber::tag::kEnumerated));
     return static_cast<ResultCode>(v);
 }
 
@@ -33,11 +33,11 @@ Result<ResultCode> read_result_code(Reader& r) {
 
 Result<PagedResults> decode_paged_results(std::string_view value) {
     Reader outer(value);
-    SB_BER_TRY_ASSIGN(r, outer.enter());
+    SB_TRY_ASSIGN(auto r, outer.enter());
     SB_TRY(outer.expect_end());
     PagedResults p;
-    SB_BER_TRY_ASSIGN(size, read_count(r));
-    SB_BER_TRY_ASSIGN(cookie, r.read_octet_string());
+    SB_TRY_ASSIGN(auto size, read_count(r));
+    SB_TRY_ASSIGN(auto cookie, r.read_octet_string());
     SB_TRY(r.expect_end());
     p.size = size;
     p.cookie = cookie;
@@ -46,23 +46,23 @@ Result<PagedResults> decode_paged_results(std::string_view value) {
 
 Result<SortRequest> decode_sort_request(std::string_view value, uint32_t max_keys) {
     Reader outer(value);
-    SB_BER_TRY_ASSIGN(list, outer.enter());
+    SB_TRY_ASSIGN(auto list, outer.enter());
     SB_TRY(outer.expect_end());
     SortRequest s;
     while (!list.at_end()) {
         if (s.keys.size() >= max_keys)
             return fail(Errc::limit_exceeded,
                         "sort request with more than " + std::to_string(max_keys) + " keys");
-        SB_BER_TRY_ASSIGN(k, list.enter());
+        SB_TRY_ASSIGN(auto k, list.enter());
         SortKey key;
-        SB_BER_TRY_ASSIGN(attribute, k.read_octet_string());
+        SB_TRY_ASSIGN(auto attribute, k.read_octet_string());
         key.attribute = attribute;
         if (k.next_is(kOrderingRule)) {
-            SB_BER_TRY_ASSIGN(rule, k.read(kOrderingRule));
+            SB_TRY_ASSIGN(auto rule, k.read(kOrderingRule));
             key.ordering_rule = rule;
         }
         if (k.next_is(kReverseOrder)) {
-            SB_BER_TRY_ASSIGN(reverse, k.read_boolean(kReverseOrder));
+            SB_TRY_ASSIGN(auto reverse, k.read_boolean(kReverseOrder));
             key.reverse = reverse;
         }
         SB_TRY(k.expect_end());
@@ -75,30 +75,30 @@ Result<SortRequest> decode_sort_request(std::string_view value, uint32_t max_key
 
 Result<VlvRequest> decode_vlv_request(std::string_view value) {
     Reader outer(value);
-    SB_BER_TRY_ASSIGN(r, outer.enter());
+    SB_TRY_ASSIGN(auto r, outer.enter());
     SB_TRY(outer.expect_end());
     VlvRequest v;
-    SB_BER_TRY_ASSIGN(before, read_count(r));
-    SB_BER_TRY_ASSIGN(after, read_count(r));
+    SB_TRY_ASSIGN(auto before, read_count(r));
+    SB_TRY_ASSIGN(auto after, read_count(r));
     v.before_count = before;
     v.after_count = after;
     if (r.next_is(kByOffset)) {
-        SB_BER_TRY_ASSIGN(t, r.enter(kByOffset));
-        SB_BER_TRY_ASSIGN(offset, read_count(t));
-        SB_BER_TRY_ASSIGN(content_count, read_count(t));
+        SB_TRY_ASSIGN(auto t, r.enter(kByOffset));
+        SB_TRY_ASSIGN(auto offset, read_count(t));
+        SB_TRY_ASSIGN(auto content_count, read_count(t));
         SB_TRY(t.expect_end());
         v.target = VlvRequest::Target::by_offset;
         v.offset = offset;
         v.content_count = content_count;
     } else if (r.next_is(kGreaterThanOrEqual)) {
-        SB_BER_TRY_ASSIGN(assertion, r.read(kGreaterThanOrEqual));
+        SB_TRY_ASSIGN(auto assertion, r.read(kGreaterThanOrEqual));
         v.target = VlvRequest::Target::greater_than_or_equal;
         v.assertion_value = assertion;
     } else {
         return fail(Errc::parse_error, "VLV request: unknown target");
     }
     if (!r.at_end()) {
-        SB_BER_TRY_ASSIGN(context, r.read_octet_string());
+        SB_TRY_ASSIGN(auto context, r.read_octet_string());
         v.context_id = context;
     }
     SB_TRY(r.expect_end());
@@ -107,13 +107,13 @@ Result<VlvRequest> decode_vlv_request(std::string_view value) {
 
 Result<SortResponse> decode_sort_response(std::string_view value) {
     Reader outer(value);
-    SB_BER_TRY_ASSIGN(r, outer.enter());
+    SB_TRY_ASSIGN(auto r, outer.enter());
     SB_TRY(outer.expect_end());
     SortResponse s;
-    SB_BER_TRY_ASSIGN(code, read_result_code(r));
+    SB_TRY_ASSIGN(auto code, read_result_code(r));
     s.result = code;
     if (r.next_is(kSortAttribute)) {
-        SB_BER_TRY_ASSIGN(attribute, r.read(kSortAttribute));
+        SB_TRY_ASSIGN(auto attribute, r.read(kSortAttribute));
         s.attribute = attribute;
     }
     SB_TRY(r.expect_end());
@@ -122,17 +122,17 @@ Result<SortResponse> decode_sort_response(std::string_view value) {
 
 Result<VlvResponse> decode_vlv_response(std::string_view value) {
     Reader outer(value);
-    SB_BER_TRY_ASSIGN(r, outer.enter());
+    SB_TRY_ASSIGN(auto r, outer.enter());
     SB_TRY(outer.expect_end());
     VlvResponse v;
-    SB_BER_TRY_ASSIGN(position, read_count(r));
-    SB_BER_TRY_ASSIGN(content_count, read_count(r));
-    SB_BER_TRY_ASSIGN(code, read_result_code(r));
+    SB_TRY_ASSIGN(auto position, read_count(r));
+    SB_TRY_ASSIGN(auto content_count, read_count(r));
+    SB_TRY_ASSIGN(auto code, read_result_code(r));
     v.target_position = position;
     v.content_count = content_count;
     v.result = code;
     if (!r.at_end()) {
-        SB_BER_TRY_ASSIGN(context, r.read_octet_string());
+        SB_TRY_ASSIGN(auto context, r.read_octet_string());
         v.context_id = context;
     }
     SB_TRY(r.expect_end());

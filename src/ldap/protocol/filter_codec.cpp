@@ -30,7 +30,7 @@ class FilterDecoder {
         if (depth > limits_.max_depth)
             return fail(Errc::limit_exceeded,
                         "filter nested deeper than " + std::to_string(limits_.max_depth));
-        SB_BER_TRY_ASSIGN(e, r.read_any());
+        SB_TRY_ASSIGN(auto e, r.read_any());
         const uint8_t tag = e.tag;
         const bool constructed = ber::is_constructed(tag);
         if (ber::tag_class(tag) != ber::TagClass::context)
@@ -60,8 +60,8 @@ class FilterDecoder {
             case FilterKind::less_or_equal:
             case FilterKind::approx_match: {
                 if (!constructed) break;
-                SB_BER_TRY_ASSIGN(attribute, body.read_octet_string());
-                SB_BER_TRY_ASSIGN(value, body.read_octet_string());
+                SB_TRY_ASSIGN(auto attribute, body.read_octet_string());
+                SB_TRY_ASSIGN(auto value, body.read_octet_string());
                 SB_TRY(body.expect_end());
                 out_.add_item(kind, attribute, value);
                 return count();
@@ -93,15 +93,15 @@ class FilterDecoder {
     //   substrings SEQUENCE SIZE (1..MAX) OF CHOICE { initial [0], any [1], final [2] } }
     // initial at most once and first; final at most once and last (RFC 4511 4.5.1.7.2).
     Result<void> decode_substrings(Reader& body) {
-        SB_BER_TRY_ASSIGN(attribute, body.read_octet_string());
-        SB_BER_TRY_ASSIGN(list, body.enter(ber::tag::kSequence));
+        SB_TRY_ASSIGN(auto attribute, body.read_octet_string());
+        SB_TRY_ASSIGN(auto list, body.enter(ber::tag::kSequence));
         SB_TRY(body.expect_end());
         const uint32_t index = out_.begin_substrings(attribute);
         SB_TRY(count());
         bool seen_final = false;
         uint32_t n = 0;
         while (!list.at_end()) {
-            SB_BER_TRY_ASSIGN(e, list.read_any());
+            SB_TRY_ASSIGN(auto e, list.read_any());
             if (seen_final) return fail(Errc::parse_error, "filter: substring after final");
             SubstringPart part;
             if (e.tag == kInitial) {
@@ -130,16 +130,16 @@ class FilterDecoder {
         std::string_view rule, type;
         bool dn = false;
         if (body.next_is(kMatchingRule)) {
-            SB_BER_TRY_ASSIGN(v, body.read(kMatchingRule));
+            SB_TRY_ASSIGN(auto v, body.read(kMatchingRule));
             rule = v;
         }
         if (body.next_is(kType)) {
-            SB_BER_TRY_ASSIGN(v, body.read(kType));
+            SB_TRY_ASSIGN(auto v, body.read(kType));
             type = v;
         }
-        SB_BER_TRY_ASSIGN(value, body.read(kMatchValue));
+        SB_TRY_ASSIGN(auto value, body.read(kMatchValue));
         if (body.next_is(kDnAttributes)) {
-            SB_BER_TRY_ASSIGN(v, body.read_boolean(kDnAttributes));
+            SB_TRY_ASSIGN(auto v, body.read_boolean(kDnAttributes));
             dn = v;
         }
         SB_TRY(body.expect_end());

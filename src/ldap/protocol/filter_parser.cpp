@@ -103,7 +103,7 @@ class FilterParser {
             const FilterKind kind = item[op] == '~'   ? FilterKind::approx_match
                                     : item[op] == '<' ? FilterKind::less_or_equal
                                                       : FilterKind::greater_or_equal;
-            SB_BER_TRY_ASSIGN(value, unescape(begin + op + 2, item.substr(op + 2)));
+            SB_TRY_ASSIGN(auto value, unescape(begin + op + 2, item.substr(op + 2)));
             out_.add_item(kind, attribute, value);
             return count();
         }
@@ -114,7 +114,7 @@ class FilterParser {
             return count();
         }
         if (raw.find('*') == std::string_view::npos) {
-            SB_BER_TRY_ASSIGN(value, unescape(value_offset, raw));
+            SB_TRY_ASSIGN(auto value, unescape(value_offset, raw));
             out_.add_item(FilterKind::equality_match, attribute, value);
             return count();
         }
@@ -133,7 +133,7 @@ class FilterParser {
             const bool last = star == std::string_view::npos;
             const std::string_view piece = raw.substr(start, last ? raw.npos : star - start);
             if (!piece.empty()) {
-                SB_BER_TRY_ASSIGN(value, unescape(offset + start, piece));
+                SB_TRY_ASSIGN(auto value, unescape(offset + start, piece));
                 const SubstringPart part = first  ? SubstringPart::initial
                                            : last ? SubstringPart::final_
                                                   : SubstringPart::any;
@@ -180,7 +180,7 @@ class FilterParser {
         }
         if (attribute.empty() && rule.empty())
             return error(begin, "extensible filter needs an attribute or a matching rule");
-        SB_BER_TRY_ASSIGN(value, unescape(begin + assign + 2, item.substr(assign + 2)));
+        SB_TRY_ASSIGN(auto value, unescape(begin + assign + 2, item.substr(assign + 2)));
         out_.add_extensible(rule, attribute, value, dn);
         return count();
     }

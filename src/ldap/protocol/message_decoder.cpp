@@ -26,16 +26,16 @@ tl::unexpected<Error> malformed(std::string_view what) {
 }
 
 Result<int32_t> read_message_id(Reader& r) {
-    SB_BER_TRY_ASSIGN(id, r.read_integer());
+    SB_TRY_ASSIGN(auto id, r.read_integer());
     if (id < 0 || id > kMaxInt) return malformed("messageID out of range");
     return static_cast<int32_t>(id);
 }
 
 Result<BindRequest> decode_bind(Reader& r) {
     BindRequest b;
-    SB_BER_TRY_ASSIGN(version, r.read_integer_in(1, 127));
-    SB_BER_TRY_ASSIGN(name, r.read_octet_string());
-    SB_BER_TRY_ASSIGN(auth, r.read_any());
+    SB_TRY_ASSIGN(auto version, r.read_integer_in(1, 127));
+    SB_TRY_ASSIGN(auto name, r.read_octet_string());
+    SB_TRY_ASSIGN(auto auth, r.read_any());
     SB_TRY(r.expect_end());
     b.version = static_cast<int32_t>(version);
     b.name = name;
@@ -47,10 +47,10 @@ Result<BindRequest> decode_bind(Reader& r) {
         // SaslCredentials ::= SEQUENCE { mechanism LDAPString, credentials OCTET STRING OPTIONAL }
         b.method = BindRequest::Method::sasl;
         Reader sasl(auth.contents);
-        SB_BER_TRY_ASSIGN(mechanism, sasl.read_octet_string());
+        SB_TRY_ASSIGN(auto mechanism, sasl.read_octet_string());
         b.sasl_mechanism = mechanism;
         if (!sasl.at_end()) {
-            SB_BER_TRY_ASSIGN(credentials, sasl.read_octet_string());
+            SB_TRY_ASSIGN(auto credentials, sasl.read_octet_string());
             b.sasl_credentials = credentials;
         }
         SB_TRY(sasl.expect_end());
@@ -64,16 +64,16 @@ Result<BindRequest> decode_bind(Reader& r) {
 
 Result<SearchRequest> decode_search(Reader& r, const Limits& limits) {
     SearchRequest s;
-    SB_BER_TRY_ASSIGN(base, r.read_octet_string());
-    SB_BER_TRY_ASSIGN(scope, r.read_enumerated());
+    SB_TRY_ASSIGN(auto base, r.read_octet_string());
+    SB_TRY_ASSIGN(auto scope, r.read_enumerated());
     if (scope < 0 || scope > 3) return malformed("search: unknown scope");
-    SB_BER_TRY_ASSIGN(deref, r.read_enumerated());
+    SB_TRY_ASSIGN(auto deref, r.read_enumerated());
     if (deref < 0 || deref > 3) return malformed("search: unknown derefAliases");
-    SB_BER_TRY_ASSIGN(size_limit, r.read_integer_in(0, kMaxInt));
-    SB_BER_TRY_ASSIGN(time_limit, r.read_integer_in(0, kMaxInt));
-    SB_BER_TRY_ASSIGN(types_only, r.read_boolean());
+    SB_TRY_ASSIGN(auto size_limit, r.read_integer_in(0, kMaxInt));
+    SB_TRY_ASSIGN(auto time_limit, r.read_integer_in(0, kMaxInt));
+    SB_TRY_ASSIGN(auto types_only, r.read_boolean());
     SB_TRY(decode_filter(r, limits.filter, s.filter));
-    SB_BER_TRY_ASSIGN(attributes, r.enter(ber::tag::kSequence));
+    SB_TRY_ASSIGN(auto attributes, r.enter(ber::tag::kSequence));
     SB_TRY(r.expect_end());
     s.attributes.reserve(std::min<size_t>(attributes.count_elements(), limits.max_attributes));
     while (!attributes.at_end()) {
@@ -81,7 +81,7 @@ Result<SearchRequest> decode_search(Reader& r, const Limits& limits) {
             return fail(Errc::limit_exceeded, "search: more than " +
                                                   std::to_string(limits.max_attributes) +
                                                   " attributes requested");
-        SB_BER_TRY_ASSIGN(a, attributes.read_octet_string());
+        SB_TRY_ASSIGN(auto a, attributes.read_octet_string());
         s.attributes.push_back(a);
     }
     s.base_object = base;
@@ -97,9 +97,9 @@ Result<SearchRequest> decode_search(Reader& r, const Limits& limits) {
 // Attribute (Add) is the same with at least one value. Counts the values into `values`.
 Result<void> validate_attribute(Reader& r, bool needs_value, uint32_t& values,
                                 const Limits& limits) {
-    SB_BER_TRY_ASSIGN(a, r.enter(ber::tag::kSequence));
-    SB_BER_TRY_ASSIGN(type, a.read_octet_string());
-    SB_BER_TRY_ASSIGN(vals, a.enter(ber::tag::kSet));
+    SB_TRY_ASSIGN(auto a, r.enter(ber::tag::kSequence));
+    SB_TRY_ASSIGN(auto type, a.read_octet_string());
+    SB_TRY_ASSIGN(auto vals, a.enter(ber::tag::kSet));
     SB_TRY(a.expect_end());
     if (type.empty()) return malformed("attribute without a type");
     uint32_t here = 0;
@@ -116,17 +116,17 @@ Result<void> validate_attribute(Reader& r, bool needs_value, uint32_t& values,
 
 Result<ModifyRequest> decode_modify(Reader& r, const Limits& limits) {
     ModifyRequest m;
-    SB_BER_TRY_ASSIGN(object, r.read_octet_string());
-    SB_BER_TRY_ASSIGN(changes, r.enter(ber::tag::kSequence));
+    SB_TRY_ASSIGN(auto object, r.read_octet_string());
+    SB_TRY_ASSIGN(auto changes, r.enter(ber::tag::kSequence));
     SB_TRY(r.expect_end());
     uint32_t values = 0;
     while (!changes.at_end()) {
         if (m.change_count >= limits.max_attributes)
             return fail(Errc::limit_exceeded, "modify: too many changes");
-        SB_BER_TRY_ASSIGN(change, changes.enter(ber::tag::kSequence));
+        SB_TRY_ASSIGN(auto change, changes.enter(ber::tag::kSequence));
         // operation ENUMERATED { add (0), delete (1), replace (2), ... }; increment (3) is
         // RFC 4525.
-        SB_BER_TRY_ASSIGN(operation, change.read_enumerated());
+        SB_TRY_ASSIGN(auto operation, change.read_enumerated());
         if (operation < 0 || operation > 3) return malformed("modify: unknown operation");
         SB_TRY(validate_attribute(change, false, values, limits));
         SB_TRY(change.expect_end());
@@ -138,8 +138,8 @@ Result<ModifyRequest> decode_modify(Reader& r, const Limits& limits) {
 
 Result<AddRequest> decode_add(Reader& r, const Limits& limits) {
     AddRequest a;
-    SB_BER_TRY_ASSIGN(entry, r.read_octet_string());
-    SB_BER_TRY_ASSIGN(attributes, r.enter(ber::tag::kSequence));
+    SB_TRY_ASSIGN(auto entry, r.read_octet_string());
+    SB_TRY_ASSIGN(auto attributes, r.enter(ber::tag::kSequence));
     SB_TRY(r.expect_end());
     uint32_t values = 0;
     while (!attributes.at_end()) {
@@ -154,14 +154,14 @@ Result<AddRequest> decode_add(Reader& r, const Limits& limits) {
 
 Result<ModifyDNRequest> decode_modify_dn(Reader& r) {
     ModifyDNRequest m;
-    SB_BER_TRY_ASSIGN(entry, r.read_octet_string());
-    SB_BER_TRY_ASSIGN(new_rdn, r.read_octet_string());
-    SB_BER_TRY_ASSIGN(delete_old, r.read_boolean());
+    SB_TRY_ASSIGN(auto entry, r.read_octet_string());
+    SB_TRY_ASSIGN(auto new_rdn, r.read_octet_string());
+    SB_TRY_ASSIGN(auto delete_old, r.read_boolean());
     m.entry = entry;
     m.new_rdn = new_rdn;
     m.delete_old_rdn = delete_old;
     if (!r.at_end()) {
-        SB_BER_TRY_ASSIGN(superior, r.read(kNewSuperior));
+        SB_TRY_ASSIGN(auto superior, r.read(kNewSuperior));
         m.new_superior = superior;
     }
     SB_TRY(r.expect_end());
@@ -170,11 +170,11 @@ Result<ModifyDNRequest> decode_modify_dn(Reader& r) {
 
 Result<CompareRequest> decode_compare(Reader& r) {
     CompareRequest c;
-    SB_BER_TRY_ASSIGN(entry, r.read_octet_string());
-    SB_BER_TRY_ASSIGN(ava, r.enter(ber::tag::kSequence));
+    SB_TRY_ASSIGN(auto entry, r.read_octet_string());
+    SB_TRY_ASSIGN(auto ava, r.enter(ber::tag::kSequence));
     SB_TRY(r.expect_end());
-    SB_BER_TRY_ASSIGN(attribute, ava.read_octet_string());
-    SB_BER_TRY_ASSIGN(value, ava.read_octet_string());
+    SB_TRY_ASSIGN(auto attribute, ava.read_octet_string());
+    SB_TRY_ASSIGN(auto value, ava.read_octet_string());
     SB_TRY(ava.expect_end());
     c.entry = entry;
     c.attribute = attribute;
@@ -184,10 +184,10 @@ Result<CompareRequest> decode_compare(Reader& r) {
 
 Result<ExtendedRequest> decode_extended(Reader& r) {
     ExtendedRequest e;
-    SB_BER_TRY_ASSIGN(name, r.read(kRequestName));
+    SB_TRY_ASSIGN(auto name, r.read(kRequestName));
     e.name = name;
     if (!r.at_end()) {
-        SB_BER_TRY_ASSIGN(value, r.read(kRequestValue));
+        SB_TRY_ASSIGN(auto value, r.read(kRequestValue));
         e.value = value;
     }
     SB_TRY(r.expect_end());
@@ -218,7 +218,7 @@ Result<Request> decode_request(const ber::Element& op, const Limits& limits) {
         case Operation::compare_request:
             return decode_compare(r);
         case Operation::abandon_request: {
-            SB_BER_TRY_ASSIGN(id, ber::decode_integer(op.contents));
+            SB_TRY_ASSIGN(auto id, ber::decode_integer(op.contents));
             if (id < 0 || id > kMaxInt) return malformed("abandon: messageID out of range");
             return AbandonRequest{static_cast<int32_t>(id)};
         }
@@ -234,16 +234,16 @@ Result<void> decode_controls(Reader& r, const Limits& limits, std::vector<Contro
         if (out.size() >= limits.max_controls)
             return fail(Errc::limit_exceeded,
                         "more than " + std::to_string(limits.max_controls) + " controls");
-        SB_BER_TRY_ASSIGN(c, r.enter(ber::tag::kSequence));
+        SB_TRY_ASSIGN(auto c, r.enter(ber::tag::kSequence));
         Control control;
-        SB_BER_TRY_ASSIGN(type, c.read_octet_string());
+        SB_TRY_ASSIGN(auto type, c.read_octet_string());
         control.type = type;
         if (c.next_is(ber::tag::kBoolean)) {
-            SB_BER_TRY_ASSIGN(critical, c.read_boolean());
+            SB_TRY_ASSIGN(auto critical, c.read_boolean());
             control.critical = critical;
         }
         if (!c.at_end()) {
-            SB_BER_TRY_ASSIGN(value, c.read_octet_string());
+            SB_TRY_ASSIGN(auto value, c.read_octet_string());
             control.value = value;
         }
         SB_TRY(c.expect_end());
@@ -264,15 +264,15 @@ Result<Message> decode_message(std::string_view frame, const Limits& limits) {
     if (frame.size() > limits.max_message_size)
         return fail(Errc::limit_exceeded, "LDAPMessage larger than the message size limit");
     Reader whole(frame);
-    SB_BER_TRY_ASSIGN(r, whole.enter(ber::tag::kSequence));
+    SB_TRY_ASSIGN(auto r, whole.enter(ber::tag::kSequence));
     SB_TRY(whole.expect_end());
     Message m;
-    SB_BER_TRY_ASSIGN(id, read_message_id(r));
+    SB_TRY_ASSIGN(auto id, read_message_id(r));
     if (id == 0) return malformed("messageID 0 is reserved for unsolicited notifications");
-    SB_BER_TRY_ASSIGN(op, r.read_any());
-    SB_BER_TRY_ASSIGN(request, decode_request(op, limits));
+    SB_TRY_ASSIGN(auto op, r.read_any());
+    SB_TRY_ASSIGN(auto request, decode_request(op, limits));
     if (!r.at_end()) {
-        SB_BER_TRY_ASSIGN(controls, r.enter(kControls));
+        SB_TRY_ASSIGN(auto controls, r.enter(kControls));
         SB_TRY(decode_controls(controls, limits, m.controls));
     }
     SB_TRY(r.expect_end());
@@ -283,9 +283,9 @@ Result<Message> decode_message(std::string_view frame, const Limits& limits) {
 
 Result<MessageHeader> decode_header(std::string_view frame) {
     Reader whole(frame);
-    SB_BER_TRY_ASSIGN(r, whole.enter(ber::tag::kSequence));
+    SB_TRY_ASSIGN(auto r, whole.enter(ber::tag::kSequence));
     MessageHeader h;
-    SB_BER_TRY_ASSIGN(id, read_message_id(r));
+    SB_TRY_ASSIGN(auto id, read_message_id(r));
     h.message_id = id;
     if (auto tag = r.peek_tag()) h.operation = operation_from_tag(*tag);
     return h;

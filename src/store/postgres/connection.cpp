@@ -156,7 +156,7 @@ Result<std::unique_ptr<Connection>> Connection::open(const Settings& settings, i
         nullptr);
     auto conn = std::unique_ptr<Connection>(new Connection(c, settings.server));
     std::string session = fmt::format("SET statement_timeout = '{}'", settings.statement_timeout);
-    if (auto r = conn->command(session); !r) return tl::unexpected(r.error());
+    SB_TRY(conn->command(session));
     return conn;
 }
 

@@ -142,11 +142,10 @@ Result<double> number(const std::map<std::string, std::string>& own, const char*
 Result<Settings> parse_settings(std::string_view url) {
     std::map<std::string, std::string> own;
     const bool uri = url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0;
-    auto conninfo = uri ? split_uri(url, own) : split_keywords(url, own);
-    if (!conninfo) return tl::unexpected(conninfo.error());
+    SB_TRY_ASSIGN(auto conninfo, uri ? split_uri(url, own) : split_keywords(url, own));
 
     Settings s;
-    s.conninfo = std::move(*conninfo);
+    s.conninfo = std::move(conninfo);
     char* err = nullptr;
     PQconninfoOption* opts = PQconninfoParse(s.conninfo.c_str(), &err);
     if (!opts) {
@@ -173,12 +172,10 @@ Result<Settings> parse_settings(std::string_view url) {
                                    : std::chrono::milliseconds(std::max(v, 2L) * 1000);
     }
 
-    auto pool_size = number(own, "pool_size", 1, 1000, s.pool_size);
-    if (!pool_size) return tl::unexpected(pool_size.error());
-    s.pool_size = static_cast<int>(*pool_size);
-    auto pool_timeout = number(own, "pool_timeout", 0.001, 3600, 10);
-    if (!pool_timeout) return tl::unexpected(pool_timeout.error());
-    s.pool_timeout = std::chrono::milliseconds(static_cast<int64_t>(*pool_timeout * 1000));
+    SB_TRY_ASSIGN(auto pool_size, number(own, "pool_size", 1, 1000, s.pool_size));
+    s.pool_size = static_cast<int>(pool_size);
+    SB_TRY_ASSIGN(auto pool_timeout, number(own, "pool_timeout", 0.001, 3600, 10));
+    s.pool_timeout = std::chrono::milliseconds(static_cast<int64_t>(pool_timeout * 1000));
     SB_TRY_ASSIGN(auto attempts, number(own, "write_attempts", 1, 1000, s.write_attempts));
     s.write_attempts = static_cast<int>(attempts);
     if (auto it = own.find("statement_timeout"); it != own.end()) {
