@@ -296,11 +296,11 @@ Result<std::vector<AccountAttrs>> DirectoryReader::accounts(
             SB_TRY(load(id_list(sorted, from)));
     }
     SB_TRY(name_domains(out));
-    if (attrs.empty() || out.empty()) return out;
-    SB_TRY_ASSIGN(auto values,
-                  load_account_attrs(ids ? std::optional(std::span(sorted)) : std::nullopt, attrs));
-    for (auto& [id, m] : values)
-        if (auto it = at.find(id); it != at.end()) out[it->second].attrs = std::move(m);
+    SB_TRY(scan_account_attrs(ids ? std::optional(std::span<const int64_t>(sorted)) : std::nullopt,
+                              attrs, [&](int64_t owner, const store::Row& r) {
+                                  if (auto it = at.find(owner); it != at.end())
+                                      out[it->second].attrs[r.text(1)].push_back(r.text(2));
+                              }));
     return out;
 }
 
@@ -344,35 +344,36 @@ Result<void> DirectoryReader::name_domains(std::vector<AccountAttrs>& accounts) 
 
 Result<std::unordered_map<int64_t, AttrMap>> DirectoryReader::account_attrs(
     std::span<const int64_t> ids, std::span<const std::string> attrs) {
-    if (ids.empty()) return std::unordered_map<int64_t, AttrMap>{};
-    return load_account_attrs(ids, attrs);
+    std::unordered_map<int64_t, AttrMap> out;
+    if (ids.empty()) return out;
+    SB_TRY(scan_account_attrs(ids, attrs, [&](int64_t owner, const store::Row& r) {
+        out[owner][r.text(1)].push_back(r.text(2));
+    }));
+    return out;
 }
 
-Result<std::unordered_map<int64_t, AttrMap>> DirectoryReader::load_account_attrs(
-    std::optional<std::span<const int64_t>> ids, std::span<const std::string> attrs) {
-    std::unordered_map<int64_t, AttrMap> out;
-    if (attrs.empty()) return out;
+Result<void> DirectoryReader::scan_account_attrs(std::optional<std::span<const int64_t>> ids,
+                                                 std::span<const std::string> attrs,
+                                                 const AttrRowSink& add) {
+    if (attrs.empty()) return {};
     const std::string sql =
         "SELECT owner_id, name, value FROM attrs WHERE scope = 'account' AND "
         "name IN (" +
         placeholders(attrs.size()) + ")";
     const std::vector<store::Value> params(attrs.begin(), attrs.end());
-    auto add = [&](const std::string& in) -> Result<void> {
+    auto scan = [&](const std::string& in) -> Result<void> {
         SB_TRY_ASSIGN(auto rows,
                       tx_.query(sql + (in.empty() ? "" : " AND owner_id IN (" + in + ")") +
                                     " ORDER BY owner_id, name, seq",
                                 params));
-        for (auto& r : rows)
-            out[r.integer(0)][r.text(1)].push_back(r.text(2));
+        for (const auto& r : rows)
+            add(r.integer(0), r);
         return {};
     };
-    if (!ids) {
-        SB_TRY(add(""));
-        return out;
-    }
+    if (!ids) return scan("");
     for (size_t from = 0; from < ids->size(); from += kIdBatch)
-        SB_TRY(add(id_list(*ids, from)));
-    return out;
+        SB_TRY(scan(id_list(*ids, from)));
+    return {};
 }
 
 }  // namespace sb::directory

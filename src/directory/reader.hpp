@@ -3,6 +3,7 @@
 // (one query per table, not per account, so 100,000 accounts load in seconds) for the modules
 // that keep their own view of the accounts (the address book, the directory sync).
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -71,9 +72,11 @@ class DirectoryReader {
   protected:
     Result<std::optional<Account>> select_account(std::string_view where, store::Value v);
     Result<void> name_domains(std::vector<AccountAttrs>& accounts);
-    // nullopt: every account.
-    Result<std::unordered_map<int64_t, AttrMap>> load_account_attrs(
-        std::optional<std::span<const int64_t>> ids, std::span<const std::string> attrs);
+    // Hands every (owner_id, name, value) row of `attrs` to `add`, in owner, name and value
+    // order; nullopt: of every account.
+    using AttrRowSink = std::function<void(int64_t owner, const store::Row& row)>;
+    Result<void> scan_account_attrs(std::optional<std::span<const int64_t>> ids,
+                                    std::span<const std::string> attrs, const AttrRowSink& add);
 
     store::Tx& tx_;
 };
