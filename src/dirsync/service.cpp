@@ -644,7 +644,7 @@ Result<nlohmann::ordered_json> DirectorySync::status(std::string_view domain) {
             j["running"] = nullptr;
     }
     auto next = next_run_ms(d.id);
-    j["nextRun"] = !config.enabled        ? "not scheduled (enabled is FALSE)"
+    j["nextRun"] = !config.enabled         ? "not scheduled (enabled is FALSE)"
                    : next                  ? utc_time_text(*next)
                    : scheduler_.joinable() ? "soon"
                                            : "not scheduled (the scheduler is not running)";

@@ -147,12 +147,15 @@ TEST(Throttle, DelayDoublesAndExpires) {
     EXPECT_EQ(t.wait_ms("k", 20), 2000);
     t.success("k");
     EXPECT_EQ(t.wait_ms("k", 30), 0);
-    for (int i = 0; i < 6; ++i) t.failure("k", 40, p);  // blocks of 1, 2, 4, 8, then 8 s
+    for (int i = 0; i < 6; ++i)
+        t.failure("k", 40, p);            // blocks of 1, 2, 4, 8, then 8 s
     EXPECT_EQ(t.wait_ms("k", 40), 8000);  // capped at the longest delay
-    ThrottlePolicy slow{.limit = 1, .window_ms = 1000, .initial_delay_ms = 60000, .max_delay_ms = 600000};
+    ThrottlePolicy slow{
+        .limit = 1, .window_ms = 1000, .initial_delay_ms = 60000, .max_delay_ms = 600000};
     t.failure("s", 0, slow);
     EXPECT_EQ(t.wait_ms("s", 0), 60000);  // the first block is the initial delay
-    for (int i = 0; i < 40; ++i) t.failure("s", 0, slow);
+    for (int i = 0; i < 40; ++i)
+        t.failure("s", 0, slow);
     EXPECT_EQ(t.wait_ms("s", 0), 600000);  // no overflow on long runs of failures
     Throttle small(4);
     for (int i = 0; i < 100; ++i)
